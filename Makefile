@@ -1,0 +1,65 @@
+# bench-operator. Every target does its own set-up: npm dependencies, the control-plane binaries
+# and the local cluster are made when missing and reused when present.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Node 24 comes from the node@24 devDependency: npm puts node_modules/.bin first on the PATH of
+# every script, and so does this Makefile for the commands it runs itself.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export BENCH_KUBECONFIG ?= $(CURDIR)/.cache/testenv/kubeconfig
+KUBECTL = $(shell source hack/testenv/versions.sh && echo $$TESTENV_BIN)/kubectl --kubeconfig $(BENCH_KUBECONFIG)
+
+DEPS := node_modules/.installed
+
+##@ The two commands of the README
+
+.PHONY: demo
+demo: $(DEPS) cluster-up ## Run the main job: a local cluster, the operator, the examples running to completion.
+	hack/demo.sh
+
+.PHONY: test
+test: $(DEPS) testenv lint test-unit test-e2e ## Run all tests: lint, unit and e2e (starts the local cluster).
+
+##@ Development
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+$(DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+.PHONY: deps
+deps: $(DEPS) ## Install npm dependencies (Node 24 among them).
+
+.PHONY: testenv
+testenv: ## Build the control-plane binaries from the Go module proxy (cached).
+	hack/testenv/build.sh
+
+.PHONY: cluster-up
+cluster-up: $(DEPS) testenv ## Start the local simulated cluster (or reuse a healthy one).
+	hack/testenv/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Remove the local cluster.
+	hack/testenv/cluster.sh down
+
+.PHONY: lint
+lint: $(DEPS) ## Typecheck, lint, check formatting.
+	tsc -p tsconfig.json --noEmit
+	eslint .
+	prettier --check .
+
+.PHONY: format
+format: $(DEPS) ## Format the sources.
+	prettier --write .
+
+.PHONY: test-unit
+test-unit: $(DEPS) ## Unit tests (pure code, no cluster).
+	vitest run --project unit
+
+.PHONY: test-e2e
+test-e2e: $(DEPS) testenv ## End-to-end tests against the local cluster (started when needed).
+	vitest run --project e2e

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The local simulated cluster: a real kube-apiserver, etcd, kube-controller-manager (Job controller,
+# garbage collector) and kube-scheduler, with KWOK playing the kubelets of fake nodes.
+#
+#   hack/testenv/cluster.sh up       start it, or reuse a healthy one; nodes Ready; kubeconfig written
+#   hack/testenv/cluster.sh down     remove it
+#   hack/testenv/cluster.sh status   exit 0 when a healthy cluster answers
+#
+# Environment: CPU_NODES / GPU_NODES (node counts, see node-pools.yaml), BENCH_KUBECONFIG (where
+# the kubeconfig goes, default .cache/testenv/kubeconfig), CLUSTER_NAME (default bench).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+# shellcheck source=versions.sh
+source "$here/versions.sh"
+
+name="${CLUSTER_NAME:-bench}"
+state="$root/.cache/testenv"
+kubeconfig="${BENCH_KUBECONFIG:-$state/kubeconfig}"
+# Each clone has its own cluster state, so two checkouts never share (or delete) one cluster.
+export KWOK_WORKDIR="$state/kwok"
+export KWOK_KUBECTL_BINARY="$TESTENV_BIN/kubectl"
+kwokctl="$TESTENV_BIN/kwokctl"
+kubectl="$TESTENV_BIN/kubectl"
+node="$root/node_modules/.bin/node"
+
+log() { printf '[cluster] %s\n' "$*" >&2; }
+ms() { date +%s%3N; }
+
+healthy() {
+  [[ -f "$kubeconfig" ]] && "$kubectl" --kubeconfig "$kubeconfig" --request-timeout=3s get --raw /readyz >/dev/null 2>&1
+}
+
+wait_nodes_ready() {
+  local want=$1 deadline=$((SECONDS + 120)) ready=0
+  while ((SECONDS < deadline)); do
+    ready=$("$kubectl" --kubeconfig "$kubeconfig" get nodes -l type=kwok \
+      -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' 2>/dev/null |
+      grep -c '^True$' || true)
+    ((ready >= want)) && return 0
+    "$kubectl" --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes -l type=kwok --timeout=5s >/dev/null 2>&1 || true
+  done
+  log "expected $want Ready nodes within 120s, saw $ready:"
+  "$kubectl" --kubeconfig "$kubeconfig" get nodes >&2 || true
+  return 1
+}
+
+# The default ServiceAccount appears shortly after a namespace; pods cannot be created before it.
+wait_default_serviceaccount() {
+  local deadline=$((SECONDS + 60))
+  until "$kubectl" --kubeconfig "$kubeconfig" -n default get serviceaccount default >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "expected ServiceAccount default/default within 60s (is kube-controller-manager running?)"
+      return 1
+    fi
+    "$kubectl" --kubeconfig "$kubeconfig" -n default wait --for=create serviceaccount/default --timeout=5s >/dev/null 2>&1 || true
+  done
+}
+
+apply_nodes() {
+  local manifests count
+  manifests=$("$node" "$here/nodes.ts")
+  count=$(grep -c '^kind: Node$' <<<"$manifests" || true)
+  if ((count > 0)); then
+    "$kubectl" --kubeconfig "$kubeconfig" apply --server-side -f - <<<"$manifests" >/dev/null
+  fi
+  echo "$count"
+}
+
+up() {
+  "$here/build.sh" >/dev/null
+  [[ -x "$node" ]] || { log "run 'npm ci' first (node_modules/.bin/node is missing)"; exit 1; }
+  local t0 nodes
+  t0=$(ms)
+  if healthy; then
+    log "reusing the running cluster '$name' ($kubeconfig)"
+  else
+    if [[ -d "$KWOK_WORKDIR/clusters/$name" ]]; then
+      log "removing the stale cluster '$name'"
+      "$kwokctl" --name "$name" delete cluster >/dev/null 2>&1 || rm -rf "$KWOK_WORKDIR/clusters/$name"
+    fi
+    mkdir -p "$state"
+    log "creating cluster '$name' (kube $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
+    local stages=()
+    for stage in "$here"/stages/*.yaml; do stages+=(--config "$stage"); done
+    "$kwokctl" --name "$name" "${stages[@]}" create cluster \
+      --runtime binary \
+      --kube-apiserver-binary "$TESTENV_BIN/kube-apiserver" \
+      --kube-controller-manager-binary "$TESTENV_BIN/kube-controller-manager" \
+      --kube-scheduler-binary "$TESTENV_BIN/kube-scheduler" \
+      --etcd-binary "$TESTENV_BIN/etcd" \
+      --kwok-controller-binary "$TESTENV_BIN/kwok" \
+      --kube-scheduler-config "$here/kube-scheduler.yaml" \
+      --disable-qps-limits \
+      --kubeconfig "$kubeconfig" \
+      --wait 2m >&2
+    # kwokctl writes the admin credentials into the kubeconfig we name; keep only this cluster in it.
+    "$kubectl" --kubeconfig "$kubeconfig" config use-context "kwok-$name" >/dev/null
+    chmod 600 "$kubeconfig"
+  fi
+  nodes=$(apply_nodes)
+  wait_nodes_ready "$nodes"
+  wait_default_serviceaccount
+  log "cluster '$name' ready with $nodes nodes in $(($(ms) - t0)) ms; KUBECONFIG=$kubeconfig"
+}
+
+down() {
+  if [[ -d "$KWOK_WORKDIR/clusters/$name" ]]; then
+    "$kwokctl" --name "$name" delete cluster --kubeconfig "$kubeconfig" >&2
+  fi
+  rm -f "$kubeconfig"
+  log "cluster '$name' removed"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) healthy ;;
+  *)
+    echo "usage: $0 up|down|status" >&2
+    exit 2
+    ;;
+esac

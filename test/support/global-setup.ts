@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './paths.ts';
+
+const clusterScript = path.join(repoRoot, 'hack/testenv/cluster.sh');
+
+function clusterIsUp(): boolean {
+  try {
+    execFileSync(clusterScript, ['status'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the local cluster once for the whole e2e run, or reuses a healthy one (e.g. from
+ * `make cluster-up`). A cluster this setup created is removed afterwards, unless
+ * BENCH_KEEP_CLUSTER=1; a reused one is left as it was found.
+ */
+export default function setup(): () => void {
+  const reused = clusterIsUp();
+  execFileSync(clusterScript, ['up'], { stdio: 'inherit' });
+  return () => {
+    if (reused || process.env.BENCH_KEEP_CLUSTER === '1') return;
+    execFileSync(clusterScript, ['down'], { stdio: 'inherit' });
+  };
+}
