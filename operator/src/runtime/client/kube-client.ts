@@ -1,0 +1,166 @@
+import type { Response } from 'undici';
+import { resourcePath, type KubeObject, type ObjectList, type ResourceType } from './resource.ts';
+import type { RestClient } from './rest-client.ts';
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  signal?: AbortSignal;
+}
+
+export interface WatchOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+const patchContentTypes: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+function nameOf(object: KubeObject): string {
+  const name = object.metadata.name;
+  if (!name) throw new Error(`object of kind ${object.kind ?? '?'} has no metadata.name`);
+  return name;
+}
+
+/** Typed verbs over RestClient for any resource; every write carries the operator's field manager. */
+export class KubeClient {
+  readonly rest: RestClient;
+  readonly fieldManager: string;
+
+  constructor(rest: RestClient, fieldManager = 'bench-operator') {
+    this.rest = rest;
+    this.fieldManager = fieldManager;
+  }
+
+  get<T extends KubeObject>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
+    return this.rest.json<T>({ method: 'GET', path: resourcePath(type, { namespace, name }) });
+  }
+
+  list<T extends KubeObject>(type: ResourceType, options: ListOptions = {}): Promise<ObjectList<T>> {
+    return this.rest.json<ObjectList<T>>({
+      method: 'GET',
+      path: resourcePath(type, { namespace: options.namespace }),
+      query: {
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        limit: options.limit,
+        continue: options.continue,
+        resourceVersion: options.resourceVersion,
+      },
+      signal: options.signal,
+    });
+  }
+
+  /** Opens a watch with bookmarks; the response body is a stream of JSON lines. */
+  watch(type: ResourceType, options: WatchOptions = {}): Promise<Response> {
+    return this.rest.raw({
+      method: 'GET',
+      path: resourcePath(type, { namespace: options.namespace }),
+      query: {
+        watch: true,
+        allowWatchBookmarks: true,
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        resourceVersion: options.resourceVersion,
+        timeoutSeconds: options.timeoutSeconds,
+      },
+      signal: options.signal,
+      timeoutMs: 0,
+    });
+  }
+
+  create<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+    return this.rest.json<T>({
+      method: 'POST',
+      path: resourcePath(type, { namespace: object.metadata.namespace }),
+      query: { fieldManager: this.fieldManager },
+      body: object,
+    });
+  }
+
+  update<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+    return this.rest.json<T>({
+      method: 'PUT',
+      path: resourcePath(type, { namespace: object.metadata.namespace, name: nameOf(object) }),
+      query: { fieldManager: this.fieldManager },
+      body: object,
+    });
+  }
+
+  /** PUT on the status subresource; metadata.resourceVersion makes it an optimistic update. */
+  updateStatus<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+    return this.rest.json<T>({
+      method: 'PUT',
+      path: resourcePath(type, { namespace: object.metadata.namespace, name: nameOf(object), subresource: 'status' }),
+      query: { fieldManager: this.fieldManager },
+      body: object,
+    });
+  }
+
+  patch<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    patchType: PatchType,
+    subresource?: string,
+  ): Promise<T> {
+    return this.rest.json<T>({
+      method: 'PATCH',
+      path: resourcePath(type, { namespace, name, subresource }),
+      query: { fieldManager: this.fieldManager, ...(patchType === 'apply' ? { force: true } : {}) },
+      body: patch,
+      contentType: patchContentTypes[patchType],
+    });
+  }
+
+  /**
+   * Server-side apply with force, the controller-runtime convention for controllers: the operator
+   * owns the fields it sets. The body is JSON, which is valid YAML for application/apply-patch+yaml.
+   */
+  apply<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+    return this.patch<T>(type, object.metadata.namespace, nameOf(object), object, 'apply');
+  }
+
+  applyStatus<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+    return this.patch<T>(type, object.metadata.namespace, nameOf(object), object, 'apply', 'status');
+  }
+
+  patchStatus<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    patchType: Exclude<PatchType, 'apply'> = 'merge',
+  ): Promise<T> {
+    return this.patch<T>(type, namespace, name, patch, patchType, 'status');
+  }
+
+  /** Deletes with propagationPolicy Background, so dependents are collected by the garbage collector. */
+  async delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    preconditions?: { uid?: string; resourceVersion?: string },
+  ): Promise<void> {
+    await this.rest.json<unknown>({
+      method: 'DELETE',
+      path: resourcePath(type, { namespace, name }),
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(preconditions ? { preconditions } : {}) },
+    });
+  }
+}

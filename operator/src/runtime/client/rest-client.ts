@@ -1,0 +1,135 @@
+import type { RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import { Agent, fetch, ProxyAgent, type Dispatcher, type Response } from 'undici';
+import { ApiError } from './errors.ts';
+import { restClientMetrics, type RestClientMetrics } from './metrics.ts';
+
+export interface RawRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Per-request deadline; watches pass 0 (none) and rely on timeoutSeconds and stall detection. */
+  timeoutMs?: number;
+}
+
+export interface RestClientOptions {
+  registry?: Registry;
+  userAgent?: string;
+  defaultTimeoutMs?: number;
+}
+
+/**
+ * The single choke point for every API request the runtime makes, so each one is authenticated,
+ * timed and counted in rest_client_requests_total like client-go's.
+ *
+ * Why not client-node's generated APIs or KubernetesObjectApi: in 2.0.x they build a new undici
+ * Agent for every request (KubeConfig.applySecurityAuthentication → createDispatcher), so no
+ * connection is reused; they expose no hook to see status codes of failed calls for metrics; and
+ * they cannot stream a watch with our own stall detection. client-node still does the hard part —
+ * kubeconfig parsing, exec/OIDC/token-file auth, TLS material — through applyToHTTPSOptions and
+ * createDispatcherOptions; we only keep one dispatcher and call undici's fetch ourselves.
+ */
+export class RestClient {
+  readonly server: URL;
+  private readonly kc: KubeConfig;
+  private readonly dispatcher: Dispatcher | undefined;
+  private readonly metrics: RestClientMetrics | undefined;
+  private readonly userAgent: string;
+  private readonly defaultTimeoutMs: number;
+
+  private constructor(kc: KubeConfig, dispatcher: Dispatcher | undefined, options: RestClientOptions) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    this.server = new URL(cluster.server);
+    this.kc = kc;
+    this.dispatcher = dispatcher;
+    this.metrics = options.registry ? restClientMetrics(options.registry) : undefined;
+    this.userAgent = options.userAgent ?? 'bench-operator';
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
+  }
+
+  static async create(kc: KubeConfig, options: RestClientOptions = {}): Promise<RestClient> {
+    const tls: RequestOptions = {};
+    await kc.applyToHTTPSOptions(tls);
+    const dispatcherOptions = kc.createDispatcherOptions(kc.getCurrentCluster(), {
+      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+      ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+      ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+    });
+    let dispatcher: Dispatcher | undefined;
+    switch (dispatcherOptions.type) {
+      case 'agent':
+        dispatcher = new Agent({ connect: dispatcherOptions.connect, connections: 64 });
+        break;
+      case 'proxy':
+        dispatcher = new ProxyAgent({ uri: dispatcherOptions.uri, requestTls: dispatcherOptions.requestTls });
+        break;
+      case 'socks':
+        throw new Error('SOCKS proxies in kubeconfig are not supported by bench-operator');
+      case 'none':
+        dispatcher = undefined;
+    }
+    return new RestClient(kc, dispatcher, options);
+  }
+
+  /** Sends a request and returns the raw response (any status); the caller owns the body. */
+  async raw(request: RawRequest): Promise<Response> {
+    const url = new URL(request.path, this.server);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers = await this.authHeaders();
+    headers['user-agent'] = this.userAgent;
+    headers.accept = 'application/json';
+    if (request.body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
+    const timeoutMs = request.timeoutMs ?? this.defaultTimeoutMs;
+    const signals = [request.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
+    const started = performance.now();
+    let code = '<error>';
+    try {
+      const response = await fetch(url, {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        dispatcher: this.dispatcher,
+        signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
+      });
+      code = String(response.status);
+      return response;
+    } finally {
+      const host = url.host;
+      this.metrics?.requests.inc({ code, method: request.method, host });
+      this.metrics?.duration.observe({ verb: request.method, host }, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Sends a request and parses the JSON answer; a non-2xx answer becomes an ApiError. */
+  async json<T>(request: RawRequest): Promise<T> {
+    const response = await this.raw(request);
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) throw new ApiError(response.status, request.method, request.path, parsed);
+    return parsed as T;
+  }
+
+  // Called per request because exec-plugin, OIDC and projected ServiceAccount tokens rotate;
+  // client-node caches them, so this is cheap.
+  private async authHeaders(): Promise<Record<string, string>> {
+    const options: RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(options);
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.headers ?? {})) {
+      if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+    if (options.auth) headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+    return headers;
+  }
+}
