@@ -1,0 +1,115 @@
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../time/fake-clock.ts';
+import { Controller, type Reconciler } from './controller.ts';
+import type { Request } from './request.ts';
+
+const logger = pino({ level: 'silent' });
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+function controllerWith(reconcile: Reconciler, workers = 2) {
+  const clock = new FakeClock();
+  const registry = new Registry();
+  const controller = new Controller({ name: 'test', reconcile, logger, workers, registry, clock });
+  return { controller, clock, registry };
+}
+
+describe('Controller', () => {
+  it('retries a failing key with backoff, and forgets it once it succeeds', async () => {
+    let calls = 0;
+    const { controller, clock, registry } = controllerWith(async () => {
+      calls++;
+      if (calls < 3) throw new Error('not yet');
+    });
+    await controller.start();
+    controller.queue.add('ns/a');
+    await settle();
+    expect(calls).toBe(1);
+    clock.advance(5);
+    await settle();
+    expect(calls).toBe(2);
+    clock.advance(9);
+    await settle();
+    expect(calls, 'second backoff is 10 ms').toBe(2);
+    clock.advance(1);
+    await settle();
+    expect(calls).toBe(3);
+    expect(controller.queue.numRequeues('ns/a')).toBe(0);
+
+    const text = await registry.metrics();
+    expect(text).toContain('controller_runtime_reconcile_total{controller="test",result="error"} 2');
+    expect(text).toContain('controller_runtime_reconcile_total{controller="test",result="success"} 1');
+    expect(text).toContain('controller_runtime_reconcile_errors_total{controller="test"} 2');
+    expect(text).toContain('controller_runtime_max_concurrent_reconciles{controller="test"} 2');
+    await controller.stop(1000);
+  });
+
+  it('honours requeueAfter and passes the request and a reconcile id', async () => {
+    const seen: Array<{ request: Request; id: string }> = [];
+    const { controller, clock } = controllerWith(async (request, context) => {
+      seen.push({ request, id: context.reconcileId });
+      return { requeueAfterMs: 30_000 };
+    });
+    await controller.start();
+    controller.queue.add('ns/a');
+    await settle();
+    clock.advance(29_999);
+    await settle();
+    expect(seen).toHaveLength(1);
+    clock.advance(1);
+    await settle();
+    expect(seen).toHaveLength(2);
+    expect(seen[0]?.request).toEqual({ namespace: 'ns', name: 'a' });
+    expect(seen[0]?.id).not.toBe(seen[1]?.id);
+    await controller.stop(1000);
+  });
+
+  it('never reconciles one key on two workers at once, but reconciles it again after a change during reconcile', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let calls = 0;
+    let release: () => void = () => {};
+    const { controller } = controllerWith(async () => {
+      calls++;
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await new Promise<void>((resolve) => (release = resolve));
+      running--;
+    }, 4);
+    await controller.start();
+    controller.queue.add('ns/a');
+    await settle();
+    controller.queue.add('ns/a');
+    controller.queue.add('ns/a');
+    await settle();
+    expect(calls).toBe(1);
+    release();
+    await settle();
+    expect(calls, 'the adds during the reconcile collapse into one more reconcile').toBe(2);
+    release();
+    await settle();
+    expect(maxRunning).toBe(1);
+    await controller.stop(1000);
+  });
+
+  it('on stop, finishes in-flight reconciles and starts no new ones', async () => {
+    const started: string[] = [];
+    let finished = 0;
+    let release: () => void = () => {};
+    const { controller } = controllerWith(async (request) => {
+      started.push(request.name);
+      await new Promise<void>((resolve) => (release = resolve));
+      finished++;
+    }, 1);
+    await controller.start();
+    controller.queue.add('ns/a');
+    controller.queue.add('ns/b');
+    await settle();
+    const stopping = controller.stop(10_000);
+    release();
+    expect(await stopping).toBe(true);
+    expect(started).toEqual(['a']);
+    expect(finished).toBe(1);
+  });
+});

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { KubeObject } from '../client/resource.ts';
+import type { Informer } from '../informer/informer.ts';
+import { realClock, type Clock } from '../time/clock.ts';
+import { PromQueueMetrics } from '../workqueue/metrics.ts';
+import type { RateLimiter } from '../workqueue/rate-limiters.ts';
+import { RateLimitingQueue } from '../workqueue/rate-limiting-queue.ts';
+import { requestForControllerOwner, requestForObject, type OwnerKind } from './handlers.ts';
+import { controllerMetrics, type ControllerMetricFamilies, type ReconcileResultLabel } from './metrics.ts';
+import { requestFromKey, requestKey, type Request, type Result } from './request.ts';
+
+export interface ReconcileContext {
+  logger: Logger;
+  reconcileId: string;
+  /** Aborted when shutdown's drain deadline passes; long reconciles should stop writing then. */
+  signal: AbortSignal;
+}
+
+export type Reconciler = (request: Request, context: ReconcileContext) => Promise<Result | void>;
+
+export interface ControllerOptions {
+  name: string;
+  reconcile: Reconciler;
+  logger: Logger;
+  /** Concurrent reconciles (controller-runtime's MaxConcurrentReconciles). Default 1. */
+  workers?: number;
+  registry?: Registry;
+  clock?: Clock;
+  rateLimiter?: RateLimiter<string>;
+}
+
+/**
+ * controller-runtime's Controller: event handlers turn informer events into keys on a
+ * de-duplicating, rate-limited queue, and N workers reconcile keys one at a time each — never the
+ * same key on two workers at once.
+ */
+export class Controller {
+  readonly name: string;
+  readonly queue: RateLimitingQueue<string>;
+  private readonly options: ControllerOptions;
+  private readonly logger: Logger;
+  private readonly metrics: ControllerMetricFamilies;
+  private readonly sources: Array<Pick<Informer<KubeObject>, 'waitForSync'>> = [];
+  private readonly shutdown = new AbortController();
+  private workers: Promise<void>[] = [];
+  private active = 0;
+
+  constructor(options: ControllerOptions) {
+    this.options = options;
+    this.name = options.name;
+    this.logger = options.logger.child({ controller: options.name });
+    const registry = options.registry ?? new Registry();
+    const clock = options.clock ?? realClock;
+    this.queue = new RateLimitingQueue<string>({
+      clock,
+      metrics: new PromQueueMetrics<string>(registry, options.name, { clock }),
+      ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    });
+    this.metrics = controllerMetrics(registry);
+    const labels = { controller: this.name };
+    this.metrics.maxConcurrent.set(labels, this.workerCount());
+    this.metrics.activeWorkers.set(labels, 0);
+    this.metrics.reconcileErrors.inc(labels, 0);
+    for (const result of ['success', 'error', 'requeue', 'requeue_after'] as const) {
+      this.metrics.reconcileTotal.inc({ ...labels, result }, 0);
+    }
+  }
+
+  /** Reconciles the watched objects themselves. */
+  for<T extends KubeObject>(informer: Informer<T>): this {
+    return this.watches(informer, requestForObject);
+  }
+
+  /** Reconciles the controller owner (of the given kind) of each watched object. */
+  owns<T extends KubeObject>(informer: Informer<T>, owner: OwnerKind): this {
+    return this.watches(informer, (object) => requestForControllerOwner(object, owner));
+  }
+
+  /** Reconciles whatever `map` says an object change concerns, e.g. every suite referencing a policy. */
+  watches<T extends KubeObject>(informer: Informer<T>, map: (object: T) => Request[]): this {
+    const enqueue = (object: T) => {
+      for (const request of map(object)) this.queue.add(requestKey(request));
+    };
+    informer.addEventHandler({
+      onAdd: enqueue,
+      // Both sides: a change of owner or reference must wake the old target as well as the new one.
+      onUpdate: (previous, current) => {
+        enqueue(previous);
+        enqueue(current);
+      },
+      onDelete: enqueue,
+    });
+    this.sources.push(informer);
+    return this;
+  }
+
+  /** Waits for every watched cache to sync, then starts the workers. */
+  async start(): Promise<void> {
+    try {
+      await Promise.all(this.sources.map((source) => source.waitForSync(this.shutdown.signal)));
+    } catch (error) {
+      if (this.shutdown.signal.aborted) return;
+      throw error;
+    }
+    if (this.queue.shuttingDown()) return;
+    this.logger.info({ workers: this.workerCount() }, 'starting workers');
+    this.workers = Array.from({ length: this.workerCount() }, () => this.work());
+  }
+
+  /**
+   * Stops taking work and waits for in-flight reconciles up to the deadline; past it, their
+   * signal is aborted. Resolves true when everything in flight finished in time.
+   */
+  async stop(drainTimeoutMs: number): Promise<boolean> {
+    const drained = this.queue.shutDownWithDrain().then(() => true);
+    const timedOut = sleep(drainTimeoutMs, false, { ref: false });
+    const finished = await Promise.race([drained, timedOut]);
+    this.shutdown.abort(new Error(`controller ${this.name} shut down`));
+    if (finished) await Promise.all(this.workers);
+    else this.logger.warn({ drainTimeoutMs }, 'in-flight reconciles did not finish before the shutdown deadline');
+    return finished;
+  }
+
+  private workerCount(): number {
+    return Math.max(1, this.options.workers ?? 1);
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      this.active++;
+      this.metrics.activeWorkers.set({ controller: this.name }, this.active);
+      try {
+        await this.reconcileKey(key);
+      } finally {
+        this.active--;
+        this.metrics.activeWorkers.set({ controller: this.name }, this.active);
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async reconcileKey(key: string): Promise<void> {
+    const request = requestFromKey(key);
+    const reconcileId = randomUUID();
+    const logger = this.logger.child({ namespace: request.namespace, name: request.name, reconcileId });
+    const labels = { controller: this.name };
+    const endTimer = this.metrics.reconcileTime.startTimer(labels);
+    let outcome: ReconcileResultLabel;
+    try {
+      const result = (await this.options.reconcile(request, { logger, reconcileId, signal: this.shutdown.signal })) ?? {};
+      if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
+        this.queue.forget(key);
+        this.queue.addAfter(key, result.requeueAfterMs);
+        outcome = 'requeue_after';
+      } else if (result.requeue) {
+        this.queue.addRateLimited(key);
+        outcome = 'requeue';
+      } else {
+        this.queue.forget(key);
+        outcome = 'success';
+      }
+    } catch (error) {
+      this.queue.addRateLimited(key);
+      this.metrics.reconcileErrors.inc(labels);
+      outcome = 'error';
+      logger.error({ err: error, requeues: this.queue.numRequeues(key) }, 'reconcile failed');
+    } finally {
+      endTimer();
+    }
+    this.metrics.reconcileTotal.inc({ ...labels, result: outcome });
+  }
+}
