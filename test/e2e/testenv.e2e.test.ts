@@ -109,7 +109,10 @@ describe('the local control plane', () => {
       'node',
       pod!.spec.nodeName!,
     ]);
-    expect(node.metadata.labels['bench.dev/accelerator']).toBe('nvidia-a100');
+    expect(
+      node.metadata.labels['bench.dev/accelerator'],
+      `accelerator label of node ${pod!.spec.nodeName}`,
+    ).toBe('nvidia-a100');
     expect(pod?.status.phase).toBe('Succeeded');
     const message = pod?.status.containerStatuses?.[0]?.state?.terminated?.message ?? '';
     expect(JSON.parse(message)).toMatchObject({ score: expect.any(Number), usage: expect.any(Object) });
