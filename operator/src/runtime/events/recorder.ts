@@ -1,0 +1,174 @@
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { isNotFound } from '../client/errors.ts';
+import type { KubeClient } from '../client/kube-client.ts';
+import type { KubeObject, ResourceType } from '../client/resource.ts';
+import { realClock, type Clock } from '../time/clock.ts';
+import { microTime } from '../time/microtime.ts';
+import { seriesKey, spamKey, truncateNote, type EventRecord, type EventReference } from './event.ts';
+import { SeriesCache } from './series-cache.ts';
+import { SpamFilter } from './spam-filter.ts';
+
+export const eventType: ResourceType = {
+  group: 'events.k8s.io',
+  version: 'v1',
+  plural: 'events',
+  kind: 'Event',
+  namespaced: true,
+};
+
+export interface EventRecorderOptions {
+  client: KubeClient;
+  /** The pod name (or hostname) of this replica. */
+  reportingInstance: string;
+  reportingController?: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Events waiting to be written; beyond it new events are dropped rather than slowing reconciles. Default 1000. */
+  bufferSize?: number;
+  registry?: Registry;
+}
+
+/** The reference to put in `regarding` or `related` for an object from the cache. */
+export function referenceTo(object: KubeObject): EventReference {
+  const { name, namespace, uid, resourceVersion } = object.metadata;
+  return { apiVersion: object.apiVersion, kind: object.kind, name, namespace, uid, resourceVersion };
+}
+
+const droppedByRegistry = new WeakMap<Registry, Counter<'reason'>>();
+
+function droppedCounter(registry: Registry): Counter<'reason'> {
+  let counter = droppedByRegistry.get(registry);
+  if (!counter) {
+    counter = new Counter({
+      name: 'event_recorder_dropped_total',
+      help: 'Kubernetes Events not written, by reason (rate_limited: per-object spam filter; buffer_full; write_failed).',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    droppedByRegistry.set(registry, counter);
+  }
+  return counter;
+}
+
+/**
+ * An events.k8s.io/v1 recorder with client-go's aggregation: `emit` never blocks or throws (a
+ * reconcile must not wait on, or fail because of, its audit trail); a single writer drains a
+ * bounded buffer in order, turning repeats into a series on the existing Event.
+ */
+export class EventRecorder {
+  private readonly options: EventRecorderOptions;
+  private readonly clock: Clock;
+  private readonly spam: SpamFilter;
+  private readonly series: SeriesCache;
+  private readonly buffer: EventRecord[] = [];
+  private readonly bufferSize: number;
+  private readonly dropped: Counter<'reason'> | undefined;
+  private readonly idleWaiters: Array<() => void> = [];
+  private writing = false;
+  private nameSequence = 0;
+  private closed = false;
+
+  constructor(options: EventRecorderOptions) {
+    this.options = options;
+    this.clock = options.clock ?? realClock;
+    this.spam = new SpamFilter(this.clock);
+    this.series = new SeriesCache(this.clock);
+    this.bufferSize = options.bufferSize ?? 1000;
+    this.dropped = options.registry ? droppedCounter(options.registry) : undefined;
+  }
+
+  emit(event: EventRecord): void {
+    if (this.closed) return;
+    if (!this.spam.allow(spamKey(event))) {
+      this.drop('rate_limited', event);
+      return;
+    }
+    if (this.buffer.length >= this.bufferSize) {
+      this.drop('buffer_full', event);
+      return;
+    }
+    this.buffer.push({ ...event, note: truncateNote(event.note) });
+    if (!this.writing) void this.drain();
+  }
+
+  /** Resolves once every event emitted so far has been written (or failed). */
+  flush(): Promise<void> {
+    if (!this.writing && this.buffer.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops accepting events and waits up to `timeoutMs` for the buffer to be written. */
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      for (let event = this.buffer.shift(); event; event = this.buffer.shift()) {
+        try {
+          await this.write(event);
+        } catch (error) {
+          this.dropped?.inc({ reason: 'write_failed' });
+          this.options.logger.warn({ err: error, reason: event.reason }, 'could not write event');
+        }
+      }
+    } finally {
+      this.writing = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async write(event: EventRecord): Promise<void> {
+    const key = seriesKey(event);
+    const decision = this.series.observe(key);
+    const now = new Date(this.clock.now());
+    if (!decision.create) {
+      try {
+        await this.options.client.patch(
+          eventType,
+          decision.namespace,
+          decision.eventName,
+          { series: { count: decision.count, lastObservedTime: microTime(now) } },
+          'merge',
+        );
+        return;
+      } catch (error) {
+        // The Event was garbage-collected (1 h TTL) or deleted: start a new series.
+        if (!isNotFound(error)) throw error;
+        this.series.forget(key);
+      }
+    }
+    const namespace = event.regarding.namespace || 'default';
+    const created = await this.options.client.create(eventType, {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: this.eventName(event.regarding.name ?? 'unknown', now), namespace },
+      eventTime: microTime(now),
+      reportingController: this.options.reportingController ?? 'bench.dev/operator',
+      reportingInstance: this.options.reportingInstance,
+      action: event.action,
+      reason: event.reason,
+      note: event.note,
+      type: event.type,
+      regarding: event.regarding,
+      ...(event.related ? { related: event.related } : {}),
+    } as KubeObject);
+    this.series.created(key, created.metadata.name ?? '', namespace);
+  }
+
+  // client-go names events <object>.<nanoseconds in hex>; a sequence keeps names unique within a millisecond.
+  private eventName(objectName: string, now: Date): string {
+    const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(this.nameSequence++ % 1_000_000);
+    return `${objectName}.${nanos.toString(16)}`;
+  }
+
+  private drop(reason: 'rate_limited' | 'buffer_full', event: EventRecord): void {
+    this.dropped?.inc({ reason });
+    this.options.logger.debug({ reason: event.reason, regarding: event.regarding.name, dropped: reason }, 'event dropped');
+  }
+}
