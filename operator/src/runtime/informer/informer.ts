@@ -15,8 +15,21 @@ export interface EventHandler<T> {
   onDelete?(object: T, finalStateUnknown: boolean): void;
 }
 
-export interface InformerOptions<T extends KubeObject> {
+/** One list+watch feeding the cache; several when watching a set of namespaces (one each). */
+export interface InformerSource<T extends KubeObject> {
   listerWatcher: ListerWatcher<T>;
+  /** The namespace this source covers; absent for all namespaces or cluster-scoped resources. */
+  namespace?: string;
+}
+
+interface Reflector<T extends KubeObject> extends InformerSource<T> {
+  resourceVersion: string;
+  listed: boolean;
+  backoff: Backoff;
+}
+
+export interface InformerOptions<T extends KubeObject> {
+  sources: InformerSource<T>[];
   /** Used in logs, e.g. "batch/v1/jobs". */
   name: string;
   logger: Logger;
@@ -24,7 +37,7 @@ export interface InformerOptions<T extends KubeObject> {
   pageSize?: number;
   /** Silence (no event, no bookmark) after which a watch is abandoned. Default 2 min: bookmarks come about every minute. */
   stallTimeoutMs?: number;
-  backoff?: Backoff;
+  newBackoff?: () => Backoff;
 }
 
 /**
@@ -37,9 +50,8 @@ export class Informer<T extends KubeObject> {
   readonly name: string;
   private readonly options: InformerOptions<T>;
   private readonly handlers: EventHandler<T>[] = [];
-  private readonly backoff: Backoff;
+  private readonly reflectors: Reflector<T>[];
   private readonly logger: Logger;
-  private resourceVersion = '';
   private synced = false;
   private readonly syncWaiters: Array<() => void> = [];
   private abort: AbortController | undefined;
@@ -49,7 +61,13 @@ export class Informer<T extends KubeObject> {
     this.options = options;
     this.name = options.name;
     this.store = new Store<T>(options.indexers);
-    this.backoff = options.backoff ?? new Backoff();
+    if (options.sources.length === 0) throw new Error(`informer ${options.name} has no source`);
+    this.reflectors = options.sources.map((source) => ({
+      ...source,
+      resourceVersion: '',
+      listed: false,
+      backoff: options.newBackoff?.() ?? new Backoff(),
+    }));
     this.logger = options.logger.child({ informer: options.name });
   }
 
@@ -63,8 +81,9 @@ export class Informer<T extends KubeObject> {
     return this.synced;
   }
 
-  lastSyncResourceVersion(): string {
-    return this.resourceVersion;
+  /** The resourceVersion each source last saw, by namespace ('' for all). */
+  lastSyncResourceVersions(): Record<string, string> {
+    return Object.fromEntries(this.reflectors.map((r) => [r.namespace ?? '', r.resourceVersion]));
   }
 
   waitForSync(signal?: AbortSignal): Promise<void> {
@@ -78,7 +97,8 @@ export class Informer<T extends KubeObject> {
   start(): void {
     if (this.running) return;
     this.abort = new AbortController();
-    this.running = this.run(this.abort.signal);
+    const signal = this.abort.signal;
+    this.running = Promise.all(this.reflectors.map((reflector) => this.run(reflector, signal))).then(() => undefined);
   }
 
   async stop(): Promise<void> {
@@ -87,35 +107,36 @@ export class Informer<T extends KubeObject> {
     this.running = undefined;
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
+  private async run(reflector: Reflector<T>, signal: AbortSignal): Promise<void> {
     let needList = true;
+    const logger = reflector.namespace ? this.logger.child({ scope: reflector.namespace }) : this.logger;
     while (!signal.aborted) {
       try {
         if (needList) {
-          await this.listAndReplace(signal);
+          await this.listAndReplace(reflector, signal);
           needList = false;
         }
-        await this.watch(signal);
+        await this.watch(reflector, signal);
       } catch (error) {
         if (signal.aborted) break;
         if (isGone(error)) {
-          this.logger.info({ resourceVersion: this.resourceVersion }, 'resource version too old, relisting');
+          logger.info({ resourceVersion: reflector.resourceVersion }, 'resource version too old, relisting');
           needList = true;
           continue;
         }
-        const waitMs = this.backoff.next();
-        this.logger.warn({ err: error, retryInMs: waitMs }, 'list/watch failed, retrying');
+        const waitMs = reflector.backoff.next();
+        logger.warn({ err: error, retryInMs: waitMs }, 'list/watch failed, retrying');
         await sleep(waitMs, undefined, { signal }).catch(() => undefined);
       }
     }
   }
 
-  private async listAndReplace(signal: AbortSignal): Promise<void> {
+  private async listAndReplace(reflector: Reflector<T>, signal: AbortSignal): Promise<void> {
     const items: T[] = [];
     let continueToken: string | undefined;
     let listVersion = '';
     do {
-      const page = await this.options.listerWatcher.list({
+      const page = await reflector.listerWatcher.list({
         limit: this.options.pageSize ?? 500,
         ...(continueToken ? { continue: continueToken } : {}),
         signal,
@@ -125,27 +146,30 @@ export class Informer<T extends KubeObject> {
       listVersion = page.metadata.resourceVersion ?? listVersion;
     } while (continueToken);
 
-    const cached = new Map(this.store.keys().map((key) => [key, this.store.get(key) as T]));
-    const diff = diffRelist(cached, items);
+    const inScope = this.store
+      .list()
+      .filter((object) => reflector.namespace === undefined || object.metadata.namespace === reflector.namespace);
+    const diff = diffRelist(new Map(inScope.map((object) => [objectKey(object.metadata), object])), items);
     for (const object of diff.added) this.store.upsert(object);
     for (const { current } of diff.updated) this.store.upsert(current);
     for (const object of diff.deleted) this.store.remove(objectKey(object.metadata));
-    this.resourceVersion = listVersion;
-    this.markSynced();
+    reflector.resourceVersion = listVersion;
+    reflector.listed = true;
+    if (this.reflectors.every((r) => r.listed)) this.markSynced();
     for (const object of diff.added) this.emit((h) => h.onAdd?.(object));
     for (const { previous, current } of diff.updated) this.emit((h) => h.onUpdate?.(previous, current));
     for (const object of diff.deleted) this.emit((h) => h.onDelete?.(object, true));
     this.logger.debug({ items: items.length, resourceVersion: listVersion }, 'listed');
   }
 
-  private async watch(signal: AbortSignal): Promise<void> {
+  private async watch(reflector: Reflector<T>, signal: AbortSignal): Promise<void> {
     // Randomised like client-go's reflector (5–10 min), so watches of many informers do not expire together.
     const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
     // Aborted on every way out, so a watch abandoned for an ERROR event or a stall never lingers as an open connection.
     const connection = new AbortController();
     try {
-      const response = await this.options.listerWatcher.watch({
-        resourceVersion: this.resourceVersion,
+      const response = await reflector.listerWatcher.watch({
+        resourceVersion: reflector.resourceVersion,
         timeoutSeconds,
         signal: AbortSignal.any([signal, connection.signal]),
       });
@@ -153,7 +177,7 @@ export class Informer<T extends KubeObject> {
         const text = await response.text().catch(() => '');
         throw new ApiError(response.status, 'WATCH', this.name, text ? safeJson(text) : undefined);
       }
-      await consumeWatch(response.body as ReadableStream<Uint8Array>, (event) => this.handleEvent(event), {
+      await consumeWatch(response.body as ReadableStream<Uint8Array>, (event) => this.handleEvent(reflector, event), {
         stallTimeoutMs: this.options.stallTimeoutMs ?? 120_000,
       });
     } finally {
@@ -161,16 +185,16 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private handleEvent(event: WatchEvent): void {
+  private handleEvent(reflector: Reflector<T>, event: WatchEvent): void {
     if (event.type === 'ERROR') {
       const status = event.object as { code?: number };
       throw new ApiError(status.code ?? 500, 'WATCH', this.name, event.object);
     }
     // A watch that delivers anything is healthy again; reset so the next failure starts small.
-    this.backoff.reset();
+    reflector.backoff.reset();
     const object = event.object as unknown as T;
     const version = object.metadata?.resourceVersion;
-    if (version) this.resourceVersion = version;
+    if (version) reflector.resourceVersion = version;
     if (event.type === 'BOOKMARK') return;
     const key = objectKey(object.metadata);
     if (event.type === 'DELETED') {

@@ -33,6 +33,8 @@ describe('Store', () => {
     expect(store.byIndex('namespace', 'ns')).toHaveLength(2);
     expect(store.getByName('ns', 'j1')?.metadata.resourceVersion).toBe('2');
     expect(() => store.byIndex('nope', 'x')).toThrow();
+    store.addIndexer('late', byLabel('bench.dev/suite'));
+    expect(store.byIndex('late', 's2').map((o) => o.metadata.name)).toEqual(['j1']);
   });
 });
 

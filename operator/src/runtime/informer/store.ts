@@ -30,6 +30,21 @@ export class Store<T extends KubeObject> {
     for (const name of this.indexers.keys()) this.indices.set(name, new Map());
   }
 
+  /** Adds an index after the fact (a second controller sharing the informer may need one), built from the current items. */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    if (this.indexers.has(name)) return;
+    this.indexers.set(name, fn);
+    const index = new Map<string, Set<string>>();
+    this.indices.set(name, index);
+    for (const [key, object] of this.items) {
+      for (const value of fn(object)) {
+        let keys = index.get(value);
+        if (!keys) index.set(value, (keys = new Set()));
+        keys.add(key);
+      }
+    }
+  }
+
   get(key: string): T | undefined {
     return this.items.get(key);
   }

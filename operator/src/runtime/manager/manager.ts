@@ -1,0 +1,216 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import pino, { type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { KubeClient } from '../client/kube-client.ts';
+import { loadKubeConfig } from '../client/kubeconfig.ts';
+import type { KubeObject, ResourceType } from '../client/resource.ts';
+import { RestClient } from '../client/rest-client.ts';
+import { Controller, type Reconciler } from '../controller/controller.ts';
+import { EventRecorder } from '../events/recorder.ts';
+import { Informer } from '../informer/informer.ts';
+import { listerWatcherFor } from '../informer/lister-watcher.ts';
+import type { IndexFunc } from '../informer/store.ts';
+import { LeaderElector } from '../leaderelection/leader-elector.ts';
+import { serve, type RunningServer } from './http-server.ts';
+import { defaultManagerOptions, type ManagerOptions } from './options.ts';
+
+export interface InformerRequest<T extends KubeObject> {
+  type: ResourceType;
+  labelSelector?: string;
+  fieldSelector?: string;
+  indexers?: Record<string, IndexFunc<T>>;
+}
+
+export interface ManagerDependencies {
+  logger?: Logger;
+  registry?: Registry;
+  /** An already loaded kubeconfig (tests); otherwise loaded from options.kubeconfig and the usual places. */
+  kubeConfig?: KubeConfig;
+}
+
+/**
+ * controller-runtime's Manager: shares one informer per resource and selector among controllers,
+ * runs them only while this replica holds the leader Lease (informers run regardless, so a new
+ * leader starts with warm caches), serves probes and metrics, and shuts down gracefully.
+ */
+export class Manager {
+  readonly options: ManagerOptions;
+  readonly client: KubeClient;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly events: EventRecorder;
+  /** Resolves with the process exit code once the manager has stopped. */
+  readonly done: Promise<number>;
+  private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly controllers: Controller[] = [];
+  private readonly servers: RunningServer[] = [];
+  private readonly election = new AbortController();
+  private elector: LeaderElector | undefined;
+  private electorRun: Promise<unknown> | undefined;
+  private controllersStarted = false;
+  private stopping: Promise<void> | undefined;
+  private finish: (code: number) => void = () => {};
+  private ports: { health?: number; metrics?: number } = {};
+
+  private constructor(options: ManagerOptions, client: KubeClient, registry: Registry, logger: Logger) {
+    this.options = options;
+    this.client = client;
+    this.registry = registry;
+    this.logger = logger;
+    this.events = new EventRecorder({ client, reportingInstance: options.identity, logger, registry });
+    this.done = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  static async create(options: Partial<ManagerOptions> = {}, deps: ManagerDependencies = {}): Promise<Manager> {
+    const merged: ManagerOptions = { ...defaultManagerOptions, ...options };
+    const logger = deps.logger ?? pino({ level: merged.logLevel, base: { identity: merged.identity } });
+    const registry = deps.registry ?? new Registry();
+    if (!deps.registry) collectDefaultMetrics({ register: registry });
+    const kc = deps.kubeConfig ?? loadKubeConfig(merged.kubeconfig ? { kubeconfig: merged.kubeconfig } : {});
+    const rest = await RestClient.create(kc, { registry, userAgent: `bench-operator/${merged.identity}` });
+    return new Manager(merged, new KubeClient(rest), registry, logger);
+  }
+
+  /** The shared informer for a resource and selector, created on first request. */
+  informer<T extends KubeObject>(request: InformerRequest<T>): Informer<T> {
+    const { type, labelSelector, fieldSelector } = request;
+    const key = [type.group, type.version, type.plural, labelSelector ?? '', fieldSelector ?? ''].join('|');
+    let informer = this.informers.get(key) as Informer<T> | undefined;
+    if (!informer) {
+      const namespaces = type.namespaced && this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
+      informer = new Informer<T>({
+        name: `${type.group || 'core'}/${type.version}/${type.plural}${labelSelector ? `?${labelSelector}` : ''}`,
+        logger: this.logger,
+        sources: namespaces.map((namespace) => ({
+          ...(namespace ? { namespace } : {}),
+          listerWatcher: listerWatcherFor<T>(this.client, { type, namespace, labelSelector, fieldSelector }),
+        })),
+        indexers: request.indexers ?? {},
+      });
+      this.informers.set(key, informer as unknown as Informer<KubeObject>);
+    } else {
+      for (const [name, fn] of Object.entries(request.indexers ?? {})) informer.store.addIndexer(name, fn);
+    }
+    return informer;
+  }
+
+  /** A controller run by this manager; wire its watches before calling start(). */
+  controller(options: { name: string; reconcile: Reconciler; workers?: number }): Controller {
+    const controller = new Controller({
+      name: options.name,
+      reconcile: options.reconcile,
+      workers: options.workers ?? this.options.workers,
+      logger: this.logger,
+      registry: this.registry,
+    });
+    this.controllers.push(controller);
+    return controller;
+  }
+
+  /** Ready when every informer has listed once. */
+  ready(): boolean {
+    return !this.stopping && [...this.informers.values()].every((informer) => informer.hasSynced());
+  }
+
+  isLeader(): boolean {
+    return this.options.leaderElection ? (this.elector?.isLeader() ?? false) : true;
+  }
+
+  healthPort(): number | undefined {
+    return this.ports.health;
+  }
+
+  metricsPort(): number | undefined {
+    return this.ports.metrics;
+  }
+
+  /** Starts servers and informers, then campaigns for leadership (or starts controllers at once). */
+  async start(): Promise<void> {
+    const health = await serve(this.options.healthProbeBindAddress, {
+      '/healthz': async () => ({ status: 200, body: 'ok\n' }),
+      '/readyz': async () => (this.ready() ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced\n' }),
+    });
+    this.servers.push(health);
+    this.ports.health = health.port;
+    if (this.options.metricsBindAddress !== '0') {
+      const metrics = await serve(this.options.metricsBindAddress, {
+        '/metrics': async () => ({
+          status: 200,
+          body: await this.registry.metrics(),
+          contentType: this.registry.contentType,
+        }),
+      });
+      this.servers.push(metrics);
+      this.ports.metrics = metrics.port;
+    }
+    for (const informer of this.informers.values()) informer.start();
+    this.logger.info({ ...this.ports, namespaces: this.options.namespaces, leaderElection: this.options.leaderElection }, 'manager started');
+
+    if (!this.options.leaderElection) {
+      this.startControllers();
+      return;
+    }
+    this.elector = new LeaderElector({
+      client: this.client,
+      namespace: this.options.leaderElectionNamespace,
+      name: this.options.leaderElectionId,
+      identity: this.options.identity,
+      logger: this.logger,
+      registry: this.registry,
+      leaseDurationMs: this.options.leaseDurationMs,
+      renewDeadlineMs: this.options.renewDeadlineMs,
+      retryPeriodMs: this.options.retryPeriodMs,
+      onStartedLeading: () => this.startControllers(),
+      onStoppedLeading: () => {},
+    });
+    this.electorRun = this.elector.run(this.election.signal).then((outcome) => {
+      // As controller-runtime: a replica that lost its lease may be partitioned and must not keep
+      // reconciling next to the new leader, so it exits and is restarted as a standby.
+      if (outcome === 'lost') void this.stop(1);
+    });
+  }
+
+  /** Stops on SIGTERM / SIGINT; a second signal exits immediately. */
+  handleSignals(): void {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) process.exit(1);
+      received = true;
+      this.logger.info({ signal }, 'shutting down');
+      void this.stop(0);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+
+  /**
+   * Graceful shutdown: stop taking work, let in-flight reconciles finish (bounded by
+   * shutdownTimeoutMs), release the Lease so a standby takes over at once, then stop informers,
+   * flush events and close the servers.
+   */
+  stop(exitCode = 0): Promise<void> {
+    this.stopping ??= (async () => {
+      const deadline = this.options.shutdownTimeoutMs;
+      const drained = await Promise.all(this.controllers.map((c) => c.stop(deadline)));
+      this.election.abort();
+      await this.electorRun;
+      await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
+      await this.events.close(Math.min(5_000, deadline));
+      await Promise.all(this.servers.map((server) => server.close()));
+      this.logger.info({ drained: drained.every(Boolean) }, 'manager stopped');
+      this.finish(drained.every(Boolean) ? exitCode : exitCode || 1);
+    })();
+    return this.stopping;
+  }
+
+  private startControllers(): void {
+    if (this.controllersStarted) return;
+    this.controllersStarted = true;
+    for (const controller of this.controllers) {
+      controller.start().catch((error: unknown) => {
+        this.logger.error({ err: error, controller: controller.name }, 'controller failed to start');
+        void this.stop(1);
+      });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { defaultManagerOptions, parseBindAddress, parseManagerOptions } from './options.ts';
+
+describe('parseManagerOptions', () => {
+  it('uses defaults: all namespaces, leader election on, controller-runtime lease timings', () => {
+    const options = parseManagerOptions([], {});
+    expect(options).toMatchObject({
+      namespaces: [],
+      leaderElection: true,
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      healthProbeBindAddress: ':8081',
+      metricsBindAddress: ':8080',
+    });
+    expect(options.kubeconfig).toBeUndefined();
+  });
+
+  it('prefers flags over environment', () => {
+    const env = { WATCH_NAMESPACES: 'a,b', BENCH_WORKERS: '2', POD_NAME: 'pod-1', POD_NAMESPACE: 'ops' };
+    expect(parseManagerOptions([], env)).toMatchObject({
+      namespaces: ['a', 'b'],
+      workers: 2,
+      identity: 'pod-1',
+      leaderElectionNamespace: 'ops',
+    });
+    expect(
+      parseManagerOptions(['--namespaces', 'c', '--workers=8', '--leader-elect=false', '--kubeconfig', '/k'], env),
+    ).toMatchObject({ namespaces: ['c'], workers: 8, leaderElection: false, kubeconfig: '/k' });
+  });
+
+  it('rejects malformed values and unknown flags', () => {
+    expect(() => parseManagerOptions(['--workers=0'], {})).toThrow(/positive integer/);
+    expect(() => parseManagerOptions(['--leader-elect=maybe'], {})).toThrow(/true or false/);
+    expect(() => parseManagerOptions(['--nope'], {})).toThrow();
+    expect(defaultManagerOptions.workers).toBeGreaterThan(0);
+  });
+});
+
+describe('parseBindAddress', () => {
+  it('reads host:port and :port', () => {
+    expect(parseBindAddress(':8081')).toEqual({ port: 8081 });
+    expect(parseBindAddress('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(parseBindAddress('[::1]:9000')).toEqual({ host: '::1', port: 9000 });
+    expect(() => parseBindAddress('8081')).toThrow();
+  });
+});

@@ -1,0 +1,114 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+
+export interface ManagerOptions {
+  /** Path to a kubeconfig; otherwise $KUBECONFIG, in-cluster, ~/.kube/config. */
+  kubeconfig?: string;
+  /** Namespaces to watch; empty means all. */
+  namespaces: string[];
+  /** Concurrent reconciles per controller, unless a controller sets its own. */
+  workers: number;
+  /** host:port for /healthz and /readyz; ":0" picks a free port. */
+  healthProbeBindAddress: string;
+  /** host:port for /metrics; "0" disables it. */
+  metricsBindAddress: string;
+  leaderElection: boolean;
+  leaderElectionId: string;
+  /** Defaults to the pod's namespace when in a cluster, else "default". */
+  leaderElectionNamespace: string;
+  /** Unique per replica: the pod name in a cluster. Used as lease holder and Event reportingInstance. */
+  identity: string;
+  /** How long shutdown waits for in-flight reconciles. */
+  shutdownTimeoutMs: number;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  logLevel: string;
+}
+
+export const defaultManagerOptions: ManagerOptions = {
+  namespaces: [],
+  workers: 4,
+  healthProbeBindAddress: ':8081',
+  metricsBindAddress: ':8080',
+  leaderElection: true,
+  leaderElectionId: 'bench-operator-leader',
+  leaderElectionNamespace: 'default',
+  identity: hostname(),
+  shutdownTimeoutMs: 30_000,
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  logLevel: 'info',
+};
+
+function positiveInt(name: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  return parsed;
+}
+
+function bool(name: string, value: string): boolean {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`--${name} must be true or false, got "${value}"`);
+}
+
+/**
+ * Options from flags (kubebuilder's names where they exist) over environment variables over
+ * defaults. Environment: KUBECONFIG, WATCH_NAMESPACES (comma-separated), BENCH_WORKERS,
+ * BENCH_LEADER_ELECT, POD_NAMESPACE, POD_NAME, BENCH_LOG_LEVEL.
+ */
+export function parseManagerOptions(argv: string[], env: NodeJS.ProcessEnv): ManagerOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      kubeconfig: { type: 'string' },
+      namespaces: { type: 'string' },
+      workers: { type: 'string' },
+      'health-probe-bind-address': { type: 'string' },
+      'metrics-bind-address': { type: 'string' },
+      'leader-elect': { type: 'string' },
+      'leader-election-id': { type: 'string' },
+      'leader-election-namespace': { type: 'string' },
+      identity: { type: 'string' },
+      'shutdown-timeout': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+  });
+  const namespaces = values.namespaces ?? env.WATCH_NAMESPACES ?? '';
+  const workers = values.workers ?? env.BENCH_WORKERS;
+  const leaderElect = values['leader-elect'] ?? env.BENCH_LEADER_ELECT;
+  const shutdownTimeout = values['shutdown-timeout'];
+  const kubeconfig = values.kubeconfig;
+  return {
+    ...defaultManagerOptions,
+    ...(kubeconfig ? { kubeconfig } : {}),
+    namespaces: namespaces
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+    workers: workers ? positiveInt('workers', workers) : defaultManagerOptions.workers,
+    healthProbeBindAddress: values['health-probe-bind-address'] ?? defaultManagerOptions.healthProbeBindAddress,
+    metricsBindAddress: values['metrics-bind-address'] ?? defaultManagerOptions.metricsBindAddress,
+    leaderElection: leaderElect ? bool('leader-elect', leaderElect) : defaultManagerOptions.leaderElection,
+    leaderElectionId: values['leader-election-id'] ?? defaultManagerOptions.leaderElectionId,
+    leaderElectionNamespace:
+      values['leader-election-namespace'] ?? env.POD_NAMESPACE ?? defaultManagerOptions.leaderElectionNamespace,
+    identity: values.identity ?? env.POD_NAME ?? defaultManagerOptions.identity,
+    shutdownTimeoutMs: shutdownTimeout
+      ? positiveInt('shutdown-timeout', shutdownTimeout) * 1000
+      : defaultManagerOptions.shutdownTimeoutMs,
+    logLevel: values['log-level'] ?? env.BENCH_LOG_LEVEL ?? defaultManagerOptions.logLevel,
+  };
+}
+
+/** Splits "host:port" or ":port" (all interfaces). */
+export function parseBindAddress(address: string): { host?: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad bind address "${address}"`);
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+  return host ? { host, port } : { port };
+}
