@@ -1,0 +1,72 @@
+import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../api/v1alpha1/index.ts';
+import { MANAGED_SELECTOR } from '../core/render/labels.ts';
+import type { JobView, PodView } from '../core/suite/observe.ts';
+import type { SuiteInputs } from '../core/suite/view.ts';
+import type { KubeObject } from '../runtime/client/resource.ts';
+import type { Informer } from '../runtime/informer/informer.ts';
+import { byNamespace, byOwnerUid } from '../runtime/informer/store.ts';
+import type { Manager } from '../runtime/manager/manager.ts';
+import type { AdmissionLedger } from './scheduler/ledger.ts';
+import { benchmarkSuiteType, jobType, podType, providerPolicyType, schedulePolicyType } from './resources.ts';
+
+export type SuiteObject = BenchmarkSuite & KubeObject;
+export type ProviderObject = ProviderPolicy & KubeObject;
+export type PolicyObject = SchedulePolicy & KubeObject;
+export type JobObject = JobView & KubeObject;
+export type PodObject = PodView & KubeObject;
+
+/** The informers the operator's controllers share. Jobs and Pods only with the operator's label. */
+export interface Caches {
+  suites: Informer<SuiteObject>;
+  providers: Informer<ProviderObject>;
+  policies: Informer<PolicyObject>;
+  jobs: Informer<JobObject>;
+  pods: Informer<PodObject>;
+}
+
+export function createCaches(manager: Manager): Caches {
+  return {
+    suites: manager.informer<SuiteObject>({ type: benchmarkSuiteType, indexers: { namespace: byNamespace } }),
+    providers: manager.informer<ProviderObject>({
+      type: providerPolicyType,
+      indexers: { namespace: byNamespace },
+    }),
+    policies: manager.informer<PolicyObject>({ type: schedulePolicyType }),
+    jobs: manager.informer<JobObject>({
+      type: jobType,
+      labelSelector: MANAGED_SELECTOR,
+      indexers: { owner: byOwnerUid },
+    }),
+    pods: manager.informer<PodObject>({
+      type: podType,
+      labelSelector: MANAGED_SELECTOR,
+      indexers: { owner: byOwnerUid },
+    }),
+  };
+}
+
+/** Everything the core needs about one suite, read from the caches. */
+export function suiteInputs(
+  caches: Caches,
+  ledger: AdmissionLedger,
+  suite: SuiteObject,
+  now: number,
+): SuiteInputs {
+  const namespace = suite.metadata.namespace!;
+  const key = `${namespace}/${suite.metadata.name}`;
+  const providers = new Map(
+    caches.providers.store
+      .byIndex('namespace', namespace)
+      .map((p) => [p.metadata.name!, p as ProviderPolicy]),
+  );
+  const policyName = suite.spec.schedulePolicyRef;
+  return {
+    suite,
+    jobs: caches.jobs.store.byIndex('owner', suite.metadata.uid!),
+    podsOfJob: (job) => (job.metadata.uid ? caches.pods.store.byIndex('owner', job.metadata.uid) : []),
+    pendingAttempts: ledger.forSuite(key),
+    providers,
+    schedulePolicy: policyName ? caches.policies.store.getByName(namespace, policyName) : undefined,
+    now,
+  };
+}

@@ -1,0 +1,68 @@
+import type { AttemptObservation } from '../../core/suite/observe.ts';
+
+/**
+ * Jobs the scheduler has created (or is creating) that the Job cache has not shown yet. Capacity
+ * counts them as running, so a cap holds even while the cache lags behind the API server; an entry
+ * ends when the cache shows the Job, or when its creation failed.
+ */
+export class AdmissionLedger {
+  private readonly pending = new Map<string, AttemptObservation & { suite: string }>();
+
+  add(suite: string, attempt: AttemptObservation): void {
+    this.pending.set(this.key(suite, attempt.job), { ...attempt, suite });
+  }
+
+  /** The Job is in the cache (or its creation failed): stop counting it here. */
+  settle(suite: string, job: string): void {
+    this.pending.delete(this.key(suite, job));
+  }
+
+  forSuite(suite: string): AttemptObservation[] {
+    return [...this.pending.values()].filter((a) => a.suite === suite);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  private key(suite: string, job: string): string {
+    return `${suite}|${job}`;
+  }
+}
+
+export interface Waiting {
+  reason: string;
+  message: string;
+}
+
+/**
+ * The scheduler's latest reason for each run it left waiting, by suite, for the suite's status.
+ * Derived state: rebuilt by the first pass after a restart.
+ */
+export class WaitingBook {
+  private readonly bySuite = new Map<string, Map<string, Waiting>>();
+
+  /** Replaces a suite's entries; returns whether anything changed (its status then needs a look). */
+  replace(suite: string, entries: Map<string, Waiting>): boolean {
+    const previous = this.bySuite.get(suite);
+    if (entries.size === 0) {
+      this.bySuite.delete(suite);
+      return (previous?.size ?? 0) > 0;
+    }
+    this.bySuite.set(suite, entries);
+    if (!previous || previous.size !== entries.size) return true;
+    for (const [run, waiting] of entries) {
+      const before = previous.get(run);
+      if (!before || before.reason !== waiting.reason || before.message !== waiting.message) return true;
+    }
+    return false;
+  }
+
+  forSuite(suite: string): Map<string, Waiting> {
+    return this.bySuite.get(suite) ?? new Map();
+  }
+
+  suites(): string[] {
+    return [...this.bySuite.keys()];
+  }
+}

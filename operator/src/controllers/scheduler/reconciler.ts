@@ -1,0 +1,203 @@
+import { renderJob } from '../../core/render/job.ts';
+import { schedule, type Decision, type SuiteSnapshot } from '../../core/scheduling/engine.ts';
+import { roundState, runStates, stallReason } from '../../core/suite/view.ts';
+import type { KubeClient } from '../../runtime/client/kube-client.ts';
+import type { ReconcileContext } from '../../runtime/controller/controller.ts';
+import type { Result } from '../../runtime/controller/request.ts';
+import type { EventRecorder } from '../../runtime/events/recorder.ts';
+import { referenceTo } from '../../runtime/events/recorder.ts';
+import type { Clock } from '../../runtime/time/clock.ts';
+import { suiteInputs, type Caches, type SuiteObject } from '../caches.ts';
+import { jobType } from '../resources.ts';
+import type { AdmissionLedger, Waiting, WaitingBook } from './ledger.ts';
+
+/** The scheduler's one work-queue key: passes are serialized and coalesce while one runs. */
+export const SCHEDULING_PASS = { name: 'scheduling-pass' } as const;
+
+/** Job creations in flight at once within a pass. */
+const CREATE_CONCURRENCY = 16;
+
+export interface SchedulerDeps {
+  caches: Caches;
+  client: KubeClient;
+  events: EventRecorder;
+  ledger: AdmissionLedger;
+  waiting: WaitingBook;
+  clock: Clock;
+  /** Wakes a suite's reconciler, so its status shows what the pass decided. */
+  enqueueSuite: (namespace: string, name: string) => void;
+}
+
+interface SuiteContext {
+  suite: SuiteObject;
+  round: number;
+  snapshot: SuiteSnapshot;
+}
+
+/**
+ * One scheduling pass over every suite: the core decides, this shell creates the admitted Jobs by
+ * server-side apply and publishes why the others wait. A Job's name is fixed by its suite, round,
+ * run and attempt, so a pass repeated after a crash re-applies the same Jobs instead of making
+ * duplicates.
+ */
+export function schedulerReconciler(deps: SchedulerDeps) {
+  return async function pass(_request: unknown, context: ReconcileContext): Promise<Result | void> {
+    const now = deps.clock.now();
+    const contexts = new Map<string, SuiteContext>();
+    for (const suite of deps.caches.suites.store.list()) {
+      const ctx = suiteContext(deps, suite, now);
+      if (ctx) contexts.set(ctx.snapshot.key, ctx);
+    }
+    const providers = new Map(
+      deps.caches.providers.store
+        .list()
+        .map((p) => [
+          `${p.metadata.namespace}/${p.metadata.name}`,
+          { maxConcurrentRuns: p.spec.maxConcurrentRuns },
+        ]),
+    );
+    const policies = new Map(
+      deps.caches.policies.store
+        .list()
+        .map((p) => [
+          `${p.metadata.namespace}/${p.metadata.name}`,
+          { maxConcurrentRuns: p.spec.maxConcurrentRuns },
+        ]),
+    );
+    const result = schedule({
+      now,
+      suites: [...contexts.values()].map((c) => c.snapshot),
+      providers,
+      policies,
+    });
+
+    const admitted = result.decisions.filter(
+      (d): d is Extract<Decision, { type: 'admit' }> => d.type === 'admit',
+    );
+    const jobs = admitted.map((decision) => {
+      const ctx = contexts.get(decision.suite)!;
+      const run = ctx.snapshot.runs.find((r) => r.spec.name === decision.run)!;
+      const provider = deps.caches.providers.store.get(decision.provider)!;
+      const job = renderJob({
+        suite: ctx.suite,
+        round: ctx.round,
+        benchmark: run.spec.benchmark,
+        target: run.spec.target,
+        attempt: decision.attempt,
+        provider,
+        model: decision.model,
+        schedulePolicy: ctx.suite.spec.schedulePolicyRef
+          ? deps.caches.policies.store.getByName(
+              ctx.suite.metadata.namespace,
+              ctx.suite.spec.schedulePolicyRef,
+            )
+          : undefined,
+      });
+      // Counted before the first await, so no other pass or cache event can see the slot as free.
+      deps.ledger.add(decision.suite, {
+        job: job.metadata!.name!,
+        run: decision.run,
+        round: ctx.round,
+        attempt: decision.attempt,
+        provider: provider.metadata.name!,
+        model: decision.model,
+        phase: 'Active',
+      });
+      return { decision, job, suite: ctx.suite };
+    });
+
+    let failures = 0;
+    await forEachLimited(jobs, CREATE_CONCURRENCY, async ({ decision, job, suite }) => {
+      try {
+        await deps.client.apply(jobType, job as never);
+        deps.events.emit({
+          regarding: referenceTo(suite),
+          related: {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            name: job.metadata!.name!,
+            namespace: job.metadata!.namespace!,
+          },
+          type: 'Normal',
+          reason: 'RunAdmitted',
+          action: 'Admit',
+          note: `run ${decision.run} attempt ${decision.attempt}: ${decision.message}; created Job ${job.metadata!.name}`,
+        });
+      } catch (error) {
+        failures++;
+        deps.ledger.settle(decision.suite, job.metadata!.name!);
+        context.logger.error(
+          { err: error, run: decision.run, job: job.metadata!.name },
+          'creating a Job failed',
+        );
+      }
+    });
+
+    publishWaiting(deps, contexts, result.decisions, admitted);
+    if (failures > 0) return { requeue: true };
+    if (result.nextWakeAt !== undefined) return { requeueAfterMs: Math.max(0, result.nextWakeAt - now) };
+  };
+}
+
+function suiteContext(deps: SchedulerDeps, suite: SuiteObject, now: number): SuiteContext | undefined {
+  if (suite.metadata.deletionTimestamp) return undefined;
+  const inputs = suiteInputs(deps.caches, deps.ledger, suite, now);
+  const round = roundState(suite, inputs.jobs);
+  // A round the suite's reconciler has not started yet, or a suite that cannot proceed, waits.
+  if (round.startNew || stallReason(inputs)) return undefined;
+  const namespace = suite.metadata.namespace!;
+  const policy = inputs.schedulePolicy;
+  const runs = runStates(inputs, round.current);
+  return {
+    suite,
+    round: round.current,
+    snapshot: {
+      key: `${namespace}/${suite.metadata.name}`,
+      namespace,
+      createdAt: Date.parse(suite.metadata.creationTimestamp ?? '') || 0,
+      priority: suite.spec.priority ?? policy?.spec.priority ?? 0,
+      maxConcurrentRuns: suite.spec.maxConcurrentRuns,
+      schedulePolicy: policy ? `${namespace}/${policy.metadata.name}` : undefined,
+      suspended: suite.spec.suspend === true,
+      runs,
+      placement: new Map(
+        runs.map((r) => [
+          r.spec.name,
+          { provider: `${namespace}/${r.spec.target.providerRef}`, model: r.spec.target.model },
+        ]),
+      ),
+    },
+  };
+}
+
+/** Records why runs wait, and wakes the suites whose status should change. */
+function publishWaiting(
+  deps: SchedulerDeps,
+  contexts: Map<string, SuiteContext>,
+  decisions: Decision[],
+  admitted: Array<{ suite: string }>,
+): void {
+  const bySuite = new Map<string, Map<string, Waiting>>();
+  for (const decision of decisions) {
+    if (decision.type !== 'defer') continue;
+    const entries = bySuite.get(decision.suite) ?? new Map<string, Waiting>();
+    entries.set(decision.run, { reason: decision.reason, message: decision.message });
+    bySuite.set(decision.suite, entries);
+  }
+  const wake = new Set(admitted.map((a) => a.suite));
+  for (const key of new Set([...contexts.keys(), ...deps.waiting.suites()])) {
+    if (deps.waiting.replace(key, bySuite.get(key) ?? new Map())) wake.add(key);
+  }
+  for (const key of wake) {
+    const [namespace, name] = key.split('/') as [string, string];
+    deps.enqueueSuite(namespace, name);
+  }
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,92 @@
+import { LABELS } from '../core/render/labels.ts';
+import type { Request } from '../runtime/controller/request.ts';
+import type { Manager } from '../runtime/manager/manager.ts';
+import { realClock, type Clock } from '../runtime/time/clock.ts';
+import { suiteReconciler } from './benchmarksuite/reconciler.ts';
+import { createCaches, type Caches, type JobObject } from './caches.ts';
+import { AdmissionLedger, WaitingBook } from './scheduler/ledger.ts';
+import { SCHEDULING_PASS, schedulerReconciler } from './scheduler/reconciler.ts';
+
+const suiteOwner = { group: 'bench.dev', kind: 'BenchmarkSuite' };
+
+/** Suites in the object's namespace that name it in the given reference field. */
+function suitesReferencing(
+  caches: Caches,
+  namespace: string | undefined,
+  matches: (suite: Caches['suites']['store'] extends { list(): Array<infer S> } ? S : never) => boolean,
+): Request[] {
+  if (!namespace) return [];
+  return caches.suites.store
+    .byIndex('namespace', namespace)
+    .filter(matches)
+    .map((suite) => ({ namespace, name: suite.metadata.name! }));
+}
+
+function suiteOfLabelled(object: {
+  metadata: { namespace?: string; labels?: Record<string, string> };
+}): Request[] {
+  const name = object.metadata.labels?.[LABELS.suite];
+  return name && object.metadata.namespace ? [{ namespace: object.metadata.namespace, name }] : [];
+}
+
+/**
+ * Wires the operator's two controllers onto the manager: `benchmarksuite` (rounds, cleanup and
+ * status, several workers) and `scheduler` (admission across all suites, one pass at a time).
+ */
+export function setupControllers(manager: Manager, clock: Clock = realClock): Caches {
+  const caches = createCaches(manager);
+  const ledger = new AdmissionLedger();
+  const waiting = new WaitingBook();
+  const suites = manager.controller({
+    name: 'benchmarksuite',
+    reconcile: (request, context) => reconcileSuite(request, context),
+  });
+  const scheduler = manager.controller({
+    name: 'scheduler',
+    workers: 1,
+    reconcile: (request, context) => runPass(request, context),
+  });
+  const requestSchedulingPass = () => scheduler.queue.add(SCHEDULING_PASS.name);
+  const reconcileSuite = suiteReconciler({
+    caches,
+    client: manager.client,
+    events: manager.events,
+    ledger,
+    waiting,
+    clock,
+    requestSchedulingPass,
+  });
+  const runPass = schedulerReconciler({
+    caches,
+    client: manager.client,
+    events: manager.events,
+    ledger,
+    waiting,
+    clock,
+    enqueueSuite: (namespace, name) => suites.queue.add(`${namespace}/${name}`),
+  });
+
+  // A created Job now in the cache no longer needs the ledger to be counted.
+  const settle = (job: JobObject) => {
+    const suite = job.metadata.labels?.[LABELS.suite];
+    if (suite && job.metadata.name) ledger.settle(`${job.metadata.namespace}/${suite}`, job.metadata.name);
+  };
+  caches.jobs.addEventHandler({ onAdd: settle, onUpdate: (_old, job) => settle(job) });
+
+  suites
+    .for(caches.suites)
+    .owns(caches.jobs, suiteOwner)
+    .watches(caches.pods, suiteOfLabelled)
+    .watches(caches.providers, (p) =>
+      suitesReferencing(caches, p.metadata.namespace, (s) =>
+        s.spec.targets.some((t) => t.providerRef === p.metadata.name),
+      ),
+    )
+    .watches(caches.policies, (p) =>
+      suitesReferencing(caches, p.metadata.namespace, (s) => s.spec.schedulePolicyRef === p.metadata.name),
+    );
+  // A Job finishing frees a slot; a policy change may free capacity: look again at once.
+  const pass = (): Request[] => [SCHEDULING_PASS];
+  scheduler.watches(caches.jobs, pass).watches(caches.providers, pass).watches(caches.policies, pass);
+  return caches;
+}

@@ -1,0 +1,203 @@
+import type { V1EnvVar, V1Job, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v1alpha1/index.ts';
+import { durationSeconds } from '../time/duration.ts';
+import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
+import { jobName, runName } from './names.ts';
+
+type Benchmark = BenchmarkSuite['spec']['benchmarks'][number];
+type Target = BenchmarkSuite['spec']['targets'][number];
+type Resources = { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+
+/** Everything one Job depends on: the renderer reads nothing else, so its output is reproducible. */
+export interface JobRenderInput {
+  suite: Pick<BenchmarkSuite, 'apiVersion' | 'kind' | 'metadata' | 'spec'>;
+  round: number;
+  benchmark: Benchmark;
+  target: Target;
+  attempt: number;
+  /** The provider the run uses: the target's, or a failover provider's while its circuit is open. */
+  provider: Pick<ProviderPolicy, 'metadata' | 'spec'>;
+  /** The model at that provider (after a failover's model mapping). */
+  model: string;
+  schedulePolicy?: Pick<SchedulePolicy, 'spec'> | undefined;
+  /** The Git revision that defined the suite, when known. */
+  sourceRevision?: string | undefined;
+}
+
+const CONTAINER = 'runner';
+
+/** Exit codes of the runner contract (docs/runner-contract.md). */
+export const EXIT_CODES = {
+  configError: 2,
+  providerUnavailable: 10,
+  providerRateLimited: 11,
+  credentialsRejected: 12,
+} as const;
+
+/**
+ * The Job of one run attempt, deterministic in its input (the Job name included), so server-side
+ * apply of the same input is a no-op and `benchctl render` shows exactly what the operator creates.
+ */
+export function renderJob(input: JobRenderInput): V1Job {
+  const { suite, round, benchmark, target, attempt, provider, model } = input;
+  const policy = input.schedulePolicy?.spec;
+  const shards = benchmark.shards ?? 1;
+  const run = runName(benchmark.name, target.name);
+  const name = jobName(suite.metadata!.name!, round, benchmark.name, target.name, attempt);
+  const labels: Record<string, string> = {
+    [LABELS.managedBy]: MANAGED_BY,
+    [LABELS.suite]: suite.metadata!.name!,
+    [LABELS.round]: String(round),
+    [LABELS.run]: run,
+    [LABELS.benchmark]: benchmark.name,
+    [LABELS.target]: target.name,
+    [LABELS.provider]: provider.metadata!.name!,
+    [LABELS.attempt]: String(attempt),
+  };
+  const annotations: Record<string, string> = {
+    [ANNOTATIONS.generation]: String(suite.metadata!.generation ?? 0),
+    [ANNOTATIONS.model]: model,
+    ...(input.sourceRevision ? { [ANNOTATIONS.sourceRevision]: input.sourceRevision } : {}),
+  };
+  const deadline = benchmark.timeout ?? policy?.runTimeout;
+  const placement = policy?.placement;
+
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: suite.metadata!.namespace!,
+      labels,
+      annotations,
+      ownerReferences: [
+        {
+          apiVersion: suite.apiVersion ?? 'bench.dev/v1alpha1',
+          kind: suite.kind ?? 'BenchmarkSuite',
+          name: suite.metadata!.name!,
+          uid: suite.metadata!.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      completions: shards,
+      parallelism: shards,
+      ...(shards > 1 ? { completionMode: 'Indexed' } : {}),
+      // The operator owns retries (with backoff, circuit breaking and failover): the Job runs once.
+      backoffLimit: 0,
+      ...(deadline ? { activeDeadlineSeconds: durationSeconds(deadline) } : {}),
+      ...(policy?.ttlAfterFinished
+        ? { ttlSecondsAfterFinished: durationSeconds(policy.ttlAfterFinished) }
+        : {}),
+      podFailurePolicy: {
+        rules: [
+          // Preempted or evicted: Kubernetes replaces the pod without counting a failure.
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+          // The contract's exit codes fail the Job with a message naming the code, so the
+          // operator can classify a failure from the Job alone, even after its pods are gone.
+          {
+            action: 'FailJob',
+            onExitCodes: { containerName: CONTAINER, operator: 'In', values: Object.values(EXIT_CODES) },
+          },
+        ],
+      },
+      template: {
+        metadata: { labels, annotations },
+        spec: {
+          restartPolicy: 'Never',
+          ...(suite.spec.runner.serviceAccountName
+            ? { serviceAccountName: suite.spec.runner.serviceAccountName }
+            : {}),
+          // Runners talk to AI providers, not to the Kubernetes API.
+          automountServiceAccountToken: false,
+          ...(policy?.priorityClassName ? { priorityClassName: policy.priorityClassName } : {}),
+          ...(placement?.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+          ...(placement?.affinity ? { affinity: placement.affinity as never } : {}),
+          ...(placement?.tolerations ? { tolerations: placement.tolerations as never } : {}),
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: CONTAINER,
+              image: suite.spec.runner.image,
+              ...(suite.spec.runner.command ? { command: suite.spec.runner.command } : {}),
+              args: [...(suite.spec.runner.args ?? []), ...(benchmark.args ?? [])],
+              env: runnerEnv(input, run, shards),
+              resources: mergeResources(policy?.resources, suite.spec.runner.resources, benchmark.resources),
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+        },
+      },
+    },
+  };
+}
+
+function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar[] {
+  const { suite, round, benchmark, target, provider, model } = input;
+  const spec = provider.spec;
+  const perRun = (limit: number | undefined): string | undefined =>
+    limit === undefined ? undefined : String(Math.max(1, Math.floor(limit / (spec.maxConcurrentRuns ?? 1))));
+  const rpm = perRun(spec.rateLimit?.requestsPerMinute);
+  const tpm = perRun(spec.rateLimit?.tokensPerMinute);
+  const env: V1EnvVar[] = [
+    { name: 'BENCH_SUITE', value: suite.metadata!.name! },
+    { name: 'BENCH_ROUND', value: String(round) },
+    { name: 'BENCH_RUN', value: run },
+    { name: 'BENCH_BENCHMARK', value: benchmark.name },
+    { name: 'BENCH_TARGET', value: target.name },
+    { name: 'BENCH_PROVIDER', value: spec.provider },
+    { name: 'BENCH_MODEL', value: model },
+    { name: 'BENCH_ENDPOINT', value: spec.endpoint ?? '' },
+    { name: 'BENCH_PARAMETERS', value: JSON.stringify(target.parameters ?? {}) },
+    { name: 'BENCH_SHARDS', value: String(shards) },
+    ...(rpm ? [{ name: 'BENCH_RATE_LIMIT_RPM', value: rpm }] : []),
+    ...(tpm ? [{ name: 'BENCH_RATE_LIMIT_TPM', value: tpm }] : []),
+  ];
+  if (spec.credentialsSecretRef) {
+    // A reference only: the kubelet reads the Secret, the operator never does.
+    env.push({
+      name: 'BENCH_API_KEY',
+      valueFrom: {
+        secretKeyRef: {
+          name: spec.credentialsSecretRef.name,
+          key: spec.credentialsSecretRef.key ?? 'apiKey',
+        },
+      },
+    });
+  }
+  return mergeEnv(
+    env,
+    suite.spec.runner.env as V1EnvVar[] | undefined,
+    benchmark.env as V1EnvVar[] | undefined,
+  );
+}
+
+/** Later lists win by variable name; order is kept so `$(VAR)` references resolve as written. */
+function mergeEnv(...lists: Array<V1EnvVar[] | undefined>): V1EnvVar[] {
+  const merged = new Map<string, V1EnvVar>();
+  for (const list of lists) for (const variable of list ?? []) merged.set(variable.name, variable);
+  return [...merged.values()];
+}
+
+/** Per resource name, the benchmark's value wins over the runner's, which wins over the policy's. */
+export function mergeResources(...layers: Array<Resources | undefined>): V1ResourceRequirements {
+  const requests: Record<string, string> = {};
+  const limits: Record<string, string> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer?.requests ?? {})) requests[key] = String(value);
+    for (const [key, value] of Object.entries(layer?.limits ?? {})) limits[key] = String(value);
+  }
+  return {
+    ...(Object.keys(requests).length ? { requests } : {}),
+    ...(Object.keys(limits).length ? { limits } : {}),
+  };
+}

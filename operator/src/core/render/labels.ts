@@ -1,0 +1,25 @@
+/** The operator marks everything it creates; its Job and Pod watches select on this label. */
+export const MANAGED_BY = 'bench-operator';
+
+export const LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  suite: 'bench.dev/suite',
+  round: 'bench.dev/round',
+  run: 'bench.dev/run',
+  benchmark: 'bench.dev/benchmark',
+  target: 'bench.dev/target',
+  provider: 'bench.dev/provider',
+  attempt: 'bench.dev/attempt',
+} as const;
+
+export const ANNOTATIONS = {
+  /** Setting it to a new value starts a new round without changing the spec. */
+  requestedAt: 'bench.dev/requested-at',
+  /** The Git revision that defined the suite (set by Argo CD or Flux, see the GitOps docs). */
+  sourceRevision: 'bench.dev/source-revision',
+  generation: 'bench.dev/generation',
+  model: 'bench.dev/model',
+} as const;
+
+/** The label selector of the operator's Job and Pod informers. */
+export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;

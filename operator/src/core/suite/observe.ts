@@ -1,0 +1,133 @@
+import { LABELS } from '../render/labels.ts';
+import { parseRunResult, combineResults, type RunResult } from './result.ts';
+
+/** The fields of a Job the operator reads, as they arrive on the wire (timestamps are strings). */
+export interface JobView {
+  metadata: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+  };
+  spec?: { completions?: number };
+  status?: {
+    startTime?: string;
+    completionTime?: string;
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }>;
+  };
+}
+
+export interface PodView {
+  metadata: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  status?: {
+    phase?: string;
+    containerStatuses?: Array<{
+      name: string;
+      state?: { terminated?: { exitCode: number; reason?: string; message?: string; finishedAt?: string } };
+    }>;
+  };
+}
+
+export type AttemptPhase = 'Active' | 'Succeeded' | 'Failed';
+
+/** Why an attempt failed, as the runner contract and the Job controller tell it. */
+export interface AttemptFailure {
+  /** The runner's exit code, when known. */
+  exitCode?: number;
+  /** `DeadlineExceeded` for a run timeout, else the Job condition's reason. */
+  reason: string;
+  message: string;
+}
+
+/** One Job of a run: what the operator knows of one attempt. */
+export interface AttemptObservation {
+  job: string;
+  /** The run (`<benchmark>-<target>`) the Job is an attempt of. */
+  run: string;
+  round: number;
+  attempt: number;
+  provider: string;
+  model: string;
+  phase: AttemptPhase;
+  startTime?: string;
+  completionTime?: string;
+  failure?: AttemptFailure;
+  result?: RunResult;
+  /** Set when a termination message could not be read as a result. */
+  resultError?: string;
+}
+
+const EXIT_CODE_IN_MESSAGE = /exit code (\d+)/;
+
+/** The state of one Job, with the exit code and result from its pods where they are known. */
+export function observeAttempt(job: JobView, pods: PodView[]): AttemptObservation {
+  const labels = job.metadata.labels ?? {};
+  const finished = job.status?.conditions?.find(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+  const phase: AttemptPhase = finished?.type === 'Complete' ? 'Succeeded' : finished ? 'Failed' : 'Active';
+  const observation: AttemptObservation = {
+    job: job.metadata.name ?? '',
+    run: labels[LABELS.run] ?? '',
+    round: Number(labels[LABELS.round] ?? 0),
+    attempt: Number(labels[LABELS.attempt] ?? 1),
+    provider: labels[LABELS.provider] ?? '',
+    model: job.metadata.annotations?.['bench.dev/model'] ?? '',
+    phase,
+  };
+  if (job.status?.startTime) observation.startTime = job.status.startTime;
+  const completionTime = job.status?.completionTime ?? (finished ? finished.lastTransitionTime : undefined);
+  if (phase !== 'Active' && completionTime) observation.completionTime = completionTime;
+
+  const terminated = pods.flatMap((pod) =>
+    (pod.status?.containerStatuses ?? []).flatMap((c) => (c.state?.terminated ? [c.state.terminated] : [])),
+  );
+  if (phase === 'Failed') {
+    const failedContainer = terminated.find((t) => t.exitCode !== 0);
+    const fromMessage = EXIT_CODE_IN_MESSAGE.exec(finished?.message ?? '');
+    const exitCode = failedContainer?.exitCode ?? (fromMessage ? Number(fromMessage[1]) : undefined);
+    observation.failure = {
+      ...(exitCode !== undefined ? { exitCode } : {}),
+      reason: finished?.reason ?? 'Failed',
+      message: failedContainer?.message?.trim() || finished?.message || 'the Job failed',
+    };
+  }
+  if (phase === 'Succeeded') {
+    const messages = terminated.filter((t) => t.exitCode === 0).map((t) => t.message ?? '');
+    const parsed = messages.map(parseRunResult);
+    const errors = parsed.flatMap((p) => (p.ok ? [] : [p.error]));
+    const results = parsed.flatMap((p) => (p.ok ? [p.result] : []));
+    if (results.length > 0) observation.result = combineResults(results);
+    if (errors.length > 0) observation.resultError = errors[0]!;
+  }
+  return observation;
+}
+
+/** The attempts of each run in one round, oldest first, keyed by run name. */
+export function attemptsByRun(
+  jobs: JobView[],
+  podsOfJob: (job: JobView) => PodView[],
+  round: number,
+): Map<string, AttemptObservation[]> {
+  const byRun = new Map<string, AttemptObservation[]>();
+  for (const job of jobs) {
+    if (Number(job.metadata.labels?.[LABELS.round]) !== round) continue;
+    const attempt = observeAttempt(job, podsOfJob(job));
+    if (!attempt.run) continue;
+    byRun.set(attempt.run, [...(byRun.get(attempt.run) ?? []), attempt]);
+  }
+  for (const list of byRun.values()) list.sort((a, b) => a.attempt - b.attempt);
+  return byRun;
+}

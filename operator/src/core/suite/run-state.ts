@@ -1,0 +1,211 @@
+import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
+import { EXIT_CODES } from '../render/job.ts';
+import { RETRY_DEFAULTS, retryDelayMs } from '../scheduling/backoff.ts';
+import type { AttemptObservation } from './observe.ts';
+import type { RunResult } from './result.ts';
+import { runName } from '../render/names.ts';
+import type { RunSpec } from './runs.ts';
+
+export type RunStatusEntry = NonNullable<NonNullable<BenchmarkSuite['status']>['runs']>[number];
+export type RunStateName = RunStatusEntry['state'];
+
+/** How a failed attempt counts: the runner contract's exit codes, and run timeouts. */
+export type FailureClass = 'config' | 'credentials' | 'provider' | 'run';
+
+export function classifyFailure(attempt: AttemptObservation): FailureClass {
+  const code = attempt.failure?.exitCode;
+  if (code === EXIT_CODES.configError) return 'config';
+  if (code === EXIT_CODES.credentialsRejected) return 'credentials';
+  if (code === EXIT_CODES.providerUnavailable || code === EXIT_CODES.providerRateLimited) return 'provider';
+  if (attempt.failure?.reason === 'DeadlineExceeded') return 'provider';
+  return 'run';
+}
+
+/** What the operator knows of one run now, before admission decides anything. */
+export interface RunState {
+  spec: RunSpec;
+  state: RunStateName;
+  reason: string;
+  message: string;
+  /** The attempt number of the latest Job, 0 before the first. */
+  attempt: number;
+  job?: string;
+  provider?: string;
+  model?: string;
+  startTime?: string;
+  completionTime?: string;
+  result?: RunResult;
+  /** The run may get a Job now (its dependencies allow it and any backoff has passed). */
+  admissible: boolean;
+  /** For a run waiting out a backoff: when it may be admitted (ms since the epoch). */
+  retryAt?: number;
+  /** The failure class of the latest failed attempt. */
+  failureClass?: FailureClass;
+}
+
+export interface RunStateInput {
+  spec: RunSpec;
+  /** This round's attempts of the run, oldest first (Jobs observed, plus Jobs created but not yet seen). */
+  attempts: AttemptObservation[];
+  /** The run's entry in status, for what the Jobs no longer show (a Job removed by its TTL). */
+  previous?: RunStatusEntry | undefined;
+  retry: BenchmarkSuite['spec']['retry'];
+  /** The suite's key, seeding retry jitter. */
+  suiteKey: string;
+  now: number;
+}
+
+const TERMINAL: ReadonlySet<RunStateName> = new Set(['Succeeded', 'Failed', 'Blocked']);
+
+export function isTerminal(state: RunStateName): boolean {
+  return TERMINAL.has(state);
+}
+
+/** The state of a run from its own attempts (dependencies are applied by deriveRunStates). */
+export function deriveRunState(input: RunStateInput): RunState {
+  const { spec, attempts, previous, now } = input;
+  const latest = attempts.at(-1);
+  if (!latest) {
+    if (previous && isTerminal(previous.state)) return fromPrevious(spec, previous);
+    return {
+      spec,
+      state: 'Queued',
+      reason: 'Queued',
+      message: 'waiting to be admitted',
+      attempt: 0,
+      admissible: true,
+    };
+  }
+  const base = {
+    spec,
+    attempt: latest.attempt,
+    job: latest.job,
+    provider: latest.provider,
+    model: latest.model,
+    ...(latest.startTime ? { startTime: latest.startTime } : {}),
+  };
+  if (latest.phase === 'Active') {
+    return {
+      ...base,
+      state: 'Running',
+      reason: 'Running',
+      message: `Job ${latest.job} is running`,
+      admissible: false,
+    };
+  }
+  const finished = { ...base, ...(latest.completionTime ? { completionTime: latest.completionTime } : {}) };
+  if (latest.phase === 'Succeeded') {
+    return {
+      ...finished,
+      state: 'Succeeded',
+      reason: latest.resultError ? 'ResultUnreadable' : 'Succeeded',
+      message: latest.resultError ?? `attempt ${latest.attempt} succeeded`,
+      ...(latest.result ? { result: latest.result } : {}),
+      admissible: false,
+    };
+  }
+  const failureClass = classifyFailure(latest);
+  const failure = latest.failure!;
+  const code = failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : '';
+  const limit = input.retry?.limit ?? RETRY_DEFAULTS.limit;
+  const what = `attempt ${latest.attempt} failed${code}: ${failure.message}`;
+  if (failureClass === 'config' || failureClass === 'credentials') {
+    const reason = failureClass === 'config' ? 'BenchmarkError' : 'CredentialsRejected';
+    return {
+      ...finished,
+      state: 'Failed',
+      reason,
+      message: `${what}; not retried`,
+      failureClass,
+      admissible: false,
+    };
+  }
+  if (latest.attempt > limit) {
+    return {
+      ...finished,
+      state: 'Failed',
+      reason: 'RetriesExhausted',
+      message: `${what}; no retries left (limit ${limit})`,
+      failureClass,
+      admissible: false,
+    };
+  }
+  const completed = latest.completionTime ? Date.parse(latest.completionTime) : now;
+  const retryAt = completed + retryDelayMs(input.retry, latest.attempt, `${input.suiteKey}/${spec.name}`);
+  const waiting = retryAt > now;
+  return {
+    ...finished,
+    state: 'Retrying',
+    reason: waiting ? 'Backoff' : 'Retrying',
+    message: waiting
+      ? `${what}; retrying at ${new Date(retryAt).toISOString()}`
+      : `${what}; attempt ${latest.attempt + 1} of ${limit + 1} is waiting to be admitted`,
+    failureClass,
+    admissible: !waiting,
+    retryAt,
+  };
+}
+
+function fromPrevious(spec: RunSpec, previous: RunStatusEntry): RunState {
+  return {
+    spec,
+    state: previous.state,
+    reason: previous.reason ?? previous.state,
+    message: previous.message ?? '',
+    attempt: previous.attempt ?? 1,
+    ...(previous.job ? { job: previous.job } : {}),
+    ...(previous.provider ? { provider: previous.provider } : {}),
+    ...(previous.model ? { model: previous.model } : {}),
+    ...(previous.startTime ? { startTime: previous.startTime } : {}),
+    ...(previous.completionTime ? { completionTime: previous.completionTime } : {}),
+    ...(previous.result ? { result: previous.result as RunResult } : {}),
+    admissible: false,
+  };
+}
+
+/**
+ * The states of all runs of a round. dependsOn holds per target: a run whose dependency (for the
+ * same target) failed or was blocked is Blocked for good; one whose dependency has not yet
+ * succeeded waits. Runs arrive in dependency order, so dependencies are settled first.
+ */
+export function deriveRunStates(inputs: RunStateInput[]): RunState[] {
+  const byName = new Map<string, RunState>();
+  const states: RunState[] = [];
+  for (const input of inputs) {
+    let state = deriveRunState(input);
+    if (state.attempt === 0 && state.state === 'Queued') {
+      state = applyDependencies(state, byName);
+    }
+    byName.set(input.spec.name, state);
+    states.push(state);
+  }
+  return states;
+}
+
+function applyDependencies(state: RunState, byName: Map<string, RunState>): RunState {
+  const target = state.spec.target.name;
+  const dependencies = (state.spec.benchmark.dependsOn ?? []).map((benchmark) => ({
+    benchmark,
+    state: byName.get(runName(benchmark, target)),
+  }));
+  const failed = dependencies.find((d) => d.state?.state === 'Failed' || d.state?.state === 'Blocked');
+  if (failed) {
+    return {
+      ...state,
+      state: 'Blocked',
+      reason: 'DependencyFailed',
+      message: `benchmark ${failed.benchmark} ${failed.state!.state === 'Failed' ? 'failed' : 'was blocked'} for target ${target}; this run will not start`,
+      admissible: false,
+    };
+  }
+  const pending = dependencies.filter((d) => d.state?.state !== 'Succeeded').map((d) => d.benchmark);
+  if (pending.length) {
+    return {
+      ...state,
+      reason: 'WaitingForDependencies',
+      message: `waiting for ${pending.join(', ')} to succeed for target ${target}`,
+      admissible: false,
+    };
+  }
+  return state;
+}
