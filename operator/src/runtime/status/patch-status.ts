@@ -2,10 +2,6 @@ import type { KubeClient } from '../client/kube-client.ts';
 import type { KubeObject, ResourceType } from '../client/resource.ts';
 import { semanticEqual } from './semantic-equal.ts';
 
-export interface WithStatus<S> extends KubeObject {
-  status?: S;
-}
-
 /**
  * Writes `desired` to the status subresource unless it already equals the current status, so a
  * converged object costs no write. The PUT carries the cached resourceVersion: if the object
@@ -13,11 +9,11 @@ export interface WithStatus<S> extends KubeObject {
  * data instead of overwriting a status computed from stale input.
  * Returns the updated object, or undefined when nothing was written.
  */
-export async function patchStatusIfChanged<S, T extends WithStatus<S>>(
+export async function patchStatusIfChanged<T extends KubeObject & { status?: unknown }>(
   client: KubeClient,
   type: ResourceType,
   current: T,
-  desired: S,
+  desired: NonNullable<T['status']>,
 ): Promise<T | undefined> {
   if (semanticEqual(current.status, desired)) return undefined;
   return client.updateStatus<T>(type, { ...current, status: desired });
