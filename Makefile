@@ -46,8 +46,25 @@ cluster-up: $(DEPS) testenv ## Start the local simulated cluster (or reuse a hea
 cluster-down: ## Remove the local cluster.
 	hack/testenv/cluster.sh down
 
+.PHONY: install
+install: $(DEPS) ## Install the CRDs into the current cluster (BENCH_KUBECONFIG) and wait until they are served.
+	hack/install-crds.sh
+
+.PHONY: uninstall
+uninstall: ## Remove the CRDs (and with them every BenchmarkSuite, ProviderPolicy and SchedulePolicy).
+	$(KUBECTL) delete --ignore-not-found -k config/crd
+
+.PHONY: generate
+generate: $(DEPS) ## Generate operator/src/api from the CRDs.
+	npm run generate
+
+.PHONY: run
+run: $(DEPS) install ## Run the operator as a local process against BENCH_KUBECONFIG (ARGS="--namespaces=a,b").
+	KUBECONFIG=$(BENCH_KUBECONFIG) node operator/src/main.ts --leader-elect=false $(ARGS)
+
 .PHONY: lint
 lint: $(DEPS) ## Typecheck, lint, check formatting.
+	npm run generate:check
 	tsc -p tsconfig.json --noEmit
 	eslint .
 	prettier --check .

@@ -21,6 +21,8 @@ function clusterIsUp(): boolean {
 export default function setup(): () => void {
   const reused = clusterIsUp();
   execFileSync(clusterScript, ['up'], { stdio: 'inherit' });
+  // The API as `make install` installs it: every e2e test may create bench.dev objects.
+  execFileSync(path.join(repoRoot, 'hack/install-crds.sh'), { stdio: 'inherit' });
   return () => {
     if (reused || process.env.BENCH_KEEP_CLUSTER === '1') return;
     execFileSync(clusterScript, ['down'], { stdio: 'inherit' });

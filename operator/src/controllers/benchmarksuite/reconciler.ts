@@ -5,7 +5,7 @@ import { finishedRoundsToDelete, unfinishedJobsOfOldRounds } from '../../core/su
 import type { Request, Result } from '../../runtime/controller/request.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
-import { isNotFound } from '../../runtime/client/errors.ts';
+import { isConflict, isNotFound } from '../../runtime/client/errors.ts';
 import type { EventRecorder } from '../../runtime/events/recorder.ts';
 import { referenceTo } from '../../runtime/events/recorder.ts';
 import { metaTime } from '../../runtime/status/conditions.ts';
@@ -96,7 +96,13 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
         note: stalled.message,
       });
     }
-    await patchStatusIfChanged(deps.client, benchmarkSuiteType, suite, status);
+    try {
+      await patchStatusIfChanged(deps.client, benchmarkSuiteType, suite, status);
+    } catch (error) {
+      // The cache is behind the object: the watch event that updates it re-queues this suite.
+      if (isConflict(error)) return { requeue: true };
+      throw error;
+    }
     if (!stalled && runs.some((r) => r.admissible || r.retryAt !== undefined)) deps.requestSchedulingPass();
   };
 }
