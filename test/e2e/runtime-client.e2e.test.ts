@@ -14,7 +14,13 @@ import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('rt-client');
 
-const configMaps: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
+const configMaps: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+  namespaced: true,
+};
 // A test-only CRD with a status subresource (the project's own CRDs belong to the API work). It is
 // cluster-scoped scaffolding, left installed: deleting it could race another run using it.
 const widgets: ResourceType = {
@@ -55,7 +61,12 @@ const widgetCrd = {
 
 beforeAll(async () => {
   await kubectlApply(stringify(widgetCrd));
-  await kubectl(['wait', '--for=condition=Established', 'crd/widgets.runtime-test.bench.dev', '--timeout=60s']);
+  await kubectl([
+    'wait',
+    '--for=condition=Established',
+    'crd/widgets.runtime-test.bench.dev',
+    '--timeout=60s',
+  ]);
 });
 
 describe('the runtime REST client', () => {
@@ -72,21 +83,24 @@ describe('the runtime REST client', () => {
     const updated = await client.apply(configMaps, { ...desired, data: { a: '2', b: '3' } });
     expect(updated.data).toEqual({ a: '2', b: '3' });
 
-    const live = await kubectlGetJson<{ metadata: { managedFields: Array<{ manager: string; operation: string }> } }>(
-      ['configmap', 'applied', '--show-managed-fields'],
-      { namespace: namespace() },
-    );
+    const live = await kubectlGetJson<{
+      metadata: { managedFields: Array<{ manager: string; operation: string }> };
+    }>(['configmap', 'applied', '--show-managed-fields'], { namespace: namespace() });
     expect(live.metadata.managedFields).toContainEqual(
       expect.objectContaining({ manager: 'bench-operator', operation: 'Apply' }),
     );
-    expect(await counterValue(registry, 'rest_client_requests_total', { method: 'PATCH', code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(
+      await counterValue(registry, 'rest_client_requests_total', { method: 'PATCH', code: '200' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(await counterValue(registry, 'rest_client_requests_total', { method: 'PATCH' })).toBe(2);
   });
 
   it('counts failed requests by status code and maps them to typed errors', async () => {
     const { client, registry } = await runtimeClient();
     await expect(client.get(configMaps, namespace(), 'missing')).rejects.toSatisfy(isNotFound);
-    expect(await counterValue(registry, 'rest_client_requests_total', { method: 'GET', code: '404' })).toBe(1);
+    expect(await counterValue(registry, 'rest_client_requests_total', { method: 'GET', code: '404' })).toBe(
+      1,
+    );
 
     const created = await client.create<ConfigMap>(configMaps, {
       apiVersion: 'v1',
@@ -95,13 +109,20 @@ describe('the runtime REST client', () => {
       data: { v: '1' },
     });
     await client.update(configMaps, { ...created, data: { v: '2' } });
-    await expect(client.update(configMaps, { ...created, data: { v: 'stale' } })).rejects.toSatisfy(isConflict);
+    await expect(client.update(configMaps, { ...created, data: { v: 'stale' } })).rejects.toSatisfy(
+      isConflict,
+    );
   });
 
   it('writes status through the subresource only when it changed', async () => {
     const { client, registry } = await runtimeClient();
     await kubectlApply(
-      stringify({ apiVersion: 'runtime-test.bench.dev/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } }),
+      stringify({
+        apiVersion: 'runtime-test.bench.dev/v1',
+        kind: 'Widget',
+        metadata: { name: 'w' },
+        spec: { size: 3 },
+      }),
       { namespace: namespace() },
     );
     const widget = await waitFor('the Widget to be readable', async () => {
@@ -111,7 +132,11 @@ describe('the runtime REST client', () => {
     const now = new Date();
     const desired = {
       observedSize: 3,
-      conditions: setCondition([], { type: 'Ready', status: 'True', reason: 'Sized', message: 'size 3' }, now),
+      conditions: setCondition(
+        [],
+        { type: 'Ready', status: 'True', reason: 'Sized', message: 'size 3' },
+        now,
+      ),
     };
     const written = await patchStatusIfChanged(client, widgets, widget, desired);
     expect(written?.status).toEqual(desired);
@@ -121,7 +146,11 @@ describe('the runtime REST client', () => {
     const reread = await client.get<Widget>(widgets, namespace(), 'w');
     const again = {
       observedSize: 3,
-      conditions: setCondition(reread.status?.conditions, { type: 'Ready', status: 'True', reason: 'Sized', message: 'size 3' }, new Date(now.getTime() + 60_000)),
+      conditions: setCondition(
+        reread.status?.conditions,
+        { type: 'Ready', status: 'True', reason: 'Sized', message: 'size 3' },
+        new Date(now.getTime() + 60_000),
+      ),
     };
     expect(await patchStatusIfChanged(client, widgets, reread, again)).toBeUndefined();
     expect(await counterValue(registry, 'rest_client_requests_total', { method: 'PUT' })).toBe(writesBefore);
@@ -151,7 +180,10 @@ describe('the runtime REST client', () => {
     await client.delete(configMaps, namespace(), 'owner');
     await expect(client.get(configMaps, namespace(), 'owner')).rejects.toSatisfy(isNotFound);
     await waitFor('the garbage collector to delete the dependent', async () => {
-      const { code } = await kubectl(['get', 'configmap', 'dependent'], { namespace: namespace(), allowFailure: true });
+      const { code } = await kubectl(['get', 'configmap', 'dependent'], {
+        namespace: namespace(),
+        allowFailure: true,
+      });
       return { done: code !== 0, seen: 'dependent still exists' };
     });
   });

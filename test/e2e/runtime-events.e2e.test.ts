@@ -11,7 +11,13 @@ import { runtimeClient, testLogger } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('rt-events');
-const configMaps: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
+const configMaps: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+  namespaced: true,
+};
 
 async function subject(name: string) {
   const { client, registry } = await runtimeClient();
@@ -20,7 +26,12 @@ async function subject(name: string) {
     kind: 'ConfigMap',
     metadata: { name, namespace: namespace() },
   });
-  const recorder = new EventRecorder({ client, reportingInstance: 'e2e-pod-0', logger: testLogger(), registry });
+  const recorder = new EventRecorder({
+    client,
+    reportingInstance: 'e2e-pod-0',
+    logger: testLogger(),
+    registry,
+  });
   return { recorder, regarding: referenceTo({ ...object, apiVersion: 'v1', kind: 'ConfigMap' }), registry };
 }
 
@@ -29,9 +40,22 @@ describe('the runtime event recorder', () => {
     const { recorder, regarding } = await subject('series');
     const related = { apiVersion: 'batch/v1', kind: 'Job', name: 'series-job', namespace: namespace() };
     for (let i = 0; i < 3; i++) {
-      recorder.emit({ regarding, related, type: 'Normal', reason: 'RunAdmitted', action: 'Admit', note: 'run x admitted' });
+      recorder.emit({
+        regarding,
+        related,
+        type: 'Normal',
+        reason: 'RunAdmitted',
+        action: 'Admit',
+        note: 'run x admitted',
+      });
     }
-    recorder.emit({ regarding, type: 'Warning', reason: 'RunFailed', action: 'Observe', note: 'run x failed: exit 3' });
+    recorder.emit({
+      regarding,
+      type: 'Warning',
+      reason: 'RunFailed',
+      action: 'Observe',
+      note: 'run x failed: exit 3',
+    });
     await recorder.flush();
 
     const events = await eventsFor('ConfigMap', 'series', namespace());
@@ -43,23 +67,39 @@ describe('the runtime event recorder', () => {
       count: 3,
       related: expect.objectContaining({ kind: 'Job', name: 'series-job' }),
     });
-    expect(events).toContainEqual(expect.objectContaining({ reason: 'RunFailed', type: 'Warning', count: 1 }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ reason: 'RunFailed', type: 'Warning', count: 1 }),
+    );
 
     const list = await kubectlGetJson<{
-      items: Array<{ eventTime: string; reportingController: string; reportingInstance: string; series?: { lastObservedTime: string } }>;
+      items: Array<{
+        eventTime: string;
+        reportingController: string;
+        reportingInstance: string;
+        series?: { lastObservedTime: string };
+      }>;
     }>(['events.v1.events.k8s.io', '--field-selector', 'regarding.name=series,reason=RunAdmitted'], {
       namespace: namespace(),
     });
     const [admitted] = list.items;
     expect(admitted?.eventTime).toMatch(/\.\d{6}Z$/);
     expect(admitted?.series?.lastObservedTime).toMatch(/\.\d{6}Z$/);
-    expect(admitted).toMatchObject({ reportingController: 'bench.dev/operator', reportingInstance: 'e2e-pod-0' });
+    expect(admitted).toMatchObject({
+      reportingController: 'bench.dev/operator',
+      reportingInstance: 'e2e-pod-0',
+    });
   });
 
   it('drops events beyond the per-object burst of 25 and counts them', async () => {
     const { recorder, regarding, registry } = await subject('flood');
     for (let i = 0; i < 40; i++) {
-      recorder.emit({ regarding, type: 'Normal', reason: 'RunDeferred', action: 'Defer', note: `waiting, pass ${i}` });
+      recorder.emit({
+        regarding,
+        type: 'Normal',
+        reason: 'RunDeferred',
+        action: 'Defer',
+        note: `waiting, pass ${i}`,
+      });
     }
     await recorder.flush();
     await waitFor('25 Events for the flooded object', async () => {

@@ -15,7 +15,13 @@ import { runtimeClient, testLogger } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('rt-informer');
-const configMaps: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
+const configMaps: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+  namespaced: true,
+};
 
 interface Seen {
   kind: 'add' | 'update' | 'delete';
@@ -36,7 +42,11 @@ async function createLabelled(name: string, selector: string): Promise<void> {
  * resourceVersion 1, which the API server answers with 410 Gone once etcd has compacted it.
  */
 function controllableListerWatcher(client: KubeClient, selector: string) {
-  const real = listerWatcherFor<KubeObject>(client, { type: configMaps, namespace: namespace(), labelSelector: selector });
+  const real = listerWatcherFor<KubeObject>(client, {
+    type: configMaps,
+    namespace: namespace(),
+    labelSelector: selector,
+  });
   let connection: AbortController | undefined;
   let held: { promise: Promise<void>; release: () => void } | undefined;
   const control = { watches: 0, lists: 0, resumeFromStale: false };
@@ -51,7 +61,11 @@ function controllableListerWatcher(client: KubeClient, selector: string) {
       connection = new AbortController();
       const resourceVersion = control.resumeFromStale ? '1' : options.resourceVersion;
       control.resumeFromStale = false;
-      return real.watch({ ...options, resourceVersion, signal: AbortSignal.any([options.signal, connection.signal]) });
+      return real.watch({
+        ...options,
+        resourceVersion,
+        signal: AbortSignal.any([options.signal, connection.signal]),
+      });
     },
   };
   return {
@@ -75,7 +89,10 @@ afterEach(async () => {
   running = undefined;
 });
 
-function startInformer(listerWatcher: ListerWatcher<KubeObject>, options: { pageSize?: number; stallTimeoutMs?: number } = {}) {
+function startInformer(
+  listerWatcher: ListerWatcher<KubeObject>,
+  options: { pageSize?: number; stallTimeoutMs?: number } = {},
+) {
   const seen: Seen[] = [];
   const informer = new Informer<KubeObject>({
     name: 'configmaps',
@@ -88,7 +105,8 @@ function startInformer(listerWatcher: ListerWatcher<KubeObject>, options: { page
   informer.addEventHandler({
     onAdd: (o) => seen.push({ kind: 'add', name: o.metadata.name! }),
     onUpdate: (_, o) => seen.push({ kind: 'update', name: o.metadata.name! }),
-    onDelete: (o, finalStateUnknown) => seen.push({ kind: 'delete', name: o.metadata.name!, finalStateUnknown }),
+    onDelete: (o, finalStateUnknown) =>
+      seen.push({ kind: 'delete', name: o.metadata.name!, finalStateUnknown }),
   });
   informer.start();
   running = informer;
@@ -147,9 +165,16 @@ describe('the runtime informer', () => {
         seen.some((s) => s.kind === 'add' && s.name === 'appear'),
       seen,
     }));
-    expect(connection.control.lists, 'the stale watch was answered with 410 and led to a relist').toBe(listsAfterSync + 1);
-    expect(seen.filter((s) => s.name === 'keep'), 'an unchanged object is not reported again').toEqual([]);
-    expect(informer.store.keys().sort()).toEqual(['appear', 'change', 'keep'].map((n) => `${namespace()}/${n}`));
+    expect(connection.control.lists, 'the stale watch was answered with 410 and led to a relist').toBe(
+      listsAfterSync + 1,
+    );
+    expect(
+      seen.filter((s) => s.name === 'keep'),
+      'an unchanged object is not reported again',
+    ).toEqual([]);
+    expect(informer.store.keys().sort()).toEqual(
+      ['appear', 'change', 'keep'].map((n) => `${namespace()}/${n}`),
+    );
 
     await createLabelled('after-relist', selector);
     await waitFor('the informer to keep watching after the relist', () => ({

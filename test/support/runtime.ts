@@ -25,7 +25,11 @@ export function testLogger(): Logger {
 }
 
 /** Sum of a counter's samples whose labels match, read from the registry. */
-export async function counterValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function counterValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const metric = registry.getSingleMetric(name);
   if (!metric) return 0;
   const { values } = await metric.get();

@@ -19,8 +19,11 @@ function codeOf(error: unknown): number | undefined {
 }
 
 export const isNotFound = (error: unknown): boolean => codeOf(error) === 404;
-export const isConflict = (error: unknown): boolean => codeOf(error) === 409 && (error as ApiError).reason !== 'AlreadyExists';
-export const isAlreadyExists = (error: unknown): boolean => (error as ApiError | undefined)?.reason === 'AlreadyExists';
+export const isConflict = (error: unknown): boolean =>
+  codeOf(error) === 409 && (error as ApiError).reason !== 'AlreadyExists';
+export const isAlreadyExists = (error: unknown): boolean =>
+  (error as ApiError | undefined)?.reason === 'AlreadyExists';
 /** 410 Gone or reason Expired: the resourceVersion is too old and the caller must relist. */
 export const isGone = (error: unknown): boolean =>
-  codeOf(error) === 410 || (error instanceof ApiError && (error.reason === 'Expired' || error.reason === 'Gone'));
+  codeOf(error) === 410 ||
+  (error instanceof ApiError && (error.reason === 'Expired' || error.reason === 'Gone'));

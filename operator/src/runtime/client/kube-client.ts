@@ -105,7 +105,11 @@ export class KubeClient {
   updateStatus<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
     return this.rest.json<T>({
       method: 'PUT',
-      path: resourcePath(type, { namespace: object.metadata.namespace, name: nameOf(object), subresource: 'status' }),
+      path: resourcePath(type, {
+        namespace: object.metadata.namespace,
+        name: nameOf(object),
+        subresource: 'status',
+      }),
       query: { fieldManager: this.fieldManager },
       body: object,
     });
@@ -160,7 +164,12 @@ export class KubeClient {
     await this.rest.json<unknown>({
       method: 'DELETE',
       path: resourcePath(type, { namespace, name }),
-      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(preconditions ? { preconditions } : {}) },
+      body: {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        propagationPolicy: 'Background',
+        ...(preconditions ? { preconditions } : {}),
+      },
     });
   }
 }

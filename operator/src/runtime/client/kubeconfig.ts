@@ -20,9 +20,11 @@ export function loadKubeConfig(options: { kubeconfig?: string; env?: NodeJS.Proc
     kc.loadFromCluster();
   } else {
     const home = path.join(homedir(), '.kube', 'config');
-    if (!existsSync(home)) throw new Error('no kubeconfig: pass --kubeconfig, set KUBECONFIG or run in a cluster');
+    if (!existsSync(home))
+      throw new Error('no kubeconfig: pass --kubeconfig, set KUBECONFIG or run in a cluster');
     kc.loadFromFile(home);
   }
-  if (!kc.getCurrentCluster()) throw new Error(`kubeconfig has no current cluster (context "${kc.getCurrentContext()}")`);
+  if (!kc.getCurrentCluster())
+    throw new Error(`kubeconfig has no current cluster (context "${kc.getCurrentContext()}")`);
   return kc;
 }

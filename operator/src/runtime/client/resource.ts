@@ -54,7 +54,8 @@ export function resourcePath(
   location: { namespace?: string; name?: string; subresource?: string } = {},
 ): string {
   const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  const namespace = type.namespaced && location.namespace ? `/namespaces/${encodeURIComponent(location.namespace)}` : '';
+  const namespace =
+    type.namespaced && location.namespace ? `/namespaces/${encodeURIComponent(location.namespace)}` : '';
   const name = location.name ? `/${encodeURIComponent(location.name)}` : '';
   const subresource = location.name && location.subresource ? `/${location.subresource}` : '';
   return `${base}${namespace}/${type.plural}${name}${subresource}`;

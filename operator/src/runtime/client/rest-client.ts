@@ -127,7 +127,8 @@ export class RestClient {
     await this.kc.applyToHTTPSOptions(options);
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.headers ?? {})) {
-      if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+      if (value !== undefined)
+        headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     }
     if (options.auth) headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
     return headers;

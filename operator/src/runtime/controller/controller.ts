@@ -120,7 +120,11 @@ export class Controller {
     const finished = await Promise.race([drained, timedOut]);
     this.shutdown.abort(new Error(`controller ${this.name} shut down`));
     if (finished) await Promise.all(this.workers);
-    else this.logger.warn({ drainTimeoutMs }, 'in-flight reconciles did not finish before the shutdown deadline');
+    else
+      this.logger.warn(
+        { drainTimeoutMs },
+        'in-flight reconciles did not finish before the shutdown deadline',
+      );
     return finished;
   }
 
@@ -152,7 +156,8 @@ export class Controller {
     const endTimer = this.metrics.reconcileTime.startTimer(labels);
     let outcome: ReconcileResultLabel;
     try {
-      const result = (await this.options.reconcile(request, { logger, reconcileId, signal: this.shutdown.signal })) ?? {};
+      const result =
+        (await this.options.reconcile(request, { logger, reconcileId, signal: this.shutdown.signal })) ?? {};
       if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
         this.queue.forget(key);
         this.queue.addAfter(key, result.requeueAfterMs);

@@ -21,17 +21,22 @@ describe('requestForControllerOwner', () => {
   it('ignores objects without a matching owner', () => {
     expect(requestForControllerOwner(owned([]), suite)).toEqual([]);
     expect(
-      requestForControllerOwner(owned([{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: '1', controller: true }]), {
-        group: '',
-        kind: 'Pod',
-      }),
+      requestForControllerOwner(
+        owned([{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: '1', controller: true }]),
+        {
+          group: '',
+          kind: 'Pod',
+        },
+      ),
     ).toEqual([{ namespace: 'team', name: 'p' }]);
   });
 });
 
 describe('requestForObject', () => {
   it('maps namespaced and cluster-scoped objects to their own key', () => {
-    expect(requestForObject({ metadata: { name: 'a', namespace: 'ns' } })).toEqual([{ namespace: 'ns', name: 'a' }]);
+    expect(requestForObject({ metadata: { name: 'a', namespace: 'ns' } })).toEqual([
+      { namespace: 'ns', name: 'a' },
+    ]);
     expect(requestForObject({ metadata: { name: 'n' } })).toEqual([{ name: 'n' }]);
   });
 });

@@ -25,7 +25,9 @@ export interface EventRecord {
 
 function referenceKey(ref: EventReference | undefined): string {
   if (!ref) return '';
-  return [ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid].map((part) => part ?? '').join('\u0000');
+  return [ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid]
+    .map((part) => part ?? '')
+    .join('\u0000');
 }
 
 /** Events with the same key are one series: the same thing happening again to the same object. */

@@ -5,7 +5,13 @@ import { SeriesCache } from './series-cache.ts';
 import { SpamFilter } from './spam-filter.ts';
 
 const base: EventRecord = {
-  regarding: { apiVersion: 'bench.dev/v1alpha1', kind: 'BenchmarkSuite', namespace: 'ns', name: 's', uid: 'u1' },
+  regarding: {
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'BenchmarkSuite',
+    namespace: 'ns',
+    name: 's',
+    uid: 'u1',
+  },
   type: 'Normal',
   reason: 'RunAdmitted',
   action: 'Admit',

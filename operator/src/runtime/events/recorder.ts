@@ -102,7 +102,10 @@ export class EventRecorder {
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    await Promise.race([
+      this.flush(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
     clearTimeout(timer);
   }
 
@@ -169,6 +172,9 @@ export class EventRecorder {
 
   private drop(reason: 'rate_limited' | 'buffer_full', event: EventRecord): void {
     this.dropped?.inc({ reason });
-    this.options.logger.debug({ reason: event.reason, regarding: event.regarding.name, dropped: reason }, 'event dropped');
+    this.options.logger.debug(
+      { reason: event.reason, regarding: event.regarding.name, dropped: reason },
+      'event dropped',
+    );
   }
 }

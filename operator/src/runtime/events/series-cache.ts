@@ -1,6 +1,7 @@
 import type { Clock } from '../time/clock.ts';
 
-export type SeriesDecision = { create: true } | { create: false; eventName: string; namespace: string; count: number };
+export type SeriesDecision =
+  { create: true } | { create: false; eventName: string; namespace: string; count: number };
 
 interface Series {
   eventName: string;
@@ -32,7 +33,12 @@ export class SeriesCache {
     if (!existing) return { create: true };
     existing.count++;
     existing.lastObservedMs = now;
-    return { create: false, eventName: existing.eventName, namespace: existing.namespace, count: existing.count };
+    return {
+      create: false,
+      eventName: existing.eventName,
+      namespace: existing.namespace,
+      count: existing.count,
+    };
   }
 
   /** Records the Event object a new series was written as. */
@@ -49,6 +55,7 @@ export class SeriesCache {
   }
 
   private expire(now: number): void {
-    for (const [key, series] of this.series) if (now - series.lastObservedMs > this.windowMs) this.series.delete(key);
+    for (const [key, series] of this.series)
+      if (now - series.lastObservedMs > this.windowMs) this.series.delete(key);
   }
 }

@@ -98,7 +98,9 @@ export class Informer<T extends KubeObject> {
     if (this.running) return;
     this.abort = new AbortController();
     const signal = this.abort.signal;
-    this.running = Promise.all(this.reflectors.map((reflector) => this.run(reflector, signal))).then(() => undefined);
+    this.running = Promise.all(this.reflectors.map((reflector) => this.run(reflector, signal))).then(
+      () => undefined,
+    );
   }
 
   async stop(): Promise<void> {
@@ -148,7 +150,9 @@ export class Informer<T extends KubeObject> {
 
     const inScope = this.store
       .list()
-      .filter((object) => reflector.namespace === undefined || object.metadata.namespace === reflector.namespace);
+      .filter(
+        (object) => reflector.namespace === undefined || object.metadata.namespace === reflector.namespace,
+      );
     const diff = diffRelist(new Map(inScope.map((object) => [objectKey(object.metadata), object])), items);
     for (const object of diff.added) this.store.upsert(object);
     for (const { current } of diff.updated) this.store.upsert(current);
@@ -177,9 +181,13 @@ export class Informer<T extends KubeObject> {
         const text = await response.text().catch(() => '');
         throw new ApiError(response.status, 'WATCH', this.name, text ? safeJson(text) : undefined);
       }
-      await consumeWatch(response.body as ReadableStream<Uint8Array>, (event) => this.handleEvent(reflector, event), {
-        stallTimeoutMs: this.options.stallTimeoutMs ?? 120_000,
-      });
+      await consumeWatch(
+        response.body as ReadableStream<Uint8Array>,
+        (event) => this.handleEvent(reflector, event),
+        {
+          stallTimeoutMs: this.options.stallTimeoutMs ?? 120_000,
+        },
+      );
     } finally {
       connection.abort();
     }

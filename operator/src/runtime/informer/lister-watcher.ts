@@ -16,7 +16,10 @@ export interface ResourceSelection {
   fieldSelector?: string;
 }
 
-export function listerWatcherFor<T extends KubeObject>(client: KubeClient, selection: ResourceSelection): ListerWatcher<T> {
+export function listerWatcherFor<T extends KubeObject>(
+  client: KubeClient,
+  selection: ResourceSelection,
+): ListerWatcher<T> {
   const scope = {
     namespace: selection.namespace,
     labelSelector: selection.labelSelector,

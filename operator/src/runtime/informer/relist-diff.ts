@@ -12,7 +12,10 @@ export interface RelistDiff<T> {
  * Objects whose resourceVersion did not change produce no update: unlike client-go's resync,
  * a relist should not wake every controller for objects nothing happened to.
  */
-export function diffRelist<T extends KubeObject>(cached: ReadonlyMap<string, T>, listed: readonly T[]): RelistDiff<T> {
+export function diffRelist<T extends KubeObject>(
+  cached: ReadonlyMap<string, T>,
+  listed: readonly T[],
+): RelistDiff<T> {
   const diff: RelistDiff<T> = { added: [], updated: [], deleted: [] };
   const seen = new Set<string>();
   for (const current of listed) {
@@ -20,7 +23,8 @@ export function diffRelist<T extends KubeObject>(cached: ReadonlyMap<string, T>,
     seen.add(key);
     const previous = cached.get(key);
     if (!previous) diff.added.push(current);
-    else if (previous.metadata.resourceVersion !== current.metadata.resourceVersion) diff.updated.push({ previous, current });
+    else if (previous.metadata.resourceVersion !== current.metadata.resourceVersion)
+      diff.updated.push({ previous, current });
   }
   for (const [key, previous] of cached) if (!seen.has(key)) diff.deleted.push(previous);
   return diff;

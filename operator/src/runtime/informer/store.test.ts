@@ -10,23 +10,39 @@ function job(name: string, suite: string, rv = '1', owner = 'uid-1'): KubeObject
       namespace: 'ns',
       resourceVersion: rv,
       labels: { 'bench.dev/suite': suite },
-      ownerReferences: [{ apiVersion: 'bench.dev/v1alpha1', kind: 'BenchmarkSuite', name: suite, uid: owner }],
+      ownerReferences: [
+        { apiVersion: 'bench.dev/v1alpha1', kind: 'BenchmarkSuite', name: suite, uid: owner },
+      ],
     },
   };
 }
 
 describe('Store', () => {
   it('keeps indexes in step with upserts and removals', () => {
-    const store = new Store<KubeObject>({ suite: byLabel('bench.dev/suite'), owner: byOwnerUid, namespace: byNamespace });
+    const store = new Store<KubeObject>({
+      suite: byLabel('bench.dev/suite'),
+      owner: byOwnerUid,
+      namespace: byNamespace,
+    });
     store.upsert(job('j1', 's1'));
     store.upsert(job('j2', 's1'));
     store.upsert(job('j3', 's2', '1', 'uid-2'));
-    expect(store.byIndex('suite', 's1').map((o) => o.metadata.name).sort()).toEqual(['j1', 'j2']);
+    expect(
+      store
+        .byIndex('suite', 's1')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['j1', 'j2']);
     expect(store.byIndex('owner', 'uid-2').map((o) => o.metadata.name)).toEqual(['j3']);
 
     store.upsert(job('j1', 's2', '2'));
     expect(store.byIndex('suite', 's1').map((o) => o.metadata.name)).toEqual(['j2']);
-    expect(store.byIndex('suite', 's2').map((o) => o.metadata.name).sort()).toEqual(['j1', 'j3']);
+    expect(
+      store
+        .byIndex('suite', 's2')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['j1', 'j3']);
 
     expect(store.remove('ns/j3')?.metadata.name).toBe('j3');
     expect(store.byIndex('owner', 'uid-2')).toEqual([]);
@@ -47,9 +63,9 @@ describe('diffRelist', () => {
     ]);
     const diff = diffRelist(cached, [job('same', 's', '5'), job('changed', 's', '7'), job('new', 's', '8')]);
     expect(diff.added.map((o) => o.metadata.name)).toEqual(['new']);
-    expect(diff.updated.map((u) => [u.previous.metadata.resourceVersion, u.current.metadata.resourceVersion])).toEqual([
-      ['5', '7'],
-    ]);
+    expect(
+      diff.updated.map((u) => [u.previous.metadata.resourceVersion, u.current.metadata.resourceVersion]),
+    ).toEqual([['5', '7']]);
     expect(diff.deleted.map((o) => o.metadata.name)).toEqual(['gone']);
   });
 });

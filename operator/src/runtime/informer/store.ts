@@ -5,7 +5,8 @@ export type IndexFunc<T> = (object: T) => string[];
 
 export const byNamespace: IndexFunc<KubeObject> = (o) => (o.metadata.namespace ? [o.metadata.namespace] : []);
 
-export const byOwnerUid: IndexFunc<KubeObject> = (o) => (o.metadata.ownerReferences ?? []).map((ref) => ref.uid);
+export const byOwnerUid: IndexFunc<KubeObject> = (o) =>
+  (o.metadata.ownerReferences ?? []).map((ref) => ref.uid);
 
 /** Index by a label's value, e.g. byLabel('bench.dev/suite') to find a suite's Jobs. */
 export function byLabel(label: string): IndexFunc<KubeObject> {

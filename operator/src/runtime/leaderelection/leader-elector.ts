@@ -70,7 +70,8 @@ export class LeaderElector {
     this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
-    if (this.renewDeadlineMs >= this.leaseDurationMs) throw new Error('renew deadline must be shorter than the lease duration');
+    if (this.renewDeadlineMs >= this.leaseDurationMs)
+      throw new Error('renew deadline must be shorter than the lease duration');
     this.gauge = options.registry ? masterStatus(options.registry) : undefined;
     this.gauge?.set({ name: options.name }, 0);
   }
@@ -100,7 +101,10 @@ export class LeaderElector {
       if (signal.aborted) break;
       if (!(await this.renewWithinDeadline(signal))) {
         if (signal.aborted) break;
-        log.error({ lease: this.options.name }, 'failed to renew the lease within the renew deadline; leadership lost');
+        log.error(
+          { lease: this.options.name },
+          'failed to renew the lease within the renew deadline; leadership lost',
+        );
         this.setLeading(false);
         this.options.onStoppedLeading();
         return 'lost';
@@ -162,7 +166,8 @@ export class LeaderElector {
       this.remember(updated);
       return true;
     } catch (error) {
-      if (!isConflict(error) && !isAlreadyExists(error)) logger.warn({ err: error, lease: name }, 'lease request failed');
+      if (!isConflict(error) && !isAlreadyExists(error))
+        logger.warn({ err: error, lease: name }, 'lease request failed');
       return false;
     }
   }
@@ -171,17 +176,24 @@ export class LeaderElector {
     const lease = this.current;
     if (!lease?.spec || lease.spec.holderIdentity !== this.options.identity) return;
     try {
-      await this.options.client.update<Lease>(leaseType, { ...lease, spec: releasedLease(lease.spec, new Date()) });
+      await this.options.client.update<Lease>(leaseType, {
+        ...lease,
+        spec: releasedLease(lease.spec, new Date()),
+      });
       this.options.logger.info({ lease: this.options.name }, 'released the lease');
     } catch (error) {
-      this.options.logger.warn({ err: error }, 'could not release the lease; a standby takes over when it expires');
+      this.options.logger.warn(
+        { err: error },
+        'could not release the lease; a standby takes over when it expires',
+      );
     }
   }
 
   private remember(lease: Lease): void {
     this.current = lease;
     const version = lease.metadata.resourceVersion ?? '';
-    if (this.observed?.resourceVersion !== version) this.observed = { resourceVersion: version, atMs: Date.now() };
+    if (this.observed?.resourceVersion !== version)
+      this.observed = { resourceVersion: version, atMs: Date.now() };
   }
 
   private setLeading(leading: boolean): void {

@@ -10,7 +10,12 @@ export interface LeaseSpec {
 }
 
 /** The spec to write when `identity` acquires or renews a lease currently holding `current`. */
-export function claimLease(current: LeaseSpec | undefined, identity: string, leaseDurationSeconds: number, now: Date): LeaseSpec {
+export function claimLease(
+  current: LeaseSpec | undefined,
+  identity: string,
+  leaseDurationSeconds: number,
+  now: Date,
+): LeaseSpec {
   const renewing = current?.holderIdentity === identity;
   return {
     holderIdentity: identity,

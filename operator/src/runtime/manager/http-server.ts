@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parseBindAddress } from './options.ts';
 
-export type Route = (request: IncomingMessage) => Promise<{ status: number; body: string; contentType?: string }>;
+export type Route = (
+  request: IncomingMessage,
+) => Promise<{ status: number; body: string; contentType?: string }>;
 
 export interface RunningServer {
   port: number;
@@ -20,7 +22,10 @@ export async function serve(bindAddress: string, routes: Record<string, Route>):
       return;
     }
     route(request).then(
-      (answer) => response.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' }).end(answer.body),
+      (answer) =>
+        response
+          .writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' })
+          .end(answer.body),
       (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
     );
   });

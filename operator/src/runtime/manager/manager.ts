@@ -61,7 +61,10 @@ export class Manager {
     this.done = new Promise((resolve) => (this.finish = resolve));
   }
 
-  static async create(options: Partial<ManagerOptions> = {}, deps: ManagerDependencies = {}): Promise<Manager> {
+  static async create(
+    options: Partial<ManagerOptions> = {},
+    deps: ManagerDependencies = {},
+  ): Promise<Manager> {
     const merged: ManagerOptions = { ...defaultManagerOptions, ...options };
     const logger = deps.logger ?? pino({ level: merged.logLevel, base: { identity: merged.identity } });
     const registry = deps.registry ?? new Registry();
@@ -77,7 +80,8 @@ export class Manager {
     const key = [type.group, type.version, type.plural, labelSelector ?? '', fieldSelector ?? ''].join('|');
     let informer = this.informers.get(key) as Informer<T> | undefined;
     if (!informer) {
-      const namespaces = type.namespaced && this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
+      const namespaces =
+        type.namespaced && this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
       informer = new Informer<T>({
         name: `${type.group || 'core'}/${type.version}/${type.plural}${labelSelector ? `?${labelSelector}` : ''}`,
         logger: this.logger,
@@ -128,7 +132,8 @@ export class Manager {
   async start(): Promise<void> {
     const health = await serve(this.options.healthProbeBindAddress, {
       '/healthz': async () => ({ status: 200, body: 'ok\n' }),
-      '/readyz': async () => (this.ready() ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced\n' }),
+      '/readyz': async () =>
+        this.ready() ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced\n' },
     });
     this.servers.push(health);
     this.ports.health = health.port;
@@ -144,7 +149,10 @@ export class Manager {
       this.ports.metrics = metrics.port;
     }
     for (const informer of this.informers.values()) informer.start();
-    this.logger.info({ ...this.ports, namespaces: this.options.namespaces, leaderElection: this.options.leaderElection }, 'manager started');
+    this.logger.info(
+      { ...this.ports, namespaces: this.options.namespaces, leaderElection: this.options.leaderElection },
+      'manager started',
+    );
 
     if (!this.options.leaderElection) {
       this.startControllers();

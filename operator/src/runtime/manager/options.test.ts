@@ -25,7 +25,10 @@ describe('parseManagerOptions', () => {
       leaderElectionNamespace: 'ops',
     });
     expect(
-      parseManagerOptions(['--namespaces', 'c', '--workers=8', '--leader-elect=false', '--kubeconfig', '/k'], env),
+      parseManagerOptions(
+        ['--namespaces', 'c', '--workers=8', '--leader-elect=false', '--kubeconfig', '/k'],
+        env,
+      ),
     ).toMatchObject({ namespaces: ['c'], workers: 8, leaderElection: false, kubeconfig: '/k' });
   });
 

@@ -44,7 +44,8 @@ export const defaultManagerOptions: ManagerOptions = {
 
 function positiveInt(name: string, value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new Error(`--${name} must be a positive integer, got "${value}"`);
   return parsed;
 }
 
@@ -90,12 +91,15 @@ export function parseManagerOptions(argv: string[], env: NodeJS.ProcessEnv): Man
       .map((n) => n.trim())
       .filter(Boolean),
     workers: workers ? positiveInt('workers', workers) : defaultManagerOptions.workers,
-    healthProbeBindAddress: values['health-probe-bind-address'] ?? defaultManagerOptions.healthProbeBindAddress,
+    healthProbeBindAddress:
+      values['health-probe-bind-address'] ?? defaultManagerOptions.healthProbeBindAddress,
     metricsBindAddress: values['metrics-bind-address'] ?? defaultManagerOptions.metricsBindAddress,
     leaderElection: leaderElect ? bool('leader-elect', leaderElect) : defaultManagerOptions.leaderElection,
     leaderElectionId: values['leader-election-id'] ?? defaultManagerOptions.leaderElectionId,
     leaderElectionNamespace:
-      values['leader-election-namespace'] ?? env.POD_NAMESPACE ?? defaultManagerOptions.leaderElectionNamespace,
+      values['leader-election-namespace'] ??
+      env.POD_NAMESPACE ??
+      defaultManagerOptions.leaderElectionNamespace,
     identity: values.identity ?? env.POD_NAME ?? defaultManagerOptions.identity,
     shutdownTimeoutMs: shutdownTimeout
       ? positiveInt('shutdown-timeout', shutdownTimeout) * 1000
@@ -108,7 +112,8 @@ export function parseManagerOptions(argv: string[], env: NodeJS.ProcessEnv): Man
 export function parseBindAddress(address: string): { host?: string; port: number } {
   const colon = address.lastIndexOf(':');
   const port = Number(address.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad bind address "${address}"`);
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`bad bind address "${address}"`);
   const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
   return host ? { host, port } : { port };
 }

@@ -6,9 +6,19 @@ const t1 = new Date('2026-11-22T09:00:00Z');
 
 describe('setCondition', () => {
   it('adds a condition with the transition time in whole seconds', () => {
-    const conditions = setCondition([], { type: 'Ready', status: 'False', reason: 'Pending', message: '' }, t0);
+    const conditions = setCondition(
+      [],
+      { type: 'Ready', status: 'False', reason: 'Pending', message: '' },
+      t0,
+    );
     expect(conditions).toEqual([
-      { type: 'Ready', status: 'False', reason: 'Pending', message: '', lastTransitionTime: '2026-11-22T08:00:00Z' },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Pending',
+        message: '',
+        lastTransitionTime: '2026-11-22T08:00:00Z',
+      },
     ]);
   });
 

@@ -18,7 +18,10 @@ export function metaTime(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
@@ -30,7 +33,11 @@ export function isConditionTrue(conditions: readonly Condition[] | undefined, ty
  * apimachinery's meta.SetStatusCondition, returning a new array: lastTransitionTime moves only
  * when the status changes, so re-asserting the same condition on every reconcile writes nothing.
  */
-export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, now: Date): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  update: ConditionUpdate,
+  now: Date,
+): Condition[] {
   const list = [...(conditions ?? [])];
   const index = list.findIndex((c) => c.type === update.type);
   const existing = index >= 0 ? list[index] : undefined;

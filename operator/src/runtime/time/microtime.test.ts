@@ -10,11 +10,14 @@ describe('microTime', () => {
 
   it('round-trips through parseMicroTime for any date', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1970-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }), (d) => {
-        const text = microTime(d);
-        expect(text).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
-        expect(parseMicroTime(text).getTime()).toBe(d.getTime());
-      }),
+      fc.property(
+        fc.date({ min: new Date('1970-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }),
+        (d) => {
+          const text = microTime(d);
+          expect(text).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+          expect(parseMicroTime(text).getTime()).toBe(d.getTime());
+        },
+      ),
     );
   });
 

@@ -43,7 +43,12 @@ function families(registry: Registry): Families {
   const created: Families = {
     inFlight,
     depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames, registers }),
-    adds: new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames, registers }),
+    adds: new Counter({
+      name: 'workqueue_adds_total',
+      help: 'Total number of adds handled by workqueue',
+      labelNames,
+      registers,
+    }),
     queueDuration: new Histogram({
       name: 'workqueue_queue_duration_seconds',
       help: 'How long in seconds an item stays in workqueue before being requested',
@@ -61,7 +66,7 @@ function families(registry: Registry): Families {
     // Computed at scrape time instead of client-go's 500 ms ticker: same values, no timer.
     unfinished: new Gauge({
       name: 'workqueue_unfinished_work_seconds',
-      help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration',
+      help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration",
       labelNames,
       registers,
       collect() {
@@ -77,7 +82,12 @@ function families(registry: Registry): Families {
         for (const queue of inFlight) this.set(queue.labels, queue.longestRunningSeconds());
       },
     }),
-    retries: new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames, registers }),
+    retries: new Counter({
+      name: 'workqueue_retries_total',
+      help: 'Total number of retries handled by workqueue',
+      labelNames,
+      registers,
+    }),
   };
   familiesByRegistry.set(registry, created);
   return created;

@@ -10,7 +10,9 @@ import {
 describe('ItemExponentialFailureRateLimiter', () => {
   it('doubles per failure from 5 ms up to 1000 s, per item', () => {
     const limiter = new ItemExponentialFailureRateLimiter<string>(5, 1_000_000);
-    expect([limiter.when('a'), limiter.when('a'), limiter.when('a'), limiter.when('b')]).toEqual([5, 10, 20, 5]);
+    expect([limiter.when('a'), limiter.when('a'), limiter.when('a'), limiter.when('b')]).toEqual([
+      5, 10, 20, 5,
+    ]);
     expect(limiter.numRequeues('a')).toBe(3);
     for (let i = 0; i < 100; i++) limiter.when('a');
     expect(limiter.when('a')).toBe(1_000_000);

@@ -1,0 +1,123 @@
+// Leader election between two manager processes on a real Lease with controller-runtime's timings
+// (15 s lease, 10 s renew deadline, 2 s retry): only the leader reconciles; when it is killed
+// with SIGKILL the standby takes over once the lease expires; on SIGTERM it hands over at once.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kubectl, kubectlGetJson } from '../support/kubectl.ts';
+import { useNamespace } from '../support/namespace.ts';
+import { kubeconfigPath, repoRoot } from '../support/paths.ts';
+import { runProgram, type RunningProgram } from '../support/process.ts';
+import { waitFor } from '../support/wait.ts';
+
+const namespace = useNamespace('rt-leader');
+const copier = path.join(repoRoot, 'test/e2e/fixtures/runtime-copier.ts');
+const leaseDurationMs = 15_000;
+const retryPeriodMs = 2_000;
+
+const programs: RunningProgram[] = [];
+afterEach(async () => {
+  await Promise.all(
+    programs
+      .splice(0)
+      .filter((p) => p.child.exitCode === null)
+      .map((p) => p.stop('SIGKILL')),
+  );
+});
+
+// Each test campaigns for its own Lease: a replica SIGKILLed by the previous test would otherwise hold it for 15 s.
+function startReplica(leaseName: string, identity: string): RunningProgram {
+  const program = runProgram(copier, [
+    '--kubeconfig',
+    kubeconfigPath,
+    '--namespaces',
+    namespace(),
+    '--leader-election-namespace',
+    namespace(),
+    '--leader-election-id',
+    leaseName,
+    '--identity',
+    identity,
+    '--health-probe-bind-address',
+    '127.0.0.1:0',
+    '--metrics-bind-address',
+    '127.0.0.1:0',
+  ]);
+  programs.push(program);
+  return program;
+}
+
+interface Lease {
+  spec: {
+    holderIdentity?: string;
+    renewTime?: string;
+    acquireTime?: string;
+    leaseTransitions?: number;
+    leaseDurationSeconds?: number;
+  };
+}
+
+const lease = (name: string) => kubectlGetJson<Lease>(['lease', name], { namespace: namespace() });
+
+async function source(name: string): Promise<void> {
+  await kubectl(['create', 'configmap', name, '--from-literal=k=v'], { namespace: namespace() });
+  await kubectl(['label', 'configmap', name, 'runtime-test=source'], { namespace: namespace() });
+}
+
+async function copiedBy(name: string, replica: RunningProgram): Promise<void> {
+  await replica.waitForLog('copied', { copy: `${name}-copy` });
+}
+
+describe('leader election between two managers', () => {
+  it('lets only the leader reconcile and hands over after the leader is killed', async () => {
+    const a = startReplica('killed', 'replica-a');
+    await a.waitForLog('became leader');
+    const b = startReplica('killed', 'replica-b');
+    await b.waitForLog('manager started');
+
+    const held = await lease('killed');
+    expect(held.spec).toMatchObject({ holderIdentity: 'replica-a', leaseDurationSeconds: 15 });
+    expect(held.spec.renewTime, 'MicroTime: six fractional digits').toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/,
+    );
+
+    await source('before');
+    await copiedBy('before', a);
+    expect(
+      b.logs.some((l) => l.msg === 'copied'),
+      'the standby does not reconcile',
+    ).toBe(false);
+
+    await a.stop('SIGKILL');
+    const killedAt = Date.now();
+    const takeover = await b.waitForLog('became leader', {}, 40_000);
+    const handoverMs = (takeover.time as number) - killedAt;
+    // The standby measures expiry from when it last saw the lease change, on its own clock (as
+    // client-go), then notices at its next jittered retry: at most a lease duration plus two retries.
+    expect(handoverMs).toBeLessThanOrEqual(leaseDurationMs + 2 * 2.2 * retryPeriodMs);
+    console.info(`leader handover after SIGKILL took ${handoverMs} ms`);
+
+    await source('after');
+    await copiedBy('after', b);
+    const taken = await lease('killed');
+    expect(taken.spec.holderIdentity).toBe('replica-b');
+    expect(taken.spec.leaseTransitions).toBe(1);
+  });
+
+  it('hands over within a retry period when the leader shuts down gracefully', async () => {
+    const a = startReplica('graceful', 'graceful-a');
+    await a.waitForLog('became leader');
+    const b = startReplica('graceful', 'graceful-b');
+    await b.waitForLog('manager started');
+    await waitFor('replica a to hold the lease', async () => {
+      const current = await lease('graceful');
+      return { done: current.spec.holderIdentity === 'graceful-a', seen: current.spec };
+    });
+
+    const stoppedAt = Date.now();
+    expect(await a.stop('SIGTERM')).toBe(0);
+    const takeover = await b.waitForLog('became leader', {}, 20_000);
+    const handoverMs = (takeover.time as number) - stoppedAt;
+    expect(handoverMs).toBeLessThanOrEqual(2 * 2.2 * retryPeriodMs);
+    console.info(`leader handover after SIGTERM took ${handoverMs} ms`);
+  });
+});
