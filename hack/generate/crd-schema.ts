@@ -22,7 +22,14 @@ export interface Crd {
   spec: {
     group: string;
     scope: 'Namespaced' | 'Cluster';
-    names: { kind: string; listKind: string; plural: string; singular: string; shortNames?: string[]; categories?: string[] };
+    names: {
+      kind: string;
+      listKind: string;
+      plural: string;
+      singular: string;
+      shortNames?: string[];
+      categories?: string[];
+    };
     versions: CrdVersion[];
   };
 }
@@ -58,7 +65,7 @@ const isObject = (v: unknown): v is Schema => typeof v === 'object' && v !== nul
  *   `metadata` at the root, which the API server validates itself;
  * - `x-kubernetes-int-or-string` becomes `type: [integer, string]` (the pattern applies to strings
  *   only, as in the API server);
- * - `format: int32|int64` is dropped (the API server does not validate it either).
+ * - everything else (formats among them: the validator registers int32 and int64) is kept.
  * The x-kubernetes-* keywords stay: the validator implements x-kubernetes-list-type itself.
  */
 export function toValidationSchema(openapi: Schema): Schema {
@@ -84,8 +91,6 @@ function convert(node: Schema, isRoot: boolean): Schema {
       out[key] = value.map((v) => convert(v as Schema, false));
     } else if (key === 'not' && isObject(value)) {
       out.not = convert(value, false);
-    } else if (key === 'format' && (value === 'int32' || value === 'int64')) {
-      continue;
     } else {
       out[key] = value;
     }
@@ -125,12 +130,18 @@ export function toTypeSchema(kinds: Record<string, Schema>, options: TypeSchemaO
     const key = JSON.stringify(shape);
     const seen = shapes.get(name);
     if (seen !== undefined && seen !== key) {
-      throw new Error(`type ${name} is declared at ${where} with a shape that differs from its other declarations`);
+      throw new Error(
+        `type ${name} is declared at ${where} with a shape that differs from its other declarations`,
+      );
     }
     if (seen === undefined) {
       shapes.set(name, key);
       const shared = options.sharedDescriptions?.[name];
-      definitions[name] = { ...shape, title: name, ...(shared ?? description ? { description: shared ?? description } : {}) };
+      definitions[name] = {
+        ...shape,
+        title: name,
+        ...((shared ?? description) ? { description: shared ?? description } : {}),
+      };
     }
     return { $ref: `#/definitions/${name}` };
   };
@@ -147,7 +158,8 @@ export function toTypeSchema(kinds: Record<string, Schema>, options: TypeSchemaO
       );
     }
     if (isObject(node.items)) out.items = walk(node.items, `${at}[]`, kind);
-    if (isObject(node.additionalProperties)) out.additionalProperties = walk(node.additionalProperties, `${at}{}`, kind);
+    if (isObject(node.additionalProperties))
+      out.additionalProperties = walk(node.additionalProperties, `${at}{}`, kind);
     const name = names[at];
     return name !== undefined && at !== '' ? hoist(name, out, `${kind}.${at}`) : out;
   };
@@ -158,8 +170,19 @@ export function toTypeSchema(kinds: Record<string, Schema>, options: TypeSchemaO
     properties.apiVersion = { ...properties.apiVersion, tsType: `'${options.apiVersion}'` };
     properties.kind = { ...properties.kind, tsType: `'${kind}'` };
     properties.metadata = { tsType: options.metadataType };
-    const required = new Set([...((root.required as string[] | undefined) ?? []), 'apiVersion', 'kind', 'metadata', 'spec']);
-    definitions[kind] = { ...root, title: options.names[kind]?.[''] ?? kind, properties, required: [...required] };
+    const required = new Set([
+      ...((root.required as string[] | undefined) ?? []),
+      'apiVersion',
+      'kind',
+      'metadata',
+      'spec',
+    ]);
+    definitions[kind] = {
+      ...root,
+      title: options.names[kind]?.[''] ?? kind,
+      properties,
+      required: [...required],
+    };
   }
   return {
     title: 'BenchDevObject',

@@ -59,7 +59,8 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
       'NodeSelectorRequirement',
     'spec.placement.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[]':
       'NodeSelectorRequirement',
-    'spec.placement.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[]': 'PreferredSchedulingTerm',
+    'spec.placement.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[]':
+      'PreferredSchedulingTerm',
     'spec.placement.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[]':
       'NodeSelectorRequirement',
     'spec.placement.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[]':
@@ -71,19 +72,29 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     ...Object.fromEntries(
       ['podAffinity', 'podAntiAffinity'].flatMap((a) => [
         [`spec.placement.affinity.${a}.requiredDuringSchedulingIgnoredDuringExecution[]`, 'PodAffinityTerm'],
-        [`spec.placement.affinity.${a}.preferredDuringSchedulingIgnoredDuringExecution[]`, 'WeightedPodAffinityTerm'],
+        [
+          `spec.placement.affinity.${a}.preferredDuringSchedulingIgnoredDuringExecution[]`,
+          'WeightedPodAffinityTerm',
+        ],
         [
           `spec.placement.affinity.${a}.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm`,
           'PodAffinityTerm',
         ],
-        ...['requiredDuringSchedulingIgnoredDuringExecution[]', 'preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm'].flatMap(
-          (term) => [
-            [`spec.placement.affinity.${a}.${term}.labelSelector`, 'LabelSelector'],
-            [`spec.placement.affinity.${a}.${term}.namespaceSelector`, 'LabelSelector'],
-            [`spec.placement.affinity.${a}.${term}.labelSelector.matchExpressions[]`, 'LabelSelectorRequirement'],
-            [`spec.placement.affinity.${a}.${term}.namespaceSelector.matchExpressions[]`, 'LabelSelectorRequirement'],
+        ...[
+          'requiredDuringSchedulingIgnoredDuringExecution[]',
+          'preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm',
+        ].flatMap((term) => [
+          [`spec.placement.affinity.${a}.${term}.labelSelector`, 'LabelSelector'],
+          [`spec.placement.affinity.${a}.${term}.namespaceSelector`, 'LabelSelector'],
+          [
+            `spec.placement.affinity.${a}.${term}.labelSelector.matchExpressions[]`,
+            'LabelSelectorRequirement',
           ],
-        ),
+          [
+            `spec.placement.affinity.${a}.${term}.namespaceSelector.matchExpressions[]`,
+            'LabelSelectorRequirement',
+          ],
+        ]),
       ]),
     ),
     'spec.placement.tolerations[]': 'Toleration',
@@ -121,7 +132,8 @@ export interface GeneratedApi {
 
 export async function generate(root: string): Promise<GeneratedApi> {
   const crds = loadCrds(root);
-  if (crds.length === 0) throw new Error(`no CustomResourceDefinition found under ${path.join(root, 'crds')}`);
+  if (crds.length === 0)
+    throw new Error(`no CustomResourceDefinition found under ${path.join(root, 'crds')}`);
   const groups = new Set(crds.map((c) => c.crd.spec.group));
   if (groups.size !== 1) throw new Error(`expected one API group, found ${[...groups].join(', ')}`);
   const group = crds[0]!.crd.spec.group;
@@ -142,17 +154,23 @@ export async function generate(root: string): Promise<GeneratedApi> {
     files.set(`${dir}/schemas.ts`, await pretty(schemasModule(group, version, validation)));
     files.set(`${dir}/types.ts`, await typesModule(group, version, validation, served, pretty));
     files.set(`${dir}/resources.ts`, await pretty(resourcesModule(group, version, served)));
-    files.set(`${dir}/index.ts`, await pretty(`${HEADER}
+    files.set(
+      `${dir}/index.ts`,
+      await pretty(`${HEADER}
 export * from './types.ts';
 export * from './resources.ts';
 export { schemas } from './schemas.ts';
-`));
+`),
+    );
   }
   // The package entry point re-exports the newest version (the storage version of v1alpha1 today).
   const latest = [...versions].sort().at(-1)!;
-  files.set(`${OUTPUT_DIR}/index.ts`, await pretty(`${HEADER}
+  files.set(
+    `${OUTPUT_DIR}/index.ts`,
+    await pretty(`${HEADER}
 export * from './${latest}/index.ts';
-`));
+`),
+  );
   return { group, version: latest, files };
 }
 
@@ -206,7 +224,10 @@ export interface ${listKind} {
     })
     .join('\n\n');
   // json-schema-to-typescript notes where a definition came from; that says nothing useful here.
-  const cleaned = body.replace(/\n \*\n \* This interface was referenced by `BenchDevObject`'s JSON-Schema\n \* via the `definition` "[A-Za-z]+"\./g, '');
+  const cleaned = body.replace(
+    /\n \*\n \* This interface was referenced by `BenchDevObject`'s JSON-Schema\n \* via the `definition` "[A-Za-z]+"\./g,
+    '',
+  );
   return pretty(`${HEADER}
 // The TypeScript types of the ${group}/${version} kinds. apiVersion, kind, metadata and spec are
 // required here because the API server always returns them (it defaults spec where the CRD does).

@@ -45,6 +45,8 @@ if (check) {
   console.log(`${OUTPUT_DIR}/ is up to date with crds/ (${files.size} files)`);
 } else {
   console.log(
-    stale.length > 0 ? `generated:\n  ${stale.join('\n  ')}` : `${OUTPUT_DIR}/ already up to date (${files.size} files)`,
+    stale.length > 0
+      ? `generated:\n  ${stale.join('\n  ')}`
+      : `${OUTPUT_DIR}/ already up to date (${files.size} files)`,
   );
 }

@@ -1,0 +1,385 @@
+// Offline validation of bench.dev manifests against the CRD schemas, with the API server's wording.
+//
+// What the API server checks when an object is created, and what this module does about it:
+// - unknown fields (rejected with strict field validation, kubectl's default): reported as
+//   `unknown field "spec.foo"`, as the server does;
+// - the OpenAPI schema (types, required, enum, pattern, lengths, ranges, item and property counts,
+//   formats): reported as the server's field errors, e.g.
+//   `spec.targets[0].name: Invalid value: "X": spec.targets[0].name in body should match '^...$'`;
+// - x-kubernetes-list-type map/set uniqueness: `spec.targets[1]: Duplicate value: {"name":"a"}`;
+// - metadata.name: required, a DNS subdomain;
+// - CEL rules (x-kubernetes-validations): NOT evaluated here; the API server evaluates them (see
+//   docs/api.md). A manifest this module accepts can still be rejected by a CEL rule.
+// Null fields are dropped before validation, as the API server does for non-nullable fields.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { API_VERSION, resources, schemas, type BenchDevObject, type Kind } from '../api/index.ts';
+
+/** One field error, as the API server would report it. */
+export interface FieldError {
+  /** The field, e.g. `spec.targets[0].name` (empty for the object itself). */
+  path: string;
+  /** The error type, as in k8s.io/apimachinery's field.ErrorType. */
+  type:
+    | 'FieldValueRequired'
+    | 'FieldValueInvalid'
+    | 'FieldValueNotSupported'
+    | 'FieldValueDuplicate'
+    | 'FieldValueTooLong'
+    | 'FieldValueTooMany'
+    | 'FieldValueTypeInvalid'
+    | 'UnknownField';
+  /** The whole message, e.g. `spec.targets[0].name: Required value`. */
+  message: string;
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  errors: FieldError[];
+}
+
+const VOCABULARY = [
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-validations',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-map-type',
+  'x-kubernetes-embedded-resource',
+];
+
+const KIND_NAMES = Object.keys(resources) as Kind[];
+
+interface DuplicateParams {
+  index: number;
+  value: unknown;
+}
+
+/** x-kubernetes-list-type: map lists are unique by their keys, set lists by their values. */
+function listTypeKeyword(ajv: Ajv): void {
+  const validate = function listType(listType: unknown, data: unknown, parentSchema?: unknown): boolean {
+    if ((listType !== 'map' && listType !== 'set') || !Array.isArray(data)) return true;
+    const keys =
+      (parentSchema as { 'x-kubernetes-list-map-keys'?: string[] } | undefined)?.[
+        'x-kubernetes-list-map-keys'
+      ] ?? [];
+    const seen = new Set<string>();
+    const errors: Array<Partial<ErrorObject>> = [];
+    data.forEach((item, index) => {
+      const value =
+        listType === 'map' && typeof item === 'object' && item !== null
+          ? Object.fromEntries(
+              keys.filter((k) => k in item).map((k) => [k, (item as Record<string, unknown>)[k]]),
+            )
+          : item;
+      const id = stableJson(value);
+      if (seen.has(id)) {
+        const params: DuplicateParams = { index, value };
+        errors.push({ keyword: 'x-kubernetes-list-type', params, message: 'duplicate' });
+      }
+      seen.add(id);
+    });
+    (validate as unknown as { errors: Array<Partial<ErrorObject>> }).errors = errors;
+    return errors.length === 0;
+  };
+  ajv.addKeyword({
+    keyword: 'x-kubernetes-list-type',
+    type: 'array',
+    schemaType: 'string',
+    errors: true,
+    validate,
+  });
+}
+
+function newAjv(useDefaults: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, useDefaults });
+  const addFormats = addFormatsModule as unknown as (a: Ajv, formats: string[]) => Ajv;
+  addFormats(ajv, ['date-time']);
+  // Integer formats: the type keyword checks the value; a float is reported with the format's name.
+  ajv.addFormat('int32', { type: 'number', validate: () => true });
+  ajv.addFormat('int64', { type: 'number', validate: () => true });
+  ajv.addVocabulary(VOCABULARY);
+  listTypeKeyword(ajv);
+  return ajv;
+}
+
+let validators: Map<Kind, ValidateFunction> | undefined;
+let defaulters: Map<Kind, ValidateFunction> | undefined;
+
+function compileAll(useDefaults: boolean): Map<Kind, ValidateFunction> {
+  const ajv = newAjv(useDefaults);
+  return new Map(KIND_NAMES.map((kind) => [kind, ajv.compile(schemas[kind] as object)]));
+}
+
+/** Go's %v / %q rendering of a bad value, as field.Error prints it. */
+function goValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return stableJson(value);
+}
+
+/** JSON with sorted object keys, as Go's encoding/json writes maps. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The JSON type name kube-openapi reports for a value. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** `/spec/targets/0/name` (with the data, to tell list indices from map keys) → `spec.targets[0].name`. */
+function fieldPath(pointer: string, root: unknown): string {
+  if (pointer === '') return '';
+  let out = '';
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      out += `[${segment}]`;
+      node = node[Number(segment)];
+    } else {
+      out += out === '' ? segment : `.${segment}`;
+      node =
+        typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[segment] : undefined;
+    }
+  }
+  return out;
+}
+
+const child = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
+
+function toFieldErrors(errors: ErrorObject[], root: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  for (const e of errors) {
+    const path = fieldPath(e.instancePath, root);
+    const body = path === '' ? '<nil>' : path; // kube-openapi names the root "<nil>"
+    const value = e.data;
+    const p = e.params as Record<string, unknown>;
+    const push = (type: FieldError['type'], at: string, message: string) =>
+      out.push({ path: at, type, message: `${at === '' ? '<nil>' : at}: ${message}` });
+    switch (e.keyword) {
+      case 'required':
+        push('FieldValueRequired', child(path, String(p.missingProperty)), 'Required value');
+        break;
+      case 'additionalProperties': {
+        const at = child(path, String(p.additionalProperty));
+        out.push({ path: at, type: 'UnknownField', message: `unknown field "${at}"` });
+        break;
+      }
+      case 'enum': {
+        const allowed = (p.allowedValues as unknown[]).map((v) =>
+          JSON.stringify(typeof v === 'string' ? v : stableJson(v)),
+        );
+        push(
+          'FieldValueNotSupported',
+          path,
+          `Unsupported value: ${goValue(value)}: supported values: ${allowed.join(', ')}`,
+        );
+        break;
+      }
+      case 'pattern':
+        push(
+          'FieldValueInvalid',
+          path,
+          `Invalid value: ${goValue(value)}: ${body} in body should match '${String(p.pattern)}'`,
+        );
+        break;
+      case 'maxLength': {
+        const n = Number(p.limit);
+        push('FieldValueTooLong', path, `Too long: may not be more than ${n} ${n === 1 ? 'byte' : 'bytes'}`);
+        break;
+      }
+      case 'minLength':
+        push(
+          'FieldValueInvalid',
+          path,
+          `Invalid value: ${goValue(value)}: ${body} in body should be at least ${String(p.limit)} chars long`,
+        );
+        break;
+      case 'maximum':
+        push(
+          'FieldValueInvalid',
+          path,
+          `Invalid value: ${goValue(value)}: ${body} in body should be less than or equal to ${String(p.limit)}`,
+        );
+        break;
+      case 'minimum':
+        push(
+          'FieldValueInvalid',
+          path,
+          `Invalid value: ${goValue(value)}: ${body} in body should be greater than or equal to ${String(p.limit)}`,
+        );
+        break;
+      case 'maxItems':
+      case 'maxProperties': {
+        const n = Number(p.limit);
+        const actual = Array.isArray(value) ? value.length : Object.keys(value as object).length;
+        push(
+          'FieldValueTooMany',
+          path,
+          `Too many: ${actual}: must have at most ${n} ${n === 1 ? 'item' : 'items'}`,
+        );
+        break;
+      }
+      case 'minItems':
+        push(
+          'FieldValueInvalid',
+          path,
+          `Invalid value: ${(value as unknown[]).length}: ${body} in body should have at least ${String(p.limit)} items`,
+        );
+        break;
+      case 'minProperties':
+        push(
+          'FieldValueInvalid',
+          path,
+          `Invalid value: ${Object.keys(value as object).length}: ${body} in body should have at least ${String(p.limit)} properties`,
+        );
+        break;
+      case 'type': {
+        const format = (e.parentSchema as { format?: unknown } | undefined)?.format;
+        if (p.type === 'integer' && typeof value === 'number' && (format === 'int32' || format === 'int64')) {
+          // kube-openapi checks integer formats as Go types.
+          push(
+            'FieldValueTypeInvalid',
+            path,
+            `Invalid value: "float64": ${body} in body must be of type ${format}: "float64"`,
+          );
+          break;
+        }
+        const actual = jsonType(value);
+        const expected = Array.isArray(p.type) ? p.type.join(',') : String(p.type);
+        push(
+          'FieldValueTypeInvalid',
+          path,
+          `Invalid value: "${actual}": ${body} in body must be of type ${expected}: "${actual}"`,
+        );
+        break;
+      }
+      case 'format':
+        push(
+          'FieldValueTypeInvalid',
+          path,
+          `Invalid value: ${goValue(value)}: ${body} in body must be of type ${String(p.format)}: ${goValue(value)}`,
+        );
+        break;
+      case 'x-kubernetes-list-type': {
+        const { index, value: dup } = p as unknown as DuplicateParams;
+        push('FieldValueDuplicate', `${path}[${index}]`, `Duplicate value: ${goValue(dup)}`);
+        break;
+      }
+      default:
+        push(
+          'FieldValueInvalid',
+          path,
+          `Invalid value: ${goValue(value)}: ${body} in body ${e.message ?? 'is invalid'}`,
+        );
+    }
+  }
+  return out;
+}
+
+/** Drops null-valued object fields, as the API server does for fields that are not nullable. */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, dropNulls(v)]),
+    );
+  }
+  return value;
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function metadataErrors(metadata: unknown): FieldError[] {
+  const m = (typeof metadata === 'object' && metadata !== null ? metadata : {}) as Record<string, unknown>;
+  const name = m.name;
+  if ((name === undefined || name === '') && !m.generateName) {
+    return [
+      {
+        path: 'metadata.name',
+        type: 'FieldValueRequired',
+        message: 'metadata.name: Required value: name or generateName is required',
+      },
+    ];
+  }
+  if (typeof name === 'string' && (name.length > 253 || !DNS1123_SUBDOMAIN.test(name))) {
+    const detail =
+      name.length > 253
+        ? 'must be no more than 253 characters'
+        : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    return [
+      {
+        path: 'metadata.name',
+        type: 'FieldValueInvalid',
+        message: `metadata.name: Invalid value: ${JSON.stringify(name)}: ${detail}`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** The kind of a bench.dev manifest, or undefined when it is not one. */
+export function kindOf(manifest: unknown): Kind | undefined {
+  if (typeof manifest !== 'object' || manifest === null) return undefined;
+  const { apiVersion, kind } = manifest as { apiVersion?: unknown; kind?: unknown };
+  return apiVersion === API_VERSION && KIND_NAMES.includes(kind as Kind) ? (kind as Kind) : undefined;
+}
+
+/**
+ * Validates a bench.dev/v1alpha1 manifest (BenchmarkSuite, ProviderPolicy or SchedulePolicy) as the
+ * API server validates it structurally, with the same messages. CEL rules are not evaluated.
+ */
+export function validateManifest(manifest: unknown): ValidationResult {
+  const kind = kindOf(manifest);
+  if (kind === undefined) {
+    const m = (manifest ?? {}) as { apiVersion?: unknown; kind?: unknown };
+    const errors: FieldError[] =
+      m.apiVersion !== API_VERSION
+        ? [
+            {
+              path: 'apiVersion',
+              type: 'FieldValueNotSupported',
+              message: `apiVersion: Unsupported value: ${goValue(m.apiVersion ?? '')}: supported values: "${API_VERSION}"`,
+            },
+          ]
+        : [
+            {
+              path: 'kind',
+              type: 'FieldValueNotSupported',
+              message: `kind: Unsupported value: ${goValue(m.kind ?? '')}: supported values: ${KIND_NAMES.map((k) => `"${k}"`).join(', ')}`,
+            },
+          ];
+    return { valid: false, errors };
+  }
+  validators ??= compileAll(false);
+  const data = dropNulls(manifest);
+  const validate = validators.get(kind)!;
+  const errors = [...metadataErrors((data as { metadata?: unknown }).metadata)];
+  if (!validate(data)) errors.push(...toFieldErrors(validate.errors ?? [], data));
+  return { valid: errors.length === 0, errors };
+}
+
+/**
+ * A copy of the manifest with the CRD's defaults applied, as the API server stores it (e.g.
+ * spec.retry.backoff.initial "30s", benchmarks[].shards 1). The manifest itself is not changed.
+ */
+export function applyDefaults<T extends BenchDevObject>(manifest: T): T {
+  const kind = kindOf(manifest);
+  if (kind === undefined)
+    throw new Error(`not a ${API_VERSION} object: ${String((manifest as { kind?: unknown }).kind)}`);
+  defaulters ??= compileAll(true);
+  const copy = structuredClone(manifest);
+  defaulters.get(kind)!(copy);
+  return copy;
+}
