@@ -518,6 +518,7 @@ export const schemas: {
                   description:
                     "How many pods share the benchmark's items for each target (an Indexed Job; each pod gets JOB_COMPLETION_INDEX), 1 to 100. Defaults to 1.",
                   type: 'integer',
+                  format: 'int32',
                   default: 1,
                   minimum: 1,
                   maximum: 100,
@@ -608,12 +609,14 @@ export const schemas: {
             description:
               "Queue priority of this suite's runs, -1000..1000: higher first. Overrides the SchedulePolicy's priority.",
             type: 'integer',
+            format: 'int32',
             minimum: -1000,
             maximum: 1000,
           },
           maxConcurrentRuns: {
             description: 'How many runs of this suite may execute at once. Absent: no cap.',
             type: 'integer',
+            format: 'int32',
             minimum: 1,
             maximum: 1000,
           },
@@ -626,6 +629,7 @@ export const schemas: {
               limit: {
                 description: 'How many times a failed run is retried, 0 to 10. Defaults to 2.',
                 type: 'integer',
+                format: 'int32',
                 default: 2,
                 minimum: 0,
                 maximum: 10,
@@ -672,6 +676,7 @@ export const schemas: {
                   factor: {
                     description: 'The delay is multiplied by factor for each further retry. Defaults to 2.',
                     type: 'integer',
+                    format: 'int32',
                     default: 2,
                     minimum: 1,
                     maximum: 10,
@@ -680,6 +685,7 @@ export const schemas: {
                     description:
                       'Random jitter, ± this percentage of the delay, so retries do not arrive together. Defaults to 20.',
                     type: 'integer',
+                    format: 'int32',
                     default: 20,
                     minimum: 0,
                     maximum: 100,
@@ -701,6 +707,7 @@ export const schemas: {
             description:
               'The metadata.generation of the spec this status describes. A status whose observedGeneration is less than metadata.generation is out of date.',
             type: 'integer',
+            format: 'int64',
             minimum: 0,
           },
           conditions: {
@@ -732,6 +739,7 @@ export const schemas: {
                   description:
                     'observedGeneration represents the .metadata.generation that the condition was set based upon.',
                   type: 'integer',
+                  format: 'int64',
                   minimum: 0,
                 },
                 reason: {
@@ -768,12 +776,14 @@ export const schemas: {
             description:
               'The current round: 1 for the first; a spec change, a schedule tick or a new bench.dev/requested-at annotation starts the next.',
             type: 'integer',
+            format: 'int64',
             minimum: 0,
           },
           roundGeneration: {
             description:
               'The metadata.generation the current round was started for; a newer generation starts the next round.',
             type: 'integer',
+            format: 'int64',
             minimum: 0,
           },
           lastHandledRequestedAt: {
@@ -795,31 +805,37 @@ export const schemas: {
               total: {
                 description: 'All runs of the round.',
                 type: 'integer',
+                format: 'int32',
                 minimum: 0,
               },
               queued: {
                 description: 'Runs waiting to start (Queued or Retrying).',
                 type: 'integer',
+                format: 'int32',
                 minimum: 0,
               },
               running: {
                 description: 'Runs executing now.',
                 type: 'integer',
+                format: 'int32',
                 minimum: 0,
               },
               succeeded: {
                 description: 'Runs that succeeded.',
                 type: 'integer',
+                format: 'int32',
                 minimum: 0,
               },
               failed: {
                 description: 'Runs that failed for good.',
                 type: 'integer',
+                format: 'int32',
                 minimum: 0,
               },
               blocked: {
                 description: 'Runs that will not run because a dependency failed.',
                 type: 'integer',
+                format: 'int32',
                 minimum: 0,
               },
             },
@@ -892,6 +908,7 @@ export const schemas: {
                   description:
                     'The attempt number: 0 while the run has not started, 1 for the first attempt.',
                   type: 'integer',
+                  format: 'int32',
                   minimum: 0,
                 },
                 reason: {
@@ -908,6 +925,7 @@ export const schemas: {
                 exitCode: {
                   description: "The runner's exit code, for a finished attempt.",
                   type: 'integer',
+                  format: 'int32',
                 },
                 startTime: {
                   description: "When the current attempt's Job started.",
@@ -942,11 +960,13 @@ export const schemas: {
                         inputTokens: {
                           description: 'Input (prompt) tokens.',
                           type: 'integer',
+                          format: 'int64',
                           minimum: 0,
                         },
                         outputTokens: {
                           description: 'Output (completion) tokens.',
                           type: 'integer',
+                          format: 'int64',
                           minimum: 0,
                         },
                       },
@@ -1088,6 +1108,7 @@ export const schemas: {
             description:
               'How many runs may use this provider at the same time, across all suites. Absent: no cap.',
             type: 'integer',
+            format: 'int32',
             minimum: 1,
             maximum: 10000,
           },
@@ -1100,11 +1121,13 @@ export const schemas: {
               requestsPerMinute: {
                 description: 'Requests per minute allowed by the provider.',
                 type: 'integer',
+                format: 'int32',
                 minimum: 1,
               },
               tokensPerMinute: {
                 description: 'Tokens (input and output) per minute allowed by the provider.',
                 type: 'integer',
+                format: 'int64',
                 minimum: 1,
               },
             },
@@ -1170,6 +1193,7 @@ export const schemas: {
               failureThreshold: {
                 description: 'Consecutive provider failures that open the circuit. Defaults to 5.',
                 type: 'integer',
+                format: 'int32',
                 default: 5,
                 minimum: 1,
                 maximum: 1000,
@@ -1191,6 +1215,7 @@ export const schemas: {
               halfOpenMaxRuns: {
                 description: 'How many probe runs may run while the circuit is half-open. Defaults to 1.',
                 type: 'integer',
+                format: 'int32',
                 default: 1,
                 minimum: 1,
                 maximum: 100,
@@ -1242,6 +1267,7 @@ export const schemas: {
             description:
               'The metadata.generation of the spec this status describes. A status whose observedGeneration is less than metadata.generation is out of date.',
             type: 'integer',
+            format: 'int64',
             minimum: 0,
           },
           conditions: {
@@ -1273,6 +1299,7 @@ export const schemas: {
                   description:
                     'observedGeneration represents the .metadata.generation that the condition was set based upon.',
                   type: 'integer',
+                  format: 'int64',
                   minimum: 0,
                 },
                 reason: {
@@ -1313,6 +1340,7 @@ export const schemas: {
               consecutiveFailures: {
                 description: 'Consecutive provider failures counted towards failureThreshold.',
                 type: 'integer',
+                format: 'int32',
                 minimum: 0,
               },
               lastTransitionTime: {
@@ -1331,6 +1359,7 @@ export const schemas: {
           activeRuns: {
             description: 'Runs currently using this provider.',
             type: 'integer',
+            format: 'int32',
             minimum: 0,
           },
           spend: {
@@ -1429,6 +1458,7 @@ export const schemas: {
             description:
               'If a scheduled round cannot start within this many seconds of its scheduled time (e.g. the operator was down), it is skipped. Absent: no deadline; after downtime at most one missed round starts.',
             type: 'integer',
+            format: 'int64',
             minimum: 0,
           },
           windows: {
@@ -1483,6 +1513,7 @@ export const schemas: {
             description:
               "Queue order of the runs of suites using this policy, -1000..1000: higher first. A suite's own spec.priority overrides it. Defaults to 0.",
             type: 'integer',
+            format: 'int32',
             minimum: -1000,
             maximum: 1000,
             default: 0,
@@ -1614,6 +1645,7 @@ export const schemas: {
                               description:
                                 'Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.',
                               type: 'integer',
+                              format: 'int32',
                               minimum: 1,
                               maximum: 100,
                             },
@@ -1905,6 +1937,7 @@ export const schemas: {
                               description:
                                 'weight associated with matching the corresponding podAffinityTerm, in the range 1-100.',
                               type: 'integer',
+                              format: 'int32',
                               minimum: 1,
                               maximum: 100,
                             },
@@ -2267,6 +2300,7 @@ export const schemas: {
                               description:
                                 'weight associated with matching the corresponding podAffinityTerm, in the range 1-100.',
                               type: 'integer',
+                              format: 'int32',
                               minimum: 1,
                               maximum: 100,
                             },
@@ -2483,6 +2517,7 @@ export const schemas: {
                       description:
                         'The period of time the toleration tolerates the taint; only for effect NoExecute. Absent tolerates the taint forever.',
                       type: 'integer',
+                      format: 'int64',
                     },
                     value: {
                       description:
@@ -2551,6 +2586,7 @@ export const schemas: {
             description:
               'How many runs may execute at once across all suites that use this policy. Absent: no cap.',
             type: 'integer',
+            format: 'int32',
             minimum: 1,
             maximum: 10000,
           },
@@ -2589,6 +2625,7 @@ export const schemas: {
               succeededRounds: {
                 description: 'Finished rounds in which every run succeeded. Defaults to 3.',
                 type: 'integer',
+                format: 'int32',
                 default: 3,
                 minimum: 0,
                 maximum: 100,
@@ -2596,6 +2633,7 @@ export const schemas: {
               failedRounds: {
                 description: 'Finished rounds in which a run failed. Defaults to 1.',
                 type: 'integer',
+                format: 'int32',
                 default: 1,
                 minimum: 0,
                 maximum: 100,
@@ -2614,6 +2652,7 @@ export const schemas: {
             description:
               'The metadata.generation of the spec this status describes. A status whose observedGeneration is less than metadata.generation is out of date.',
             type: 'integer',
+            format: 'int64',
             minimum: 0,
           },
           conditions: {
@@ -2645,6 +2684,7 @@ export const schemas: {
                   description:
                     'observedGeneration represents the .metadata.generation that the condition was set based upon.',
                   type: 'integer',
+                  format: 'int64',
                   minimum: 0,
                 },
                 reason: {
@@ -2674,11 +2714,13 @@ export const schemas: {
           activeRuns: {
             description: 'Runs of suites using this policy that are executing now.',
             type: 'integer',
+            format: 'int32',
             minimum: 0,
           },
           queuedRuns: {
             description: 'Runs of suites using this policy that wait to start.',
             type: 'integer',
+            format: 'int32',
             minimum: 0,
           },
           lastScheduleTime: {
