@@ -15,7 +15,7 @@ import type { AdmissionLedger, Waiting, WaitingBook } from './ledger.ts';
 export const SCHEDULING_PASS = { name: 'scheduling-pass' } as const;
 
 /** Job creations in flight at once within a pass. */
-const CREATE_CONCURRENCY = 16;
+export const CREATE_CONCURRENCY = 16;
 
 export interface SchedulerDeps {
   caches: Caches;

@@ -1,0 +1,447 @@
+// Benchmark: how fast the operator turns many BenchmarkSuites into Jobs, compared with the fastest
+// the same client can create the same Jobs (the "ceiling"), and what it costs in API requests,
+// memory and idle writes. Run by `make bench` (hack/bench.sh) against a separate 100-node cluster:
+//
+//   BENCH_KUBECONFIG=.cache/testenv/perf-kubeconfig node test/bench/operator-throughput.ts
+//
+// Environment: BENCH_SUITES (200), BENCH_IDLE_SECONDS (60), BENCH_CPU_PROF=1 (the operator runs
+// with --cpu-prof; profiles in .cache/bench/profiles). Writes .cache/bench/operator-throughput.json.
+//
+// 1. Ceiling: in namespace A, the 200 suites are created (no operator watches A) and their 2,000
+//    Jobs rendered with the operator's renderJob (round 1, attempt 1, as its scheduler would); a
+//    child process (ceiling-worker.ts) applies them with RestClient + KubeClient.apply and the
+//    scheduler's CREATE_CONCURRENCY. We wait until they have all completed, so the Job controller
+//    and KWOK are quiet again before the operator phase.
+// 2. Operator: in namespace B the operator runs as a child process (as `make run`); the 200 suites
+//    are created at once and a watch timestamps every Job's ADDED event on arrival. Both phases
+//    measure Jobs/s the same way: Jobs seen / (last ADDED − first ADDED).
+// 3. Idle: once every suite is Succeeded, 5 s to settle, then the operator's non-GET requests are
+//    counted over BENCH_IDLE_SECONDS from its rest_client_requests_total.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1Job } from '@kubernetes/client-node';
+import type {
+  BenchmarkSuite,
+  ProviderPolicy,
+  SchedulePolicy,
+} from '../../operator/src/api/v1alpha1/index.ts';
+import {
+  benchmarkSuiteType,
+  jobType,
+  providerPolicyType,
+  schedulePolicyType,
+} from '../../operator/src/controllers/resources.ts';
+import { CREATE_CONCURRENCY } from '../../operator/src/controllers/scheduler/reconciler.ts';
+import { renderJob } from '../../operator/src/core/render/job.ts';
+import type { KubeClient } from '../../operator/src/runtime/client/kube-client.ts';
+import type { KubeObject, ResourceType } from '../../operator/src/runtime/client/resource.ts';
+import {
+  benchClient,
+  benchKubeconfig,
+  cpuSecondsOf,
+  createNamespace,
+  EventClock,
+  forEachLimited,
+  log,
+  memoryOf,
+  namespaceType,
+  now,
+  percentile,
+  requestDelta,
+  resultsDir,
+  scrapeRequests,
+  spawnNode,
+  table,
+  waitUntil,
+  writes,
+} from './support.ts';
+
+const SUITES = Number(process.env.BENCH_SUITES ?? 200);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+const TARGETS = [
+  { name: 'gpt', providerRef: 'openai', model: 'gpt-4o-mini' },
+  { name: 'claude', providerRef: 'anthropic', model: 'claude-haiku-4-5' },
+];
+const BENCHMARKS = ['mmlu', 'gsm8k', 'humaneval', 'truthfulqa', 'hellaswag'].map((name) => ({ name }));
+const RUNS = TARGETS.length * BENCHMARKS.length;
+const JOBS = SUITES * RUNS;
+const WAIT_MS = 15 * 60_000;
+
+type Suite = BenchmarkSuite & KubeObject;
+type Job = V1Job & KubeObject;
+
+async function createFixtures(
+  client: KubeClient,
+  namespace: string,
+): Promise<{ providers: Map<string, ProviderPolicy & KubeObject>; policy: SchedulePolicy & KubeObject }> {
+  await createNamespace(client, namespace);
+  const providers = new Map<string, ProviderPolicy & KubeObject>();
+  for (const provider of ['openai', 'anthropic'] as const) {
+    // No maxConcurrentRuns: capacity is not what this benchmark measures.
+    const created = await client.create<ProviderPolicy & KubeObject>(providerPolicyType, {
+      apiVersion: 'bench.dev/v1alpha1',
+      kind: 'ProviderPolicy',
+      metadata: { name: provider, namespace },
+      spec: { provider },
+    });
+    providers.set(provider, created);
+  }
+  // Small requests, so 2,000 pods fit on 100 nodes of 16 CPUs at once.
+  const policy = await client.create<SchedulePolicy & KubeObject>(schedulePolicyType, {
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'SchedulePolicy',
+    metadata: { name: 'bench', namespace },
+    spec: { resources: { requests: { cpu: '10m', memory: '16Mi' } } },
+  });
+  return { providers, policy };
+}
+
+function suiteManifest(namespace: string, index: number): Suite {
+  return {
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'BenchmarkSuite',
+    metadata: { name: `suite-${String(index).padStart(3, '0')}`, namespace },
+    spec: {
+      runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0' },
+      schedulePolicyRef: 'bench',
+      targets: TARGETS,
+      benchmarks: BENCHMARKS,
+    },
+  } as Suite;
+}
+
+function isFinished(job: Job): boolean {
+  return (job.status?.conditions ?? []).some(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+}
+
+function rate(times: number[]): {
+  jobs: number;
+  spanMs: number;
+  perSecond: number;
+  first: number;
+  last: number;
+} {
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const spanMs = last - first;
+  return {
+    jobs: times.length,
+    spanMs,
+    perSecond: spanMs > 0 ? (times.length / spanMs) * 1000 : NaN,
+    first,
+    last,
+  };
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function countNodes(client: KubeClient): Promise<number> {
+  const nodeType: ResourceType = {
+    group: '',
+    version: 'v1',
+    plural: 'nodes',
+    kind: 'Node',
+    namespaced: false,
+  };
+  return (await client.list(nodeType)).items.length;
+}
+
+async function ceilingPhase(client: KubeClient, namespace: string) {
+  log(`ceiling: namespace ${namespace}: ${SUITES} suites (no operator), ${JOBS} rendered Jobs`);
+  const { providers, policy } = await createFixtures(client, namespace);
+  const suites: Suite[] = [];
+  await forEachLimited(
+    Array.from({ length: SUITES }, (_, i) => suiteManifest(namespace, i)),
+    16,
+    async (manifest) => void suites.push(await client.create<Suite>(benchmarkSuiteType, manifest)),
+  );
+  const jobs: V1Job[] = [];
+  for (const suite of suites) {
+    for (const benchmark of suite.spec.benchmarks) {
+      for (const target of suite.spec.targets) {
+        jobs.push(
+          renderJob({
+            suite,
+            round: 1,
+            benchmark,
+            target,
+            attempt: 1,
+            provider: providers.get(target.providerRef)!,
+            model: target.model,
+            schedulePolicy: policy,
+          }),
+        );
+      }
+    }
+  }
+  const jobsFile = path.join(resultsDir, 'ceiling-jobs.json');
+  writeFileSync(jobsFile, JSON.stringify(jobs));
+
+  const watch = new EventClock<Job>(client, jobType, namespace);
+  await watch.start();
+  const worker = spawnNode('ceiling-worker', ['test/bench/ceiling-worker.ts', jobsFile], {
+    KUBECONFIG: benchKubeconfig,
+  });
+  const code = await worker.exited;
+  if (code !== 0) throw new Error(`ceiling worker exited with ${code}:\n${worker.output().slice(-3000)}`);
+  const report = JSON.parse(worker.output().trim().split('\n').at(-1)!) as {
+    startedAt: number;
+    finishedAt: number;
+    created: number;
+    failed: number;
+    concurrency: number;
+    requests: number;
+  };
+  await waitUntil('the ceiling Jobs to be seen', 60_000, () => watch.addedAt.size >= JOBS);
+  const added = rate([...watch.addedAt.values()]);
+  log(
+    `ceiling: ${report.created} Jobs applied in ${round(report.finishedAt - report.startedAt, 0)} ms; waiting for them to complete`,
+  );
+  // The operator phase starts on a quiet cluster: the Job controller and KWOK done with these.
+  await waitUntil(
+    'the ceiling Jobs to complete',
+    WAIT_MS,
+    () => [...watch.objects.values()].filter(isFinished).length >= JOBS,
+    500,
+  );
+  await watch.stop();
+  const loopMs = report.finishedAt - report.startedAt;
+  return {
+    namespace,
+    jobsCreated: report.created,
+    failed: report.failed,
+    concurrency: report.concurrency,
+    apiRequests: report.requests,
+    loopMs: round(loopMs, 0),
+    loopJobsPerSecond: round((report.created / loopMs) * 1000),
+    firstToLastAddedMs: round(added.spanMs, 0),
+    jobsPerSecond: round(added.perSecond),
+  };
+}
+
+async function operatorPhase(client: KubeClient, namespace: string, nodes: number) {
+  log(`operator: namespace ${namespace}`);
+  await createFixtures(client, namespace);
+  const profileDir = path.join(resultsDir, 'profiles');
+  if (CPU_PROF) mkdirSync(profileDir, { recursive: true });
+  const operator = spawnNode(
+    'operator',
+    [
+      'operator/src/main.ts',
+      '--leader-elect=false',
+      `--namespaces=${namespace}`,
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--metrics-bind-address=127.0.0.1:0',
+    ],
+    { KUBECONFIG: benchKubeconfig, POD_NAME: 'bench-operator-throughput' },
+    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
+  try {
+    const pid = operator.child.pid!;
+    const metricsPort = Number(await operator.waitForOutput(/"metricsPort":(\d+)/, 60_000));
+    const healthPort = Number(await operator.waitForOutput(/"healthPort":(\d+)/, 60_000));
+    await waitUntil('the operator to be ready', 60_000, async () => {
+      const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
+      return response?.status === 200;
+    });
+
+    const jobs = new EventClock<Job>(client, jobType, namespace);
+    const succeededAt = new Map<string, number>();
+    const suites = new EventClock<Suite>(client, benchmarkSuiteType, namespace, (type, suite, at) => {
+      if (
+        type !== 'DELETED' &&
+        suite.status?.phase === 'Succeeded' &&
+        !succeededAt.has(suite.metadata.name!)
+      ) {
+        succeededAt.set(suite.metadata.name!, at);
+      }
+    });
+    await jobs.start();
+    await suites.start();
+
+    const before = await scrapeRequests(metricsPort);
+    const cpuBefore = cpuSecondsOf(pid);
+    log(`operator: pid ${pid}, metrics on ${metricsPort}; creating ${SUITES} suites at once`);
+
+    const createdAt = new Map<string, number>();
+    const applyStart = now();
+    await Promise.all(
+      Array.from({ length: SUITES }, async (_, i) => {
+        const suite = await client.create<Suite>(benchmarkSuiteType, suiteManifest(namespace, i));
+        createdAt.set(suite.metadata.name!, now());
+      }),
+    );
+    const applyEnd = now();
+    log(`operator: suites created in ${round(applyEnd - applyStart, 0)} ms; waiting for ${JOBS} Jobs`);
+
+    let lastReport = 0;
+    await waitUntil(`${JOBS} Jobs`, WAIT_MS, () => {
+      if (now() - lastReport > 5000) {
+        lastReport = now();
+        log(`operator: ${jobs.addedAt.size} Jobs, ${succeededAt.size} suites Succeeded`);
+      }
+      return jobs.addedAt.size >= JOBS;
+    });
+    const cpuAtLastJob = cpuSecondsOf(pid);
+    const memoryAtLastJob = memoryOf(pid);
+    const jobsDoneAt = now();
+    log(`operator: all Jobs seen; waiting for ${SUITES} suites to be Succeeded`);
+    await waitUntil(`${SUITES} suites Succeeded`, WAIT_MS, () => {
+      if (now() - lastReport > 5000) {
+        lastReport = now();
+        log(`operator: ${succeededAt.size} suites Succeeded`);
+      }
+      return succeededAt.size >= SUITES;
+    });
+    const allSucceededAt = now();
+    const busy = await scrapeRequests(metricsPort);
+    const cpuBusy = cpuSecondsOf(pid);
+
+    log(`operator: all suites Succeeded; measuring idle writes over ${IDLE_SECONDS} s after 5 s to settle`);
+    await sleep(5000);
+    const idleStart = await scrapeRequests(metricsPort);
+    await sleep(IDLE_SECONDS * 1000);
+    const idleEnd = await scrapeRequests(metricsPort);
+    const memory = memoryOf(pid);
+    await jobs.stop();
+    await suites.stop();
+
+    const latencies: number[] = [];
+    for (const [name, at] of jobs.addedAt) {
+      const suite = jobs.objects.get(name)?.metadata.labels?.['bench.dev/suite'];
+      const created = suite ? createdAt.get(suite) : undefined;
+      if (created !== undefined) latencies.push(at - created);
+    }
+    const added = rate([...jobs.addedAt.values()]);
+    const busyDelta = requestDelta(before, busy);
+    const idleDelta = requestDelta(idleStart, idleEnd);
+    const idleWrites = writes(idleDelta);
+    return {
+      namespace,
+      nodes,
+      pid,
+      jobsCreated: jobs.addedAt.size,
+      suitesApplyMs: round(applyEnd - applyStart, 0),
+      firstToLastAddedMs: round(added.spanMs, 0),
+      jobsPerSecond: round(added.perSecond),
+      firstSuiteToLastJobMs: round(added.last - applyStart, 0),
+      endToEndJobsPerSecond: round((added.jobs / (added.last - applyStart)) * 1000),
+      firstJobAfterMs: round(added.first - applyStart, 0),
+      suiteToJobMs: {
+        p50: round(percentile(latencies, 50), 0),
+        p90: round(percentile(latencies, 90), 0),
+        p99: round(percentile(latencies, 99), 0),
+        max: round(Math.max(...latencies), 0),
+      },
+      allSucceededAfterMs: round(allSucceededAt - applyStart, 0),
+      apiRequests: busyDelta,
+      apiRequestsPerJob: round(busyDelta.total! / JOBS, 2),
+      writesPerJob: round(writes(busyDelta) / JOBS, 2),
+      cpuSecondsUntilLastJob: round(cpuAtLastJob - cpuBefore, 2),
+      cpuSecondsUntilAllSucceeded: round(cpuBusy - cpuBefore, 2),
+      rssAtLastJobMiB: round(memoryAtLastJob.rssMiB),
+      peakRssMiB: round(memory.peakRssMiB),
+      idle: {
+        windowSeconds: IDLE_SECONDS,
+        requests: idleDelta,
+        writes: idleWrites,
+        writesPerMinute: round((idleWrites * 60) / IDLE_SECONDS, 2),
+      },
+      jobsDoneToSucceededMs: round(allSucceededAt - jobsDoneAt, 0),
+    };
+  } finally {
+    const code = await operator.stop();
+    if (code !== 0) log(`operator exited with ${code} (log: .cache/bench/operator.log)`);
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  const { client } = await benchClient();
+  const nodes = await countNodes(client);
+  const id = Date.now().toString(36);
+  log(
+    `cluster ${benchKubeconfig}: ${nodes} nodes; ${SUITES} suites × ${RUNS} runs = ${JOBS} Jobs; concurrency ${CREATE_CONCURRENCY}`,
+  );
+  const ceilingNamespace = `bench-ceiling-${id}`;
+  const operatorNamespace = `bench-operator-${id}`;
+  const ceiling = await ceilingPhase(client, ceilingNamespace);
+  const operator = await operatorPhase(client, operatorNamespace, nodes);
+  const ratio = round(operator.jobsPerSecond / ceiling.jobsPerSecond, 2);
+  const result = {
+    benchmark: 'operator-throughput',
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    config: {
+      nodes,
+      suites: SUITES,
+      runsPerSuite: RUNS,
+      jobs: JOBS,
+      createConcurrency: CREATE_CONCURRENCY,
+      idleSeconds: IDLE_SECONDS,
+    },
+    operator,
+    ceiling,
+    ratio,
+    targets: { ratio: 0.8, idleWritesPerMinute: 0 },
+    pass: ratio >= 0.8 && operator.idle.writes === 0,
+  };
+  const file = path.join(resultsDir, 'operator-throughput.json');
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const requests = Object.entries(operator.apiRequests)
+    .filter(([method]) => method !== 'total')
+    .map(([method, count]) => `${method} ${count}`)
+    .join(', ');
+  console.log(
+    table([
+      ['cluster', `${nodes} nodes, ${SUITES} suites × ${RUNS} runs = ${JOBS} Jobs`],
+      [
+        'operator: Jobs/s (first→last Job ADDED)',
+        `${operator.jobsPerSecond} (${operator.jobsCreated} in ${operator.firstToLastAddedMs} ms)`,
+      ],
+      [
+        'ceiling: Jobs/s (same Jobs, client, concurrency)',
+        `${ceiling.jobsPerSecond} (loop ${ceiling.loopJobsPerSecond}/s)`,
+      ],
+      ['operator / ceiling', `${ratio} (target ≥ 0.8)`],
+      ['operator: Jobs/s from first suite created', String(operator.endToEndJobsPerSecond)],
+      [
+        'suite created → its Job created p50 / p99',
+        `${operator.suiteToJobMs.p50} / ${operator.suiteToJobMs.p99} ms`,
+      ],
+      ['all suites Succeeded after', `${operator.allSucceededAfterMs} ms`],
+      ['operator API requests per Job', `${operator.apiRequestsPerJob} (${requests})`],
+      ['operator writes per Job', String(operator.writesPerJob)],
+      [
+        'operator CPU until last Job / all Succeeded',
+        `${operator.cpuSecondsUntilLastJob} / ${operator.cpuSecondsUntilAllSucceeded} s`,
+      ],
+      ['operator peak RSS (VmHWM)', `${operator.peakRssMiB} MiB`],
+      [`idle writes per minute (over ${IDLE_SECONDS} s)`, `${operator.idle.writesPerMinute} (target 0)`],
+    ]),
+  );
+  log(`results: ${path.relative(process.cwd(), file)}`);
+
+  // Leave a reused cluster tidy; hack/bench.sh removes its cluster anyway.
+  for (const namespace of [ceilingNamespace, operatorNamespace]) {
+    await client.delete(namespaceType, undefined, namespace).catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

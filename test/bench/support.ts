@@ -1,0 +1,318 @@
+// Helpers shared by the benchmarks in test/bench/: they run as plain Node scripts (not vitest),
+// against the cluster named by BENCH_KUBECONFIG (hack/bench.sh makes a separate one).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import { isAlreadyExists } from '../../operator/src/runtime/client/errors.ts';
+import { KubeClient } from '../../operator/src/runtime/client/kube-client.ts';
+import type { KubeObject, ResourceType } from '../../operator/src/runtime/client/resource.ts';
+import { RestClient } from '../../operator/src/runtime/client/rest-client.ts';
+import { consumeWatch, type WatchEvent } from '../../operator/src/runtime/informer/watch-stream.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const nodeBinary = path.join(repoRoot, 'node_modules/.bin/node');
+export const benchKubeconfig =
+  process.env.BENCH_KUBECONFIG ?? path.join(repoRoot, '.cache/testenv/perf-kubeconfig');
+export const resultsDir = path.join(repoRoot, '.cache/bench');
+
+/** Wall-clock ms with sub-ms precision, comparable across processes on this machine. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
+}
+
+export function loadKubeConfig(file = benchKubeconfig): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  return kc;
+}
+
+/** A runtime client (the operator's own code path) with its own metrics registry. */
+export async function benchClient(
+  file = benchKubeconfig,
+): Promise<{ client: KubeClient; registry: Registry }> {
+  const registry = new Registry();
+  const rest = await RestClient.create(loadKubeConfig(file), { registry });
+  return { client: new KubeClient(rest), registry };
+}
+
+export const namespaceType: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'namespaces',
+  kind: 'Namespace',
+  namespaced: false,
+};
+
+export async function createNamespace(client: KubeClient, name: string): Promise<void> {
+  try {
+    await client.create(namespaceType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+  // Pods cannot be created before the namespace's default ServiceAccount exists.
+  const serviceAccount: ResourceType = {
+    group: '',
+    version: 'v1',
+    plural: 'serviceaccounts',
+    kind: 'ServiceAccount',
+    namespaced: true,
+  };
+  await waitUntil(`ServiceAccount ${name}/default`, 60_000, async () => {
+    try {
+      await client.get(serviceAccount, name, 'default');
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export async function waitUntil(
+  what: string,
+  timeoutMs: number,
+  check: () => boolean | Promise<boolean>,
+  intervalMs = 100,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Runs fn over items with at most `limit` in flight: the operator scheduler's own pattern. */
+export async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * A list + watch over one resource in one namespace that timestamps every event on arrival
+ * (now(): epoch ms, comparable with other processes), re-watching from the last resourceVersion when the server
+ * closes the stream. Good enough for a benchmark harness; not an informer.
+ */
+export class EventClock<T extends KubeObject> {
+  readonly objects = new Map<string, T>();
+  /** First ADDED (or first sight) per object name. */
+  readonly addedAt = new Map<string, number>();
+  private readonly client: KubeClient;
+  private readonly type: ResourceType;
+  private readonly namespace: string;
+  private readonly onEvent: ((type: WatchEvent['type'], object: T, at: number) => void) | undefined;
+  private readonly abort = new AbortController();
+  private resourceVersion = '';
+  private running: Promise<void> | undefined;
+
+  constructor(
+    client: KubeClient,
+    type: ResourceType,
+    namespace: string,
+    onEvent?: (type: WatchEvent['type'], object: T, at: number) => void,
+  ) {
+    this.client = client;
+    this.type = type;
+    this.namespace = namespace;
+    this.onEvent = onEvent;
+  }
+
+  async start(): Promise<void> {
+    const list = await this.client.list<T>(this.type, { namespace: this.namespace });
+    const at = now();
+    for (const object of list.items) this.observe('ADDED', object, at);
+    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private observe(type: WatchEvent['type'], object: T, at: number): void {
+    const name = object.metadata.name!;
+    if (type === 'DELETED') this.objects.delete(name);
+    else this.objects.set(name, object);
+    if (type !== 'DELETED' && !this.addedAt.has(name)) this.addedAt.set(name, at);
+    this.onEvent?.(type, object, at);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        const response = await this.client.watch(this.type, {
+          namespace: this.namespace,
+          resourceVersion: this.resourceVersion,
+          timeoutSeconds: 600,
+          signal: this.abort.signal,
+        });
+        if (!response.ok || !response.body)
+          throw new Error(`watch ${this.type.plural}: HTTP ${response.status}`);
+        await consumeWatch(
+          response.body as ReadableStream<Uint8Array>,
+          (event) => {
+            const at = now();
+            const object = event.object as unknown as T;
+            if (event.type === 'ERROR')
+              throw new Error(`watch ${this.type.plural}: ${JSON.stringify(event.object)}`);
+            if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
+            if (event.type !== 'BOOKMARK') this.observe(event.type, object, at);
+          },
+          { stallTimeoutMs: 120_000 },
+        );
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        log(`watch ${this.type.plural} in ${this.namespace} broke (${String(error)}); re-watching`);
+        await sleep(200);
+      }
+    }
+  }
+}
+
+/** rest_client_requests_total samples scraped from a Prometheus text endpoint. */
+export interface RequestSample {
+  method: string;
+  code: string;
+  value: number;
+}
+
+export async function scrapeRequests(metricsPort: number): Promise<RequestSample[]> {
+  const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  return parseRequests(await response.text());
+}
+
+export function parseRequests(text: string): RequestSample[] {
+  const samples: RequestSample[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('rest_client_requests_total{')) continue;
+    const match = /^rest_client_requests_total\{([^}]*)\}\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    samples.push({ method: labels.method ?? '?', code: labels.code ?? '?', value: Number(match[2]) });
+  }
+  return samples;
+}
+
+/** after − before, per method (codes summed), plus "total". */
+export function requestDelta(before: RequestSample[], after: RequestSample[]): Record<string, number> {
+  const sum = (samples: RequestSample[]) => {
+    const byMethod: Record<string, number> = {};
+    for (const s of samples) byMethod[s.method] = (byMethod[s.method] ?? 0) + s.value;
+    return byMethod;
+  };
+  const b = sum(before);
+  const a = sum(after);
+  const delta: Record<string, number> = {};
+  let total = 0;
+  for (const method of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const d = (a[method] ?? 0) - (b[method] ?? 0);
+    if (d !== 0) delta[method] = d;
+    total += d;
+  }
+  delta.total = total;
+  return delta;
+}
+
+export function writes(delta: Record<string, number>): number {
+  return Object.entries(delta)
+    .filter(([method]) => method !== 'GET' && method !== 'total')
+    .reduce((sum, [, value]) => sum + value, 0);
+}
+
+/** VmHWM (peak resident set) and VmRSS of a process, in MiB. */
+export function memoryOf(pid: number): { peakRssMiB: number; rssMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { peakRssMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields after "(comm) ": state is index 0, so utime (14th field) is index 11 and stime index 12.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
+}
+
+export interface ChildHandle {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  /** Resolves with the first capture group of the pattern once the output matches it. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns a Node process with its output in a log file (and kept in memory for matching). */
+export function spawnNode(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  nodeFlags: string[] = [],
+): ChildHandle {
+  mkdirSync(resultsDir, { recursive: true });
+  const logFile = createWriteStream(path.join(resultsDir, `${name}.log`));
+  const child = spawn(nodeBinary, [...nodeFlags, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    if (output.length < 1_000_000) output += chunk.toString();
+    logFile.write(chunk);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    async waitForOutput(pattern, timeoutMs) {
+      let match: RegExpExecArray | null = null;
+      await waitUntil(`${name} to print ${pattern}`, timeoutMs, () => {
+        if (child.exitCode !== null)
+          throw new Error(`${name} exited (${child.exitCode}):\n${output.slice(-3000)}`);
+        match = pattern.exec(output);
+        return match !== null;
+      });
+      return (match as RegExpExecArray | null)?.[1] ?? '';
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A fixed-width text table. */
+export function table(rows: Array<[string, string]>): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const valueWidth = Math.max(...rows.map(([, v]) => v.length));
+  const line = `+${'-'.repeat(width + 2)}+${'-'.repeat(valueWidth + 2)}+`;
+  return [line, ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v.padStart(valueWidth)} |`), line].join(
+    '\n',
+  );
+}
