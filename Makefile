@@ -80,3 +80,7 @@ test-unit: $(DEPS) ## Unit tests (pure code, no cluster).
 .PHONY: test-e2e
 test-e2e: $(DEPS) testenv ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
+
+.PHONY: bench
+bench: $(DEPS) testenv ## Benchmarks (test/bench/) on a separate 100-node cluster; results in .cache/bench/.
+	hack/bench.sh
