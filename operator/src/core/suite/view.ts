@@ -1,5 +1,7 @@
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v1alpha1/index.ts';
+import { mergeResources } from '../render/job.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
+import { requestsAboveLimits } from '../resources/quantity.ts';
 import type { StallReason } from '../status/suite-status.ts';
 import { attemptsByRun, type AttemptObservation, type JobView, type PodView } from './observe.ts';
 import { deriveRunStates, type RunState } from './run-state.ts';
@@ -86,6 +88,17 @@ export function stallReason(
       reason: 'DependencyCycle',
       message: `benchmarks depend on each other in a cycle: ${cycle.join(' → ')}`,
     };
+  }
+  const policyResources = inputs.schedulePolicy?.spec.resources;
+  for (const benchmark of suite.spec.benchmarks) {
+    const merged = mergeResources(policyResources, suite.spec.runner.resources, benchmark.resources);
+    const above = requestsAboveLimits(merged);
+    if (above.length) {
+      return {
+        reason: 'InvalidResources',
+        message: `benchmark ${benchmark.name} would request more ${above.join(' and ')} than its limit once the SchedulePolicy's, the runner's and the benchmark's resources are merged (${JSON.stringify(merged)}); raise the limit or lower the request`,
+      };
+    }
   }
   for (const target of suite.spec.targets) {
     const allowed = inputs.providers.get(target.providerRef)?.spec.models;
