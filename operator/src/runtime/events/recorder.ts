@@ -164,10 +164,11 @@ export class EventRecorder {
     this.series.created(key, created.metadata.name ?? '', namespace);
   }
 
-  // client-go names events <object>.<nanoseconds in hex>; a sequence keeps names unique within a millisecond.
+  // client-go names events <object>.<nanoseconds in hex>; a sequence keeps names unique within a
+  // millisecond, and the object part is cut so the name stays within 253 characters.
   private eventName(objectName: string, now: Date): string {
     const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(this.nameSequence++ % 1_000_000);
-    return `${objectName}.${nanos.toString(16)}`;
+    return `${objectName.slice(0, 230)}.${nanos.toString(16)}`;
   }
 
   private drop(reason: 'rate_limited' | 'buffer_full', event: EventRecord): void {

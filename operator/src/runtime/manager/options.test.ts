@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultManagerOptions, parseBindAddress, parseManagerOptions } from './options.ts';
 
@@ -30,6 +33,13 @@ describe('parseManagerOptions', () => {
         env,
       ),
     ).toMatchObject({ namespaces: ['c'], workers: 8, leaderElection: false, kubeconfig: '/k' });
+  });
+
+  it('puts the Lease in the pod namespace when running in a cluster', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ns-')), 'namespace');
+    writeFileSync(file, 'bench-system\n');
+    expect(parseManagerOptions([], {}, file).leaderElectionNamespace).toBe('bench-system');
+    expect(parseManagerOptions([], {}, '/nonexistent').leaderElectionNamespace).toBe('default');
   });
 
   it('rejects malformed values and unknown flags', () => {

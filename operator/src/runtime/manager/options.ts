@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -42,6 +43,17 @@ export const defaultManagerOptions: ManagerOptions = {
   logLevel: 'info',
 };
 
+const serviceAccountNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+// controller-runtime's default: the Lease lives in the operator's own namespace when in a cluster.
+function inClusterNamespace(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function positiveInt(name: string, value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1)
@@ -60,7 +72,11 @@ function bool(name: string, value: string): boolean {
  * defaults. Environment: KUBECONFIG, WATCH_NAMESPACES (comma-separated), BENCH_WORKERS,
  * BENCH_LEADER_ELECT, POD_NAMESPACE, POD_NAME, BENCH_LOG_LEVEL.
  */
-export function parseManagerOptions(argv: string[], env: NodeJS.ProcessEnv): ManagerOptions {
+export function parseManagerOptions(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  namespaceFile = serviceAccountNamespaceFile,
+): ManagerOptions {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -99,6 +115,7 @@ export function parseManagerOptions(argv: string[], env: NodeJS.ProcessEnv): Man
     leaderElectionNamespace:
       values['leader-election-namespace'] ??
       env.POD_NAMESPACE ??
+      inClusterNamespace(namespaceFile) ??
       defaultManagerOptions.leaderElectionNamespace,
     identity: values.identity ?? env.POD_NAME ?? defaultManagerOptions.identity,
     shutdownTimeoutMs: shutdownTimeout
