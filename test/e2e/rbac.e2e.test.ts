@@ -1,0 +1,292 @@
+// config/rbac is sufficient and least privilege: the operator runs with nothing but its own
+// ServiceAccount's token (bound to the ClusterRole and leader-election Role exactly as
+// config/default renders them) and takes a suite to Succeeded; the ServiceAccount cannot read
+// Secrets. Any 403 in the operator's log fails the test with that line.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
+import { useNamespace } from '../support/namespace.ts';
+import { startOperator, stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
+import { repoRoot } from '../support/paths.ts';
+import { waitFor } from '../support/wait.ts';
+
+/** Where config/default puts the operator, and the ServiceAccount it runs as there. */
+const systemNamespace = 'bench-operator-system';
+const serviceAccount = 'bench-operator-controller-manager';
+const subject = `system:serviceaccount:${systemNamespace}:${serviceAccount}`;
+const rbacKinds = new Set([
+  'Namespace',
+  'ServiceAccount',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+]);
+
+interface SuiteStatus {
+  phase?: string;
+  runs?: Array<{ name: string; state: string; reason?: string; message?: string }>;
+}
+
+interface JobList {
+  items: Array<{
+    metadata: { name: string; labels?: Record<string, string> };
+    status?: { conditions?: Array<{ type: string; status: string }> };
+  }>;
+}
+
+const namespace = useNamespace('rbac');
+stopOperatorsAfterAll();
+
+let tokenKubeconfig = '';
+let leaseName = '';
+
+/**
+ * The RBAC objects (and the namespace) of `kubectl kustomize config/default`: the names a real
+ * install creates. Applied server-side, so reruns and parallel runs converge on the same objects;
+ * the CRDs are already installed by the global setup and the Deployment is not wanted here.
+ */
+async function applyRbac(): Promise<string[]> {
+  const { stdout } = await kubectl(['kustomize', path.join(repoRoot, 'config/default')]);
+  const objects = parseAllDocuments(stdout)
+    .map((doc) => doc.toJS() as { kind: string; metadata: { name: string } } | null)
+    .filter((o): o is { kind: string; metadata: { name: string } } => o !== null && rbacKinds.has(o.kind));
+  await kubectl(['apply', '--server-side', '--field-manager=rbac-e2e', '-f', '-'], {
+    input: objects.map((o) => stringify(o)).join('---\n'),
+  });
+  return objects.map((o) => `${o.kind}/${o.metadata.name}`);
+}
+
+/** A kubeconfig holding only a token of the ServiceAccount, against the local cluster's server and CA. */
+async function writeTokenKubeconfig(file: string): Promise<void> {
+  const admin = JSON.parse(
+    (await kubectl(['config', 'view', '--raw', '--minify', '--flatten', '-o', 'json'])).stdout,
+  ) as { clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }> };
+  const cluster = admin.clusters[0]!.cluster;
+  const token = (
+    await kubectl(['create', 'token', serviceAccount, '-n', systemNamespace, '--duration=1h'])
+  ).stdout.trim();
+  expect(token.split('.')).toHaveLength(3);
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'local',
+        cluster: {
+          server: cluster.server,
+          'certificate-authority-data': cluster['certificate-authority-data'],
+        },
+      },
+    ],
+    users: [{ name: serviceAccount, user: { token } }],
+    contexts: [{ name: 'operator', context: { cluster: 'local', user: serviceAccount } }],
+    'current-context': 'operator',
+  };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, stringify(config), { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** Lines of the operator's log that say the API server refused it. */
+function forbiddenLines(operator: OperatorProcess): string[] {
+  let log: string;
+  try {
+    log = readFileSync(operator.logFile, 'utf8');
+  } catch {
+    return [];
+  }
+  return log.split('\n').filter((line) => /\b403\b|forbidden/i.test(line));
+}
+
+/** A JSON log line as "msg: error message" (the stack and Status are noise here). */
+function summarize(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+    return `${entry.msg ?? ''}: ${entry.err?.message ?? line}`;
+  } catch {
+    return line.slice(0, 500);
+  }
+}
+
+function failOnForbidden(operator: OperatorProcess): void {
+  const lines = forbiddenLines(operator);
+  if (lines.length > 0) {
+    throw new Error(
+      `config/rbac is insufficient: the operator (${subject}) was refused by the API server:\n` +
+        lines.slice(0, 5).map(summarize).join('\n'),
+    );
+  }
+}
+
+/** `kubectl auth can-i` with the given credentials: "yes" or "no". */
+async function canI(args: string[], kubeconfig?: string): Promise<string> {
+  const result = await kubectl(['auth', 'can-i', ...args], {
+    allowFailure: true,
+    ...(kubeconfig ? { kubeconfig } : {}),
+  });
+  return result.stdout.trim();
+}
+
+beforeAll(async () => {
+  const applied = await applyRbac();
+  expect(applied).toEqual(
+    expect.arrayContaining([
+      `ServiceAccount/${serviceAccount}`,
+      'ClusterRole/bench-operator-manager-role',
+      'ClusterRoleBinding/bench-operator-manager-rolebinding',
+      'Role/bench-operator-leader-election-role',
+      'RoleBinding/bench-operator-leader-election-rolebinding',
+    ]),
+  );
+  tokenKubeconfig = path.join(repoRoot, '.cache/test-logs', `${namespace()}.kubeconfig`);
+  await writeTokenKubeconfig(tokenKubeconfig);
+  leaseName = `bench-operator-leader-${namespace()}`;
+});
+
+afterAll(async () => {
+  if (leaseName) {
+    await kubectl(['delete', 'lease', leaseName, '-n', systemNamespace, '--ignore-not-found'], {
+      allowFailure: true,
+    });
+  }
+});
+
+describe('config/rbac', () => {
+  it('grants no access to Secrets and nothing beyond what the operator does', async () => {
+    const ns = namespace();
+    // As seen by an administrator impersonating the ServiceAccount...
+    for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']) {
+      expect(await canI([verb, 'secrets', '-A', `--as=${subject}`]), `${verb} secrets`).toBe('no');
+    }
+    // ...and by the token itself.
+    expect(await canI(['get', 'secrets', '-n', ns], tokenKubeconfig)).toBe('no');
+    expect(await canI(['list', 'secrets', '-n', systemNamespace], tokenKubeconfig)).toBe('no');
+
+    // What it needs.
+    expect(await canI(['create', 'jobs.batch', '-n', ns], tokenKubeconfig)).toBe('yes');
+    expect(await canI(['patch', 'jobs.batch', '-n', ns], tokenKubeconfig)).toBe('yes');
+    expect(await canI(['delete', 'jobs.batch', '-n', ns], tokenKubeconfig)).toBe('yes');
+    expect(await canI(['watch', 'benchmarksuites.bench.dev', '-A'], tokenKubeconfig)).toBe('yes');
+    expect(
+      await canI(['update', 'benchmarksuites.bench.dev', '--subresource=status', '-n', ns], tokenKubeconfig),
+    ).toBe('yes');
+    expect(await canI(['create', 'events.events.k8s.io', '-n', ns], tokenKubeconfig)).toBe('yes');
+    expect(await canI(['update', 'leases.coordination.k8s.io', '-n', systemNamespace], tokenKubeconfig)).toBe(
+      'yes',
+    );
+
+    // What it must not do: users own the spec; pods belong to the Job controller; leases only in its namespace.
+    expect(await canI(['update', 'benchmarksuites.bench.dev', '-n', ns], tokenKubeconfig)).toBe('no');
+    expect(await canI(['delete', 'providerpolicies.bench.dev', '-n', ns], tokenKubeconfig)).toBe('no');
+    expect(await canI(['create', 'pods', '-n', ns], tokenKubeconfig)).toBe('no');
+    expect(await canI(['delete', 'pods', '-n', ns], tokenKubeconfig)).toBe('no');
+    expect(await canI(['create', 'leases.coordination.k8s.io', '-n', ns], tokenKubeconfig)).toBe('no');
+    expect(await canI(['create', 'rolebindings.rbac.authorization.k8s.io', '-n', ns], tokenKubeconfig)).toBe(
+      'no',
+    );
+    expect(await canI(['impersonate', 'serviceaccounts', '-A'], tokenKubeconfig)).toBe('no');
+  });
+
+  it('is enough for the operator to elect itself leader and run a suite to Succeeded', async () => {
+    const ns = namespace();
+    await kubectlApply(
+      stringify({
+        apiVersion: 'bench.dev/v1alpha1',
+        kind: 'ProviderPolicy',
+        metadata: { name: 'openai' },
+        spec: {
+          provider: 'openai',
+          credentialsSecretRef: { name: 'openai-credentials' },
+          maxConcurrentRuns: 2,
+        },
+      }),
+      { namespace: ns },
+    );
+    await kubectlApply(
+      stringify({
+        apiVersion: 'bench.dev/v1alpha1',
+        kind: 'BenchmarkSuite',
+        metadata: { name: 'least-privilege' },
+        spec: {
+          runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0' },
+          targets: [
+            { name: 'gpt4o', providerRef: 'openai', model: 'gpt-4o' },
+            { name: 'mini', providerRef: 'openai', model: 'gpt-4o-mini' },
+          ],
+          benchmarks: [{ name: 'mmlu' }],
+        },
+      }),
+      { namespace: ns },
+    );
+
+    const operator = startOperator({
+      namespaces: [ns],
+      kubeconfig: tokenKubeconfig,
+      leaderElection: true,
+      leaseNamespace: systemNamespace,
+      identity: `rbac-${ns}`,
+      // A lease of its own, so parallel runs of this file do not wait for each other.
+      extraArgs: [`--leader-election-id=${leaseName}`],
+    });
+
+    // Leader through the Role in its own namespace. A refusal ends each wait at once.
+    await waitFor(
+      `Lease ${systemNamespace}/${leaseName} held by ${operator.identity}, or a 403 in the operator log`,
+      async () => {
+        if (forbiddenLines(operator).length > 0) return { done: true, seen: 'refused' };
+        const lease = await kubectlGetJson<{ spec?: { holderIdentity?: string } }>([
+          'lease',
+          leaseName,
+          '-n',
+          systemNamespace,
+        ]);
+        return { done: lease.spec?.holderIdentity === operator.identity, seen: lease.spec };
+      },
+      { timeoutMs: 30_000 },
+    );
+    failOnForbidden(operator);
+
+    // The suite runs to the end.
+    await waitFor(
+      `BenchmarkSuite ${ns}/least-privilege to reach phase Succeeded, or a 403 in the operator log`,
+      async () => {
+        if (forbiddenLines(operator).length > 0) return { done: true, seen: 'refused' };
+        const suite = await kubectlGetJson<{ status?: SuiteStatus }>(['benchmarksuite', 'least-privilege'], {
+          namespace: ns,
+        });
+        const { runs, ...summary } = suite.status ?? {};
+        return {
+          done: suite.status?.phase === 'Succeeded',
+          seen: {
+            ...summary,
+            runs: runs?.map((r) => `${r.name}: ${r.state} ${r.reason ?? ''} ${r.message ?? ''}`),
+          },
+        };
+      },
+      { timeoutMs: 90_000 },
+    );
+    failOnForbidden(operator);
+
+    const jobs = await kubectlGetJson<JobList>(['jobs', '-l', 'bench.dev/suite=least-privilege'], {
+      namespace: ns,
+    });
+    expect(jobs.items.map((j) => j.metadata.labels?.['bench.dev/provider'])).toEqual(['openai', 'openai']);
+    for (const job of jobs.items) {
+      expect(job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')).toBe(true);
+    }
+
+    // Its Events were written too (events.k8s.io create/patch), as the ServiceAccount.
+    const events = await kubectlGetJson<{ items: Array<{ reportingController?: string }> }>(
+      ['events.v1.events.k8s.io'],
+      { namespace: ns },
+    );
+    expect(events.items.length).toBeGreaterThan(0);
+
+    // A graceful stop releases the lease (update) without a refusal.
+    expect(await operator.stop()).toBe(0);
+    failOnForbidden(operator);
+  });
+});
