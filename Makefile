@@ -18,6 +18,10 @@ DEPS := node_modules/.installed
 demo: $(DEPS) cluster-up ## Run the main job: a local cluster, the operator, the examples running to completion.
 	hack/demo.sh
 
+.PHONY: demo-stop
+demo-stop: ## Stop the operator `make demo` left running (the cluster stays; `make cluster-down` removes it).
+	hack/demo.sh stop
+
 .PHONY: test
 test: $(DEPS) testenv lint test-unit test-e2e ## Run all tests: lint, unit and e2e (starts the local cluster).
 
