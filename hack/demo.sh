@@ -27,6 +27,9 @@ fail() {
     echo "Last lines of the operator log ($log_file):" >&2
     tail -n 20 "$log_file" >&2 || true
   fi
+  if demo_operator_pid >/dev/null; then
+    echo "The operator is still running, for looking around: make demo-stop stops it." >&2
+  fi
   exit 1
 }
 
@@ -165,7 +168,7 @@ while :; do
   demo_operator_pid >/dev/null || fail "the operator exited while the suites were running"
   if ((SECONDS >= deadline)); then
     kubectl get benchmarksuites -n "$ns" \
-      -o jsonpath='{range .items[*]}{.metadata.name}: {range .status.runs[*]}{.name}={.state} {.reason} {"; "}{end}{"\n"}{end}' >&2
+      -o jsonpath='{range .items[*]}{.metadata.name}: {range .status.runs[*]}{.name}={.state}/{.reason}{"; "}{end}{"\n"}{end}' >&2
     fail "the suites did not all finish within $timeout s ($finished of $total did)"
   fi
   sleep 2
