@@ -45,9 +45,9 @@ export const schemas: {
             reason: 'FieldValueForbidden',
           },
           {
-            rule: 'self.benchmarks.all(b, !has(b.dependsOn) || b.dependsOn.all(d, self.benchmarks.exists(x, x.name == d)))',
+            rule: '[self.benchmarks.map(b, b.name).distinct().transformMapEntry(i, n, {n: true})].all(names, self.benchmarks.all(b, !has(b.dependsOn) || b.dependsOn.all(d, d in names)))',
             messageExpression:
-              "self.benchmarks.transformList(i, b, has(b.dependsOn) && b.dependsOn.exists(d, !self.benchmarks.exists(x, x.name == d)), 'benchmarks[' + ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38', '39', '40', '41', '42', '43', '44', '45', '46', '47', '48', '49', '50', '51', '52', '53', '54', '55', '56', '57', '58', '59', '60', '61', '62', '63', '64', '65', '66', '67', '68', '69', '70', '71', '72', '73', '74', '75', '76', '77', '78', '79', '80', '81', '82', '83', '84', '85', '86', '87', '88', '89', '90', '91', '92', '93', '94', '95', '96', '97', '98', '99', '100'][i] + '].dependsOn names \\'' + b.dependsOn.filter(d, !self.benchmarks.exists(x, x.name == d))[0] + '\\', which is not a benchmark of this suite')[0]",
+              "[self.benchmarks.map(b, b.name).distinct().transformMapEntry(i, n, {n: true})].map(names, self.benchmarks.transformList(i, b, has(b.dependsOn) && b.dependsOn.exists(d, !(d in names)), 'benchmarks[' + ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38', '39', '40', '41', '42', '43', '44', '45', '46', '47', '48', '49', '50', '51', '52', '53', '54', '55', '56', '57', '58', '59', '60', '61', '62', '63', '64', '65', '66', '67', '68', '69', '70', '71', '72', '73', '74', '75', '76', '77', '78', '79', '80', '81', '82', '83', '84', '85', '86', '87', '88', '89', '90', '91', '92', '93', '94', '95', '96', '97', '98', '99', '100'][i] + '].dependsOn names \\'' + b.dependsOn.filter(d, !(d in names))[0] + '\\', which is not a benchmark of this suite')[0])[0]",
             fieldPath: '.benchmarks',
           },
         ],
