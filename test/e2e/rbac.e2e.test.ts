@@ -30,6 +30,12 @@ interface SuiteStatus {
   runs?: Array<{ name: string; state: string; reason?: string; message?: string }>;
 }
 
+interface RenderedObject {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec?: { template: { spec: { serviceAccountName?: string } } };
+}
+
 interface JobList {
   items: Array<{
     metadata: { name: string; labels?: Record<string, string> };
@@ -50,9 +56,15 @@ let leaseName = '';
  */
 async function applyRbac(): Promise<string[]> {
   const { stdout } = await kubectl(['kustomize', path.join(repoRoot, 'config/default')]);
-  const objects = parseAllDocuments(stdout)
-    .map((doc) => doc.toJS() as { kind: string; metadata: { name: string } } | null)
-    .filter((o): o is { kind: string; metadata: { name: string } } => o !== null && rbacKinds.has(o.kind));
+  const rendered = parseAllDocuments(stdout).map((doc) => doc.toJS() as RenderedObject | null);
+  // The Deployment runs as this ServiceAccount, in this namespace: what the token stands for.
+  const deployment = rendered.find((o) => o?.kind === 'Deployment');
+  expect(deployment?.metadata).toMatchObject({
+    name: 'bench-operator-controller-manager',
+    namespace: systemNamespace,
+  });
+  expect(deployment?.spec?.template.spec.serviceAccountName).toBe(serviceAccount);
+  const objects = rendered.filter((o): o is RenderedObject => o !== null && rbacKinds.has(o.kind));
   await kubectl(['apply', '--server-side', '--field-manager=rbac-e2e', '-f', '-'], {
     input: objects.map((o) => stringify(o)).join('---\n'),
   });
