@@ -9,6 +9,7 @@ import { referenceTo } from '../../runtime/events/recorder.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type SuiteObject } from '../caches.ts';
 import { jobType } from '../resources.ts';
+import { suiteGate } from './suite-gate.ts';
 import type { AdmissionLedger, Waiting, WaitingBook } from './ledger.ts';
 
 /** The scheduler's one work-queue key: passes are serialized and coalesce while one runs. */
@@ -158,7 +159,7 @@ function suiteContext(deps: SchedulerDeps, suite: SuiteObject, now: number): Sui
       priority: suite.spec.priority ?? policy?.spec.priority ?? 0,
       maxConcurrentRuns: suite.spec.maxConcurrentRuns,
       schedulePolicy: policy ? `${namespace}/${policy.metadata.name}` : undefined,
-      suspended: suite.spec.suspend === true,
+      gate: suiteGate(suite, policy, now),
       runs,
       placement: new Map(
         runs.map((r) => [

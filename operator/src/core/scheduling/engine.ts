@@ -12,7 +12,8 @@ export interface SuiteSnapshot {
   maxConcurrentRuns?: number | undefined;
   /** `namespace/name` of its SchedulePolicy, when it has one. */
   schedulePolicy?: string | undefined;
-  suspended: boolean;
+  /** Set when nothing of this suite may start now (suspended, outside its time windows), with why. */
+  gate?: SuiteGate | undefined;
   /** The runs of the current round, in run order. */
   runs: RunState[];
   /** The run's target provider (`namespace/name` of its ProviderPolicy) and model, by run name. */
@@ -34,7 +35,22 @@ export interface SchedulingSnapshot {
   policies: Map<string, PolicySnapshot>;
 }
 
-export type DeferralReason = 'ProviderCapacity' | 'PolicyCapacity' | 'SuiteCapacity' | 'Suspended';
+export type DeferralReason =
+  | 'ProviderCapacity'
+  | 'PolicyCapacity'
+  | 'SuiteCapacity'
+  | 'Suspended'
+  | 'OutsideWindow'
+  | 'CircuitOpen'
+  | 'ProviderDegraded'
+  | 'BudgetExhausted';
+
+/** A reason that holds back every run of a suite, and when it may lift (ms since the epoch). */
+export interface SuiteGate {
+  reason: DeferralReason;
+  message: string;
+  retryAt?: number;
+}
 
 export type Decision =
   | {
@@ -100,8 +116,8 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
   const waitingFor = new Map<string, number>();
   for (const { suite, run } of orderCandidates(snapshot.suites, suiteUse)) {
     const base = { suite: suite.key, run: run.spec.name };
-    if (suite.suspended) {
-      decisions.push({ type: 'defer', ...base, reason: 'Suspended', message: 'the suite is suspended' });
+    if (suite.gate) {
+      decisions.push({ type: 'defer', ...base, reason: suite.gate.reason, message: suite.gate.message });
       continue;
     }
     const placement = suite.placement.get(run.spec.name)!;
