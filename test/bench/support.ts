@@ -285,7 +285,13 @@ export function spawnNode(
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.on('error', (error) => {
+      output += `\n${String(error)}\n`;
+      resolve(-1);
+    });
+  });
   return {
     child,
     output: () => output,
