@@ -3,6 +3,7 @@
 // accepted, the offline validator agrees with the server on every structural case, and kubectl
 // explain / get / printer columns / the status subresource / defaulting work as documented.
 import path from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { BenchmarkSuite } from '../../operator/src/api/index.ts';
@@ -127,6 +128,108 @@ describe('the invalid corpus', () => {
       expect(results.get(f.file)!.stderr).not.toContain('in body should');
     },
   );
+});
+
+// Differential testing of the offline validator against the API server: random single mistakes
+// (a wrong value, a removed field, an unknown field, a duplicated list item) in rich valid manifests.
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Mutation = { base: number; path: number; op: 'set' | 'delete' | 'add' | 'dup'; value: Json };
+const WRONG_VALUES: Json[] = [
+  'X Y',
+  '',
+  'a'.repeat(300),
+  '-1',
+  1.5,
+  -5,
+  0,
+  3_000_000_000,
+  true,
+  {},
+  [],
+  ['x'],
+];
+
+function paths(node: Json, at: Array<string | number> = []): Array<Array<string | number>> {
+  const here = at.length > 0 ? [at] : [];
+  if (Array.isArray(node)) return [...here, ...node.flatMap((v, i) => paths(v, [...at, i]))];
+  if (node !== null && typeof node === 'object') {
+    return [...here, ...Object.entries(node).flatMap(([k, v]) => paths(v, [...at, k]))];
+  }
+  return here;
+}
+
+function mutate(manifest: Json, m: Mutation): Json {
+  const copy = structuredClone(manifest) as { spec: Json };
+  const all = paths(copy.spec, ['spec']);
+  const at = all[m.path % all.length]!;
+  const parent = at
+    .slice(0, -1)
+    .reduce<Json>((n, k) => (n as Record<string, Json>)[k as string]!, copy as Json) as
+    Json[] | Record<string, Json>;
+  const key = at.at(-1)!;
+  const current = (parent as Record<string, Json>)[key as string]!;
+  if (m.op === 'delete') {
+    if (Array.isArray(parent)) parent.splice(key as number, 1);
+    else delete parent[key as string];
+  } else if (m.op === 'add' && current !== null && typeof current === 'object' && !Array.isArray(current)) {
+    current.unexpectedField = 'x';
+  } else if (m.op === 'dup' && Array.isArray(current) && current.length > 0) {
+    current.push(structuredClone(current[0]!));
+  } else {
+    (parent as Record<string, Json>)[key as string] = m.value;
+  }
+  return copy as Json;
+}
+
+/** A line of the server's answer that comes from the schema or list-type checks (not from a CEL rule). */
+const STRUCTURAL =
+  /in body (should|must)|: Required value$|: Unsupported value: |: Duplicate value: |: Too long: |: Too many: |unknown field/;
+
+describe('the offline validator against the API server, on random mistakes', () => {
+  const bases = ['bs-full', 'pp-full', 'sp-full'].map(
+    (name) => loadValidFixtures().find((f) => f.file.endsWith(`/${name}.yaml`))!.manifests[0] as Json,
+  );
+  const mutations = fc.sample(
+    fc.record({
+      base: fc.nat({ max: bases.length - 1 }),
+      path: fc.nat({ max: 10_000 }),
+      op: fc.constantFrom<Mutation['op']>('set', 'set', 'delete', 'add', 'dup'),
+      value: fc.constantFrom(...WRONG_VALUES),
+    }),
+    { numRuns: 120, seed: 20261122 },
+  );
+
+  it('reports exactly the structural errors the server reports (120 cases, fixed seed)', async () => {
+    const cases = mutations.map((m) => ({ m, manifest: mutate(bases[m.base]!, m) }));
+    const answers = await mapLimit(cases, 6, ({ manifest }) => dryRun(stringify(manifest)));
+    const disagreements: string[] = [];
+    cases.forEach(({ m, manifest }, i) => {
+      const { stderr } = answers[i]!;
+      const offline = validateManifest(manifest).errors.map((e) => e.message);
+      const serverLines = stderr
+        .split('\n')
+        .map((l) =>
+          l
+            .replace(/^\* /, '')
+            .replace(/^.*? is invalid: /, '')
+            .replace(/^.*strict decoding error: /, ''),
+        )
+        .flatMap((l) =>
+          l.split(', unknown field').map((part, j) => (j === 0 ? part : `unknown field${part}`)),
+        )
+        .filter((l) => STRUCTURAL.test(l));
+      const missingOnServer = offline.filter((msg) => !stderr.includes(msg));
+      const missingOffline = serverLines.filter((line) => !offline.some((msg) => line.includes(msg)));
+      if (missingOnServer.length > 0 || missingOffline.length > 0) {
+        disagreements.push(
+          `${JSON.stringify(m)}\n  offline only: ${JSON.stringify(missingOnServer)}\n  server only: ${JSON.stringify(missingOffline)}`,
+        );
+      }
+    });
+    expect(disagreements).toEqual([]);
+    // The sample exercises both outcomes.
+    expect(answers.filter((a) => a.code !== 0).length).toBeGreaterThan(30);
+  });
 });
 
 describe('the valid corpus', () => {

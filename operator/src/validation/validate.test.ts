@@ -62,6 +62,11 @@ describe('validateManifest', () => {
     expect(messages(suite({ targets: long }))).toEqual([
       'spec.targets[0].name: Too long: may not be more than 20 bytes',
     ]);
+    // Like kube-openapi, a string that is too long is not also checked against its pattern.
+    const longAndBad = [{ name: 'A'.repeat(21), providerRef: 'p', model: 'm' }];
+    expect(messages(suite({ targets: longAndBad }))).toEqual([
+      'spec.targets[0].name: Too long: may not be more than 20 bytes',
+    ]);
   });
 
   it('reports ranges and types with the bad value', () => {

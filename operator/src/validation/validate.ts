@@ -156,9 +156,24 @@ function fieldPath(pointer: string, root: unknown): string {
 
 const child = (path: string, name: string) => (path === '' ? name : `${path}.${name}`);
 
+/** kube-openapi checks a string's maxLength, minLength and pattern in this order and stops at the first failure. */
+const STRING_CHECKS = ['maxLength', 'minLength', 'pattern'];
+
+function firstStringErrorOnly(errors: ErrorObject[]): ErrorObject[] {
+  const first = new Map<string, number>();
+  for (const e of errors) {
+    const rank = STRING_CHECKS.indexOf(e.keyword);
+    if (rank >= 0) first.set(e.instancePath, Math.min(rank, first.get(e.instancePath) ?? rank));
+  }
+  return errors.filter((e) => {
+    const rank = STRING_CHECKS.indexOf(e.keyword);
+    return rank < 0 || rank === first.get(e.instancePath);
+  });
+}
+
 function toFieldErrors(errors: ErrorObject[], root: unknown): FieldError[] {
   const out: FieldError[] = [];
-  for (const e of errors) {
+  for (const e of firstStringErrorOnly(errors)) {
     const path = fieldPath(e.instancePath, root);
     const body = path === '' ? '<nil>' : path; // kube-openapi names the root "<nil>"
     const value = e.data;
