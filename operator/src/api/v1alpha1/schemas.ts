@@ -1356,6 +1356,22 @@ export const schemas: {
             },
             additionalProperties: false,
           },
+          accountedThrough: {
+            description:
+              'The last finished run counted into circuit and spend (ordered by completion time, then Job name); runs finishing after it are counted next. Kept so that a restarted operator counts every run exactly once.',
+            type: 'object',
+            properties: {
+              completionTime: {
+                type: 'string',
+                format: 'date-time',
+              },
+              job: {
+                type: 'string',
+                maxLength: 253,
+              },
+            },
+            additionalProperties: false,
+          },
           activeRuns: {
             description: 'Runs currently using this provider.',
             type: 'integer',
@@ -1377,6 +1393,13 @@ export const schemas: {
                 type: 'string',
                 maxLength: 26,
                 pattern: '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,9})?$',
+              },
+              runs: {
+                description:
+                  'How many finished runs were charged in this period; amount / runs is the estimate reserved for each run in flight.',
+                type: 'integer',
+                format: 'int32',
+                minimum: 0,
               },
               currency: {
                 description: 'ISO 4217 currency code of amount.',

@@ -647,6 +647,13 @@ export interface ProviderPolicyStatus {
   conditions?: Condition[];
   circuit?: CircuitStatus;
   /**
+   * The last finished run counted into circuit and spend (ordered by completion time, then Job name); runs finishing after it are counted next. Kept so that a restarted operator counts every run exactly once.
+   */
+  accountedThrough?: {
+    completionTime?: string;
+    job?: string;
+  };
+  /**
    * Runs currently using this provider.
    */
   activeRuns?: number;
@@ -685,6 +692,10 @@ export interface Spend {
    * Spend so far in the period, a decimal string.
    */
   amount?: string;
+  /**
+   * How many finished runs were charged in this period; amount / runs is the estimate reserved for each run in flight.
+   */
+  runs?: number;
   /**
    * ISO 4217 currency code of amount.
    */

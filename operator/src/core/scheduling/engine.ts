@@ -22,6 +22,28 @@ export interface SuiteSnapshot {
 
 export interface ProviderSnapshot {
   maxConcurrentRuns?: number | undefined;
+  circuit?: {
+    state: 'Closed' | 'Open' | 'HalfOpen';
+    openUntil?: number | undefined;
+    halfOpenMaxRuns: number;
+  };
+  /** Set while the provider rejected credentials and its spec has not changed since: why. */
+  degraded?: string | undefined;
+  budget?: BudgetSnapshot | undefined;
+  /** Where this provider's runs go while its circuit is open, in order, with model mappings. */
+  failover?: Array<{ provider: string; models: Record<string, string> }>;
+}
+
+/** Money in nano-units (see core/provider/money.ts). */
+export interface BudgetSnapshot {
+  limit: bigint;
+  spent: bigint;
+  /** The estimated cost reserved for each run in flight. */
+  reservePerRun: bigint;
+  /** Display strings for messages. */
+  describe: string;
+  /** When the next period starts (ms). */
+  resetsAt: number;
 }
 
 export interface PolicySnapshot {
@@ -60,7 +82,7 @@ export type Decision =
       attempt: number;
       provider: string;
       model: string;
-      reason: 'Admitted';
+      reason: 'Admitted' | 'FailedOver';
       message: string;
     }
   | {
@@ -114,41 +136,41 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
   }
 
   const waitingFor = new Map<string, number>();
+  const usage: Usage = { providerUse, policyUse, suiteUse, now: snapshot.now };
   for (const { suite, run } of orderCandidates(snapshot.suites, suiteUse)) {
     const base = { suite: suite.key, run: run.spec.name };
     if (suite.gate) {
       decisions.push({ type: 'defer', ...base, reason: suite.gate.reason, message: suite.gate.message });
       continue;
     }
-    const placement = suite.placement.get(run.spec.name)!;
-    const deferral = capacityDeferral(snapshot, suite, placement.provider, {
-      providerUse,
-      policyUse,
-      suiteUse,
-    });
-    if (deferral) {
-      const ahead = waitingFor.get(deferral.scope) ?? 0;
-      waitingFor.set(deferral.scope, ahead + 1);
-      const queue = ahead === 0 ? 'first in line' : `${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`;
-      decisions.push({
-        type: 'defer',
-        ...base,
-        reason: deferral.reason,
-        message: `${deferral.message}; ${queue}`,
-      });
+    const target = suite.placement.get(run.spec.name)!;
+    const choice = choosePlacement(snapshot, suite, target, usage);
+    if ('deferral' in choice) {
+      const { deferral } = choice;
+      let message = deferral.message;
+      if (deferral.scope) {
+        const ahead = waitingFor.get(deferral.scope) ?? 0;
+        waitingFor.set(deferral.scope, ahead + 1);
+        message += `; ${ahead === 0 ? 'first in line' : `${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`}`;
+      }
+      if (deferral.retryAt !== undefined) nextWakeAt = Math.min(nextWakeAt ?? Infinity, deferral.retryAt);
+      decisions.push({ type: 'defer', ...base, reason: deferral.reason, message });
       continue;
     }
-    bump(providerUse, placement.provider);
+    bump(providerUse, choice.provider);
     bump(policyUse, suite.schedulePolicy);
     bump(suiteUse, suite.key);
+    const failedOver = choice.provider !== target.provider;
     decisions.push({
       type: 'admit',
       ...base,
       attempt: run.attempt + 1,
-      provider: placement.provider,
-      model: placement.model,
-      reason: 'Admitted',
-      message: `admitted on provider ${placement.provider.split('/')[1]} (priority ${suite.priority})`,
+      provider: choice.provider,
+      model: choice.model,
+      reason: failedOver ? 'FailedOver' : 'Admitted',
+      message: failedOver
+        ? `admitted on failover provider ${nameOf(choice.provider)} with model ${choice.model}: ${choice.why} (priority ${suite.priority})`
+        : `admitted on provider ${nameOf(choice.provider)} (priority ${suite.priority})`,
     });
   }
   return { decisions, ...(nextWakeAt !== undefined ? { nextWakeAt } : {}) };
@@ -162,23 +184,103 @@ interface Usage {
   providerUse: Map<string, number>;
   policyUse: Map<string, number>;
   suiteUse: Map<string, number>;
+  now: number;
 }
 
-function capacityDeferral(
+interface Deferral {
+  reason: DeferralReason;
+  message: string;
+  /** Runs waiting for the same thing share a queue position counter. */
+  scope?: string;
+  retryAt?: number;
+}
+
+const nameOf = (key: string): string => key.slice(key.indexOf('/') + 1);
+
+/**
+ * Where a run may start now: its own provider, or, while that provider's circuit is open, the
+ * first failover provider that can take it; else why it waits (the policy's and the suite's caps
+ * apply wherever it runs).
+ */
+function choosePlacement(
   snapshot: SchedulingSnapshot,
   suite: SuiteSnapshot,
+  target: { provider: string; model: string },
+  usage: Usage,
+): { provider: string; model: string; why: string } | { deferral: Deferral } {
+  const shared = sharedCapacity(snapshot, suite, usage);
+  if (shared) return { deferral: shared };
+  const primary = providerDeferral(snapshot, target.provider, usage);
+  if (!primary) return { ...target, why: '' };
+  if (primary.reason !== 'CircuitOpen') return { deferral: primary };
+  const tried: string[] = [];
+  for (const alternative of snapshot.providers.get(target.provider)?.failover ?? []) {
+    const blocked = providerDeferral(snapshot, alternative.provider, usage);
+    if (!blocked) {
+      const model = alternative.models[target.model] ?? target.model;
+      return { provider: alternative.provider, model, why: primary.message };
+    }
+    tried.push(`${nameOf(alternative.provider)}: ${blocked.message}`);
+  }
+  return {
+    deferral: {
+      ...primary,
+      message: tried.length
+        ? `${primary.message}; no failover provider can take it (${tried.join('; ')})`
+        : primary.message,
+    },
+  };
+}
+
+function providerDeferral(
+  snapshot: SchedulingSnapshot,
   provider: string,
   usage: Usage,
-): { reason: DeferralReason; scope: string; message: string } | undefined {
-  const providerCap = snapshot.providers.get(provider)?.maxConcurrentRuns;
-  const providerInUse = usage.providerUse.get(provider) ?? 0;
-  if (providerCap !== undefined && providerInUse >= providerCap) {
+): Deferral | undefined {
+  const p = snapshot.providers.get(provider);
+  if (!p) return { reason: 'ProviderDegraded', message: `ProviderPolicy ${nameOf(provider)} does not exist` };
+  const name = nameOf(provider);
+  if (p.degraded)
+    return { reason: 'ProviderDegraded', message: `provider ${name} is degraded: ${p.degraded}` };
+  const circuit = p.circuit;
+  const open =
+    circuit?.state === 'Open' && (circuit.openUntil === undefined || circuit.openUntil > usage.now);
+  if (open) {
+    return {
+      reason: 'CircuitOpen',
+      message: `the circuit of provider ${name} is open${circuit.openUntil ? ` until ${new Date(circuit.openUntil).toISOString()}` : ''}`,
+      ...(circuit.openUntil !== undefined ? { retryAt: circuit.openUntil } : {}),
+    };
+  }
+  const inUse = usage.providerUse.get(provider) ?? 0;
+  if (p.budget && p.budget.spent + p.budget.reservePerRun * BigInt(inUse) >= p.budget.limit) {
+    return {
+      reason: 'BudgetExhausted',
+      message: `provider ${name} has spent ${p.budget.describe}${inUse ? ` (${inUse} run${inUse === 1 ? '' : 's'} in flight reserve their expected cost)` : ''}; the budget renews at ${new Date(p.budget.resetsAt).toISOString()}`,
+      retryAt: p.budget.resetsAt,
+    };
+  }
+  const probing = circuit?.state === 'HalfOpen' || (circuit?.state === 'Open' && !open);
+  const cap = probing
+    ? Math.min(p.maxConcurrentRuns ?? Infinity, circuit!.halfOpenMaxRuns)
+    : p.maxConcurrentRuns;
+  if (cap !== undefined && inUse >= cap) {
     return {
       reason: 'ProviderCapacity',
       scope: `provider:${provider}`,
-      message: `${providerInUse} of ${providerCap} runs of provider ${provider.split('/')[1]} in use`,
+      message: probing
+        ? `provider ${name} is half-open: ${inUse} of ${cap} probe run${cap === 1 ? '' : 's'} in flight`
+        : `${inUse} of ${cap} runs of provider ${name} in use`,
     };
   }
+  return undefined;
+}
+
+function sharedCapacity(
+  snapshot: SchedulingSnapshot,
+  suite: SuiteSnapshot,
+  usage: Usage,
+): Deferral | undefined {
   if (suite.schedulePolicy) {
     const policyCap = snapshot.policies.get(suite.schedulePolicy)?.maxConcurrentRuns;
     const policyInUse = usage.policyUse.get(suite.schedulePolicy) ?? 0;
@@ -186,7 +288,7 @@ function capacityDeferral(
       return {
         reason: 'PolicyCapacity',
         scope: `policy:${suite.schedulePolicy}`,
-        message: `${policyInUse} of ${policyCap} runs of SchedulePolicy ${suite.schedulePolicy.split('/')[1]} in use`,
+        message: `${policyInUse} of ${policyCap} runs of SchedulePolicy ${nameOf(suite.schedulePolicy)} in use`,
       };
     }
   }
