@@ -1,5 +1,5 @@
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../api/v1alpha1/index.ts';
-import { MANAGED_SELECTOR } from '../core/render/labels.ts';
+import { LABELS, MANAGED_SELECTOR } from '../core/render/labels.ts';
 import type { JobView, PodView } from '../core/suite/observe.ts';
 import type { SuiteInputs } from '../core/suite/view.ts';
 import type { KubeObject } from '../runtime/client/resource.ts';
@@ -35,7 +35,7 @@ export function createCaches(manager: Manager): Caches {
     jobs: manager.informer<JobObject>({
       type: jobType,
       labelSelector: MANAGED_SELECTOR,
-      indexers: { owner: byOwnerUid },
+      indexers: { owner: byOwnerUid, provider: byProvider },
     }),
     pods: manager.informer<PodObject>({
       type: podType,
@@ -44,6 +44,12 @@ export function createCaches(manager: Manager): Caches {
     }),
   };
 }
+
+/** Jobs by the ProviderPolicy their run used, `namespace/name`. */
+const byProvider = (job: KubeObject): string[] => {
+  const provider = job.metadata.labels?.[LABELS.provider];
+  return provider && job.metadata.namespace ? [`${job.metadata.namespace}/${provider}`] : [];
+};
 
 /** Everything the core needs about one suite, read from the caches. */
 export function suiteInputs(

@@ -4,6 +4,8 @@ import type { Manager } from '../runtime/manager/manager.ts';
 import { realClock, type Clock } from '../runtime/time/clock.ts';
 import { suiteReconciler } from './benchmarksuite/reconciler.ts';
 import { createCaches, type Caches, type JobObject } from './caches.ts';
+import { ProviderBook } from './providerpolicy/book.ts';
+import { providerReconciler } from './providerpolicy/reconciler.ts';
 import { AdmissionLedger, WaitingBook } from './scheduler/ledger.ts';
 import { SCHEDULING_PASS, schedulerReconciler } from './scheduler/reconciler.ts';
 
@@ -46,7 +48,20 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
     workers: 1,
     reconcile: (request, context) => runPass(request, context),
   });
+  const providerBook = new ProviderBook();
+  const providerPolicies = manager.controller({
+    name: 'providerpolicy',
+    reconcile: (request, context) => reconcileProvider(request, context),
+  });
   const requestSchedulingPass = () => scheduler.queue.add(SCHEDULING_PASS.name);
+  const reconcileProvider = providerReconciler({
+    caches,
+    client: manager.client,
+    events: manager.events,
+    book: providerBook,
+    clock,
+    requestSchedulingPass,
+  });
   const reconcileSuite = suiteReconciler({
     caches,
     client: manager.client,
@@ -62,6 +77,7 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
     events: manager.events,
     ledger,
     waiting,
+    providers: providerBook,
     clock,
     enqueueSuite: (namespace, name) => suites.queue.add(`${namespace}/${name}`),
   });
@@ -85,6 +101,10 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
     .watches(caches.policies, (p) =>
       suitesReferencing(caches, p.metadata.namespace, (s) => s.spec.schedulePolicyRef === p.metadata.name),
     );
+  providerPolicies.for(caches.providers).watches(caches.jobs, (job) => {
+    const provider = job.metadata.labels?.[LABELS.provider];
+    return provider && job.metadata.namespace ? [{ namespace: job.metadata.namespace, name: provider }] : [];
+  });
   // A Job finishing frees a slot; a policy change may free capacity: look again at once.
   const pass = (): Request[] => [SCHEDULING_PASS];
   scheduler.watches(caches.jobs, pass).watches(caches.providers, pass).watches(caches.policies, pass);

@@ -8,6 +8,7 @@ import type { EventRecorder } from '../../runtime/events/recorder.ts';
 import { referenceTo } from '../../runtime/events/recorder.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type SuiteObject } from '../caches.ts';
+import type { ProviderBook } from '../providerpolicy/book.ts';
 import { jobType } from '../resources.ts';
 import { suiteGate } from './suite-gate.ts';
 import type { AdmissionLedger, Waiting, WaitingBook } from './ledger.ts';
@@ -24,6 +25,7 @@ export interface SchedulerDeps {
   events: EventRecorder;
   ledger: AdmissionLedger;
   waiting: WaitingBook;
+  providers: ProviderBook;
   clock: Clock;
   /** Wakes a suite's reconciler, so its status shows what the pass decided. */
   enqueueSuite: (namespace: string, name: string) => void;
@@ -120,7 +122,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
             namespace: job.metadata!.namespace!,
           },
           type: 'Normal',
-          reason: 'RunAdmitted',
+          reason: decision.reason === 'FailedOver' ? 'FailedOver' : 'RunAdmitted',
           action: 'Admit',
           note: `run ${decision.run} attempt ${decision.attempt}: ${decision.message}; created Job ${job.metadata!.name}`,
         });

@@ -1,0 +1,166 @@
+import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
+import { account, nextPeriodStart, type FinishedRun, type Outcome } from '../../core/provider/accounting.ts';
+import { observeAttempt } from '../../core/suite/observe.ts';
+import { classifyFailure } from '../../core/suite/run-state.ts';
+import { isConflict } from '../../runtime/client/errors.ts';
+import type { KubeClient } from '../../runtime/client/kube-client.ts';
+import type { ReconcileContext } from '../../runtime/controller/controller.ts';
+import type { Request, Result } from '../../runtime/controller/request.ts';
+import type { EventRecorder } from '../../runtime/events/recorder.ts';
+import { referenceTo } from '../../runtime/events/recorder.ts';
+import {
+  findCondition,
+  removeCondition,
+  setCondition,
+  type Condition,
+} from '../../runtime/status/conditions.ts';
+import { patchStatusIfChanged } from '../../runtime/status/patch-status.ts';
+import type { Clock } from '../../runtime/time/clock.ts';
+import type { Caches, JobObject } from '../caches.ts';
+import { providerPolicyType } from '../resources.ts';
+import type { ProviderBook } from './book.ts';
+
+type Status = NonNullable<ProviderPolicy['status']>;
+
+export interface ProviderReconcilerDeps {
+  caches: Caches;
+  client: KubeClient;
+  events: EventRecorder;
+  book: ProviderBook;
+  clock: Clock;
+  requestSchedulingPass: () => void;
+}
+
+const OUTCOME_BY_CLASS: Record<string, Outcome> = {
+  provider: 'providerFailure',
+  credentials: 'credentialsRejected',
+};
+
+/** The provider's runs that have finished, as the accounting counts them. */
+function finishedRuns(caches: Caches, jobs: JobObject[]): FinishedRun[] {
+  return jobs.flatMap((job) => {
+    const attempt = observeAttempt(
+      job,
+      job.metadata.uid ? caches.pods.store.byIndex('owner', job.metadata.uid) : [],
+    );
+    if (attempt.phase === 'Active' || !attempt.completionTime) return [];
+    const outcome: Outcome =
+      attempt.phase === 'Succeeded' ? 'success' : (OUTCOME_BY_CLASS[classifyFailure(attempt)] ?? 'other');
+    return [
+      { job: attempt.job, completionTime: attempt.completionTime, outcome, usage: attempt.result?.usage },
+    ];
+  });
+}
+
+/**
+ * Reconciles a ProviderPolicy: folds its finished runs into the circuit breaker and the budget's
+ * spend, publishes them in status (so they survive restarts) and to the scheduler's book (so the
+ * very next pass honours them, before the status write reaches the cache), and records the
+ * transitions as Events.
+ */
+export function providerReconciler(deps: ProviderReconcilerDeps) {
+  return async function reconcile(request: Request, _context: ReconcileContext): Promise<Result | void> {
+    const policy = deps.caches.providers.store.getByName(request.namespace, request.name);
+    const key = `${request.namespace}/${request.name}`;
+    if (!policy || policy.metadata.deletionTimestamp) {
+      deps.book.forget(key);
+      return;
+    }
+    const now = deps.clock.now();
+    const generation = policy.metadata.generation ?? 0;
+    const jobs = deps.caches.jobs.store.byIndex('provider', key);
+    const accounting = account(policy.spec, policy.status, finishedRuns(deps.caches, jobs), now);
+    const activeRuns = jobs.filter((job) => observeAttempt(job, []).phase === 'Active').length;
+
+    let conditions = (policy.status?.conditions ?? []) as Condition[];
+    const previousDegraded = findCondition(conditions, 'Degraded');
+    const degraded =
+      accounting.credentialsRejected !== undefined ||
+      (previousDegraded?.status === 'True' && (previousDegraded.observedGeneration ?? 0) >= generation);
+    const nowDate = new Date(now);
+    if (degraded) {
+      // Raised at the generation it was seen in; a spec change (e.g. a new credentials reference) clears it.
+      const message =
+        accounting.events.find((e) => e.reason === 'CredentialsRejected')?.message ??
+        previousDegraded!.message;
+      const degradedAt = accounting.credentialsRejected
+        ? generation
+        : (previousDegraded?.observedGeneration ?? generation);
+      conditions = setCondition(
+        conditions,
+        {
+          type: 'Degraded',
+          status: 'True',
+          reason: 'CredentialsRejected',
+          message,
+          observedGeneration: degradedAt,
+        },
+        nowDate,
+      );
+      conditions = setCondition(
+        conditions,
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'CredentialsRejected',
+          message,
+          observedGeneration: generation,
+        },
+        nowDate,
+      );
+    } else {
+      conditions = removeCondition(conditions, 'Degraded');
+      const open = accounting.circuit.state !== 'Closed';
+      conditions = setCondition(
+        conditions,
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: open ? `Circuit${accounting.circuit.state}` : 'Available',
+          message: open
+            ? `the circuit is ${accounting.circuit.state}${accounting.circuit.openUntil ? ` until ${accounting.circuit.openUntil}` : ''}`
+            : 'the provider accepts runs',
+          observedGeneration: generation,
+        },
+        nowDate,
+      );
+    }
+    const status: Status = {
+      ...policy.status,
+      observedGeneration: generation,
+      conditions: conditions as Status['conditions'],
+      circuit: accounting.circuit,
+      activeRuns,
+      ...(accounting.spend ? { spend: accounting.spend } : {}),
+      ...(accounting.accountedThrough ? { accountedThrough: accounting.accountedThrough } : {}),
+    };
+    if (!accounting.spend) delete status.spend;
+    const changed = deps.book.record(
+      key,
+      policy,
+      status,
+      degraded ? findCondition(conditions, 'Degraded')!.message : undefined,
+    );
+    for (const event of accounting.events) {
+      deps.events.emit({
+        regarding: referenceTo(policy),
+        type: event.type,
+        reason: event.reason,
+        action: 'Account',
+        note: event.message,
+      });
+    }
+    if (changed) deps.requestSchedulingPass();
+    try {
+      await patchStatusIfChanged(deps.client, providerPolicyType, policy, status);
+    } catch (error) {
+      if (isConflict(error)) return { requeue: true };
+      throw error;
+    }
+    const wakeAt = Math.min(
+      accounting.circuit.openUntil ? Date.parse(accounting.circuit.openUntil) : Infinity,
+      policy.spec.budget ? nextPeriodStart(policy.spec.budget.period ?? 'Month', now) : Infinity,
+    );
+    if (Number.isFinite(wakeAt)) return { requeueAfterMs: Math.max(0, wakeAt - now) + 10 };
+  };
+}
