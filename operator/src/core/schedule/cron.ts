@@ -32,7 +32,10 @@ export function isValidTimeZone(timeZone: string): boolean {
  */
 export function parseSchedule(expression: string, timeZone = 'UTC'): ParsedSchedule {
   if (!isValidTimeZone(timeZone)) {
-    return { ok: false, message: `time zone '${timeZone}' is not a known IANA time zone (e.g. Europe/Berlin)` };
+    return {
+      ok: false,
+      message: `time zone '${timeZone}' is not a known IANA time zone (e.g. Europe/Berlin)`,
+    };
   }
   let cron: Cron;
   try {

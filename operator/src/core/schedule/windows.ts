@@ -74,7 +74,9 @@ export function nextWindowOpening(
 
 /** "Mon-Fri 22:00-06:00, Sat,Sun 10:00-12:00", for messages. */
 export function describeWindows(windows: Window[]): string {
-  return windows.map((w) => `${w.days?.length ? describeDays(w.days) : 'daily'} ${w.start}-${w.end}`).join(', ');
+  return windows
+    .map((w) => `${w.days?.length ? describeDays(w.days) : 'daily'} ${w.start}-${w.end}`)
+    .join(', ');
 }
 
 /** Consecutive days (in Mon..Sun order) as ranges: Mon,Tue,Wed,Fri → "Mon-Wed,Fri". */
@@ -82,7 +84,7 @@ function describeDays(days: Day[]): string {
   const order = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
   const sorted = [...new Set(days)].map((d) => order.indexOf(d)).sort((a, b) => a - b);
   const ranges: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     const from = order[sorted[i]!]!;
