@@ -281,6 +281,16 @@ export const schemas: {
                 maxLength: 253,
                 pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
               },
+              podAnnotations: {
+                description:
+                  "Annotations added to run pods, e.g. for a service mesh or, in tests, KWOK stage delays. The operator's own bench.dev/ annotations win over an entry with the same key.",
+                type: 'object',
+                maxProperties: 32,
+                additionalProperties: {
+                  type: 'string',
+                  maxLength: 4096,
+                },
+              },
             },
             additionalProperties: false,
           },
@@ -843,6 +853,12 @@ export const schemas: {
           },
           lastScheduleTime: {
             description: 'When the current round started.',
+            type: 'string',
+            format: 'date-time',
+          },
+          lastHandledScheduleTime: {
+            description:
+              "The latest tick of the SchedulePolicy's schedule the operator acted upon, by starting a round or by skipping it (concurrencyPolicy Forbid, startingDeadlineSeconds); a tick is never acted upon twice.",
             type: 'string',
             format: 'date-time',
           },

@@ -98,6 +98,12 @@ export interface Runner {
    * The ServiceAccount run pods use. Absent: the namespace's default ServiceAccount.
    */
   serviceAccountName?: string;
+  /**
+   * Annotations added to run pods, e.g. for a service mesh or, in tests, KWOK stage delays. The operator's own bench.dev/ annotations win over an entry with the same key.
+   */
+  podAnnotations?: {
+    [k: string]: string;
+  };
 }
 /**
  * An environment variable of the run container (core/v1 EnvVar).
@@ -322,6 +328,10 @@ export interface BenchmarkSuiteStatus {
    * When the current round started.
    */
   lastScheduleTime?: string;
+  /**
+   * The latest tick of the SchedulePolicy's schedule the operator acted upon, by starting a round or by skipping it (concurrencyPolicy Forbid, startingDeadlineSeconds); a tick is never acted upon twice.
+   */
+  lastHandledScheduleTime?: string;
   /**
    * When the SchedulePolicy's schedule starts the next round, if it has one.
    */

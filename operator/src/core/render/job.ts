@@ -10,7 +10,10 @@ type Resources = { requests?: Record<string, string | number>; limits?: Record<s
 
 /** Everything one Job depends on: the renderer reads nothing else, so its output is reproducible. */
 export interface JobRenderInput {
-  suite: Pick<BenchmarkSuite, 'apiVersion' | 'kind' | 'metadata' | 'spec'>;
+  suite: Pick<BenchmarkSuite, 'apiVersion' | 'kind' | 'metadata' | 'spec'> & {
+    /** Read for status.lastHandledScheduleTime only (see ANNOTATIONS.scheduleHandledThrough). */
+    status?: BenchmarkSuite['status'];
+  };
   round: number;
   benchmark: Benchmark;
   target: Target;
@@ -58,6 +61,9 @@ export function renderJob(input: JobRenderInput): V1Job {
     [ANNOTATIONS.generation]: String(suite.metadata!.generation ?? 0),
     [ANNOTATIONS.model]: model,
     ...(input.sourceRevision ? { [ANNOTATIONS.sourceRevision]: input.sourceRevision } : {}),
+    ...(suite.status?.lastHandledScheduleTime
+      ? { [ANNOTATIONS.scheduleHandledThrough]: suite.status.lastHandledScheduleTime }
+      : {}),
   };
   const deadline = benchmark.timeout ?? policy?.runTimeout;
   const placement = policy?.placement;
@@ -104,7 +110,8 @@ export function renderJob(input: JobRenderInput): V1Job {
         ],
       },
       template: {
-        metadata: { labels, annotations },
+        // The operator's annotations win: they identify the run.
+        metadata: { labels, annotations: { ...suite.spec.runner.podAnnotations, ...annotations } },
         spec: {
           restartPolicy: 'Never',
           ...(suite.spec.runner.serviceAccountName

@@ -19,6 +19,11 @@ export const ANNOTATIONS = {
   sourceRevision: 'bench.dev/source-revision',
   generation: 'bench.dev/generation',
   model: 'bench.dev/model',
+  /**
+   * On a Job of a scheduled suite: the suite's status.lastHandledScheduleTime when the Job was made,
+   * so a tick is known to be handled even when the status write that recorded it is not (yet) seen.
+   */
+  scheduleHandledThrough: 'bench.dev/schedule-handled-through',
 } as const;
 
 /** The label selector of the operator's Job and Pod informers. */
