@@ -70,6 +70,8 @@ const BENCHMARKS = ['mmlu', 'gsm8k', 'humaneval', 'truthfulqa', 'hellaswag'].map
 const RUNS = TARGETS.length * BENCHMARKS.length;
 const JOBS = SUITES * RUNS;
 const WAIT_MS = 15 * 60_000;
+// Status convergence can lag far behind Job creation on a loaded machine: bounded, and reported.
+const SUCCEEDED_WAIT_MS = Number(process.env.BENCH_SUCCEEDED_WAIT_SECONDS ?? 600) * 1000;
 
 type Suite = BenchmarkSuite & KubeObject;
 type Job = V1Job & KubeObject;
@@ -218,7 +220,7 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
   const operator = spawnNode(
     'operator',
     [
-      'operator/src/main.ts',
+      CPU_PROF ? 'test/bench/profiled-operator.ts' : 'operator/src/main.ts',
       '--leader-elect=false',
       `--namespaces=${namespace}`,
       '--health-probe-bind-address=127.0.0.1:0',
@@ -277,13 +279,19 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
     const memoryAtLastJob = memoryOf(pid);
     const jobsDoneAt = now();
     log(`operator: all Jobs seen; waiting for ${SUITES} suites to be Succeeded`);
-    await waitUntil(`${SUITES} suites Succeeded`, WAIT_MS, () => {
+    const allSucceeded = await waitUntil(`${SUITES} suites Succeeded`, SUCCEEDED_WAIT_MS, () => {
       if (now() - lastReport > 5000) {
         lastReport = now();
         log(`operator: ${succeededAt.size} suites Succeeded`);
       }
       return succeededAt.size >= SUITES;
-    });
+    }).then(
+      () => true,
+      (error: unknown) => {
+        log(`operator: ${String(error)}; measuring the rest anyway (the operator is not idle)`);
+        return false;
+      },
+    );
     const allSucceededAt = now();
     const busy = await scrapeRequests(metricsPort);
     const cpuBusy = cpuSecondsOf(pid);
@@ -324,7 +332,9 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
         p99: round(percentile(latencies, 99), 0),
         max: round(Math.max(...latencies), 0),
       },
-      allSucceededAfterMs: round(allSucceededAt - applyStart, 0),
+      suitesSucceeded: succeededAt.size,
+      allSucceeded,
+      allSucceededAfterMs: allSucceeded ? round(allSucceededAt - applyStart, 0) : null,
       apiRequests: busyDelta,
       apiRequestsPerJob: round(busyDelta.total! / JOBS, 2),
       writesPerJob: round(writes(busyDelta) / JOBS, 2),
@@ -338,10 +348,15 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
         writes: idleWrites,
         writesPerMinute: round((idleWrites * 60) / IDLE_SECONDS, 2),
       },
-      jobsDoneToSucceededMs: round(allSucceededAt - jobsDoneAt, 0),
+      jobsDoneToSucceededMs: allSucceeded ? round(allSucceededAt - jobsDoneAt, 0) : null,
     };
   } finally {
+    const killer = setTimeout(() => {
+      log('operator still running 30 s after SIGTERM: SIGKILL');
+      operator.child.kill('SIGKILL');
+    }, 30_000);
     const code = await operator.stop();
+    clearTimeout(killer);
     if (code !== 0) log(`operator exited with ${code} (log: .cache/bench/operator.log)`);
   }
 }
@@ -383,7 +398,7 @@ async function main(): Promise<void> {
     ceiling,
     ratio,
     targets: { ratio: 0.8, idleWritesPerMinute: 0 },
-    pass: ratio >= 0.8 && operator.idle.writes === 0,
+    pass: ratio >= 0.8 && operator.allSucceeded && operator.idle.writes === 0,
   };
   const file = path.join(resultsDir, 'operator-throughput.json');
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -408,7 +423,12 @@ async function main(): Promise<void> {
         'suite created → its Job created p50 / p99',
         `${operator.suiteToJobMs.p50} / ${operator.suiteToJobMs.p99} ms`,
       ],
-      ['all suites Succeeded after', `${operator.allSucceededAfterMs} ms`],
+      [
+        'all suites Succeeded after',
+        operator.allSucceeded
+          ? `${operator.allSucceededAfterMs} ms`
+          : `only ${operator.suitesSucceeded} of ${SUITES}`,
+      ],
       ['operator API requests per Job', `${operator.apiRequestsPerJob} (${requests})`],
       ['operator writes per Job', String(operator.writesPerJob)],
       [
