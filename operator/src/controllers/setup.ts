@@ -7,7 +7,7 @@ import { createCaches, type Caches, type JobObject } from './caches.ts';
 import { ProviderBook } from './providerpolicy/book.ts';
 import { providerReconciler } from './providerpolicy/reconciler.ts';
 import { AdmissionLedger, WaitingBook } from './scheduler/ledger.ts';
-import { SCHEDULING_PASS, schedulerReconciler } from './scheduler/reconciler.ts';
+import { SCHEDULING_PASS, schedulerReconciler, SuiteContextCache } from './scheduler/reconciler.ts';
 
 const suiteOwner = { group: 'bench.dev', kind: 'BenchmarkSuite' };
 
@@ -39,6 +39,7 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
   const caches = createCaches(manager);
   const ledger = new AdmissionLedger();
   const waiting = new WaitingBook();
+  const contexts = new SuiteContextCache();
   const suites = manager.controller({
     name: 'benchmarksuite',
     reconcile: (request, context) => reconcileSuite(request, context),
@@ -80,6 +81,7 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
     providers: providerBook,
     clock,
     enqueueSuite: (namespace, name) => suites.queue.add(`${namespace}/${name}`),
+    contexts,
   });
 
   // A created Job now in the cache no longer needs the ledger to be counted.
@@ -88,6 +90,32 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
     if (suite && job.metadata.name) ledger.settle(`${job.metadata.namespace}/${suite}`, job.metadata.name);
   };
   caches.jobs.addEventHandler({ onAdd: settle, onUpdate: (_old, job) => settle(job) });
+
+  // The scheduler keeps each suite's context between passes: mark it stale when its inputs change.
+  const staleOwner = (object: { metadata: { namespace?: string; labels?: Record<string, string> } }) => {
+    for (const { namespace, name } of suiteOfLabelled(object)) contexts.invalidate(`${namespace}/${name}`);
+  };
+  const staleSuite = (suite: { metadata: { namespace?: string; name?: string } }) =>
+    contexts.invalidate(`${suite.metadata.namespace}/${suite.metadata.name}`);
+  const staleAll = () => contexts.invalidateAll();
+  for (const informer of [caches.jobs, caches.pods] as const) {
+    informer.addEventHandler({
+      onAdd: staleOwner,
+      onUpdate: (old, current) => {
+        staleOwner(old);
+        staleOwner(current);
+      },
+      onDelete: staleOwner,
+    });
+  }
+  caches.suites.addEventHandler({
+    onAdd: staleSuite,
+    onUpdate: (_old, suite) => staleSuite(suite),
+    onDelete: staleSuite,
+  });
+  for (const informer of [caches.providers, caches.policies] as const) {
+    informer.addEventHandler({ onAdd: staleAll, onUpdate: staleAll, onDelete: staleAll });
+  }
 
   suites
     .for(caches.suites)

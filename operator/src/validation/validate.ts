@@ -259,23 +259,35 @@ function toFieldErrors(errors: ErrorObject[], root: unknown): FieldError[] {
         );
         break;
       case 'type': {
-        const format = (e.parentSchema as { format?: unknown } | undefined)?.format;
-        if (p.type === 'integer' && typeof value === 'number' && (format === 'int32' || format === 'int64')) {
-          // kube-openapi checks integer formats as Go types.
+        // kube-openapi's type errors, with the extra lines it adds: for int-or-string, the errors of
+        // the first anyOf branch; for a fraction in an integer field, the range check of the number.
+        const schema = (e.parentSchema ?? {}) as { format?: unknown; 'x-kubernetes-int-or-string'?: unknown };
+        const format = typeof schema.format === 'string' ? schema.format : '';
+        const actual = jsonType(value);
+        const fraction = actual === 'number';
+        const typeLine = (expected: string, shown: string) =>
           push(
             'FieldValueTypeInvalid',
             path,
-            `Invalid value: "float64": ${body} in body must be of type ${format}: "float64"`,
+            `Invalid value: "${shown}": ${body} in body must be of type ${expected}: "${shown}"`,
           );
-          break;
+        const note = (detail: string) => push('FieldValueInvalid', '', `Invalid value: "": ${detail}`);
+        if (schema['x-kubernetes-int-or-string'] === true) {
+          typeLine('integer,string', actual);
+          note(`"${body}" must validate at least one schema (anyOf)`);
+          typeLine('integer', actual);
+          if (fraction) note(`Checked value must be of type integer (default format) in ${body}`);
+        } else if (format !== '' && typeof value !== 'string' && !Array.isArray(value)) {
+          // For values other than strings and lists the format is compared first, naming the Go
+          // format of the value: int64, float64, or none for booleans and objects.
+          typeLine(format, typeof value === 'number' ? (fraction ? 'float64' : 'int64') : '');
+          if (fraction && p.type === 'integer')
+            note(`Checked value must be of type integer with format ${format} in ${body}`);
+        } else {
+          typeLine(Array.isArray(p.type) ? p.type.join(',') : String(p.type), actual);
+          if (fraction && p.type === 'integer')
+            note(`Checked value must be of type integer (default format) in ${body}`);
         }
-        const actual = jsonType(value);
-        const expected = Array.isArray(p.type) ? p.type.join(',') : String(p.type);
-        push(
-          'FieldValueTypeInvalid',
-          path,
-          `Invalid value: "${actual}": ${body} in body must be of type ${expected}: "${actual}"`,
-        );
         break;
       }
       case 'format':

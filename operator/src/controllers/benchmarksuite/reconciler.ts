@@ -2,6 +2,7 @@ import { ANNOTATIONS, LABELS } from '../../core/render/labels.ts';
 import { computeSuiteStatus, type SuiteStatus } from '../../core/status/suite-status.ts';
 import { roundState, runStates, stallReason } from '../../core/suite/view.ts';
 import { finishedRoundsToDelete, unfinishedJobsOfOldRounds } from '../../core/suite/history.ts';
+import { keepsUnfinishedRounds } from '../../core/schedule/rounds.ts';
 import type { Request, Result } from '../../runtime/controller/request.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
@@ -14,6 +15,9 @@ import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type JobObject, type SuiteObject } from '../caches.ts';
 import { benchmarkSuiteType, jobType } from '../resources.ts';
 import type { AdmissionLedger, WaitingBook } from '../scheduler/ledger.ts';
+
+/** How long after a tick the suite is reconciled for it. */
+const TICK_SLACK_MS = 50;
 
 export interface SuiteReconcilerDeps {
   caches: Caches;
@@ -37,12 +41,14 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     if (!suite || suite.metadata.deletionTimestamp) return; // owner references let the garbage collector remove its Jobs
     const now = new Date(deps.clock.now());
     const inputs = suiteInputs(deps.caches, deps.ledger, suite, now.getTime());
-    const round = roundState(suite, inputs.jobs);
+    const policy = inputs.schedulePolicy;
+    const round = roundState(suite, inputs.jobs, { policy, now: now.getTime() });
     const extra: Partial<SuiteStatus> = {};
     let current = round.current;
     if (round.startNew) {
       current += 1;
-      extra.lastScheduleTime = metaTime(now);
+      // A scheduled round's start is its tick, as CronJob's lastScheduleTime.
+      extra.lastScheduleTime = metaTime(round.tick !== undefined ? new Date(round.tick) : now);
       deps.events.emit({
         regarding: referenceTo(suite),
         type: 'Normal',
@@ -56,10 +62,31 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     extra.roundGeneration = round.startNew
       ? (suite.metadata.generation ?? 0)
       : (suite.status?.roundGeneration ?? suite.metadata.generation ?? 0);
+    if (round.handledThrough !== undefined) {
+      extra.lastHandledScheduleTime = metaTime(new Date(round.handledThrough));
+    }
+    if (round.skip) {
+      deps.events.emit({
+        regarding: referenceTo(suite),
+        type: 'Normal',
+        reason: round.skip.reason,
+        action: 'SkipRound',
+        note: round.skip.message,
+      });
+      context.logger.info({ round: current, why: round.skip.message }, 'scheduled round skipped');
+    }
     const requestedAt = suite.metadata.annotations?.[ANNOTATIONS.requestedAt];
     if (requestedAt) extra.lastHandledRequestedAt = requestedAt;
 
-    await deleteJobs(deps, suite, unfinishedJobsOfOldRounds(inputs.jobs, current), 'its round was replaced');
+    // Under a schedule with concurrencyPolicy Allow, earlier rounds' Jobs run to completion.
+    if (!keepsUnfinishedRounds(policy?.spec)) {
+      await deleteJobs(
+        deps,
+        suite,
+        unfinishedJobsOfOldRounds(inputs.jobs, current),
+        'its round was replaced',
+      );
+    }
     const history = deps.caches.policies.store.getByName(
       suite.metadata.namespace,
       suite.spec.schedulePolicyRef ?? '',
@@ -72,7 +99,7 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     );
 
     const stalled = stallReason(inputs);
-    const runs = runStates(inputs, current);
+    const runs = runStates(inputs, current, round.hold);
     const key = `${suite.metadata.namespace}/${suite.metadata.name}`;
     const status = computeSuiteStatus({
       suite,
@@ -83,6 +110,9 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       extra,
       now,
     });
+    if (round.nextScheduleTime !== undefined)
+      status.nextScheduleTime = metaTime(new Date(round.nextScheduleTime));
+    else delete status.nextScheduleTime;
     if (
       stalled &&
       stalled.reason !==
@@ -104,6 +134,10 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       throw error;
     }
     if (!stalled && runs.some((r) => r.admissible || r.retryAt !== undefined)) deps.requestSchedulingPass();
+    // Wake at the next tick (a little after it, so the tick is at or before the clock then).
+    if (round.nextScheduleTime !== undefined) {
+      return { requeueAfterMs: Math.max(0, round.nextScheduleTime - now.getTime()) + TICK_SLACK_MS };
+    }
   };
 }
 

@@ -5,8 +5,14 @@ export interface SuiteSnapshot {
   /** `namespace/name`. */
   key: string;
   namespace: string;
-  /** Creation time (ms), the fair-share tie-breaker: older suites first. */
+  /** Creation time (ms), the last fair-share tie-breaker: older suites first. */
   createdAt: number;
+  /**
+   * When a run of this suite last started (ms), if ever. Among suites with as many runs in use,
+   * the one served longest ago goes first: without it, short runs that finish between passes
+   * would let the oldest suite take every freed slot and starve the others.
+   */
+  lastAdmittedAt?: number | undefined;
   /** Effective priority: the suite's, else its SchedulePolicy's, else 0. */
   priority: number;
   maxConcurrentRuns?: number | undefined;
@@ -309,24 +315,37 @@ function sharedCapacity(
  * one large suite cannot starve the others.
  */
 function* orderCandidates(suites: SuiteSnapshot[], suiteUse: Map<string, number>): Generator<Candidate> {
-  const levels = new Map<number, Array<{ suite: SuiteSnapshot; queue: RunState[]; next: number }>>();
+  const levels = new Map<
+    number,
+    Array<{ suite: SuiteSnapshot; queue: RunState[]; next: number; servedAt?: number }>
+  >();
   for (const suite of suites) {
     const queue = suite.runs.filter((r) => r.admissible);
     if (queue.length === 0) continue;
     const level = levels.get(suite.priority) ?? [];
-    level.push({ suite, queue, next: 0 });
+    level.push({
+      suite,
+      queue,
+      next: 0,
+      ...(suite.lastAdmittedAt !== undefined ? { servedAt: suite.lastAdmittedAt } : {}),
+    });
     levels.set(suite.priority, level);
   }
   for (const priority of [...levels.keys()].sort((a, b) => b - a)) {
     const heap = new MinHeap(levels.get(priority)!, (a, b) => {
       const byUse = (suiteUse.get(a.suite.key) ?? 0) - (suiteUse.get(b.suite.key) ?? 0);
       if (byUse !== 0) return byUse;
+      const servedA = a.servedAt ?? -Infinity;
+      const servedB = b.servedAt ?? -Infinity;
+      if (servedA !== servedB) return servedA < servedB ? -1 : 1;
       if (a.suite.createdAt !== b.suite.createdAt) return a.suite.createdAt - b.suite.createdAt;
       return a.suite.key < b.suite.key ? -1 : a.suite.key > b.suite.key ? 1 : 0;
     });
     for (let entry = heap.pop(); entry; entry = heap.pop()) {
       const run = entry.queue[entry.next++]!;
+      const usedBefore = suiteUse.get(entry.suite.key) ?? 0;
       yield { suite: entry.suite, run };
+      if ((suiteUse.get(entry.suite.key) ?? 0) > usedBefore) entry.servedAt = Infinity; // served in this pass: last in its tie
       // The yield may have admitted the run (suiteUse changed): re-insert with its new weight.
       if (entry.next < entry.queue.length) heap.push(entry);
     }

@@ -62,6 +62,12 @@ export function computeSuiteStatus(input: SuiteStatusInput): SuiteStatus {
         `round ${input.round} finished: ${counts}${failed ? `, ${summary.failed} failed, ${summary.blocked} blocked` : ''}`,
       );
       conditions = removeCondition(conditions, 'Reconciling');
+    } else if (waitsForSchedule(entries, finished)) {
+      // Nothing is in progress until the schedule fires: for kstatus (Flux, Argo CD) the suite is
+      // current, not progressing for hours.
+      const message = entries.find((e) => e.reason === WAITING_FOR_SCHEDULE)!.message ?? '';
+      set('Ready', 'True', WAITING_FOR_SCHEDULE, message);
+      conditions = removeCondition(conditions, 'Reconciling');
     } else if (phase === 'Suspended' && summary.running === 0) {
       set(
         'Ready',
@@ -92,6 +98,15 @@ export function computeSuiteStatus(input: SuiteStatusInput): SuiteStatus {
   if (completionTime) status.completionTime = completionTime;
   else delete status.completionTime;
   return status;
+}
+
+/** The reason of runs held until the SchedulePolicy's schedule starts a round (core/suite/view.ts). */
+export const WAITING_FOR_SCHEDULE = 'WaitingForSchedule';
+
+/** Every unfinished run waits for the schedule, and none runs. */
+function waitsForSchedule(entries: RunStatusEntry[], finished: number): boolean {
+  const waiting = entries.filter((e) => e.reason === WAITING_FOR_SCHEDULE).length;
+  return waiting > 0 && waiting === entries.length - finished;
 }
 
 function runEntry(run: RunState, waiting: { reason: string; message: string } | undefined): RunStatusEntry {
@@ -136,6 +151,7 @@ function phaseOf(
   if (allDone) return summary.failed + summary.blocked > 0 ? 'Failed' : 'Succeeded';
   if (summary.running > 0) return 'Running';
   if (suspended) return 'Suspended';
+  if (entries.some((e) => e.reason === WAITING_FOR_SCHEDULE)) return 'Waiting';
   return entries.some((e) => isTerminal(e.state) || e.attempt > 0) ? 'Waiting' : 'Pending';
 }
 

@@ -3,7 +3,15 @@ import { mergeResources } from '../render/job.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import { requestsAboveLimits } from '../resources/quantity.ts';
 import type { StallReason } from '../status/suite-status.ts';
-import { attemptsByRun, type AttemptObservation, type JobView, type PodView } from './observe.ts';
+import { isValidTimeZone, parseSchedule } from '../schedule/cron.ts';
+import { cronRound } from '../schedule/rounds.ts';
+import {
+  attemptsByRun,
+  observeAttempt,
+  type AttemptObservation,
+  type JobView,
+  type PodView,
+} from './observe.ts';
 import { deriveRunStates, type RunState } from './run-state.ts';
 import { expandRuns, findDependencyCycle } from './runs.ts';
 
@@ -24,24 +32,43 @@ export interface SuiteInputs {
 export interface RoundState {
   /** The round the suite is in (0 before the first). */
   current: number;
-  /** A new round must start: the first, a spec change, or a re-run request. */
+  /** A new round must start: the first, a spec change, a re-run request or a schedule tick. */
   startNew: boolean;
   /** Why, for the RoundStarted event. */
   why: string;
+  /** Under a schedule: the tick a new round is for (ms), so status.lastScheduleTime is the tick. */
+  tick?: number;
+  /** Under a schedule: the value of status.lastHandledScheduleTime to write (ms), when it moves. */
+  handledThrough?: number;
+  /** Under a schedule: a due tick that starts no round, and why (a RoundSkipped event). */
+  skip?: { reason: 'RoundSkipped'; message: string };
+  /** Under a schedule: the next tick (ms); undefined without one, or if it never fires again. */
+  nextScheduleTime?: number;
+  /** Under a schedule: why the runs not yet started wait for the next tick (first round, spec change). */
+  hold?: string;
+}
+
+/** What roundState needs to know about a SchedulePolicy's schedule. */
+export interface RoundScheduling {
+  policy: SchedulePolicy | undefined;
+  now: number;
 }
 
 /**
  * The suite's round. The Jobs of a round carry the generation and re-run request they were made
  * for, so the round survives a status write lost in a crash: the highest round seen on a Job is
  * never started again.
+ *
+ * With `scheduling` and a policy with a schedule, rounds follow the schedule instead (see
+ * scheduledRoundState). Callers without it (the scheduler) keep the unscheduled rules, which for a
+ * scheduled suite only ever make them wait: they never start rounds themselves.
  */
-export function roundState(suite: BenchmarkSuite, jobs: JobView[]): RoundState {
+export function roundState(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundScheduling): RoundState {
   const generation = suite.metadata?.generation ?? 0;
   const requestedAt = suite.metadata?.annotations?.[ANNOTATIONS.requestedAt] ?? '';
   const status = suite.status;
   const jobRounds = jobs.map((j) => Number(j.metadata.labels?.[LABELS.round] ?? 0));
   const current = Math.max(status?.round ?? 0, ...jobRounds);
-  if (current === 0) return { current, startNew: true, why: 'the suite was created' };
   const roundJobs = jobs.filter((j) => Number(j.metadata.labels?.[LABELS.round]) === current);
   const statusKnowsRound = (status?.round ?? 0) === current;
   const madeFor = (annotation: string): string | undefined =>
@@ -49,18 +76,125 @@ export function roundState(suite: BenchmarkSuite, jobs: JobView[]): RoundState {
   const roundGeneration = Number(
     madeFor(ANNOTATIONS.generation) ?? status?.roundGeneration ?? status?.observedGeneration ?? 0,
   );
+  const handled = madeFor(ANNOTATIONS.requestedAt) ?? status?.lastHandledRequestedAt ?? '';
+  const rerun = requestedAt !== '' && requestedAt !== handled;
+  const rerunWhy = `a re-run was requested (${ANNOTATIONS.requestedAt}: ${requestedAt})`;
+  if (scheduling?.policy?.spec.schedule !== undefined) {
+    return scheduledRoundState(suite, roundJobs, current, scheduling.policy, scheduling.now, {
+      specChanged: current > 0 && roundGeneration < generation,
+      rerun: rerun ? rerunWhy : undefined,
+    });
+  }
+  if (current === 0) return { current, startNew: true, why: 'the suite was created' };
   if (roundGeneration < generation) {
     return { current, startNew: true, why: `the spec changed (generation ${generation})` };
   }
-  const handled = madeFor(ANNOTATIONS.requestedAt) ?? status?.lastHandledRequestedAt ?? '';
-  if (requestedAt !== '' && requestedAt !== handled) {
+  if (rerun) return { current, startNew: true, why: rerunWhy };
+  return { current, startNew: false, why: '' };
+}
+
+/**
+ * Rounds of a suite whose SchedulePolicy has a schedule, as CronJob runs Jobs: the first round
+ * starts at the first tick after the suite's creation, not at creation; a spec change takes effect
+ * at the next tick (the runs not yet started wait, with why); a re-run request starts a round at
+ * once (like `kubectl create job --from=cronjob/...`) and counts as the due tick, if any.
+ *
+ * Which ticks are done with is status.lastHandledScheduleTime, and, when the status does not know
+ * the current round yet (its write is lost or not yet in the cache), the newest value stamped on
+ * that round's Jobs (ANNOTATIONS.scheduleHandledThrough): without it, a stale status would start a
+ * second round for the tick that started the current one, deleting its Jobs under Replace.
+ * The round start time alone cannot say this: Forbid skips ticks without starting a round, and a
+ * changed schedule has other ticks.
+ */
+function scheduledRoundState(
+  suite: BenchmarkSuite,
+  roundJobs: JobView[],
+  current: number,
+  policy: SchedulePolicy,
+  now: number,
+  changes: { specChanged: boolean; rerun: string | undefined },
+): RoundState {
+  const spec = policy.spec;
+  const parsed = parseSchedule(spec.schedule!, spec.timeZone ?? 'UTC');
+  // An invalid schedule stalls the suite (stallReason); until it is fixed nothing starts.
+  if (!parsed.ok) return { current, startNew: false, why: '', hold: parsed.message };
+  const schedule = parsed.schedule;
+  const stamped = roundJobs.flatMap((j) => {
+    const value = Date.parse(j.metadata.annotations?.[ANNOTATIONS.scheduleHandledThrough] ?? '');
+    return Number.isNaN(value) ? [] : [value];
+  });
+  const fromStatus = Date.parse(suite.status?.lastHandledScheduleTime ?? '');
+  const known = [...stamped, ...(Number.isNaN(fromStatus) ? [] : [fromStatus])];
+  let handledThrough: number;
+  let adopt: number | undefined;
+  if (known.length) handledThrough = Math.max(...known);
+  else if (current === 0)
+    handledThrough = new Date(suite.metadata?.creationTimestamp ?? NaN).getTime() || now;
+  else {
+    // A suite that ran before it had a schedule: its rounds start from the next tick on, not at
+    // once for a tick that passed before the schedule applied to it.
+    handledThrough = Math.floor(now / 1000) * 1000;
+    adopt = handledThrough;
+  }
+  const nextScheduleTime = schedule.next(now);
+  const at =
+    nextScheduleTime === undefined
+      ? 'never (the schedule does not fire again)'
+      : new Date(nextScheduleTime).toISOString();
+  const base = { current, ...(nextScheduleTime !== undefined ? { nextScheduleTime } : {}) };
+  const withHandled = (tick: number | undefined) => {
+    const value = tick ?? adopt;
+    return value !== undefined ? { handledThrough: value } : {};
+  };
+
+  if (suite.spec.suspend === true) return { ...base, startNew: false, why: '', ...withHandled(undefined) };
+  if (changes.rerun) {
+    const tick = schedule.previous(now);
     return {
-      current,
+      ...base,
       startNew: true,
-      why: `a re-run was requested (${ANNOTATIONS.requestedAt}: ${requestedAt})`,
+      why: changes.rerun,
+      ...withHandled(tick !== undefined && tick > handledThrough ? tick : undefined),
     };
   }
-  return { current, startNew: false, why: '' };
+  const roundUnfinished =
+    current > 0 &&
+    (roundJobs.some((j) => observeAttempt(j, []).phase === 'Active') ||
+      !(suite.status?.round === current && suite.status.completionTime));
+  const decision = cronRound({
+    schedule,
+    concurrencyPolicy: spec.concurrencyPolicy ?? 'Forbid',
+    startingDeadlineSeconds: spec.startingDeadlineSeconds,
+    handledThrough,
+    roundUnfinished,
+    now,
+  });
+  if (decision.startRound) {
+    const fired = `the schedule ${schedule.expression} fired at ${new Date(decision.tick!).toISOString()}`;
+    return {
+      ...base,
+      startNew: true,
+      why: changes.specChanged
+        ? `${fired} (with the spec change to generation ${suite.metadata?.generation})`
+        : fired,
+      tick: decision.tick!,
+      ...withHandled(decision.tick),
+    };
+  }
+  const hold =
+    current === 0
+      ? `the first round starts when the schedule ${schedule.expression} fires, at ${at}`
+      : changes.specChanged
+        ? `the spec changed (generation ${suite.metadata?.generation}); it takes effect in the round the schedule ${schedule.expression} starts at ${at}`
+        : undefined;
+  return {
+    ...base,
+    startNew: false,
+    why: '',
+    ...(decision.skip ? { skip: decision.skip } : {}),
+    ...withHandled(decision.tick),
+    ...(hold ? { hold } : {}),
+  };
 }
 
 /** Problems that stop the suite until someone fixes them: references and the dependency graph. */
@@ -80,6 +214,13 @@ export function stallReason(
     return {
       reason: 'ReferenceMissing',
       message: `${missing.join(' and ')} ${missing.length === 1 ? 'does' : 'do'} not exist in namespace ${suite.metadata?.namespace}; create ${missing.length === 1 ? 'it' : 'them'} or fix the reference`,
+    };
+  }
+  const invalid = invalidSchedule(inputs.schedulePolicy);
+  if (invalid) {
+    return {
+      reason: 'InvalidSchedule',
+      message: `SchedulePolicy ${suite.spec.schedulePolicyRef}: ${invalid}; fix the policy`,
     };
   }
   const cycle = findDependencyCycle(suite.spec.benchmarks);
@@ -112,8 +253,12 @@ export function stallReason(
   return undefined;
 }
 
-/** The runs of a round with their states, from the round's Jobs, pending creations and the last status. */
-export function runStates(inputs: SuiteInputs, round: number): RunState[] {
+/**
+ * The runs of a round with their states, from the round's Jobs, pending creations and the last
+ * status. With `hold` (roundState's: the suite waits for its schedule), runs not yet started are
+ * not admissible and say why.
+ */
+export function runStates(inputs: SuiteInputs, round: number, hold?: string): RunState[] {
   const { suite } = inputs;
   const attempts = attemptsByRun(inputs.jobs, inputs.podsOfJob, round);
   for (const pending of inputs.pendingAttempts) {
@@ -128,7 +273,7 @@ export function runStates(inputs: SuiteInputs, round: number): RunState[] {
   const previous =
     suite.status?.round === round ? new Map((suite.status.runs ?? []).map((r) => [r.name, r])) : new Map();
   const suiteKey = `${suite.metadata?.namespace}/${suite.metadata?.name}`;
-  return deriveRunStates(
+  const states = deriveRunStates(
     expandRuns(suite.spec).map((spec) => ({
       spec,
       attempts: attempts.get(spec.name) ?? [],
@@ -138,4 +283,24 @@ export function runStates(inputs: SuiteInputs, round: number): RunState[] {
       now: inputs.now,
     })),
   );
+  if (hold === undefined) return states;
+  return states.map((run) =>
+    run.state === 'Queued' && run.attempt === 0
+      ? { ...run, admissible: false, reason: 'WaitingForSchedule', message: hold }
+      : run,
+  );
+}
+
+/** Why a SchedulePolicy's schedule or time zone cannot be used, if so. */
+export function invalidSchedule(policy: SchedulePolicy | undefined): string | undefined {
+  if (!policy) return undefined;
+  const timeZone = policy.spec.timeZone ?? 'UTC';
+  if (policy.spec.schedule !== undefined) {
+    const parsed = parseSchedule(policy.spec.schedule, timeZone);
+    return parsed.ok ? undefined : parsed.message;
+  }
+  // Windows use the time zone too.
+  return isValidTimeZone(timeZone)
+    ? undefined
+    : `time zone '${timeZone}' is not a known IANA time zone (e.g. Europe/Berlin)`;
 }

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
+import { account, nextPeriodStart, periodStart, type FinishedRun } from './accounting.ts';
+
+const spec: ProviderPolicy['spec'] = {
+  provider: 'openai',
+  circuitBreaker: { failureThreshold: 3, cooldown: '1m', halfOpenMaxRuns: 1 },
+  cost: { currency: 'USD', inputPerMillionTokens: '2.50', outputPerMillionTokens: '10' },
+  budget: { limit: '1', period: 'Day' },
+};
+const t0 = Date.parse('2026-11-22T10:00:00Z');
+const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString().replace('.000', '');
+const run = (
+  job: string,
+  seconds: number,
+  outcome: FinishedRun['outcome'],
+  usage?: FinishedRun['usage'],
+): FinishedRun => ({
+  job,
+  completionTime: at(seconds),
+  outcome,
+  ...(usage ? { usage } : {}),
+});
+
+describe('circuit breaker', () => {
+  it('opens after the threshold of consecutive provider failures, and a success resets the count', () => {
+    const first = account(
+      spec,
+      undefined,
+      [run('a', 1, 'providerFailure'), run('b', 2, 'providerFailure'), run('c', 3, 'success')],
+      t0 + 4000,
+    );
+    expect(first.circuit).toMatchObject({ state: 'Closed', consecutiveFailures: 0 });
+    const runs = [
+      run('d', 5, 'providerFailure'),
+      run('e', 6, 'other'),
+      run('f', 7, 'providerFailure'),
+      run('g', 8, 'providerFailure'),
+    ];
+    const second = account(
+      spec,
+      { circuit: first.circuit, accountedThrough: first.accountedThrough },
+      runs,
+      t0 + 9000,
+    );
+    expect(second.circuit).toMatchObject({ state: 'Open', consecutiveFailures: 3, openUntil: at(68) });
+    expect(second.events.map((e) => e.reason)).toEqual(['CircuitOpened']);
+  });
+
+  it('goes half-open after the cooldown, closes on a probe success and reopens on a probe failure', () => {
+    const open = {
+      state: 'Open' as const,
+      consecutiveFailures: 3,
+      openUntil: at(60),
+      lastTransitionTime: at(0),
+    };
+    const halfOpen = account(spec, { circuit: open }, [], t0 + 61_000);
+    expect(halfOpen.circuit.state).toBe('HalfOpen');
+    expect(halfOpen.events.map((e) => e.reason)).toEqual(['CircuitHalfOpen']);
+    const closed = account(spec, { circuit: halfOpen.circuit }, [run('probe', 70, 'success')], t0 + 71_000);
+    expect(closed.circuit).toMatchObject({ state: 'Closed', consecutiveFailures: 0 });
+    const reopened = account(
+      spec,
+      { circuit: halfOpen.circuit },
+      [run('probe', 70, 'providerFailure')],
+      t0 + 71_000,
+    );
+    expect(reopened.circuit).toMatchObject({ state: 'Open', openUntil: at(130) });
+  });
+
+  it('counts every run exactly once across reconciles, by the watermark', () => {
+    const runs = [run('a', 1, 'providerFailure'), run('b', 1, 'providerFailure')];
+    const first = account(spec, undefined, runs, t0 + 2000);
+    const again = account(
+      spec,
+      { circuit: first.circuit, accountedThrough: first.accountedThrough },
+      runs,
+      t0 + 3000,
+    );
+    expect(again.circuit.consecutiveFailures).toBe(2);
+    expect(again.accountedThrough).toEqual({ completionTime: at(1), job: 'b' });
+  });
+
+  it('reports rejected credentials', () => {
+    const result = account(spec, undefined, [run('x', 1, 'credentialsRejected')], t0 + 2000);
+    expect(result.credentialsRejected?.job).toBe('x');
+    expect(result.events.map((e) => e.reason)).toEqual(['CredentialsRejected']);
+  });
+});
+
+describe('spend', () => {
+  it('adds token costs exactly and reports the budget exhausted once', () => {
+    const usage = { inputTokens: 200_000, outputTokens: 50_000 }; // 0.5 + 0.5 = 1 USD
+    const result = account(spec, undefined, [run('a', 1, 'success', usage)], t0 + 2000);
+    expect(result.spend).toMatchObject({
+      amount: '1',
+      currency: 'USD',
+      runs: 1,
+      periodStart: '2026-11-22T00:00:00Z',
+    });
+    expect(result.events.map((e) => e.reason)).toEqual(['BudgetExhausted']);
+    const later = account(
+      spec,
+      { spend: result.spend, accountedThrough: result.accountedThrough },
+      [run('b', 5, 'success', usage)],
+      t0 + 6000,
+    );
+    expect(later.spend?.amount).toBe('2');
+    expect(later.events).toEqual([]);
+  });
+
+  it('starts from zero in a new period and ignores runs that finished in the previous one', () => {
+    const old = { periodStart: '2026-11-21T00:00:00Z', amount: '5', currency: 'USD', runs: 3 };
+    const result = account(
+      spec,
+      { spend: old },
+      [run('late', -36_001, 'success', { inputTokens: 1_000_000 })],
+      t0,
+    );
+    expect(result.spend).toMatchObject({ periodStart: '2026-11-22T00:00:00Z', amount: '0', runs: 0 });
+  });
+
+  it('knows the periods in UTC', () => {
+    const sunday = Date.parse('2026-11-22T10:00:00Z');
+    expect(new Date(periodStart('Week', sunday)).toISOString()).toBe('2026-11-16T00:00:00.000Z');
+    expect(new Date(periodStart('Month', sunday)).toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(new Date(nextPeriodStart('Month', Date.parse('2026-12-31T23:00:00Z'))).toISOString()).toBe(
+      '2027-01-01T00:00:00.000Z',
+    );
+    expect(new Date(nextPeriodStart('Day', sunday)).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+  });
+});

@@ -1,0 +1,335 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RunState } from '../suite/run-state.ts';
+import {
+  schedule,
+  type Decision,
+  type ProviderSnapshot,
+  type SchedulingSnapshot,
+  type SuiteSnapshot,
+} from './engine.ts';
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+const PROVIDERS = ['ns/p0', 'ns/p1', 'ns/p2'];
+const POLICIES = ['ns/pol0', 'ns/pol1'];
+
+function run(name: string, state: 'Queued' | 'Running', provider: string): RunState {
+  return {
+    spec: {
+      name,
+      order: 0,
+      benchmark: { name: 'b' },
+      target: { name: 't', providerRef: provider.split('/')[1]!, model: 'm' },
+    },
+    state,
+    reason: state,
+    message: '',
+    attempt: state === 'Running' ? 1 : 0,
+    admissible: state === 'Queued',
+    ...(state === 'Running' ? { provider: provider.split('/')[1]! } : {}),
+  } as RunState;
+}
+
+const suiteArb = (index: number) =>
+  fc
+    .record({
+      priority: fc.integer({ min: -2, max: 2 }),
+      maxConcurrentRuns: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      policy: fc.option(fc.constantFrom(...POLICIES), { nil: undefined }),
+      runs: fc.array(fc.record({ provider: fc.constantFrom(...PROVIDERS), running: fc.boolean() }), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      createdAt: fc.integer({ min: 0, max: 1000 }),
+    })
+    .map((s): SuiteSnapshot => {
+      const runs = s.runs.map((r, i) => run(`r${i}`, r.running ? 'Running' : 'Queued', r.provider));
+      return {
+        key: `ns/s${index}`,
+        namespace: 'ns',
+        createdAt: s.createdAt,
+        priority: s.priority,
+        maxConcurrentRuns: s.maxConcurrentRuns,
+        schedulePolicy: s.policy,
+        runs,
+        placement: new Map(runs.map((r, i) => [r.spec.name, { provider: s.runs[i]!.provider, model: 'm' }])),
+      };
+    });
+
+const providerArb: fc.Arbitrary<ProviderSnapshot> = fc.record({
+  maxConcurrentRuns: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+  circuit: fc.record({
+    state: fc.constantFrom('Closed' as const, 'Open' as const, 'HalfOpen' as const),
+    openUntil: fc.constant(NOW + 60_000),
+    halfOpenMaxRuns: fc.integer({ min: 1, max: 2 }),
+  }),
+  failover: fc.constant([]),
+});
+
+const snapshotArb: fc.Arbitrary<SchedulingSnapshot> = fc
+  .record({
+    suites: fc
+      .integer({ min: 1, max: 6 })
+      .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => suiteArb(i)))),
+    providers: fc.tuple(providerArb, providerArb, providerArb),
+    policyCaps: fc.tuple(
+      ...POLICIES.map(() => fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined })),
+    ),
+  })
+  .map(({ suites, providers, policyCaps }) => ({
+    now: NOW,
+    suites,
+    providers: new Map(PROVIDERS.map((p, i) => [p, providers[i]!])),
+    policies: new Map(POLICIES.map((p, i) => [p, { maxConcurrentRuns: policyCaps[i] }])),
+  }));
+
+const admitted = (decisions: Decision[]) => decisions.filter((d) => d.type === 'admit');
+
+function usage(snapshot: SchedulingSnapshot, decisions: Decision[]) {
+  const byProvider = new Map<string, number>();
+  const byPolicy = new Map<string, number>();
+  const bySuite = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string | undefined) =>
+    key && map.set(key, (map.get(key) ?? 0) + 1);
+  for (const suite of snapshot.suites) {
+    for (const r of suite.runs.filter((x) => x.state === 'Running')) {
+      add(byProvider, suite.placement.get(r.spec.name)!.provider);
+      add(byPolicy, suite.schedulePolicy);
+      add(bySuite, suite.key);
+    }
+  }
+  const before = { provider: new Map(byProvider), policy: new Map(byPolicy), suite: new Map(bySuite) };
+  for (const d of admitted(decisions)) {
+    if (d.type !== 'admit') continue;
+    const suite = snapshot.suites.find((s) => s.key === d.suite)!;
+    add(byProvider, d.provider);
+    add(byPolicy, suite.schedulePolicy);
+    add(bySuite, suite.key);
+  }
+  return { before, after: { provider: byProvider, policy: byPolicy, suite: bySuite } };
+}
+
+describe('scheduling engine (properties)', () => {
+  it('never exceeds a provider, policy or suite cap that was not already exceeded', () => {
+    fc.assert(
+      fc.property(snapshotArb, (snapshot) => {
+        const { decisions } = schedule(snapshot);
+        const { before, after } = usage(snapshot, decisions);
+        for (const [key, provider] of snapshot.providers) {
+          const halfOpen = provider.circuit?.state === 'HalfOpen';
+          const cap = halfOpen
+            ? Math.min(provider.maxConcurrentRuns ?? Infinity, provider.circuit!.halfOpenMaxRuns)
+            : provider.maxConcurrentRuns;
+          if (cap === undefined) continue;
+          expect(after.provider.get(key) ?? 0).toBeLessThanOrEqual(
+            Math.max(cap, before.provider.get(key) ?? 0),
+          );
+          if ((before.provider.get(key) ?? 0) >= cap)
+            expect(after.provider.get(key) ?? 0).toBe(before.provider.get(key) ?? 0);
+        }
+        for (const [key, policy] of snapshot.policies) {
+          if (policy.maxConcurrentRuns === undefined) continue;
+          expect(after.policy.get(key) ?? 0).toBeLessThanOrEqual(
+            Math.max(policy.maxConcurrentRuns, before.policy.get(key) ?? 0),
+          );
+        }
+        for (const suite of snapshot.suites) {
+          if (suite.maxConcurrentRuns === undefined) continue;
+          expect(after.suite.get(suite.key) ?? 0).toBeLessThanOrEqual(
+            Math.max(suite.maxConcurrentRuns, before.suite.get(suite.key) ?? 0),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('admits nothing on a provider whose circuit is open, and only admissible runs', () => {
+    fc.assert(
+      fc.property(snapshotArb, (snapshot) => {
+        for (const d of admitted(schedule(snapshot).decisions)) {
+          if (d.type !== 'admit') continue;
+          expect(snapshot.providers.get(d.provider)?.circuit?.state).not.toBe('Open');
+          const run = snapshot.suites
+            .find((s) => s.key === d.suite)!
+            .runs.find((r) => r.spec.name === d.run)!;
+          expect(run.admissible).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never admits a lower-priority run onto a provider for which a higher-priority run was left waiting', () => {
+    fc.assert(
+      fc.property(snapshotArb, (snapshot) => {
+        const { decisions } = schedule(snapshot);
+        const priorityOf = (suite: string) => snapshot.suites.find((s) => s.key === suite)!.priority;
+        for (const deferred of decisions) {
+          if (deferred.type !== 'defer' || deferred.reason !== 'ProviderCapacity') continue;
+          const provider = snapshot.suites
+            .find((s) => s.key === deferred.suite)!
+            .placement.get(deferred.run)!.provider;
+          for (const a of decisions) {
+            if (a.type === 'admit' && a.provider === provider) {
+              expect(priorityOf(a.suite)).toBeGreaterThanOrEqual(priorityOf(deferred.suite));
+            }
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is deterministic: the same snapshot gives the same decisions', () => {
+    fc.assert(
+      fc.property(snapshotArb, (snapshot) => {
+        expect(schedule(snapshot)).toEqual(schedule(snapshot));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('starves no suite among equal priorities: over repeated passes every queued run starts', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 3 }), (suiteCount, cap) => {
+        // Every suite has 6 queued runs on one provider with a small cap; admitted runs finish by the next pass.
+        let suites: SuiteSnapshot[] = Array.from({ length: suiteCount }, (_, i) => {
+          const runs = Array.from({ length: 6 }, (_, r) => run(`r${r}`, 'Queued', 'ns/p0'));
+          return {
+            key: `ns/s${i}`,
+            namespace: 'ns',
+            createdAt: i,
+            priority: 0,
+            runs,
+            placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
+          };
+        });
+        const started = new Map<string, number>();
+        for (let pass = 0; pass < suiteCount * 6; pass++) {
+          const { decisions } = schedule({
+            now: NOW,
+            suites,
+            providers: new Map([['ns/p0', { maxConcurrentRuns: cap }]]),
+            policies: new Map(),
+          });
+          const admittedNow = new Set(admitted(decisions).map((d) => `${d.suite}|${d.run}`));
+          for (const key of admittedNow)
+            started.set(key.split('|')[0]!, (started.get(key.split('|')[0]!) ?? 0) + 1);
+          // Runs start in admission order, a moment apart, as their Jobs do.
+          const order = [...admittedNow];
+          suites = suites.map((s) => {
+            const last = order.findLastIndex((key) => key.startsWith(`${s.key}|`));
+            return {
+              ...s,
+              runs: s.runs.filter((r) => !admittedNow.has(`${s.key}|${r.spec.name}`)),
+              ...(last >= 0 ? { lastAdmittedAt: NOW + pass * 1000 + last } : {}),
+            };
+          });
+          // Fair share: after each pass, no two suites differ by more than the cap in runs started.
+          const counts = suites.map((s) => started.get(s.key) ?? 0);
+          expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(cap);
+        }
+        expect(suites.every((s) => s.runs.length === 0)).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('scheduling engine (examples)', () => {
+  it('explains a wait with the capacity and the queue position', () => {
+    const runs = [run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0'), run('c', 'Queued', 'ns/p0')];
+    const suite: SuiteSnapshot = {
+      key: 'ns/s',
+      namespace: 'ns',
+      createdAt: 0,
+      priority: 0,
+      runs,
+      placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
+    };
+    const { decisions } = schedule({
+      now: NOW,
+      suites: [suite],
+      providers: new Map([['ns/p0', { maxConcurrentRuns: 1 }]]),
+      policies: new Map(),
+    });
+    expect(decisions).toEqual([
+      {
+        type: 'defer',
+        suite: 'ns/s',
+        run: 'b',
+        reason: 'ProviderCapacity',
+        message: '1 of 1 runs of provider p0 in use; first in line',
+      },
+      {
+        type: 'defer',
+        suite: 'ns/s',
+        run: 'c',
+        reason: 'ProviderCapacity',
+        message: '1 of 1 runs of provider p0 in use; 1 run ahead of this one',
+      },
+    ]);
+  });
+
+  it('fails over to the first failover provider with room while the circuit is open, mapping the model', () => {
+    const runs = [run('a', 'Queued', 'ns/p0')];
+    const suite: SuiteSnapshot = {
+      key: 'ns/s',
+      namespace: 'ns',
+      createdAt: 0,
+      priority: 0,
+      runs,
+      placement: new Map([['a', { provider: 'ns/p0', model: 'gpt-4o' }]]),
+    };
+    const providers = new Map<string, ProviderSnapshot>([
+      [
+        'ns/p0',
+        {
+          circuit: { state: 'Open', openUntil: NOW + 1000, halfOpenMaxRuns: 1 },
+          failover: [
+            { provider: 'ns/p1', models: {} },
+            { provider: 'ns/p2', models: { 'gpt-4o': 'claude-sonnet' } },
+          ],
+        },
+      ],
+      ['ns/p1', { maxConcurrentRuns: 0 }],
+      ['ns/p2', {}],
+    ]);
+    const { decisions, nextWakeAt } = schedule({ now: NOW, suites: [suite], providers, policies: new Map() });
+    expect(decisions[0]).toMatchObject({
+      type: 'admit',
+      provider: 'ns/p2',
+      model: 'claude-sonnet',
+      reason: 'FailedOver',
+    });
+    expect(nextWakeAt).toBeUndefined();
+  });
+
+  it('holds back runs whose provider budget would be exceeded by the runs in flight', () => {
+    const runs = [run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
+    const suite: SuiteSnapshot = {
+      key: 'ns/s',
+      namespace: 'ns',
+      createdAt: 0,
+      priority: 0,
+      runs,
+      placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
+    };
+    const budget = {
+      limit: 10n,
+      spent: 6n,
+      reservePerRun: 4n,
+      describe: '6 of its 10 USD',
+      resetsAt: NOW + 3600_000,
+    };
+    const { decisions, nextWakeAt } = schedule({
+      now: NOW,
+      suites: [suite],
+      providers: new Map([['ns/p0', { budget }]]),
+      policies: new Map(),
+    });
+    expect(decisions[0]).toMatchObject({ type: 'defer', reason: 'BudgetExhausted' });
+    expect(nextWakeAt).toBe(NOW + 3600_000);
+  });
+});
