@@ -105,11 +105,6 @@ export interface SchedulingResult {
   nextWakeAt?: number;
 }
 
-interface Candidate {
-  suite: SuiteSnapshot;
-  run: RunState;
-}
-
 /**
  * One scheduling pass: which admissible runs get a Job now, and why each other one waits.
  *
@@ -142,12 +137,27 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
   }
 
   const waitingFor = new Map<string, number>();
-  const usage: Usage = { providerUse, policyUse, suiteUse, now: snapshot.now };
-  for (const { suite, run } of orderCandidates(snapshot.suites, suiteUse)) {
-    const base = { suite: suite.key, run: run.spec.name };
+  const usage: Usage = {
+    providerUse,
+    policyUse,
+    suiteUse,
+    now: snapshot.now,
+    providerDeferrals: new Map(),
+    policyDeferrals: new Map(),
+    suiteDeferrals: new Map(),
+    failoverDeferrals: new Map(),
+    admissions: 0,
+  };
+  forEachCandidate(snapshot.suites, suiteUse, (suite, run) => {
     if (suite.gate) {
-      decisions.push({ type: 'defer', ...base, reason: suite.gate.reason, message: suite.gate.message });
-      continue;
+      decisions.push({
+        type: 'defer',
+        suite: suite.key,
+        run: run.spec.name,
+        reason: suite.gate.reason,
+        message: suite.gate.message,
+      });
+      return;
     }
     const target = suite.placement.get(run.spec.name)!;
     const choice = choosePlacement(snapshot, suite, target, usage);
@@ -160,16 +170,28 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         message += `; ${ahead === 0 ? 'first in line' : `${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`}`;
       }
       if (deferral.retryAt !== undefined) nextWakeAt = Math.min(nextWakeAt ?? Infinity, deferral.retryAt);
-      decisions.push({ type: 'defer', ...base, reason: deferral.reason, message });
-      continue;
+      decisions.push({
+        type: 'defer',
+        suite: suite.key,
+        run: run.spec.name,
+        reason: deferral.reason,
+        message,
+      });
+      return;
     }
     bump(providerUse, choice.provider);
     bump(policyUse, suite.schedulePolicy);
     bump(suiteUse, suite.key);
+    // What this admission changed: the memoized answers for its provider and policy, and (through
+    // the alternatives' use) every failover answer.
+    usage.providerDeferrals.delete(choice.provider);
+    if (suite.schedulePolicy) usage.policyDeferrals.delete(suite.schedulePolicy);
+    usage.admissions++;
     const failedOver = choice.provider !== target.provider;
     decisions.push({
       type: 'admit',
-      ...base,
+      suite: suite.key,
+      run: run.spec.name,
       attempt: run.attempt + 1,
       provider: choice.provider,
       model: choice.model,
@@ -178,7 +200,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         ? `admitted on failover provider ${nameOf(choice.provider)} with model ${choice.model}: ${choice.why} (priority ${suite.priority})`
         : `admitted on provider ${nameOf(choice.provider)} (priority ${suite.priority})`,
     });
-  }
+  });
   return { decisions, ...(nextWakeAt !== undefined ? { nextWakeAt } : {}) };
 }
 
@@ -186,11 +208,24 @@ function providerKey(suite: SuiteSnapshot, provider: string | undefined): string
   return provider ? `${suite.namespace}/${provider}` : undefined;
 }
 
+/**
+ * Use counts during a pass, and answers memoized within it. Use only grows during a pass, so a
+ * provider or policy that holds runs back keeps doing so with the same message until something
+ * is admitted on it (which deletes its entry); a failover answer depends on several providers
+ * and is kept only while nothing at all has been admitted since. Without the memo a pass over
+ * 10,000 queued runs re-derived (and re-formatted) the same deferral thousands of times.
+ */
 interface Usage {
   providerUse: Map<string, number>;
   policyUse: Map<string, number>;
   suiteUse: Map<string, number>;
   now: number;
+  providerDeferrals: Map<string, Deferral | undefined>;
+  policyDeferrals: Map<string, Deferral | undefined>;
+  suiteDeferrals: Map<string, Deferral>;
+  failoverDeferrals: Map<string, { admissions: number; deferral: Deferral }>;
+  /** Admissions so far in this pass. */
+  admissions: number;
 }
 
 interface Deferral {
@@ -217,8 +252,10 @@ function choosePlacement(
   const shared = sharedCapacity(snapshot, suite, usage);
   if (shared) return { deferral: shared };
   const primary = providerDeferral(snapshot, target.provider, usage);
-  if (!primary) return { ...target, why: '' };
+  if (!primary) return { provider: target.provider, model: target.model, why: '' };
   if (primary.reason !== 'CircuitOpen') return { deferral: primary };
+  const known = usage.failoverDeferrals.get(target.provider);
+  if (known && known.admissions === usage.admissions) return { deferral: known.deferral };
   const tried: string[] = [];
   for (const alternative of snapshot.providers.get(target.provider)?.failover ?? []) {
     const blocked = providerDeferral(snapshot, alternative.provider, usage);
@@ -228,17 +265,30 @@ function choosePlacement(
     }
     tried.push(`${nameOf(alternative.provider)}: ${blocked.message}`);
   }
-  return {
-    deferral: {
-      ...primary,
-      message: tried.length
-        ? `${primary.message}; no failover provider can take it (${tried.join('; ')})`
-        : primary.message,
-    },
+  const deferral = {
+    ...primary,
+    message: tried.length
+      ? `${primary.message}; no failover provider can take it (${tried.join('; ')})`
+      : primary.message,
   };
+  usage.failoverDeferrals.set(target.provider, { admissions: usage.admissions, deferral });
+  return { deferral };
 }
 
+/** Why no run may start on the provider now (memoized within the pass), or undefined if one may. */
 function providerDeferral(
+  snapshot: SchedulingSnapshot,
+  provider: string,
+  usage: Usage,
+): Deferral | undefined {
+  const memo = usage.providerDeferrals;
+  if (memo.has(provider)) return memo.get(provider);
+  const deferral = deriveProviderDeferral(snapshot, provider, usage);
+  memo.set(provider, deferral);
+  return deferral;
+}
+
+function deriveProviderDeferral(
   snapshot: SchedulingSnapshot,
   provider: string,
   usage: Usage,
@@ -287,26 +337,36 @@ function sharedCapacity(
   suite: SuiteSnapshot,
   usage: Usage,
 ): Deferral | undefined {
-  if (suite.schedulePolicy) {
-    const policyCap = snapshot.policies.get(suite.schedulePolicy)?.maxConcurrentRuns;
-    const policyInUse = usage.policyUse.get(suite.schedulePolicy) ?? 0;
-    if (policyCap !== undefined && policyInUse >= policyCap) {
-      return {
-        reason: 'PolicyCapacity',
-        scope: `policy:${suite.schedulePolicy}`,
-        message: `${policyInUse} of ${policyCap} runs of SchedulePolicy ${nameOf(suite.schedulePolicy)} in use`,
-      };
+  const policy = suite.schedulePolicy;
+  if (policy) {
+    let deferral = usage.policyDeferrals.get(policy);
+    if (deferral === undefined && !usage.policyDeferrals.has(policy)) {
+      const policyCap = snapshot.policies.get(policy)?.maxConcurrentRuns;
+      const policyInUse = usage.policyUse.get(policy) ?? 0;
+      if (policyCap !== undefined && policyInUse >= policyCap) {
+        deferral = {
+          reason: 'PolicyCapacity',
+          scope: `policy:${policy}`,
+          message: `${policyInUse} of ${policyCap} runs of SchedulePolicy ${nameOf(policy)} in use`,
+        };
+      }
+      usage.policyDeferrals.set(policy, deferral);
     }
+    if (deferral) return deferral;
   }
+  if (suite.maxConcurrentRuns === undefined) return undefined;
+  // A full suite admits nothing more in this pass, so its answer is kept for its other runs.
+  const known = usage.suiteDeferrals.get(suite.key);
+  if (known) return known;
   const suiteInUse = usage.suiteUse.get(suite.key) ?? 0;
-  if (suite.maxConcurrentRuns !== undefined && suiteInUse >= suite.maxConcurrentRuns) {
-    return {
-      reason: 'SuiteCapacity',
-      scope: `suite:${suite.key}`,
-      message: `${suiteInUse} of ${suite.maxConcurrentRuns} runs of this suite in use`,
-    };
-  }
-  return undefined;
+  if (suiteInUse < suite.maxConcurrentRuns) return undefined;
+  const deferral: Deferral = {
+    reason: 'SuiteCapacity',
+    scope: `suite:${suite.key}`,
+    message: `${suiteInUse} of ${suite.maxConcurrentRuns} runs of this suite in use`,
+  };
+  usage.suiteDeferrals.set(suite.key, deferral);
+  return deferral;
 }
 
 /**
@@ -314,10 +374,14 @@ function sharedCapacity(
  * takes the next run of the suite with the fewest runs in use so far (then the oldest suite), so
  * one large suite cannot starve the others.
  */
-function* orderCandidates(suites: SuiteSnapshot[], suiteUse: Map<string, number>): Generator<Candidate> {
+function forEachCandidate(
+  suites: SuiteSnapshot[],
+  suiteUse: Map<string, number>,
+  visit: (suite: SuiteSnapshot, run: RunState) => void,
+): void {
   const levels = new Map<
     number,
-    Array<{ suite: SuiteSnapshot; queue: RunState[]; next: number; servedAt?: number }>
+    Array<{ suite: SuiteSnapshot; queue: RunState[]; next: number; use: number; servedAt?: number }>
   >();
   for (const suite of suites) {
     const queue = suite.runs.filter((r) => r.admissible);
@@ -327,13 +391,14 @@ function* orderCandidates(suites: SuiteSnapshot[], suiteUse: Map<string, number>
       suite,
       queue,
       next: 0,
+      use: suiteUse.get(suite.key) ?? 0,
       ...(suite.lastAdmittedAt !== undefined ? { servedAt: suite.lastAdmittedAt } : {}),
     });
     levels.set(suite.priority, level);
   }
   for (const priority of [...levels.keys()].sort((a, b) => b - a)) {
     const heap = new MinHeap(levels.get(priority)!, (a, b) => {
-      const byUse = (suiteUse.get(a.suite.key) ?? 0) - (suiteUse.get(b.suite.key) ?? 0);
+      const byUse = a.use - b.use;
       if (byUse !== 0) return byUse;
       const servedA = a.servedAt ?? -Infinity;
       const servedB = b.servedAt ?? -Infinity;
@@ -343,10 +408,13 @@ function* orderCandidates(suites: SuiteSnapshot[], suiteUse: Map<string, number>
     });
     for (let entry = heap.pop(); entry; entry = heap.pop()) {
       const run = entry.queue[entry.next++]!;
-      const usedBefore = suiteUse.get(entry.suite.key) ?? 0;
-      yield { suite: entry.suite, run };
-      if ((suiteUse.get(entry.suite.key) ?? 0) > usedBefore) entry.servedAt = Infinity; // served in this pass: last in its tie
-      // The yield may have admitted the run (suiteUse changed): re-insert with its new weight.
+      visit(entry.suite, run);
+      const use = suiteUse.get(entry.suite.key) ?? 0;
+      if (use > entry.use) {
+        entry.use = use;
+        entry.servedAt = Infinity; // served in this pass: last in its tie
+      }
+      // The visit may have admitted the run (suiteUse changed): re-insert with its new weight.
       if (entry.next < entry.queue.length) heap.push(entry);
     }
   }
@@ -366,28 +434,29 @@ class MinHeap<T> {
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.less(items[i]!, items[parent]!) >= 0) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      if (this.less(item, items[parent]!) >= 0) break;
+      items[i] = items[parent]!;
       i = parent;
     }
+    items[i] = item;
   }
   pop(): T | undefined {
     const items = this.items;
     const top = items[0];
     const last = items.pop();
     if (items.length > 0 && last !== undefined) {
-      items[0] = last;
+      // Sift the last item down from the root, moving smaller children up into the hole.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
-        let smallest = i;
-        if (l < items.length && this.less(items[l]!, items[smallest]!) < 0) smallest = l;
-        if (r < items.length && this.less(items[r]!, items[smallest]!) < 0) smallest = r;
-        if (smallest === i) break;
-        [items[i], items[smallest]] = [items[smallest]!, items[i]!];
+        let smallest = l < items.length && this.less(items[l]!, last) < 0 ? l : -1;
+        if (r < items.length && this.less(items[r]!, smallest === -1 ? last : items[l]!) < 0) smallest = r;
+        if (smallest === -1) break;
+        items[i] = items[smallest]!;
         i = smallest;
       }
+      items[i] = last;
     }
     return top;
   }

@@ -1,0 +1,290 @@
+// Benchmark: the time of one scheduling pass of the engine (core/scheduling/engine.ts schedule()),
+// pure CPU, no cluster. Run by `make bench` (hack/bench.sh), or alone:
+//
+//   node test/bench/engine-pass.ts
+//
+// Environment: BENCH_ENGINE_SIZES (1000,10000,100000), BENCH_ENGINE_PASSES (50 for up to 10,000
+// runs, 10 above), BENCH_ENGINE_WARMUP (10). Writes .cache/bench/engine-pass.json.
+//
+// The snapshot: N queued runs (plus 1 running run per 10 queued, so the caps are partly taken)
+// over 50 ProviderPolicies and 20 SchedulePolicies in 5 namespaces, in suites of 10 to 100 runs
+// with 4 priority levels. Providers: caps of 5 to 40 runs (every 7th uncapped), every 10th
+// half-open (2 probes), every 12th open with a failover chain of 2 providers, every 8th with a
+// budget (every 16th exhausted), every 25th degraded. Policies: caps of 20 to 200 runs (every 4th
+// uncapped). Suites: every 3rd with a cap, every 4th with a SchedulePolicy, every 50th suspended,
+// every 5th run depends on nothing but waits on a dependency (not admissible). The data is made
+// from a fixed seed, so every run of the benchmark measures the same snapshot.
+//
+// A pass is timed from the call to schedule() to its return (the decisions, with their messages,
+// are built inside). The snapshot is built once per size and reused: schedule() does not mutate it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  schedule,
+  type PolicySnapshot,
+  type ProviderSnapshot,
+  type SchedulingSnapshot,
+  type SuiteSnapshot,
+} from '../../operator/src/core/scheduling/engine.ts';
+import type { RunState } from '../../operator/src/core/suite/run-state.ts';
+import { log, percentile, resultsDir } from './support.ts';
+
+const SIZES = (process.env.BENCH_ENGINE_SIZES ?? '1000,10000,100000').split(',').map(Number);
+const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 10);
+const passesFor = (size: number): number =>
+  Number(process.env.BENCH_ENGINE_PASSES ?? (size > 10_000 ? 10 : 50));
+const GOAL = { runs: 10_000, medianMs: 20 };
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+const NAMESPACES = ['team-a', 'team-b', 'team-c', 'team-d', 'team-e'];
+const PROVIDERS = 50;
+const POLICIES = 20;
+const PRIORITIES = [0, 10, 100, 1000];
+const BENCHMARKS = ['mmlu', 'gsm8k', 'humaneval', 'truthfulqa', 'hellaswag', 'arc', 'bbh', 'ifeval'];
+
+/** mulberry32: a small seeded PRNG, so the snapshot is the same on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const providerKey = (i: number): string => `${NAMESPACES[i % NAMESPACES.length]}/provider-${i}`;
+const policyKey = (i: number): string => `${NAMESPACES[i % NAMESPACES.length]}/policy-${i}`;
+
+function providers(): Map<string, ProviderSnapshot> {
+  const map = new Map<string, ProviderSnapshot>();
+  for (let i = 0; i < PROVIDERS; i++) {
+    const p: ProviderSnapshot = {};
+    if (i % 7 !== 0) p.maxConcurrentRuns = 5 + ((i * 13) % 36);
+    if (i % 10 === 3) p.circuit = { state: 'HalfOpen', halfOpenMaxRuns: 2 };
+    else if (i % 12 === 5) {
+      p.circuit = { state: 'Open', openUntil: NOW + 60_000, halfOpenMaxRuns: 1 };
+      // Failover within the namespace (provider keys are namespaced): i+5, i+10 share i's namespace.
+      p.failover = [
+        { provider: providerKey((i + 5) % PROVIDERS), models: { 'model-0': 'model-0-alt' } },
+        { provider: providerKey((i + 10) % PROVIDERS), models: {} },
+      ];
+    } else p.circuit = { state: 'Closed', halfOpenMaxRuns: 1 };
+    if (i % 8 === 1) {
+      const limit = 100_000_000_000n; // 100 units
+      p.budget = {
+        limit,
+        spent: i % 16 === 1 ? limit : limit / 2n,
+        reservePerRun: 50_000_000n,
+        describe: `${i % 16 === 1 ? '100.00' : '50.00'} of 100.00 USD`,
+        resetsAt: NOW + 3_600_000,
+      };
+    }
+    if (i % 25 === 24) p.degraded = 'credentials rejected (exit code 12)';
+    map.set(providerKey(i), p);
+  }
+  return map;
+}
+
+function policies(): Map<string, PolicySnapshot> {
+  const map = new Map<string, PolicySnapshot>();
+  for (let i = 0; i < POLICIES; i++) {
+    map.set(policyKey(i), i % 4 === 0 ? {} : { maxConcurrentRuns: 20 + ((i * 37) % 181) });
+  }
+  return map;
+}
+
+function runState(name: string, order: number, provider: string, model: string, running: boolean): RunState {
+  const [benchmark, target] = name.split('--') as [string, string];
+  const spec = {
+    name,
+    order,
+    benchmark: { name: benchmark },
+    target: { name: target, providerRef: provider, model },
+  };
+  if (running) {
+    return {
+      spec,
+      state: 'Running',
+      reason: 'Running',
+      message: `Job ${name}-1 is running`,
+      attempt: 1,
+      job: `${name}-1`,
+      provider,
+      model,
+      startTime: new Date(NOW - 60_000).toISOString(),
+      admissible: false,
+    } as RunState;
+  }
+  return {
+    spec,
+    state: 'Queued',
+    reason: 'Queued',
+    message: 'waiting to be admitted',
+    attempt: 0,
+    admissible: true,
+  } as RunState;
+}
+
+/** A snapshot with `queued` admissible runs (and some running and some waiting on dependencies). */
+export function buildSnapshot(queued: number, seed = 42): SchedulingSnapshot {
+  const rand = random(seed);
+  const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
+  const suites: SuiteSnapshot[] = [];
+  let admissible = 0;
+  for (let s = 0; admissible < queued; s++) {
+    const namespace = NAMESPACES[s % NAMESPACES.length]!;
+    const size = Math.min(int(10, 100), queued - admissible + Math.ceil((queued - admissible) / 4));
+    // Providers of this namespace: index ≡ namespace index (mod 5).
+    const nsIndex = s % NAMESPACES.length;
+    const targets = Array.from(
+      { length: int(1, 4) },
+      () => nsIndex + NAMESPACES.length * int(0, PROVIDERS / NAMESPACES.length - 1),
+    );
+    const policyIndex =
+      s % 4 === 0 ? nsIndex + NAMESPACES.length * int(0, POLICIES / NAMESPACES.length - 1) : undefined;
+    const runs: RunState[] = [];
+    const placement = new Map<string, { provider: string; model: string }>();
+    for (let r = 0; r < size && admissible < queued; r++) {
+      const providerIndex = targets[r % targets.length]!;
+      const provider = `provider-${providerIndex}`;
+      const model = `model-${r % 3}`;
+      const name = `${BENCHMARKS[Math.floor(r / targets.length) % BENCHMARKS.length]}-${Math.floor(r / targets.length / BENCHMARKS.length)}--t${r % targets.length}`;
+      const roll = rand();
+      const running = roll < 0.1;
+      const state = runState(name, r, provider, model, running);
+      if (!running && roll < 0.28) {
+        // Waits on a dependency: in the snapshot, but not a candidate.
+        state.admissible = false;
+        state.reason = 'WaitingForDependencies';
+      }
+      if (state.admissible) admissible++;
+      runs.push(state);
+      placement.set(name, { provider: `${namespace}/${provider}`, model });
+    }
+    suites.push({
+      key: `${namespace}/suite-${s}`,
+      namespace,
+      createdAt: NOW - 86_400_000 + s * 1000,
+      ...(s % 2 === 0 ? { lastAdmittedAt: NOW - int(0, 3_600_000) } : {}),
+      priority: PRIORITIES[int(0, PRIORITIES.length - 1)]!,
+      maxConcurrentRuns: s % 3 === 0 ? int(2, 10) : undefined,
+      schedulePolicy: policyIndex !== undefined ? policyKey(policyIndex) : undefined,
+      gate: s % 50 === 49 ? { reason: 'Suspended', message: 'the suite is suspended' } : undefined,
+      runs,
+      placement,
+    });
+  }
+  return { now: NOW, suites, providers: providers(), policies: policies() };
+}
+
+interface SizeResult {
+  queuedRuns: number;
+  totalRuns: number;
+  suites: number;
+  admitted: number;
+  deferred: number;
+  passes: number;
+  medianMs: number;
+  p99Ms: number;
+  minMs: number;
+  maxMs: number;
+  /** CPU time of the process (user + system) per pass: what the pass costs when it has a core to itself. */
+  cpuMedianMs: number;
+  cpuP99Ms: number;
+}
+
+function measure(size: number): SizeResult {
+  const snapshot = buildSnapshot(size);
+  const passes = passesFor(size);
+  let last = schedule(snapshot);
+  for (let i = 0; i < WARMUP; i++) last = schedule(snapshot);
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  for (let i = 0; i < passes; i++) {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    last = schedule(snapshot);
+    times.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1000);
+  }
+  const admitted = last.decisions.filter((d) => d.type === 'admit').length;
+  return {
+    queuedRuns: size,
+    totalRuns: snapshot.suites.reduce((sum, s) => sum + s.runs.length, 0),
+    suites: snapshot.suites.length,
+    admitted,
+    deferred: last.decisions.length - admitted,
+    passes,
+    medianMs: round(percentile(times, 50)),
+    p99Ms: round(percentile(times, 99)),
+    minMs: round(Math.min(...times)),
+    maxMs: round(Math.max(...times)),
+    cpuMedianMs: round(percentile(cpuTimes, 50)),
+    cpuP99Ms: round(percentile(cpuTimes, 99)),
+  };
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function main(): void {
+  const results: SizeResult[] = [];
+  for (const size of SIZES) {
+    log(`engine pass: ${size} queued runs`);
+    results.push(measure(size));
+  }
+  const goal = results.find((r) => r.queuedRuns === GOAL.runs);
+  const output = {
+    benchmark: 'engine-pass',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    loadAverage: os.loadavg(),
+    providers: PROVIDERS,
+    policies: POLICIES,
+    warmupPasses: WARMUP,
+    results,
+    goal: {
+      description: `median pass over ${GOAL.runs} queued runs < ${GOAL.medianMs} ms`,
+      ...(goal ? { met: goal.medianMs < GOAL.medianMs, medianMs: goal.medianMs } : {}),
+    },
+  };
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, 'engine-pass.json');
+  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+
+  const header = ['queued runs', 'suites', 'admitted', 'deferred', 'passes', 'median ms', 'p99 ms', 'max ms'];
+  const rows = results.map((r) => [
+    r.queuedRuns.toLocaleString('en-US'),
+    String(r.suites),
+    String(r.admitted),
+    String(r.deferred),
+    String(r.passes),
+    r.medianMs.toFixed(2),
+    r.p99Ms.toFixed(2),
+    r.maxMs.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  console.log(
+    [
+      `engine pass: ${PROVIDERS} providers, ${POLICIES} SchedulePolicies (${process.version}, ${os.cpus().length} CPUs)`,
+      rule,
+      line(header),
+      rule,
+      ...rows.map(line),
+      rule,
+      goal
+        ? `goal ${output.goal.description}: ${goal.medianMs < GOAL.medianMs ? 'met' : 'NOT met'} (${goal.medianMs.toFixed(2)} ms)`
+        : '',
+      `results: ${path.relative(process.cwd(), file)}`,
+    ].join('\n'),
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
