@@ -3,6 +3,7 @@ import type { Request } from '../runtime/controller/request.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import { realClock, type Clock } from '../runtime/time/clock.ts';
 import { suiteReconciler } from './benchmarksuite/reconciler.ts';
+import { schedulePolicyReconciler } from './schedulepolicy/reconciler.ts';
 import { createCaches, type Caches, type JobObject } from './caches.ts';
 import { ProviderBook } from './providerpolicy/book.ts';
 import { providerReconciler } from './providerpolicy/reconciler.ts';
@@ -133,6 +134,18 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
     const provider = job.metadata.labels?.[LABELS.provider];
     return provider && job.metadata.namespace ? [{ namespace: job.metadata.namespace, name: provider }] : [];
   });
+  // SchedulePolicy status: validity, its suites' run counts (from their status) and the next tick.
+  manager
+    .controller({
+      name: 'schedulepolicy',
+      reconcile: schedulePolicyReconciler({ caches, client: manager.client, clock }),
+    })
+    .for(caches.policies)
+    .watches(caches.suites, (s) =>
+      s.spec.schedulePolicyRef && s.metadata.namespace
+        ? [{ namespace: s.metadata.namespace, name: s.spec.schedulePolicyRef }]
+        : [],
+    );
   // A Job finishing frees a slot; a policy change may free capacity: look again at once.
   const pass = (): Request[] => [SCHEDULING_PASS];
   scheduler.watches(caches.jobs, pass).watches(caches.providers, pass).watches(caches.policies, pass);

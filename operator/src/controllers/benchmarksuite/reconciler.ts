@@ -15,8 +15,9 @@ import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type JobObject, type SuiteObject } from '../caches.ts';
 import { benchmarkSuiteType, jobType } from '../resources.ts';
 import type { AdmissionLedger, WaitingBook } from '../scheduler/ledger.ts';
+import { windowGate } from '../scheduler/suite-gate.ts';
 
-/** How long after a tick the suite is reconciled for it. */
+/** How long after a tick or window opening the suite is reconciled for it. */
 const TICK_SLACK_MS = 50;
 
 export interface SuiteReconcilerDeps {
@@ -134,10 +135,14 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       throw error;
     }
     if (!stalled && runs.some((r) => r.admissible || r.retryAt !== undefined)) deps.requestSchedulingPass();
-    // Wake at the next tick (a little after it, so the tick is at or before the clock then).
-    if (round.nextScheduleTime !== undefined) {
-      return { requeueAfterMs: Math.max(0, round.nextScheduleTime - now.getTime()) + TICK_SLACK_MS };
-    }
+    // Wake at the next tick (a little after it, so the tick is at or before the clock then), and
+    // when a time window opens: this reconcile then asks for a scheduling pass for the runs the
+    // window held back.
+    const wakeAt = Math.min(
+      round.nextScheduleTime ?? Infinity,
+      runs.some((r) => r.admissible) ? (windowGate(policy, now.getTime())?.retryAt ?? Infinity) : Infinity,
+    );
+    if (wakeAt !== Infinity) return { requeueAfterMs: Math.max(0, wakeAt - now.getTime()) + TICK_SLACK_MS };
   };
 }
 

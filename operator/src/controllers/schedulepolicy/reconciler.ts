@@ -1,0 +1,41 @@
+import { computePolicyStatus } from '../../core/schedule/policy-status.ts';
+import { isConflict } from '../../runtime/client/errors.ts';
+import type { KubeClient } from '../../runtime/client/kube-client.ts';
+import type { Request, Result } from '../../runtime/controller/request.ts';
+import { patchStatusIfChanged } from '../../runtime/status/patch-status.ts';
+import type { Clock } from '../../runtime/time/clock.ts';
+import type { Caches } from '../caches.ts';
+import { schedulePolicyType } from '../resources.ts';
+
+export interface PolicyReconcilerDeps {
+  caches: Caches;
+  client: KubeClient;
+  clock: Clock;
+}
+
+/** How long after a tick the policy's nextScheduleTime moves on. */
+const TICK_SLACK_MS = 50;
+
+/**
+ * Reconciles one SchedulePolicy's status: validity of its schedule and time zone (Ready or
+ * Stalled), the runs of its suites (from their status summaries), and the next tick.
+ */
+export function schedulePolicyReconciler(deps: PolicyReconcilerDeps) {
+  return async function reconcile(request: Request): Promise<Result | void> {
+    const policy = deps.caches.policies.store.getByName(request.namespace, request.name);
+    if (!policy || policy.metadata.deletionTimestamp) return;
+    const suites = deps.caches.suites.store
+      .byIndex('namespace', request.namespace!)
+      .filter((s) => s.spec.schedulePolicyRef === request.name);
+    const now = deps.clock.now();
+    const { status, wakeAt } = computePolicyStatus(policy, suites, new Date(now));
+    try {
+      await patchStatusIfChanged(deps.client, schedulePolicyType, policy, status);
+    } catch (error) {
+      // The cache is behind the object: its watch event re-queues the policy.
+      if (isConflict(error)) return { requeue: true };
+      throw error;
+    }
+    if (wakeAt !== undefined) return { requeueAfterMs: Math.max(0, wakeAt - now) + TICK_SLACK_MS };
+  };
+}
