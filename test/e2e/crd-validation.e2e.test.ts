@@ -183,7 +183,7 @@ function mutate(manifest: Json, m: Mutation): Json {
 
 /** A line of the server's answer that comes from the schema or list-type checks (not from a CEL rule). */
 const STRUCTURAL =
-  /in body (should|must)|: Required value$|: Unsupported value: |: Duplicate value: |: Too long: |: Too many: |unknown field/;
+  /in body (should|must)|: Required value$|: Unsupported value: |: Duplicate value: |: Too long: |: Too many: |unknown field|must validate at least one schema|Checked value must be/;
 
 describe('the offline validator against the API server, on random mistakes', () => {
   const bases = ['bs-full', 'pp-full', 'sp-full'].map(

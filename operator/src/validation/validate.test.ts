@@ -80,6 +80,10 @@ describe('validateManifest', () => {
       'spec.priority: Invalid value: "float64": spec.priority in body must be of type int32: "float64"',
       '<nil>: Invalid value: "": Checked value must be of type integer with format int32 in spec.priority',
     ]);
+    expect(messages(suite({ priority: 3_000_000_000 })).sort()).toEqual([
+      '<nil>: Invalid value: "": Checked value must be of type integer with format int32 in spec.priority',
+      'spec.priority: Invalid value: 3000000000: spec.priority in body should be less than or equal to 1000',
+    ]);
     // kube-openapi names the Go format of non-string values when the field has a format.
     expect(messages(suite({ priority: {} }))).toEqual([
       'spec.priority: Invalid value: "": spec.priority in body must be of type int32: ""',

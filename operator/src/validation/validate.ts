@@ -94,8 +94,9 @@ function newAjv(useDefaults: boolean): Ajv {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, useDefaults });
   const addFormats = addFormatsModule as unknown as (a: Ajv, formats: string[]) => Ajv;
   addFormats(ajv, ['date-time']);
-  // Integer formats: the type keyword checks the value; a float is reported with the format's name.
-  ajv.addFormat('int32', { type: 'number', validate: () => true });
+  // Integer formats: the type keyword checks that the value is an integer; int32 also bounds it, as
+  // kube-openapi does (a JSON number never exceeds int64 precision-wise in practice).
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => n >= -2147483648 && n <= 2147483647 });
   ajv.addFormat('int64', { type: 'number', validate: () => true });
   ajv.addVocabulary(VOCABULARY);
   listTypeKeyword(ajv);
@@ -291,6 +292,14 @@ function toFieldErrors(errors: ErrorObject[], root: unknown): FieldError[] {
         break;
       }
       case 'format':
+        if (p.format === 'int32' || p.format === 'int64') {
+          push(
+            'FieldValueInvalid',
+            '',
+            `Invalid value: "": Checked value must be of type integer with format ${String(p.format)} in ${body}`,
+          );
+          break;
+        }
         push(
           'FieldValueTypeInvalid',
           path,

@@ -1378,10 +1378,13 @@ export const schemas: {
             type: 'object',
             properties: {
               completionTime: {
+                description: 'Completion time of the last run counted.',
                 type: 'string',
                 format: 'date-time',
               },
               job: {
+                description:
+                  'Name of the Job of the last run counted (orders runs that finished at the same time).',
                 type: 'string',
                 maxLength: 253,
               },

@@ -660,7 +660,13 @@ export interface ProviderPolicyStatus {
    * The last finished run counted into circuit and spend (ordered by completion time, then Job name); runs finishing after it are counted next. Kept so that a restarted operator counts every run exactly once.
    */
   accountedThrough?: {
+    /**
+     * Completion time of the last run counted.
+     */
     completionTime?: string;
+    /**
+     * Name of the Job of the last run counted (orders runs that finished at the same time).
+     */
     job?: string;
   };
   /**
