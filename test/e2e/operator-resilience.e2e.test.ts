@@ -139,9 +139,11 @@ describe('operator resilience', () => {
     const handoverMs = Date.now() - killedAt;
     console.info(`leader handover after SIGKILL: ${handoverMs} ms`);
     // A killed leader cannot release its lease: the follower may take it only once it has expired,
-    // a lease duration after the follower last saw it renewed.
+    // a lease duration after the follower last saw it renewed. The follower watches the Lease and
+    // attempts at that very moment, so the handover takes at most the lease duration, plus 1 s for
+    // the kill signal and this test's polling.
     expect(handoverMs).toBeGreaterThanOrEqual(LEASE_DURATION_MS - MAX_RETRY_MS);
-    expect(handoverMs).toBeLessThanOrEqual(LEASE_DURATION_MS + 2 * MAX_RETRY_MS);
+    expect(handoverMs).toBeLessThanOrEqual(LEASE_DURATION_MS + 1_000);
 
     await kubectlApply(manifests('after', 1, 2), { namespace: ns });
     await waitForSuite(ns, 'after', (s) => s.phase === 'Succeeded');

@@ -46,3 +46,19 @@ export function heldByOther(spec: LeaseSpec, identity: string, observedAtMs: num
   if (!spec.holderIdentity || spec.holderIdentity === identity) return false;
   return observedAtMs + (spec.leaseDurationSeconds ?? 0) * 1000 > nowMs;
 }
+
+/**
+ * When a candidate should next try to take a lease it first saw as `spec` at `observedAtMs` (its
+ * own clock): at once if nobody holds it (released on shutdown, or ours from a previous run),
+ * otherwise `slackMs` after the moment heldByOther stops counting it as held. Attempting then,
+ * rather than at the next jittered poll, is what keeps a takeover within the lease duration.
+ */
+export function acquireAttemptAt(
+  spec: LeaseSpec,
+  identity: string,
+  observedAtMs: number,
+  slackMs: number,
+): number {
+  if (!spec.holderIdentity || spec.holderIdentity === identity) return observedAtMs;
+  return observedAtMs + (spec.leaseDurationSeconds ?? 0) * 1000 + slackMs;
+}
