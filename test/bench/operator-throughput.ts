@@ -5,7 +5,7 @@
 //   BENCH_KUBECONFIG=.cache/testenv/perf-kubeconfig node test/bench/operator-throughput.ts
 //
 // Environment: BENCH_SUITES (200), BENCH_IDLE_SECONDS (60), BENCH_CPU_PROF=1 (the operator runs
-// with --cpu-prof; profiles in .cache/bench/profiles). Writes .cache/bench/operator-throughput.json.
+// under the V8 profiler: .cache/bench/profiles/operator.cpuprofile). Writes .cache/bench/operator-throughput.json.
 //
 // 1. Operator: in namespace A the operator runs as a child process (as `make run`); the 200 suites
 //    are created at once and a watch timestamps every Job's ADDED event on arrival. Once every
@@ -226,8 +226,11 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
       '--health-probe-bind-address=127.0.0.1:0',
       '--metrics-bind-address=127.0.0.1:0',
     ],
-    { KUBECONFIG: benchKubeconfig, POD_NAME: 'bench-operator-throughput' },
-    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    {
+      KUBECONFIG: benchKubeconfig,
+      POD_NAME: 'bench-operator-throughput',
+      BENCH_PROFILE: path.join(profileDir, 'operator.cpuprofile'),
+    },
   );
   try {
     const pid = operator.child.pid!;
@@ -352,9 +355,9 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
     };
   } finally {
     const killer = setTimeout(() => {
-      log('operator still running 30 s after SIGTERM: SIGKILL');
+      log('operator still running 60 s after SIGTERM: SIGKILL');
       operator.child.kill('SIGKILL');
-    }, 30_000);
+    }, 60_000);
     const code = await operator.stop();
     clearTimeout(killer);
     if (code !== 0) log(`operator exited with ${code} (log: .cache/bench/operator.log)`);

@@ -1,4 +1,20 @@
-// The operator's main.ts for BENCH_CPU_PROF=1 runs: node --cpu-prof writes its profile only when
-// the process exits, so this exits 15 s after SIGTERM even if a handle keeps the loop alive.
-process.on('SIGTERM', () => setTimeout(() => process.exit(0), 15_000).unref());
+// The operator's main.ts under the V8 sampling profiler, for BENCH_CPU_PROF=1 runs. Not `node
+// --cpu-prof`: that writes only on a clean exit, and a saturated operator may not exit promptly.
+// On SIGTERM the profile goes to $BENCH_PROFILE (a .cpuprofile for Chrome DevTools / speedscope)
+// and the process exits.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+
+const file = process.env.BENCH_PROFILE ?? 'operator.cpuprofile';
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+await session.post('Profiler.start');
+process.on('SIGTERM', () => {
+  void session.post('Profiler.stop').then(({ profile }) => {
+    writeFileSync(file, JSON.stringify(profile));
+    process.exit(0);
+  });
+});
 await import('../../operator/src/main.ts');

@@ -1,7 +1,7 @@
 import { renderJob } from '../../core/render/job.ts';
 import { schedule, type Decision, type SuiteSnapshot } from '../../core/scheduling/engine.ts';
 import type { RunState } from '../../core/suite/run-state.ts';
-import { roundState, runStates, stallReason } from '../../core/suite/view.ts';
+import { roundState, runStates, stallReason, type SuiteInputs } from '../../core/suite/view.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Result } from '../../runtime/controller/request.ts';
@@ -35,16 +35,16 @@ export interface SchedulerDeps {
 }
 
 /**
- * Each suite's scheduling context (its round and run states) kept between passes, so a pass only
- * recomputes the suites whose inputs changed. Without it every pass derives every suite's runs
- * from the cache, and a pass follows every Job event: O(Jobs × suites) work in all, which
- * saturated the event loop at 200 suites × 10 runs (make bench). The owner marks a suite stale
- * when its Jobs, Pods or ledger entries change, and everything stale on a ProviderPolicy or
- * SchedulePolicy change; a changed suite object is seen by identity. A context with a run in
- * backoff depends on the clock, so it is never kept.
+ * Each suite's round and run states kept between passes, so a pass only re-derives the suites
+ * whose inputs changed. Without it every pass derives every suite's runs from the cache, and a
+ * pass follows every Job event: O(Jobs × suites) work in all, which saturated the event loop at
+ * 200 suites × 10 runs (make bench). The owner marks a suite stale when its Jobs, Pods or ledger
+ * entries change, and everything stale on a ProviderPolicy or SchedulePolicy change; a changed
+ * suite object is seen by identity. Run states with a run in backoff depend on the clock, so they
+ * are never kept; what else depends on the clock (gate, lastAdmittedAt) is computed every pass.
  */
 export class SuiteContextCache {
-  private readonly entries = new Map<string, { suite: SuiteObject; context: SuiteContext | undefined }>();
+  private readonly entries = new Map<string, { suite: SuiteObject; runs: SuiteRuns | undefined }>();
 
   invalidate(key: string): void {
     this.entries.delete(key);
@@ -54,22 +54,22 @@ export class SuiteContextCache {
     this.entries.clear();
   }
 
-  /** The suite's context, computed only when its inputs changed since the last pass. */
-  getOrCompute(
-    key: string,
-    suite: SuiteObject,
-    compute: () => SuiteContext | undefined,
-  ): SuiteContext | undefined {
+  /** The suite's runs, derived again only when its inputs changed since the last pass. */
+  getOrCompute(key: string, suite: SuiteObject, compute: () => SuiteRuns | undefined): SuiteRuns | undefined {
     const entry = this.entries.get(key);
-    if (entry && entry.suite === suite) return entry.context;
-    const context = compute();
-    if (!context || context.snapshot.runs.every((r) => r.retryAt === undefined)) {
-      this.entries.set(key, { suite, context });
-    } else {
-      this.entries.delete(key);
-    }
-    return context;
+    if (entry && entry.suite === suite) return entry.runs;
+    const runs = compute();
+    if (!runs || runs.runs.every((r) => r.retryAt === undefined)) this.entries.set(key, { suite, runs });
+    else this.entries.delete(key);
+    return runs;
   }
+}
+
+/** A schedulable suite's current round and its run states, from the cache. */
+interface SuiteRuns {
+  round: number;
+  runs: RunState[];
+  policy: SuiteInputs['schedulePolicy'];
 }
 
 interface SuiteContext {
@@ -188,18 +188,20 @@ export function schedulerReconciler(deps: SchedulerDeps) {
   };
 }
 
-function suiteContext(deps: SchedulerDeps, suite: SuiteObject, now: number): SuiteContext | undefined {
+function suiteRuns(deps: SchedulerDeps, suite: SuiteObject, now: number): SuiteRuns | undefined {
   if (suite.metadata.deletionTimestamp) return undefined;
   const inputs = suiteInputs(deps.caches, deps.ledger, suite, now);
   const round = roundState(suite, inputs.jobs);
   // A round the suite's reconciler has not started yet, or a suite that cannot proceed, waits.
   if (round.startNew || stallReason(inputs)) return undefined;
+  return { round: round.current, runs: runStates(inputs, round.current), policy: inputs.schedulePolicy };
+}
+
+function suiteContext(suite: SuiteObject, { round, runs, policy }: SuiteRuns, now: number): SuiteContext {
   const namespace = suite.metadata.namespace!;
-  const policy = inputs.schedulePolicy;
-  const runs = runStates(inputs, round.current);
   return {
     suite,
-    round: round.current,
+    round,
     snapshot: {
       key: `${namespace}/${suite.metadata.name}`,
       namespace,
