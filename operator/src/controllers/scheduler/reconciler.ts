@@ -90,18 +90,16 @@ export function schedulerReconciler(deps: SchedulerDeps) {
     const contexts = new Map<string, SuiteContext>();
     for (const suite of deps.caches.suites.store.list()) {
       const key = `${suite.metadata.namespace}/${suite.metadata.name}`;
-      const ctx = deps.contexts
-        ? deps.contexts.getOrCompute(key, suite, () => suiteContext(deps, suite, now))
-        : suiteContext(deps, suite, now);
-      if (ctx) contexts.set(ctx.snapshot.key, ctx);
+      const runs = deps.contexts
+        ? deps.contexts.getOrCompute(key, suite, () => suiteRuns(deps, suite, now))
+        : suiteRuns(deps, suite, now);
+      if (runs) contexts.set(key, suiteContext(suite, runs, now));
     }
     const providers = new Map(
-      deps.caches.providers.store
-        .list()
-        .map((p) => [
-          `${p.metadata.namespace}/${p.metadata.name}`,
-          { maxConcurrentRuns: p.spec.maxConcurrentRuns },
-        ]),
+      deps.caches.providers.store.list().map((p) => {
+        const key = `${p.metadata.namespace}/${p.metadata.name}`;
+        return [key, deps.providers.snapshot(key, p, now)];
+      }),
     );
     const policies = new Map(
       deps.caches.policies.store

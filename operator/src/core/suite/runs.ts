@@ -75,3 +75,21 @@ export function findDependencyCycle(benchmarks: Benchmark[]): string[] | undefin
   }
   return undefined;
 }
+
+/**
+ * Runs are named `<benchmark>-<target>`, and so are their Jobs: benchmark `a-b` with target `c`
+ * and benchmark `a` with target `b-c` would share one. Returns a message naming such a pair.
+ */
+export function runNameCollision(spec: BenchmarkSuite['spec']): string | undefined {
+  const seen = new Map<string, string>();
+  for (const benchmark of spec.benchmarks) {
+    for (const target of spec.targets) {
+      const name = runName(benchmark.name, target.name);
+      const pair = `benchmark ${benchmark.name} with target ${target.name}`;
+      const other = seen.get(name);
+      if (other) return `${other} and ${pair} would both be run ${name}: rename one of them`;
+      seen.set(name, pair);
+    }
+  }
+  return undefined;
+}

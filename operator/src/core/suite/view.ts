@@ -13,7 +13,7 @@ import {
   type PodView,
 } from './observe.ts';
 import { deriveRunStates, type RunState } from './run-state.ts';
-import { expandRuns, findDependencyCycle } from './runs.ts';
+import { expandRuns, findDependencyCycle, runNameCollision } from './runs.ts';
 
 /** What the cache holds for one suite: the inputs of everything the operator decides about it. */
 export interface SuiteInputs {
@@ -223,6 +223,8 @@ export function stallReason(
       message: `SchedulePolicy ${suite.spec.schedulePolicyRef}: ${invalid}; fix the policy`,
     };
   }
+  const collision = runNameCollision(suite.spec);
+  if (collision) return { reason: 'RunNameCollision', message: collision };
   const cycle = findDependencyCycle(suite.spec.benchmarks);
   if (cycle) {
     return {
