@@ -54,7 +54,12 @@ export function startOperator(options: OperatorOptions): OperatorProcess {
     ],
     {
       cwd: repoRoot,
-      env: { ...process.env, KUBECONFIG: options.kubeconfig ?? kubeconfigPath, POD_NAME: identity, ...options.env },
+      env: {
+        ...process.env,
+        KUBECONFIG: options.kubeconfig ?? kubeconfigPath,
+        POD_NAME: identity,
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -71,7 +76,11 @@ export function startOperator(options: OperatorOptions): OperatorProcess {
       `operator ${identity} to log its ${field}`,
       () => {
         const match = new RegExp(`"${field}":(\\d+)`).exec(output);
-        return { done: match !== null, value: Number(match?.[1]), seen: output.slice(-2000) || '(no output)' };
+        return {
+          done: match !== null,
+          value: Number(match?.[1]),
+          seen: output.slice(-2000) || '(no output)',
+        };
       },
       { timeoutMs: 30_000, intervalMs: 100 },
     );
