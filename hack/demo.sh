@@ -150,6 +150,17 @@ else
   kubectl apply -n "$ns" -k "$root/config/samples"
 fi
 
+# A suite whose SchedulePolicy has a cron schedule waits for its next tick (nightly-eval: 02:00).
+# Ask for a round now, as a user would, with the re-run annotation (benchctl rerun does the same).
+for suite in $(kubectl get benchmarksuites -n "$ns" -o jsonpath='{.items[*].metadata.name}'); do
+  policy=$(kubectl get benchmarksuite "$suite" -n "$ns" -o jsonpath='{.spec.schedulePolicyRef}')
+  [[ -n "$policy" ]] || continue
+  if [[ -n "$(kubectl get schedulepolicy "$policy" -n "$ns" -o jsonpath='{.spec.schedule}' 2>/dev/null)" ]]; then
+    echo "$suite follows the schedule of $policy; running a round now: kubectl annotate benchmarksuite $suite bench.dev/requested-at=..."
+    kubectl annotate benchmarksuite "$suite" -n "$ns" --overwrite "bench.dev/requested-at=demo-$(date -u +%Y%m%dT%H%M%SZ)"
+  fi
+done
+
 step "Progress (kubectl get benchmarksuites -n $ns, every 2 s until every suite has finished)"
 phases() {
   kubectl get benchmarksuites -n "$ns" -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}'
