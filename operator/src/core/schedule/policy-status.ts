@@ -41,8 +41,8 @@ export function computePolicyStatus(
   delete status.nextScheduleTime;
   delete status.lastScheduleTime;
   if (invalid) {
-    set('Stalled', 'True', 'InvalidSchedule', invalid);
-    set('Ready', 'False', 'InvalidSchedule', invalid);
+    set('Stalled', 'True', invalid.reason, invalid.message);
+    set('Ready', 'False', invalid.reason, invalid.message);
   } else {
     conditions = removeCondition(conditions, 'Stalled');
     const used = `used by ${suites.length} suite${suites.length === 1 ? '' : 's'}`;
@@ -54,12 +54,12 @@ export function computePolicyStatus(
       wakeAt = next;
       const last = latest(suites.map((s) => s.status?.lastScheduleTime));
       if (last) status.lastScheduleTime = last;
-      set('Ready', 'True', 'Valid', `schedule ${spec.schedule} in ${spec.timeZone ?? 'UTC'}; ${used}`);
+      set('Ready', 'True', 'Scheduled', `schedule ${spec.schedule} in ${spec.timeZone ?? 'UTC'}; ${used}`);
     } else {
       set(
         'Ready',
         'True',
-        'Valid',
+        'Unscheduled',
         `no schedule: suites run a round per spec change or re-run request; ${used}`,
       );
     }

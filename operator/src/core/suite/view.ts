@@ -219,8 +219,8 @@ export function stallReason(
   const invalid = invalidSchedule(inputs.schedulePolicy);
   if (invalid) {
     return {
-      reason: 'InvalidSchedule',
-      message: `SchedulePolicy ${suite.spec.schedulePolicyRef}: ${invalid}; fix the policy`,
+      reason: invalid.reason,
+      message: `SchedulePolicy ${suite.spec.schedulePolicyRef}: ${invalid.message}; fix the policy`,
     };
   }
   const collision = runNameCollision(suite.spec);
@@ -293,16 +293,18 @@ export function runStates(inputs: SuiteInputs, round: number, hold?: string): Ru
   );
 }
 
-/** Why a SchedulePolicy's schedule or time zone cannot be used, if so. */
-export function invalidSchedule(policy: SchedulePolicy | undefined): string | undefined {
+/** Why a SchedulePolicy's schedule or time zone cannot be used, if so: InvalidTimeZone or InvalidSchedule. */
+export function invalidSchedule(policy: SchedulePolicy | undefined): StallReason | undefined {
   if (!policy) return undefined;
   const timeZone = policy.spec.timeZone ?? 'UTC';
-  if (policy.spec.schedule !== undefined) {
-    const parsed = parseSchedule(policy.spec.schedule, timeZone);
-    return parsed.ok ? undefined : parsed.message;
+  // Windows use the time zone too, with or without a schedule.
+  if (!isValidTimeZone(timeZone)) {
+    return {
+      reason: 'InvalidTimeZone',
+      message: `time zone '${timeZone}' is not a known IANA time zone (e.g. Europe/Berlin)`,
+    };
   }
-  // Windows use the time zone too.
-  return isValidTimeZone(timeZone)
-    ? undefined
-    : `time zone '${timeZone}' is not a known IANA time zone (e.g. Europe/Berlin)`;
+  if (policy.spec.schedule === undefined) return undefined;
+  const parsed = parseSchedule(policy.spec.schedule, timeZone);
+  return parsed.ok ? undefined : { reason: 'InvalidSchedule', message: parsed.message };
 }
