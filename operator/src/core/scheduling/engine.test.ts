@@ -332,4 +332,33 @@ describe('scheduling engine (examples)', () => {
     expect(decisions[0]).toMatchObject({ type: 'defer', reason: 'BudgetExhausted' });
     expect(nextWakeAt).toBe(NOW + 3600_000);
   });
+
+  it('wakes up when a suite-wide gate lifts', () => {
+    const runs = [run('a', 'Queued', 'ns/p0')];
+    const gated: SuiteSnapshot = {
+      key: 'ns/s',
+      namespace: 'ns',
+      createdAt: 0,
+      priority: 0,
+      runs,
+      placement: new Map([['a', { provider: 'ns/p0', model: 'm' }]]),
+      gate: { reason: 'OutsideWindow', message: 'outside the time windows', retryAt: NOW + 60_000 },
+    };
+    const { decisions, nextWakeAt } = schedule({
+      now: NOW,
+      suites: [gated],
+      providers: new Map([['ns/p0', {}]]),
+      policies: new Map(),
+    });
+    expect(decisions).toEqual([
+      {
+        type: 'defer',
+        suite: 'ns/s',
+        run: 'a',
+        reason: 'OutsideWindow',
+        message: 'outside the time windows',
+      },
+    ]);
+    expect(nextWakeAt).toBe(NOW + 60_000);
+  });
 });

@@ -134,6 +134,10 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       if (run.retryAt !== undefined && !run.admissible)
         nextWakeAt = Math.min(nextWakeAt ?? Infinity, run.retryAt);
     }
+    // A suite held back as a whole (e.g. outside its time windows) is looked at again when that lifts.
+    if (suite.gate?.retryAt !== undefined && suite.runs.some((r) => r.admissible)) {
+      nextWakeAt = Math.min(nextWakeAt ?? Infinity, suite.gate.retryAt);
+    }
   }
 
   const waitingFor = new Map<string, number>();
