@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: runs every benchmark in test/bench/ (each a plain Node script, *.ts other than
-# support.ts and *-worker.ts) against a separate 100-node simulated cluster, so the dev cluster
+# make bench: runs every benchmark in test/bench/ (each a plain Node script, *.ts other than the
+# helpers support.ts, *-worker.ts and profiled-*.ts) against a separate 100-node simulated cluster, so the dev cluster
 # (and the tests running on it) are left alone. Results go to .cache/bench/<name>.json.
 #
 # Environment: BENCH_ONLY=<name> (run one benchmark), BENCH_KEEP_CLUSTER=1 (do not delete the
@@ -25,7 +25,7 @@ hack/install-crds.sh
 status=0
 for bench in test/bench/*.ts; do
   name="$(basename "$bench" .ts)"
-  [[ "$name" == support || "$name" == *-worker ]] && continue
+  [[ "$name" == support || "$name" == *-worker || "$name" == profiled-* ]] && continue
   [[ -n "${BENCH_ONLY:-}" && "$name" != "$BENCH_ONLY" ]] && continue
   echo "== $name" >&2
   "$node" "$bench" || status=$?
