@@ -13,7 +13,11 @@ async function main(): Promise<void> {
     { healthPort: manager.healthPort(), metricsPort: manager.metricsPort(), namespaces: options.namespaces },
     'bench-operator started',
   );
-  process.exitCode = await manager.done;
+  const code = await manager.done;
+  // The manager has drained its work and released the lease; sockets still open (watches being
+  // torn down, keep-alive connections) must not keep the process around, as a Go operator's
+  // main returning would not.
+  process.exit(code);
 }
 
 main().catch((error: unknown) => {

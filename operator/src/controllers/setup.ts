@@ -4,7 +4,8 @@ import type { Manager } from '../runtime/manager/manager.ts';
 import { realClock, type Clock } from '../runtime/time/clock.ts';
 import { suiteReconciler } from './benchmarksuite/reconciler.ts';
 import { schedulePolicyReconciler } from './schedulepolicy/reconciler.ts';
-import { createCaches, type Caches, type JobObject } from './caches.ts';
+import { observeAttempt } from '../core/suite/observe.ts';
+import { createCaches, type Caches, type JobObject, type PodObject } from './caches.ts';
 import { ProviderBook } from './providerpolicy/book.ts';
 import { providerReconciler } from './providerpolicy/reconciler.ts';
 import { AdmissionLedger, WaitingBook } from './scheduler/ledger.ts';
@@ -23,6 +24,14 @@ function suitesReferencing(
     .byIndex('namespace', namespace)
     .filter(matches)
     .map((suite) => ({ namespace, name: suite.metadata.name! }));
+}
+
+function podFinished(pod: PodObject): boolean {
+  return (
+    pod.status?.phase === 'Succeeded' ||
+    pod.status?.phase === 'Failed' ||
+    pod.metadata.deletionTimestamp !== undefined
+  );
 }
 
 function suiteOfLabelled(object: {
@@ -121,7 +130,8 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
   suites
     .for(caches.suites)
     .owns(caches.jobs, suiteOwner)
-    .watches(caches.pods, suiteOfLabelled)
+    // A pod matters to its suite once it has finished (its result); the Job's own events cover the rest.
+    .watches(caches.pods, (pod) => (podFinished(pod) ? suiteOfLabelled(pod) : []))
     .watches(caches.providers, (p) =>
       suitesReferencing(caches, p.metadata.namespace, (s) =>
         s.spec.targets.some((t) => t.providerRef === p.metadata.name),
@@ -148,6 +158,13 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
     );
   // A Job finishing frees a slot; a policy change may free capacity: look again at once.
   const pass = (): Request[] => [SCHEDULING_PASS];
-  scheduler.watches(caches.jobs, pass).watches(caches.providers, pass).watches(caches.policies, pass);
+  // A Job frees capacity when it finishes or goes away; its other updates change nothing the scheduler counts.
+  scheduler
+    .watches(caches.jobs, (job) =>
+      observeAttempt(job, []).phase !== 'Active' || job.metadata.deletionTimestamp ? pass() : [],
+    )
+    .watches(caches.providers, pass)
+    .watches(caches.policies, pass);
+  caches.jobs.addEventHandler({ onDelete: requestSchedulingPass });
   return caches;
 }

@@ -13,13 +13,21 @@ export interface Schedule {
 }
 
 /** Whether Intl (and so croner, which converts through Intl) knows the IANA time zone. */
+// Building a DateTimeFormat is costly and a suite's time zone is checked on every reconcile.
+const timeZoneValidity = new Map<string, boolean>();
+
 export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
+  let valid = timeZoneValidity.get(timeZone);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    timeZoneValidity.set(timeZone, valid);
   }
+  return valid;
 }
 
 /**
