@@ -73,11 +73,19 @@ up() {
   [[ -x "$node" ]] || { log "run 'npm ci' first (node_modules/.bin/node is missing)"; exit 1; }
   local t0 nodes
   t0=$(ms)
-  if healthy; then
+  # ConfigMaps are watched straight from etcd, without the API server's watch cache, so a test can
+  # make a stale watch answer 410 Gone by compacting etcd (as a long-running cluster does by itself)
+  # instead of depending on how much history the cache happens to hold.
+  local apiserver_args=(--extra-args "kube-apiserver=watch-cache-sizes=configmaps#0")
+  local config_hash stamp="$state/$name.config-hash"
+  # Stages and scheduler settings are fixed when a cluster is created: a cluster made from other
+  # versions of these files is replaced, so tests never run against stale simulation rules.
+  config_hash=$({ cat "$here"/stages/*.yaml "$here/kube-scheduler.yaml"; echo "${apiserver_args[*]}"; } | sha256sum | cut -c1-16)
+  if healthy && [[ "$(cat "$stamp" 2>/dev/null)" == "$config_hash" ]]; then
     log "reusing the running cluster '$name' ($kubeconfig)"
   else
     if [[ -d "$KWOK_WORKDIR/clusters/$name" ]]; then
-      log "removing the stale cluster '$name'"
+      log "removing the cluster '$name' (unhealthy, or made from other stages)"
       "$kwokctl" --name "$name" delete cluster >/dev/null 2>&1 || rm -rf "$KWOK_WORKDIR/clusters/$name"
     fi
     mkdir -p "$state"
@@ -92,12 +100,14 @@ up() {
       --etcd-binary "$TESTENV_BIN/etcd" \
       --kwok-controller-binary "$TESTENV_BIN/kwok" \
       --kube-scheduler-config "$here/kube-scheduler.yaml" \
+      "${apiserver_args[@]}" \
       --disable-qps-limits \
       --kubeconfig "$kubeconfig" \
       --wait 2m >&2
     # kwokctl writes the admin credentials into the kubeconfig we name; keep only this cluster in it.
     "$kubectl" --kubeconfig "$kubeconfig" config use-context "kwok-$name" >/dev/null
     chmod 600 "$kubeconfig"
+    echo "$config_hash" >"$stamp"
   fi
   nodes=$(apply_nodes)
   wait_nodes_ready "$nodes"
