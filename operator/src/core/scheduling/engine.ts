@@ -161,7 +161,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         reason: suite.gate.reason,
         message: suite.gate.message,
       });
-      return;
+      return false;
     }
     const target = suite.placement.get(run.spec.name)!;
     const choice = choosePlacement(snapshot, suite, target, usage);
@@ -181,7 +181,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         reason: deferral.reason,
         message,
       });
-      return;
+      return false;
     }
     bump(providerUse, choice.provider);
     bump(policyUse, suite.schedulePolicy);
@@ -204,6 +204,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         ? `admitted on failover provider ${nameOf(choice.provider)} with model ${choice.model}: ${choice.why} (priority ${suite.priority})`
         : `admitted on provider ${nameOf(choice.provider)} (priority ${suite.priority})`,
     });
+    return true;
   });
   return { decisions, ...(nextWakeAt !== undefined ? { nextWakeAt } : {}) };
 }
@@ -381,11 +382,12 @@ function sharedCapacity(
 function forEachCandidate(
   suites: SuiteSnapshot[],
   suiteUse: Map<string, number>,
-  visit: (suite: SuiteSnapshot, run: RunState) => void,
+  visit: (suite: SuiteSnapshot, run: RunState) => boolean,
 ): void {
+  // Entries of one shape (every field always present), so the comparison stays monomorphic.
   const levels = new Map<
     number,
-    Array<{ suite: SuiteSnapshot; queue: RunState[]; next: number; use: number; servedAt?: number }>
+    Array<{ suite: SuiteSnapshot; queue: RunState[]; next: number; use: number; servedAt: number }>
   >();
   for (const suite of suites) {
     const queue = suite.runs.filter((r) => r.admissible);
@@ -396,7 +398,7 @@ function forEachCandidate(
       queue,
       next: 0,
       use: suiteUse.get(suite.key) ?? 0,
-      ...(suite.lastAdmittedAt !== undefined ? { servedAt: suite.lastAdmittedAt } : {}),
+      servedAt: suite.lastAdmittedAt ?? -Infinity,
     });
     levels.set(suite.priority, level);
   }
@@ -404,21 +406,17 @@ function forEachCandidate(
     const heap = new MinHeap(levels.get(priority)!, (a, b) => {
       const byUse = a.use - b.use;
       if (byUse !== 0) return byUse;
-      const servedA = a.servedAt ?? -Infinity;
-      const servedB = b.servedAt ?? -Infinity;
-      if (servedA !== servedB) return servedA < servedB ? -1 : 1;
+      if (a.servedAt !== b.servedAt) return a.servedAt < b.servedAt ? -1 : 1;
       if (a.suite.createdAt !== b.suite.createdAt) return a.suite.createdAt - b.suite.createdAt;
       return a.suite.key < b.suite.key ? -1 : a.suite.key > b.suite.key ? 1 : 0;
     });
     for (let entry = heap.pop(); entry; entry = heap.pop()) {
       const run = entry.queue[entry.next++]!;
-      visit(entry.suite, run);
-      const use = suiteUse.get(entry.suite.key) ?? 0;
-      if (use > entry.use) {
-        entry.use = use;
+      if (visit(entry.suite, run)) {
+        entry.use++;
         entry.servedAt = Infinity; // served in this pass: last in its tie
       }
-      // The visit may have admitted the run (suiteUse changed): re-insert with its new weight.
+      // The visit may have admitted the run (its use grew): re-insert with its new weight.
       if (entry.next < entry.queue.length) heap.push(entry);
     }
   }
