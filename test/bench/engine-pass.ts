@@ -257,7 +257,18 @@ function main(): void {
   const file = path.join(resultsDir, 'engine-pass.json');
   writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
 
-  const header = ['queued runs', 'suites', 'admitted', 'deferred', 'passes', 'median ms', 'p99 ms', 'max ms'];
+  const header = [
+    'queued runs',
+    'suites',
+    'admitted',
+    'deferred',
+    'passes',
+    'median ms',
+    'p99 ms',
+    'max ms',
+    'CPU median ms',
+    'CPU p99 ms',
+  ];
   const rows = results.map((r) => [
     r.queuedRuns.toLocaleString('en-US'),
     String(r.suites),
@@ -267,6 +278,8 @@ function main(): void {
     r.medianMs.toFixed(2),
     r.p99Ms.toFixed(2),
     r.maxMs.toFixed(2),
+    r.cpuMedianMs.toFixed(2),
+    r.cpuP99Ms.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
@@ -282,6 +295,10 @@ function main(): void {
       goal
         ? `goal ${output.goal.description}: ${goal.medianMs < GOAL.medianMs ? 'met' : 'NOT met'} (${goal.medianMs.toFixed(2)} ms)`
         : '',
+      `load average (1/5/15 min): ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}; on a busy machine the CPU columns show what a pass costs with a core to itself`,
       `results: ${path.relative(process.cwd(), file)}`,
     ].join('\n'),
   );
