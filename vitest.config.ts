@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['operator/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['operator/**/*.test.ts', 'runner/**/*.test.ts', 'test/unit/**/*.test.ts'],
           environment: 'node',
         },
       },
