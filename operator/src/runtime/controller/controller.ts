@@ -8,7 +8,12 @@ import { realClock, type Clock } from '../time/clock.ts';
 import { PromQueueMetrics } from '../workqueue/metrics.ts';
 import type { RateLimiter } from '../workqueue/rate-limiters.ts';
 import { RateLimitingQueue } from '../workqueue/rate-limiting-queue.ts';
-import { requestForControllerOwner, requestForObject, type OwnerKind } from './handlers.ts';
+import {
+  requestForControllerOwner,
+  requestForObject,
+  type OwnerKind,
+  type UpdatePredicate,
+} from './handlers.ts';
 import { controllerMetrics, type ControllerMetricFamilies, type ReconcileResultLabel } from './metrics.ts';
 import { requestFromKey, requestKey, type Request, type Result } from './request.ts';
 
@@ -79,8 +84,16 @@ export class Controller {
     return this.watches(informer, (object) => requestForControllerOwner(object, owner));
   }
 
-  /** Reconciles whatever `map` says an object change concerns, e.g. every suite referencing a policy. */
-  watches<T extends KubeObject>(informer: Informer<T>, map: (object: T) => Request[]): this {
+  /**
+   * Reconciles whatever `map` says an object change concerns, e.g. every suite referencing a
+   * policy. `updates` filters update events, as controller-runtime's predicates do (adds and
+   * deletes always pass): e.g. generationChanged, when only an object's spec matters here.
+   */
+  watches<T extends KubeObject>(
+    informer: Informer<T>,
+    map: (object: T) => Request[],
+    updates?: UpdatePredicate<T>,
+  ): this {
     const enqueue = (object: T) => {
       for (const request of map(object)) this.queue.add(requestKey(request));
     };
@@ -88,6 +101,7 @@ export class Controller {
       onAdd: enqueue,
       // Both sides: a change of owner or reference must wake the old target as well as the new one.
       onUpdate: (previous, current) => {
+        if (updates && !updates(previous, current)) return;
         enqueue(previous);
         enqueue(current);
       },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../client/resource.ts';
-import { requestForControllerOwner, requestForObject } from './handlers.ts';
+import { generationChanged, requestForControllerOwner, requestForObject } from './handlers.ts';
 
 const suite = { group: 'bench.dev', kind: 'BenchmarkSuite' };
 
@@ -38,5 +38,18 @@ describe('requestForObject', () => {
       { namespace: 'ns', name: 'a' },
     ]);
     expect(requestForObject({ metadata: { name: 'n' } })).toEqual([{ name: 'n' }]);
+  });
+});
+
+describe('generationChanged', () => {
+  const at = (generation?: number) => ({ metadata: { name: 'p', namespace: 'ns', generation } });
+
+  it('drops status-only updates and passes spec changes', () => {
+    expect(generationChanged(at(3), at(3))).toBe(false);
+    expect(generationChanged(at(3), at(4))).toBe(true);
+  });
+
+  it('passes objects that carry no generation', () => {
+    expect(generationChanged(at(), at())).toBe(true);
   });
 });

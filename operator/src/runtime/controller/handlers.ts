@@ -30,3 +30,16 @@ export function requestForControllerOwner(object: KubeObject, owner: OwnerKind):
   const namespace = object.metadata.namespace;
   return [namespace ? { namespace, name: ref.name } : { name: ref.name }];
 }
+
+/** Whether an update event should reach the work queue (controller-runtime's predicate.Funcs.Update). */
+export type UpdatePredicate<T extends KubeObject> = (previous: T, current: T) => boolean;
+
+/**
+ * controller-runtime's GenerationChangedPredicate: passes spec changes and drops status-only
+ * updates, for watchers that read only the object's spec. Objects without a generation pass.
+ */
+export function generationChanged(previous: KubeObject, current: KubeObject): boolean {
+  const before = previous.metadata.generation;
+  const after = current.metadata.generation;
+  return before === undefined || after === undefined || before !== after;
+}
