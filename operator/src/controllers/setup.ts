@@ -14,6 +14,9 @@ import { SCHEDULING_PASS, schedulerReconciler, SuiteContextCache } from './sched
 
 const suiteOwner = { group: 'bench.dev', kind: 'BenchmarkSuite' };
 
+/** How long a status waits to gather the events of the runs it counts (the Job controller's batch period). */
+const RUN_EVENT_BATCH_MS = 1000;
+
 /** Suites in the object's namespace that name it in the given reference field. */
 function suitesReferencing(
   caches: Caches,
@@ -130,9 +133,14 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
 
   suites
     .for(caches.suites)
-    .owns(caches.jobs, suiteOwner)
+    // A suite's Jobs and Pods change in bursts (created together, finishing together): batched,
+    // each burst costs one status write instead of one per event; status writes compete with Job
+    // creation at the API server (make bench).
+    .owns(caches.jobs, suiteOwner, { batchPeriodMs: RUN_EVENT_BATCH_MS })
     // A pod matters to its suite once it has finished (its result); the Job's own events cover the rest.
-    .watches(caches.pods, (pod) => (podFinished(pod) ? suiteOfLabelled(pod) : []))
+    .watches(caches.pods, (pod) => (podFinished(pod) ? suiteOfLabelled(pod) : []), {
+      batchPeriodMs: RUN_EVENT_BATCH_MS,
+    })
     // A suite reads only its policies' specs (and whether they exist), never their status: status
     // updates (activeRuns and spend on every Job start and finish) would otherwise re-queue every
     // referencing suite, 116,000 reconciles for 200 suites of 10 runs (make bench).
@@ -142,18 +150,28 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
         suitesReferencing(caches, p.metadata.namespace, (s) =>
           s.spec.targets.some((t) => t.providerRef === p.metadata.name),
         ),
-      generationChanged,
+      { updates: generationChanged },
     )
     .watches(
       caches.policies,
       (p) =>
         suitesReferencing(caches, p.metadata.namespace, (s) => s.spec.schedulePolicyRef === p.metadata.name),
-      generationChanged,
+      { updates: generationChanged },
     );
-  providerPolicies.for(caches.providers).watches(caches.jobs, (job) => {
+  // A provider's status follows its Jobs. A failed Job may open the circuit: at once. The rest (active
+  // runs, spend) is batched: unbatched, these status writes were two per Job and competed with
+  // Job creation at the API server (make bench).
+  const providerOf = (job: JobObject): Request[] => {
     const provider = job.metadata.labels?.[LABELS.provider];
     return provider && job.metadata.namespace ? [{ namespace: job.metadata.namespace, name: provider }] : [];
-  });
+  };
+  const failed = (job: JobObject) => observeAttempt(job, []).phase === 'Failed';
+  providerPolicies
+    .for(caches.providers)
+    .watches(caches.jobs, (job) => (failed(job) ? providerOf(job) : []))
+    .watches(caches.jobs, (job) => (failed(job) ? [] : providerOf(job)), {
+      batchPeriodMs: RUN_EVENT_BATCH_MS,
+    });
   // SchedulePolicy status: validity, its suites' run counts (from their status) and the next tick.
   manager
     .controller({
@@ -161,10 +179,13 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
       reconcile: schedulePolicyReconciler({ caches, client: manager.client, clock }),
     })
     .for(caches.policies)
-    .watches(caches.suites, (s) =>
-      s.spec.schedulePolicyRef && s.metadata.namespace
-        ? [{ namespace: s.metadata.namespace, name: s.spec.schedulePolicyRef }]
-        : [],
+    .watches(
+      caches.suites,
+      (s) =>
+        s.spec.schedulePolicyRef && s.metadata.namespace
+          ? [{ namespace: s.metadata.namespace, name: s.spec.schedulePolicyRef }]
+          : [],
+      { batchPeriodMs: RUN_EVENT_BATCH_MS },
     );
   // A Job finishing frees a slot; a policy change may free capacity: look again at once.
   const pass = (): Request[] => [SCHEDULING_PASS];

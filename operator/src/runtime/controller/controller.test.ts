@@ -1,8 +1,11 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../client/resource.ts';
+import type { EventHandler, Informer } from '../informer/informer.ts';
 import { FakeClock } from '../time/fake-clock.ts';
 import { Controller, type Reconciler } from './controller.ts';
+import { generationChanged } from './handlers.ts';
 import type { Request } from './request.ts';
 
 const logger = pino({ level: 'silent' });
@@ -14,6 +17,22 @@ function controllerWith(reconcile: Reconciler, workers = 2) {
   const controller = new Controller({ name: 'test', reconcile, logger, workers, registry, clock });
   return { controller, clock, registry };
 }
+
+/** An informer the test drives by hand: the controller only subscribes and waits for sync. */
+function handInformer() {
+  const handlers: Array<EventHandler<KubeObject>> = [];
+  const informer = {
+    addEventHandler: (handler: EventHandler<KubeObject>) => handlers.push(handler),
+    waitForSync: () => Promise.resolve(),
+  } as unknown as Informer<KubeObject>;
+  const update = (previous: KubeObject, current: KubeObject) =>
+    handlers.forEach((h) => h.onUpdate?.(previous, current));
+  return { informer, update };
+}
+
+const object = (generation: number, resourceVersion: string): KubeObject => ({
+  metadata: { namespace: 'ns', name: 'a', generation, resourceVersion },
+});
 
 describe('Controller', () => {
   it('retries a failing key with backoff, and forgets it once it succeeds', async () => {
@@ -111,5 +130,39 @@ describe('Controller', () => {
     expect(await stopping).toBe(true);
     expect(started).toEqual(['a']);
     expect(finished).toBe(1);
+  });
+
+  it('batches a burst of events for one key into one reconcile after the batch period', async () => {
+    const seen: Request[] = [];
+    const { controller, clock } = controllerWith(async (request) => void seen.push(request));
+    const { informer, update } = handInformer();
+    controller.watches(informer, (o) => [{ namespace: o.metadata.namespace!, name: 'owner' }], {
+      batchPeriodMs: 1000,
+    });
+    await controller.start();
+    for (let i = 1; i <= 5; i++) update(object(1, `${i}`), object(1, `${i + 1}`));
+    await settle();
+    expect(seen, 'nothing before the batch period ends').toHaveLength(0);
+    clock.advance(1000);
+    await settle();
+    expect(seen).toEqual([{ namespace: 'ns', name: 'owner' }]);
+    await controller.stop(1000);
+  });
+
+  it('drops the updates its predicate rejects: generationChanged passes spec changes only', async () => {
+    let calls = 0;
+    const { controller } = controllerWith(async () => void calls++);
+    const { informer, update } = handInformer();
+    controller.watches(informer, (o) => [{ namespace: 'ns', name: o.metadata.name! }], {
+      updates: generationChanged,
+    });
+    await controller.start();
+    update(object(1, '1'), object(1, '2'));
+    await settle();
+    expect(calls, 'a status-only update').toBe(0);
+    update(object(1, '2'), object(2, '3'));
+    await settle();
+    expect(calls, 'a spec change').toBeGreaterThan(0);
+    await controller.stop(1000);
   });
 });

@@ -37,6 +37,18 @@ export interface ControllerOptions {
   rateLimiter?: RateLimiter<string>;
 }
 
+/** How a watch turns object events into work, as controller-runtime's predicates and the Job controller's batching do. */
+export interface WatchOptions<T extends KubeObject> {
+  /** Filters update events (adds and deletes always pass), e.g. generationChanged when only the spec matters. */
+  updates?: UpdatePredicate<T>;
+  /**
+   * Delays the reconcile this long after an event, so a burst of events for one key (a suite's
+   * Jobs and Pods changing together) becomes one reconcile and one status write, as
+   * kube-controller-manager's Job controller batches Pod events (its 1 s syncJobBatchPeriod).
+   */
+  batchPeriodMs?: number;
+}
+
 /**
  * controller-runtime's Controller: event handlers turn informer events into keys on a
  * de-duplicating, rate-limited queue, and N workers reconcile keys one at a time each — never the
@@ -80,22 +92,22 @@ export class Controller {
   }
 
   /** Reconciles the controller owner (of the given kind) of each watched object. */
-  owns<T extends KubeObject>(informer: Informer<T>, owner: OwnerKind): this {
-    return this.watches(informer, (object) => requestForControllerOwner(object, owner));
+  owns<T extends KubeObject>(informer: Informer<T>, owner: OwnerKind, options?: WatchOptions<T>): this {
+    return this.watches(informer, (object) => requestForControllerOwner(object, owner), options);
   }
 
-  /**
-   * Reconciles whatever `map` says an object change concerns, e.g. every suite referencing a
-   * policy. `updates` filters update events, as controller-runtime's predicates do (adds and
-   * deletes always pass): e.g. generationChanged, when only an object's spec matters here.
-   */
+  /** Reconciles whatever `map` says an object change concerns, e.g. every suite referencing a policy. */
   watches<T extends KubeObject>(
     informer: Informer<T>,
     map: (object: T) => Request[],
-    updates?: UpdatePredicate<T>,
+    options: WatchOptions<T> = {},
   ): this {
+    const { updates, batchPeriodMs } = options;
     const enqueue = (object: T) => {
-      for (const request of map(object)) this.queue.add(requestKey(request));
+      for (const request of map(object)) {
+        if (batchPeriodMs) this.queue.addAfter(requestKey(request), batchPeriodMs);
+        else this.queue.add(requestKey(request));
+      }
     };
     informer.addEventHandler({
       onAdd: enqueue,
