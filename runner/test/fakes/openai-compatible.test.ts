@@ -17,6 +17,15 @@ function post(path: string, body: unknown, headers: Record<string, string> = {},
   });
 }
 
+/** The parts of an OpenAI reply these tests read. */
+interface Completion {
+  model: string;
+  choices: { message: { role: string; content: string }; finish_reason: string }[];
+  usage: Record<string, number>;
+  error: { code: string };
+}
+const json = async (response: Response | Promise<Response>) => (await (await response).json()) as Completion;
+
 const chat = { model: 'gpt-test', messages: [{ role: 'user', content: 'What is two plus two?' }] };
 
 describe('the OpenAI-compatible fake', () => {
@@ -27,10 +36,10 @@ describe('the OpenAI-compatible fake', () => {
     });
     const response = await post('/v1/chat/completions?x=1', chat);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as Record<string, any>;
+    const body = await json(response);
     expect(body.model).toBe('gpt-test');
-    expect(body.choices[0].message).toEqual({ role: 'assistant', content: 'It is 4' });
-    expect(body.choices[0].finish_reason).toBe('stop');
+    expect(body.choices[0]?.message).toEqual({ role: 'assistant', content: 'It is 4' });
+    expect(body.choices[0]?.finish_reason).toBe('stop');
     expect(body.usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
     const recorded = fake.lastRequest();
     expect(recorded).toMatchObject({
@@ -61,7 +70,7 @@ describe('the OpenAI-compatible fake', () => {
 
   it('truncates at max_tokens with finish_reason length', async () => {
     fake = await startOpenAICompatibleFake({ answer: () => 'a b c d e' });
-    const body = (await (await post('/v1/chat/completions', { ...chat, max_tokens: 2 })).json()) as any;
+    const body = await json(post('/v1/chat/completions', { ...chat, max_tokens: 2 }));
     expect(body.choices[0]).toMatchObject({ message: { content: 'a b ' }, finish_reason: 'length' });
   });
 
@@ -78,7 +87,7 @@ describe('the OpenAI-compatible fake', () => {
     fake = await startOpenAICompatibleFake({ apiKey: 'azure-key', auth: 'api-key' });
     const path = '/openai/deployments/my-gpt/chat/completions?api-version=2024-10-21';
     const response = await post(path, { messages: chat.messages }, { 'api-key': 'azure-key' });
-    expect(((await response.json()) as any).model).toBe('my-gpt');
+    expect((await json(response)).model).toBe('my-gpt');
   });
 
   it('plays injected faults in order, then answers again', async () => {
@@ -88,7 +97,7 @@ describe('the OpenAI-compatible fake', () => {
     const limited = await post('/v1/chat/completions', chat);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('3');
-    expect(((await limited.json()) as any).error.code).toBe('rate_limit_exceeded');
+    expect((await json(limited)).error.code).toBe('rate_limit_exceeded');
     expect((await post('/v1/chat/completions', chat)).status).toBe(503);
     expect((await post('/v1/chat/completions', chat)).status).toBe(503);
     expect((await post('/v1/chat/completions', chat)).status).toBe(200);
