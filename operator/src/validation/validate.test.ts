@@ -21,11 +21,17 @@ const suite = (spec: Record<string, unknown> = {}, extra: Record<string, unknown
   ...extra,
 });
 
-const messages = (manifest: unknown) => validateManifest(manifest).errors.map((e) => e.message);
+const NOT_CHECKED =
+  '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+/** The messages of the structural errors (without the server's line saying CEL rules were not checked). */
+const messages = (manifest: unknown) =>
+  validateManifest(manifest)
+    .errors.map((e) => e.message)
+    .filter((m) => m !== NOT_CHECKED);
 
 describe('validateManifest', () => {
   it('accepts a minimal suite', () => {
-    expect(validateManifest(suite())).toEqual({ valid: true, errors: [] });
+    expect(validateManifest(suite())).toEqual({ valid: true, errors: [], skipped: [] });
   });
 
   it('reports a missing required field as the API server does', () => {
@@ -104,6 +110,21 @@ describe('validateManifest', () => {
     expect(messages(suite({ benchmarks }))).toEqual([
       'spec.benchmarks[1].dependsOn[1]: Duplicate value: "w"',
     ]);
+    // Like the server, once per duplicated value, at its second occurrence.
+    const thrice = [{ name: 'w' }, { name: 'm', dependsOn: ['w', 'w', 'w'] }];
+    expect(messages(suite({ benchmarks: thrice }))).toEqual([
+      'spec.benchmarks[1].dependsOn[1]: Duplicate value: "w"',
+    ]);
+  });
+
+  it('reports the first item of a map list that is not an object, as the server does', () => {
+    const targets = [{ name: 'a', providerRef: 'p', model: 'm' }, 'b', 3];
+    expect(messages(suite({ targets }))).toContain(
+      'spec.targets[1]: Invalid value: "b": must be an object for an array of list-type map',
+    );
+    expect(messages(suite({ targets })).join('\n')).not.toContain(
+      'spec.targets[2]: Invalid value: 3: must be',
+    );
   });
 
   it('reports unknown fields as strict field validation does, and drops null fields', () => {
@@ -154,9 +175,50 @@ describe('validateManifest', () => {
     expect(kindOf({ kind: 'BenchmarkSuite' })).toBeUndefined();
   });
 
-  it('does not evaluate CEL rules: a dependency on a missing benchmark is left to the API server', () => {
+  it('evaluates the CEL rules, with the messages the API server gives', () => {
     const benchmarks = [{ name: 'mmlu', dependsOn: ['warmup'] }];
-    expect(validateManifest(suite({ benchmarks })).valid).toBe(true);
+    expect(validateManifest(suite({ benchmarks }))).toEqual({
+      valid: false,
+      errors: [
+        {
+          path: 'spec.benchmarks',
+          type: 'FieldValueInvalid',
+          message:
+            "spec.benchmarks: Invalid value: benchmarks[0].dependsOn names 'warmup', which is not a benchmark of this suite",
+        },
+      ],
+      skipped: [],
+    });
+  });
+
+  it('evaluates the CEL rules on the defaulted object, as the server does after decoding', () => {
+    // backoff.max defaults to 10m, shorter than the initial delay.
+    expect(messages(suite({ retry: { backoff: { initial: '20m' } } }))).toEqual([
+      'spec.retry.backoff.initial: Invalid value: backoff.initial (20m) must not be longer than backoff.max (10m)',
+    ]);
+  });
+
+  it('does not evaluate CEL rules after an error that makes the object unfit for them, and says so', () => {
+    const reserved = { image: 'x', env: [{ name: 'BENCH_X', value: 'y' }] };
+    expect(
+      validateManifest(suite({ runner: reserved, priority: 'high' })).errors.map((e) => e.message),
+    ).toEqual([
+      'spec.priority: Invalid value: "string": spec.priority in body must be of type integer: "string"',
+      NOT_CHECKED,
+    ]);
+    // A pattern mismatch does not block them.
+    const targets = [{ name: 'X', providerRef: 'p', model: 'm' }];
+    expect(messages(suite({ runner: reserved, targets }))).toEqual([
+      `spec.targets[0].name: Invalid value: "X": spec.targets[0].name in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'`,
+      'spec.runner.env[0].name: Invalid value: env BENCH_X is reserved: names starting with BENCH_ are set by the operator (see the runner contract); choose another name',
+    ]);
+  });
+
+  it('reports nothing but unknown fields when there are any, as strict decoding fails the request first', () => {
+    const benchmarks = [{ name: 'mmlu', dependsOn: ['warmup'] }];
+    expect(messages(suite({ benchmarks, priority: 'high', extra: 1 }))).toEqual([
+      'unknown field "spec.extra"',
+    ]);
   });
 });
 
@@ -238,9 +300,13 @@ describe('the fixture corpus, offline', () => {
   );
 
   it.each(invalid.filter((f) => f.validatedBy === 'cel').map((f) => [f.file, f] as const))(
-    'finds nothing structurally wrong in %s (its mistake is for a CEL rule)',
+    'rejects %s by its CEL rule alone, with the expected message',
     (_file, fixture) => {
-      expect(validateManifest(fixture.manifest).errors).toEqual([]);
+      const result = validateManifest(fixture.manifest);
+      expect(result.skipped).toEqual([]);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]!.message).toContain(fixture.expect);
+      expect(result.errors[0]!.message).not.toContain('in body should');
     },
   );
 

@@ -8,12 +8,18 @@
 //   `spec.targets[0].name: Invalid value: "X": spec.targets[0].name in body should match '^...$'`;
 // - x-kubernetes-list-type map/set uniqueness: `spec.targets[1]: Duplicate value: {"name":"a"}`;
 // - metadata.name: required, a DNS subdomain;
-// - CEL rules (x-kubernetes-validations): NOT evaluated here; the API server evaluates them (see
-//   docs/api.md). A manifest this module accepts can still be rejected by a CEL rule.
+// - CEL rules (x-kubernetes-validations): evaluated offline (cel/evaluate.ts) on the defaulted
+//   object, as the server does, where that can be done soundly; a rule that cannot be (a function
+//   Go would answer differently, say) is returned in `skipped`, never counted as passed. Like the
+//   server, rules are not evaluated when an error makes the object unfit for them (an unsupported
+//   value, a missing field, a wrong type, too long, too many), and nothing but the unknown fields
+//   is reported when there are any (strict decoding fails the request before validation).
 // Null fields are dropped before validation, as the API server does for non-nullable fields.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { API_VERSION, resources, schemas, type BenchDevObject, type Kind } from '../api/index.ts';
+import { evaluateRules, type SkippedRule } from './cel/evaluate.ts';
+import { goValue, stableJson } from './go-format.ts';
 
 /** One field error, as the API server would report it. */
 export interface FieldError {
@@ -28,6 +34,7 @@ export interface FieldError {
     | 'FieldValueTooLong'
     | 'FieldValueTooMany'
     | 'FieldValueTypeInvalid'
+    | 'FieldValueForbidden'
     | 'UnknownField';
   /** The whole message, e.g. `spec.targets[0].name: Required value`. */
   message: string;
@@ -36,7 +43,27 @@ export interface FieldError {
 export interface ValidationResult {
   valid: boolean;
   errors: FieldError[];
+  /** CEL rules that could not be evaluated offline: the API server still evaluates them. */
+  skipped: SkippedRule[];
 }
+
+export type { SkippedRule };
+
+/** Errors after which the server does not evaluate CEL rules (hasBlockingErr in its CR strategy). */
+const BLOCKING: ReadonlySet<FieldError['type']> = new Set([
+  'FieldValueNotSupported',
+  'FieldValueRequired',
+  'FieldValueTooLong',
+  'FieldValueTooMany',
+  'FieldValueTypeInvalid',
+]);
+
+const RULES_NOT_CHECKED: FieldError = {
+  path: '',
+  type: 'FieldValueInvalid',
+  message:
+    '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+};
 
 const VOCABULARY = [
   'x-kubernetes-list-map-keys',
@@ -62,22 +89,34 @@ function listTypeKeyword(ajv: Ajv): void {
       (parentSchema as { 'x-kubernetes-list-map-keys'?: string[] } | undefined)?.[
         'x-kubernetes-list-map-keys'
       ] ?? [];
-    const seen = new Set<string>();
     const errors: Array<Partial<ErrorObject>> = [];
-    data.forEach((item, index) => {
-      const value =
-        listType === 'map' && typeof item === 'object' && item !== null
-          ? Object.fromEntries(
-              keys.filter((k) => k in item).map((k) => [k, (item as Record<string, unknown>)[k]]),
-            )
-          : item;
-      const id = stableJson(value);
-      if (seen.has(id)) {
-        const params: DuplicateParams = { index, value };
-        errors.push({ keyword: 'x-kubernetes-list-type', params, message: 'duplicate' });
-      }
-      seen.add(id);
-    });
+    // A map list holds objects only; the server reports the first item that is not and stops.
+    const notObject =
+      listType === 'map'
+        ? data.findIndex((i) => i !== null && (typeof i !== 'object' || Array.isArray(i)))
+        : -1;
+    if (notObject >= 0) {
+      const params: DuplicateParams = { index: notObject, value: data[notObject] };
+      errors.push({ keyword: 'x-kubernetes-list-type', params, message: 'not an object' });
+    } else {
+      // Each duplicated value is reported once, at its second occurrence.
+      const seen = new Map<string, number>();
+      data.forEach((item, index) => {
+        const value =
+          listType === 'map' && typeof item === 'object' && item !== null
+            ? Object.fromEntries(
+                keys.filter((k) => k in item).map((k) => [k, (item as Record<string, unknown>)[k]]),
+              )
+            : item;
+        const id = stableJson(value);
+        const times = seen.get(id) ?? 0;
+        if (times === 1) {
+          const params: DuplicateParams = { index, value };
+          errors.push({ keyword: 'x-kubernetes-list-type', params, message: 'duplicate' });
+        }
+        seen.set(id, times + 1);
+      });
+    }
     (validate as unknown as { errors: Array<Partial<ErrorObject>> }).errors = errors;
     return errors.length === 0;
   };
@@ -109,23 +148,6 @@ let defaulters: Map<Kind, ValidateFunction> | undefined;
 function compileAll(useDefaults: boolean): Map<Kind, ValidateFunction> {
   const ajv = newAjv(useDefaults);
   return new Map(KIND_NAMES.map((kind) => [kind, ajv.compile(schemas[kind] as object)]));
-}
-
-/** Go's %v / %q rendering of a bad value, as field.Error prints it. */
-function goValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return stableJson(value);
-}
-
-/** JSON with sorted object keys, as Go's encoding/json writes maps. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** The JSON type name kube-openapi reports for a value. */
@@ -307,8 +329,16 @@ function toFieldErrors(errors: ErrorObject[], root: unknown): FieldError[] {
         );
         break;
       case 'x-kubernetes-list-type': {
-        const { index, value: dup } = p as unknown as DuplicateParams;
-        push('FieldValueDuplicate', `${path}[${index}]`, `Duplicate value: ${goValue(dup)}`);
+        const { index, value: item } = p as unknown as DuplicateParams;
+        if (e.message === 'not an object') {
+          push(
+            'FieldValueInvalid',
+            `${path}[${index}]`,
+            `Invalid value: ${goValue(item)}: must be an object for an array of list-type map`,
+          );
+        } else {
+          push('FieldValueDuplicate', `${path}[${index}]`, `Duplicate value: ${goValue(item)}`);
+        }
         break;
       }
       default:
@@ -374,7 +404,7 @@ export function kindOf(manifest: unknown): Kind | undefined {
 
 /**
  * Validates a bench.dev/v1alpha1 manifest (BenchmarkSuite, ProviderPolicy or SchedulePolicy) as the
- * API server validates it structurally, with the same messages. CEL rules are not evaluated.
+ * API server validates it on create, with the same messages: the schema, then the CEL rules.
  */
 export function validateManifest(manifest: unknown): ValidationResult {
   const kind = kindOf(manifest);
@@ -396,14 +426,24 @@ export function validateManifest(manifest: unknown): ValidationResult {
               message: `kind: Unsupported value: ${goValue(m.kind ?? '')}: supported values: ${KIND_NAMES.map((k) => `"${k}"`).join(', ')}`,
             },
           ];
-    return { valid: false, errors };
+    return { valid: false, errors, skipped: [] };
   }
   validators ??= compileAll(false);
-  const data = dropNulls(manifest);
+  const data = dropNulls(manifest) as BenchDevObject;
   const validate = validators.get(kind)!;
-  const errors = [...metadataErrors((data as { metadata?: unknown }).metadata)];
+  const errors = [...metadataErrors(data.metadata)];
   if (!validate(data)) errors.push(...toFieldErrors(validate.errors ?? [], data));
-  return { valid: errors.length === 0, errors };
+  const unknown = errors.filter((e) => e.type === 'UnknownField');
+  if (unknown.length > 0) return { valid: false, errors: unknown, skipped: [] };
+  if (errors.some((e) => BLOCKING.has(e.type))) {
+    return { valid: false, errors: [...errors, RULES_NOT_CHECKED], skipped: [] };
+  }
+  const cel = evaluateRules(
+    applyDefaults(data) as unknown as Record<string, unknown>,
+    schemas[kind] as Record<string, unknown>,
+  );
+  errors.push(...cel.errors);
+  return { valid: errors.length === 0, errors, skipped: cel.skipped };
 }
 
 /**
