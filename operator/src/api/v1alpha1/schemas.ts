@@ -802,6 +802,12 @@ export const schemas: {
             type: 'string',
             maxLength: 256,
           },
+          sourceRevision: {
+            description:
+              "The Git revision that defined the suite when the current round started: the value of its bench.dev/source-revision annotation then (set by Argo CD, Flux or benchctl). The round's Jobs carry it in the same annotation, and its Events and audit records name it; absent when the suite had no such annotation.",
+            type: 'string',
+            maxLength: 256,
+          },
           progress: {
             description: 'Finished runs of the round out of all its runs, e.g. "37/120".',
             type: 'string',

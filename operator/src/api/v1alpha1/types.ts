@@ -320,6 +320,10 @@ export interface BenchmarkSuiteStatus {
    */
   lastHandledRequestedAt?: string;
   /**
+   * The Git revision that defined the suite when the current round started: the value of its bench.dev/source-revision annotation then (set by Argo CD, Flux or benchctl). The round's Jobs carry it in the same annotation, and its Events and audit records name it; absent when the suite had no such annotation.
+   */
+  sourceRevision?: string;
+  /**
    * Finished runs of the round out of all its runs, e.g. "37/120".
    */
   progress?: string;

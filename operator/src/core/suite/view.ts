@@ -12,6 +12,7 @@ import {
   type JobView,
   type PodView,
 } from './observe.ts';
+import { sourceRevisionOf, startedRoundRevision } from './revision.ts';
 import { deriveRunStates, type RunState } from './run-state.ts';
 import { expandRuns, findDependencyCycle, runNameCollision } from './runs.ts';
 
@@ -46,6 +47,11 @@ export interface RoundState {
   nextScheduleTime?: number;
   /** Under a schedule: why the runs not yet started wait for the next tick (first round, spec change). */
   hold?: string;
+  /**
+   * The Git revision of the round (see core/suite/revision.ts): for a round starting now, the
+   * suite's annotation now; else the one recorded when the round started.
+   */
+  revision?: string;
 }
 
 /** What roundState needs to know about a SchedulePolicy's schedule. */
@@ -64,6 +70,14 @@ export interface RoundScheduling {
  * scheduled suite only ever make them wait: they never start rounds themselves.
  */
 export function roundState(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundScheduling): RoundState {
+  const state = decideRound(suite, jobs, scheduling);
+  const revision = state.startNew
+    ? sourceRevisionOf(suite)
+    : startedRoundRevision(suite, jobs, state.current);
+  return revision === undefined ? state : { ...state, revision };
+}
+
+function decideRound(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundScheduling): RoundState {
   const generation = suite.metadata?.generation ?? 0;
   const requestedAt = suite.metadata?.annotations?.[ANNOTATIONS.requestedAt] ?? '';
   const status = suite.status;
