@@ -50,7 +50,9 @@ export type FakeFault =
   /** Answers normally after a delay. */
   | { type: 'delay'; ms: number }
   /** Destroys the connection without an answer. */
-  | { type: 'disconnect' };
+  | { type: 'disconnect' }
+  /** Answers, but a streamed answer stops after `after` chunks: it then hangs or drops the connection. */
+  | { type: 'cut-stream'; after: number; then: 'hang' | 'disconnect' };
 
 export interface RecordedRequest {
   method: string;
@@ -199,18 +201,27 @@ export async function startFakeProvider(
     send(res, status, { 'content-type': 'application/json', ...headers, ...extra }, body);
   }
 
-  async function writeReply(res: ServerResponse, reply: WireReply) {
+  async function writeReply(
+    res: ServerResponse,
+    reply: WireReply,
+    cut?: { after: number; then: 'hang' | 'disconnect' },
+  ) {
     const headers = { 'content-type': reply.contentType, ...reply.headers };
     if (reply.chunks === undefined) return send(res, reply.status ?? 200, headers, reply.body ?? '');
     res.writeHead(reply.status ?? 200, { ...headers, 'cache-control': 'no-cache' });
     for (const [index, chunk] of reply.chunks.entries()) {
       if (res.destroyed) return;
+      if (cut && index === cut.after) {
+        if (cut.then === 'disconnect') res.socket?.destroy();
+        return;
+      }
       if (index > 0 && options.chunkDelayMs) await sleep(options.chunkDelayMs);
       res.write(chunk);
     }
     res.end();
   }
 
+  /** Plays a fault; true when it took the place of the answer. */
   async function applyFault(res: ServerResponse, fault: FakeFault): Promise<boolean> {
     switch (fault.type) {
       case 'rate-limit':
@@ -232,6 +243,8 @@ export async function startFakeProvider(
         return true;
       case 'delay':
         await sleep(fault.ms);
+        return false;
+      case 'cut-stream':
         return false;
     }
   }
@@ -282,7 +295,8 @@ export async function startFakeProvider(
       }
       return writeReply(res, reply);
     }
-    await writeReply(res, wire.reply(resolveAnswer(answer(prompt), prompt, wire), prompt));
+    const cut = fault?.type === 'cut-stream' ? fault : undefined;
+    await writeReply(res, wire.reply(resolveAnswer(answer(prompt), prompt, wire), prompt), cut);
   }
 
   const server = createServer((req, res) => {

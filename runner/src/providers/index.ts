@@ -1,0 +1,22 @@
+/** The adapter for a ProviderPolicy's provider type. */
+import { createOpenAIAdapter } from './openai.ts';
+import type { ProviderAdapter, ProviderConfig } from './types.ts';
+
+/**
+ * Creates the adapter for `config.type`. Throws ProviderError for a configuration the provider
+ * cannot work with: `invalid_request` (e.g. a required endpoint or parameter missing) or `auth`
+ * (no key where the provider needs one).
+ */
+export function createProvider(config: ProviderConfig): ProviderAdapter {
+  switch (config.type) {
+    case 'openai':
+    case 'openai-compatible':
+    case 'groq':
+    case 'together':
+    case 'mistral':
+    case 'azure-openai':
+      return createOpenAIAdapter(config.type, config);
+    default:
+      throw new Error(`provider ${config.type} is not implemented yet`);
+  }
+}
