@@ -45,6 +45,15 @@ describe('circuit breaker', () => {
     );
     expect(second.circuit).toMatchObject({ state: 'Open', consecutiveFailures: 3, openUntil: at(68) });
     expect(second.events.map((e) => e.reason)).toEqual(['CircuitOpened']);
+    // When and by which run: from the runs, not the clock, so accounting them again agrees.
+    expect(second.events[0]).toMatchObject({ at: Date.parse(at(8)), job: 'g' });
+    const again = account(
+      spec,
+      { circuit: first.circuit, accountedThrough: first.accountedThrough },
+      runs,
+      t0 + 60_000,
+    );
+    expect(again.events).toEqual(second.events);
   });
 
   it('goes half-open after the cooldown, closes on a probe success and reopens on a probe failure', () => {

@@ -22,6 +22,13 @@ export interface ProviderEvent {
   reason: 'CircuitOpened' | 'CircuitHalfOpen' | 'CircuitClosed' | 'BudgetExhausted' | 'CredentialsRejected';
   type: 'Normal' | 'Warning';
   message: string;
+  /**
+   * When it happened (ms), from the runs' completion times, never the clock: accounting the same
+   * runs again (after a lost status write) yields the same event, so its record keeps its id.
+   */
+  at: number;
+  /** The run's Job that caused it, where one did. */
+  job?: string;
 }
 
 export interface Accounting {
@@ -85,11 +92,18 @@ export function account(
     at: number,
     reason: ProviderEvent['reason'],
     message: string,
+    job?: string,
   ) => {
     circuit = { ...circuit, state, lastTransitionTime: metaTime(new Date(at)) };
     if (state === 'Open') circuit.openUntil = metaTime(new Date(at + cooldownMs));
     else delete circuit.openUntil;
-    events.push({ reason, type: state === 'Open' ? 'Warning' : 'Normal', message });
+    events.push({
+      reason,
+      type: state === 'Open' ? 'Warning' : 'Normal',
+      message,
+      at: Date.parse(circuit.lastTransitionTime!),
+      ...(job ? { job } : {}),
+    });
   };
   const halfOpenIfDue = (at: number) => {
     if (circuit.state === 'Open' && circuit.openUntil && at >= Date.parse(circuit.openUntil)) {
@@ -124,6 +138,7 @@ export function account(
 
   let accountedThrough = status?.accountedThrough;
   let credentialsRejected: FinishedRun | undefined;
+  let exhaustedBy: FinishedRun | undefined;
   const fresh = finished
     .filter((run) => after(run, status?.accountedThrough))
     .sort((a, b) => Date.parse(a.completionTime) - Date.parse(b.completionTime) || (a.job < b.job ? -1 : 1));
@@ -133,7 +148,13 @@ export function account(
     if (run.outcome === 'success') {
       circuit.consecutiveFailures = 0;
       if (circuit.state === 'HalfOpen')
-        transition('Closed', at, 'CircuitClosed', `probe run ${run.job} succeeded: the provider is back`);
+        transition(
+          'Closed',
+          at,
+          'CircuitClosed',
+          `probe run ${run.job} succeeded: the provider is back`,
+          run.job,
+        );
     } else if (run.outcome === 'providerFailure') {
       circuit.consecutiveFailures = (circuit.consecutiveFailures ?? 0) + 1;
       if (circuit.state === 'HalfOpen') {
@@ -142,6 +163,7 @@ export function account(
           at,
           'CircuitOpened',
           `probe run ${run.job} failed: circuit open again for ${breaker.cooldown}`,
+          run.job,
         );
       } else if (circuit.state === 'Closed' && circuit.consecutiveFailures >= breaker.failureThreshold) {
         transition(
@@ -149,6 +171,7 @@ export function account(
           at,
           'CircuitOpened',
           `${circuit.consecutiveFailures} consecutive provider failures (threshold ${breaker.failureThreshold}), the last in ${run.job}: no run starts on this provider for ${breaker.cooldown}`,
+          run.job,
         );
       }
     } else if (run.outcome === 'credentialsRejected') {
@@ -159,6 +182,7 @@ export function account(
         tokenCost(run.usage.inputTokens ?? 0, costs.input) +
         tokenCost(run.usage.outputTokens ?? 0, costs.output);
       spend.runs = (spend.runs ?? 0) + 1;
+      if (limit !== undefined && !exhaustedBy && spent >= limit) exhaustedBy = run;
     }
     accountedThrough = { completionTime: run.completionTime, job: run.job };
   }
@@ -169,6 +193,8 @@ export function account(
       reason: 'BudgetExhausted',
       type: 'Warning',
       message: `spent ${spend!.amount} ${spend!.currency} of the ${spec.budget!.limit} ${spend!.currency} ${period.toLowerCase()}ly budget: no run starts on this provider until the next period`,
+      at: exhaustedBy ? Date.parse(exhaustedBy.completionTime) : start!,
+      ...(exhaustedBy ? { job: exhaustedBy.job } : {}),
     });
   }
   if (credentialsRejected) {
@@ -176,6 +202,8 @@ export function account(
       reason: 'CredentialsRejected',
       type: 'Warning',
       message: `run ${credentialsRejected.job} exited 12: the provider rejected the credentials; no run starts on this provider until its spec or credentials reference changes`,
+      at: Date.parse(credentialsRejected.completionTime),
+      job: credentialsRejected.job,
     });
   }
   return {

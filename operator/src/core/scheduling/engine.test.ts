@@ -261,6 +261,8 @@ describe('scheduling engine (examples)', () => {
         run: 'b',
         reason: 'ProviderCapacity',
         message: '1 of 1 runs of provider p0 in use; first in line',
+        priority: 0,
+        capacity: { inUse: 1, limit: 1 },
       },
       {
         type: 'defer',
@@ -268,6 +270,8 @@ describe('scheduling engine (examples)', () => {
         run: 'c',
         reason: 'ProviderCapacity',
         message: '1 of 1 runs of provider p0 in use; 1 run ahead of this one',
+        priority: 0,
+        capacity: { inUse: 1, limit: 1 },
       },
     ]);
   });
@@ -302,6 +306,7 @@ describe('scheduling engine (examples)', () => {
       provider: 'ns/p2',
       model: 'claude-sonnet',
       reason: 'FailedOver',
+      inputs: { priority: 0, capacity: { provider: { inUse: 0 } }, circuit: { state: 'Closed', target: 'Open' } },
     });
     expect(nextWakeAt).toBeUndefined();
   });
@@ -357,6 +362,7 @@ describe('scheduling engine (examples)', () => {
         run: 'a',
         reason: 'OutsideWindow',
         message: 'outside the time windows',
+        priority: 0,
       },
     ]);
     expect(nextWakeAt).toBe(NOW + 60_000);

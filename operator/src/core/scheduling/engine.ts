@@ -29,7 +29,7 @@ export interface SuiteSnapshot {
 export interface ProviderSnapshot {
   maxConcurrentRuns?: number | undefined;
   circuit?: {
-    state: 'Closed' | 'Open' | 'HalfOpen';
+    state: CircuitState;
     openUntil?: number | undefined;
     halfOpenMaxRuns: number;
   };
@@ -71,7 +71,9 @@ export type DeferralReason =
   | 'OutsideWindow'
   | 'CircuitOpen'
   | 'ProviderDegraded'
-  | 'BudgetExhausted';
+  | 'BudgetExhausted'
+  /** The audit outbox is at its bound: nothing starts until the sink has caught up (docs/audit.md). */
+  | 'AuditBacklogFull';
 
 /** A reason that holds back every run of a suite, and when it may lift (ms since the epoch). */
 export interface SuiteGate {
@@ -79,6 +81,24 @@ export interface SuiteGate {
   message: string;
   retryAt?: number;
 }
+
+/** Runs in use against a cap when a decision was taken (this pass's earlier admissions included). */
+export interface CapacityUse {
+  inUse: number;
+  /** Absent: no cap. */
+  limit?: number;
+}
+
+/** What an admission was decided on, for its audit record. */
+export interface AdmissionInputs {
+  priority: number;
+  /** Use of the provider the run goes to, of the suite's SchedulePolicy and of the suite, before it. */
+  capacity: { provider: CapacityUse; policy?: CapacityUse; suite?: CapacityUse };
+  /** The circuit of the provider the run goes to, and, after a failover, of its own provider. */
+  circuit: { state: CircuitState; target?: CircuitState };
+}
+
+export type CircuitState = 'Closed' | 'Open' | 'HalfOpen';
 
 export type Decision =
   | {
@@ -90,6 +110,7 @@ export type Decision =
       model: string;
       reason: 'Admitted' | 'FailedOver';
       message: string;
+      inputs: AdmissionInputs;
     }
   | {
       type: 'defer';
@@ -97,6 +118,9 @@ export type Decision =
       run: string;
       reason: DeferralReason;
       message: string;
+      priority: number;
+      /** For the capacity reasons: the cap that holds the run back. */
+      capacity?: CapacityUse;
     };
 
 export interface SchedulingResult {
@@ -160,6 +184,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         run: run.spec.name,
         reason: suite.gate.reason,
         message: suite.gate.message,
+        priority: suite.priority,
       });
       return false;
     }
@@ -180,9 +205,12 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         run: run.spec.name,
         reason: deferral.reason,
         message,
+        priority: suite.priority,
+        ...(deferral.capacity ? { capacity: deferral.capacity } : {}),
       });
       return false;
     }
+    const inputs = admissionInputs(snapshot, suite, target.provider, choice.provider, usage);
     bump(providerUse, choice.provider);
     bump(policyUse, suite.schedulePolicy);
     bump(suiteUse, suite.key);
@@ -203,10 +231,39 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       message: failedOver
         ? `admitted on failover provider ${nameOf(choice.provider)} with model ${choice.model}: ${choice.why} (priority ${suite.priority})`
         : `admitted on provider ${nameOf(choice.provider)} (priority ${suite.priority})`,
+      inputs,
     });
     return true;
   });
   return { decisions, ...(nextWakeAt !== undefined ? { nextWakeAt } : {}) };
+}
+
+/** The caps and circuit states an admission was decided on, before it counts. */
+function admissionInputs(
+  snapshot: SchedulingSnapshot,
+  suite: SuiteSnapshot,
+  target: string,
+  chosen: string,
+  usage: Usage,
+): AdmissionInputs {
+  const use = (inUse: number, limit: number | undefined): CapacityUse =>
+    limit === undefined ? { inUse } : { inUse, limit };
+  const provider = snapshot.providers.get(chosen);
+  const policy = suite.schedulePolicy;
+  const state = (key: string): CircuitState => snapshot.providers.get(key)?.circuit?.state ?? 'Closed';
+  return {
+    priority: suite.priority,
+    capacity: {
+      provider: use(usage.providerUse.get(chosen) ?? 0, provider?.maxConcurrentRuns),
+      ...(policy
+        ? { policy: use(usage.policyUse.get(policy) ?? 0, snapshot.policies.get(policy)?.maxConcurrentRuns) }
+        : {}),
+      ...(suite.maxConcurrentRuns !== undefined
+        ? { suite: use(usage.suiteUse.get(suite.key) ?? 0, suite.maxConcurrentRuns) }
+        : {}),
+    },
+    circuit: chosen === target ? { state: state(chosen) } : { state: state(chosen), target: state(target) },
+  };
 }
 
 function providerKey(suite: SuiteSnapshot, provider: string | undefined): string | undefined {
@@ -236,6 +293,7 @@ interface Usage {
 interface Deferral {
   reason: DeferralReason;
   message: string;
+  capacity?: CapacityUse;
   /** Runs waiting for the same thing share a queue position counter. */
   scope?: string;
   retryAt?: number;
@@ -329,6 +387,7 @@ function deriveProviderDeferral(
     return {
       reason: 'ProviderCapacity',
       scope: `provider:${provider}`,
+      capacity: { inUse, limit: cap },
       message: probing
         ? `provider ${name} is half-open: ${inUse} of ${cap} probe run${cap === 1 ? '' : 's'} in flight`
         : `${inUse} of ${cap} runs of provider ${name} in use`,
@@ -352,6 +411,7 @@ function sharedCapacity(
         deferral = {
           reason: 'PolicyCapacity',
           scope: `policy:${policy}`,
+          capacity: { inUse: policyInUse, limit: policyCap },
           message: `${policyInUse} of ${policyCap} runs of SchedulePolicy ${nameOf(policy)} in use`,
         };
       }
@@ -368,6 +428,7 @@ function sharedCapacity(
   const deferral: Deferral = {
     reason: 'SuiteCapacity',
     scope: `suite:${suite.key}`,
+    capacity: { inUse: suiteInUse, limit: suite.maxConcurrentRuns },
     message: `${suiteInUse} of ${suite.maxConcurrentRuns} runs of this suite in use`,
   };
   usage.suiteDeferrals.set(suite.key, deferral);
