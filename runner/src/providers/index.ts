@@ -1,4 +1,5 @@
 /** The adapter for a ProviderPolicy's provider type. */
+import { createAnthropicAdapter } from './anthropic.ts';
 import { createOpenAIAdapter } from './openai.ts';
 import type { ProviderAdapter, ProviderConfig } from './types.ts';
 
@@ -16,6 +17,8 @@ export function createProvider(config: ProviderConfig): ProviderAdapter {
     case 'mistral':
     case 'azure-openai':
       return createOpenAIAdapter(config.type, config);
+    case 'anthropic':
+      return createAnthropicAdapter(config);
     default:
       throw new Error(`provider ${config.type} is not implemented yet`);
   }
