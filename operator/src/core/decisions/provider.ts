@@ -1,12 +1,10 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
 import type { ProviderEvent } from '../provider/accounting.ts';
-import { compact, decisionId, type DecisionRecord, type ObjectRef } from './record.ts';
+import { compact, decisionId, type DecisionRecord, type ObjectRef, type Referable } from './record.ts';
 
 type Status = NonNullable<ProviderPolicy['status']>;
 
-export function policyRef(
-  policy: Pick<ProviderPolicy, 'apiVersion' | 'kind' | 'metadata'>,
-): ObjectRef & { uid: string } {
+export function policyRef(policy: Referable): ObjectRef & { uid: string } {
   const { namespace, name, uid } = policy.metadata ?? {};
   if (!namespace || !name || !uid)
     throw new Error('a ProviderPolicy in the cache has a namespace, name and uid');
@@ -25,7 +23,7 @@ export function policyRef(
  * runs accounted again yield the same id.
  */
 export function providerDecision(
-  policy: Pick<ProviderPolicy, 'apiVersion' | 'kind' | 'metadata' | 'spec'>,
+  policy: Referable & Pick<ProviderPolicy, 'spec'>,
   event: ProviderEvent,
   status: Pick<Status, 'circuit' | 'spend'>,
   now: number,

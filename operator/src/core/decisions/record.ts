@@ -95,6 +95,13 @@ export interface DecisionRecord {
   facts: DecisionFacts;
 }
 
+/** What a reference needs of an object: kind and apiVersion default to the resource's own. */
+export interface Referable {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { namespace?: string; name?: string; uid?: string };
+}
+
 /** Builds a decision id from its subject's uid and what about the subject was decided. */
 export function decisionId(subjectUid: string, ...about: Array<string | number>): string {
   if (!subjectUid) throw new Error('a decision needs the uid of the object it is about');

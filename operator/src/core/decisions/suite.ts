@@ -1,7 +1,14 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { jobName } from '../render/names.ts';
 import type { RunStatusEntry } from '../suite/run-state.ts';
-import { compact, decisionId, type DecisionFacts, type DecisionRecord, type ObjectRef } from './record.ts';
+import {
+  compact,
+  decisionId,
+  type DecisionFacts,
+  type DecisionRecord,
+  type ObjectRef,
+  type Referable,
+} from './record.ts';
 
 type SuiteStatus = NonNullable<BenchmarkSuite['status']>;
 
@@ -14,9 +21,7 @@ export interface SuiteSubject {
   schedulePolicy?: string | undefined;
 }
 
-export function suiteRef(
-  suite: Pick<BenchmarkSuite, 'apiVersion' | 'kind' | 'metadata'>,
-): SuiteSubject['ref'] {
+export function suiteRef(suite: Referable): SuiteSubject['ref'] {
   const { namespace, name, uid } = suite.metadata ?? {};
   if (!namespace || !name || !uid) throw new Error('a suite in the cache has a namespace, name and uid');
   return {

@@ -177,7 +177,12 @@ export class Controller {
   private async reconcileKey(key: string): Promise<void> {
     const request = requestFromKey(key);
     const reconcileId = randomUUID();
-    const logger = this.logger.child({ namespace: request.namespace, name: request.name, reconcileId });
+    // controller-runtime's log keys, so log queries written for Go operators work unchanged.
+    const logger = this.logger.child({
+      namespace: request.namespace,
+      name: request.name,
+      reconcileID: reconcileId,
+    });
     const labels = { controller: this.name };
     const endTimer = this.metrics.reconcileTime.startTimer(labels);
     let outcome: ReconcileResultLabel;

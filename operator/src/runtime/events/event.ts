@@ -21,6 +21,8 @@ export interface EventRecord {
   action: string;
   /** Human-readable; the API server limits it to 1 kB. */
   note: string;
+  /** Set on the Event object, e.g. the id of the audit record of the same decision. */
+  annotations?: Record<string, string>;
 }
 
 function referenceKey(ref: EventReference | undefined): string {
@@ -39,6 +41,7 @@ export function seriesKey(event: EventRecord): string {
     event.reason,
     event.action,
     event.note,
+    JSON.stringify(event.annotations ?? {}),
   ].join('\u0001');
 }
 

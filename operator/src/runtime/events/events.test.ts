@@ -27,6 +27,7 @@ describe('seriesKey', () => {
       { ...base, reason: 'RunDeferred' },
       { ...base, related: { kind: 'Job', name: 'j', namespace: 'ns' } },
       { ...base, regarding: { ...base.regarding, uid: 'u2' } },
+      { ...base, annotations: { 'bench.dev/decision-id': 'u1/r1/a/a1/RunAdmitted' } },
     ]) {
       expect(seriesKey(variant)).not.toBe(seriesKey(base));
     }

@@ -150,7 +150,11 @@ export class EventRecorder {
     const created = await this.options.client.create(eventType, {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { name: this.eventName(event.regarding.name ?? 'unknown', now), namespace },
+      metadata: {
+        name: this.eventName(event.regarding.name ?? 'unknown', now),
+        namespace,
+        ...(event.annotations ? { annotations: event.annotations } : {}),
+      },
       eventTime: microTime(now),
       reportingController: this.options.reportingController ?? 'bench.dev/operator',
       reportingInstance: this.options.reportingInstance,

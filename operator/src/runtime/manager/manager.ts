@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { KubeClient } from '../client/kube-client.ts';
 import { loadKubeConfig } from '../client/kubeconfig.ts';
@@ -11,11 +11,14 @@ import { Informer } from '../informer/informer.ts';
 import { listerWatcherFor } from '../informer/lister-watcher.ts';
 import type { IndexFunc } from '../informer/store.ts';
 import { LeaderElector } from '../leaderelection/leader-elector.ts';
+import { createLogger } from '../log/logger.ts';
 import { serve, type RunningServer } from './http-server.ts';
 import { defaultManagerOptions, type ManagerOptions } from './options.ts';
 
 export interface InformerRequest<T extends KubeObject> {
   type: ResourceType;
+  /** Watch this one namespace, e.g. the operator's own, instead of the watched namespaces. */
+  namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
   indexers?: Record<string, IndexFunc<T>>;
@@ -66,7 +69,7 @@ export class Manager {
     deps: ManagerDependencies = {},
   ): Promise<Manager> {
     const merged: ManagerOptions = { ...defaultManagerOptions, ...options };
-    const logger = deps.logger ?? pino({ level: merged.logLevel, base: { identity: merged.identity } });
+    const logger = deps.logger ?? createLogger({ level: merged.logLevel, identity: merged.identity });
     const registry = deps.registry ?? new Registry();
     if (!deps.registry) collectDefaultMetrics({ register: registry });
     const kc = deps.kubeConfig ?? loadKubeConfig(merged.kubeconfig ? { kubeconfig: merged.kubeconfig } : {});
@@ -77,11 +80,21 @@ export class Manager {
   /** The shared informer for a resource and selector, created on first request. */
   informer<T extends KubeObject>(request: InformerRequest<T>): Informer<T> {
     const { type, labelSelector, fieldSelector } = request;
-    const key = [type.group, type.version, type.plural, labelSelector ?? '', fieldSelector ?? ''].join('|');
+    const key = [
+      type.group,
+      type.version,
+      type.plural,
+      request.namespace ?? '',
+      labelSelector ?? '',
+      fieldSelector ?? '',
+    ].join('|');
     let informer = this.informers.get(key) as Informer<T> | undefined;
     if (!informer) {
-      const namespaces =
-        type.namespaced && this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
+      const namespaces = request.namespace
+        ? [request.namespace]
+        : type.namespaced && this.options.namespaces.length > 0
+          ? this.options.namespaces
+          : [undefined];
       informer = new Informer<T>({
         name: `${type.group || 'core'}/${type.version}/${type.plural}${labelSelector ? `?${labelSelector}` : ''}`,
         logger: this.logger,

@@ -46,6 +46,8 @@ describe('parseManagerOptions', () => {
     expect(() => parseManagerOptions(['--workers=0'], {})).toThrow(/positive integer/);
     expect(() => parseManagerOptions(['--leader-elect=maybe'], {})).toThrow(/true or false/);
     expect(() => parseManagerOptions(['--nope'], {})).toThrow();
+    expect(() => parseManagerOptions(['--log-level=verbose'], {})).toThrow(/one of fatal, error, warn/);
+    expect(parseManagerOptions([], { BENCH_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     expect(defaultManagerOptions.workers).toBeGreaterThan(0);
   });
 });

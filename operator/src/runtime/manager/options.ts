@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { LOG_LEVELS } from '../log/logger.ts';
 
 export interface ManagerOptions {
   /** Path to a kubeconfig; otherwise $KUBECONFIG, in-cluster, ~/.kube/config. */
@@ -59,6 +60,12 @@ function positiveInt(name: string, value: string): number {
   if (!Number.isInteger(parsed) || parsed < 1)
     throw new Error(`--${name} must be a positive integer, got "${value}"`);
   return parsed;
+}
+
+function logLevel(value: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(value))
+    throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return value;
 }
 
 function bool(name: string, value: string): boolean {
@@ -121,7 +128,7 @@ export function parseManagerOptions(
     shutdownTimeoutMs: shutdownTimeout
       ? positiveInt('shutdown-timeout', shutdownTimeout) * 1000
       : defaultManagerOptions.shutdownTimeoutMs,
-    logLevel: values['log-level'] ?? env.BENCH_LOG_LEVEL ?? defaultManagerOptions.logLevel,
+    logLevel: logLevel(values['log-level'] ?? env.BENCH_LOG_LEVEL ?? defaultManagerOptions.logLevel),
   };
 }
 
