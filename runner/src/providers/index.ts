@@ -1,5 +1,6 @@
 /** The adapter for a ProviderPolicy's provider type. */
 import { createAnthropicAdapter } from './anthropic.ts';
+import { createVertexAdapter } from './google-vertex.ts';
 import { createOpenAIAdapter } from './openai.ts';
 import type { ProviderAdapter, ProviderConfig } from './types.ts';
 
@@ -19,6 +20,8 @@ export function createProvider(config: ProviderConfig): ProviderAdapter {
       return createOpenAIAdapter(config.type, config);
     case 'anthropic':
       return createAnthropicAdapter(config);
+    case 'google-vertex':
+      return createVertexAdapter(config);
     default:
       throw new Error(`provider ${config.type} is not implemented yet`);
   }
