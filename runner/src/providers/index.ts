@@ -1,5 +1,6 @@
 /** The adapter for a ProviderPolicy's provider type. */
 import { createAnthropicAdapter } from './anthropic.ts';
+import { createCohereAdapter } from './cohere.ts';
 import { createVertexAdapter } from './google-vertex.ts';
 import { createOpenAIAdapter } from './openai.ts';
 import type { ProviderAdapter, ProviderConfig } from './types.ts';
@@ -22,6 +23,8 @@ export function createProvider(config: ProviderConfig): ProviderAdapter {
       return createAnthropicAdapter(config);
     case 'google-vertex':
       return createVertexAdapter(config);
+    case 'cohere':
+      return createCohereAdapter(config);
     default:
       throw new Error(`provider ${config.type} is not implemented yet`);
   }
