@@ -23,24 +23,26 @@ export function redact(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * The error for a provider's HTTP error answer. For credential failures the provider's message is
+ * The error for a provider's error answer: an HTTP status, or (status undefined) an error the
+ * provider sent inside a stream after its 200. For credential failures the provider's message is
  * left out entirely: providers echo the presented key (whole or in part) in them.
  */
 export function httpError(
   provider: ProviderType,
-  status: number,
+  status: number | undefined,
   providerMessage: string | undefined,
   options: { secrets: readonly string[]; retryAfterMs?: number | undefined; kind?: ProviderErrorKind },
 ): ProviderError {
-  const kind = options.kind ?? kindForStatus(status);
+  const kind = options.kind ?? (status === undefined ? 'unavailable' : kindForStatus(status));
   const detail =
     kind === 'auth'
       ? 'the provider rejected the credentials'
       : redact((providerMessage ?? '').slice(0, MAX_PROVIDER_MESSAGE), options.secrets) || 'no error message';
   const retryAfter =
     options.retryAfterMs !== undefined ? ` (retry after ${Math.ceil(options.retryAfterMs)} ms)` : '';
-  return new ProviderError(kind, `${provider}: HTTP ${status}: ${detail}${retryAfter}`, {
-    status,
+  const where = status === undefined ? 'error in the stream' : `HTTP ${status}`;
+  return new ProviderError(kind, `${provider}: ${where}: ${detail}${retryAfter}`, {
+    ...(status !== undefined ? { status } : {}),
     ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
   });
 }

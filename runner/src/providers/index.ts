@@ -1,9 +1,10 @@
 /** The adapter for a ProviderPolicy's provider type. */
 import { createAnthropicAdapter } from './anthropic.ts';
+import { createBedrockAdapter } from './aws-bedrock.ts';
 import { createCohereAdapter } from './cohere.ts';
 import { createVertexAdapter } from './google-vertex.ts';
 import { createOpenAIAdapter } from './openai.ts';
-import type { ProviderAdapter, ProviderConfig } from './types.ts';
+import { ProviderError, type ProviderAdapter, type ProviderConfig } from './types.ts';
 
 /**
  * Creates the adapter for `config.type`. Throws ProviderError for a configuration the provider
@@ -25,7 +26,12 @@ export function createProvider(config: ProviderConfig): ProviderAdapter {
       return createVertexAdapter(config);
     case 'cohere':
       return createCohereAdapter(config);
+    case 'aws-bedrock':
+      return createBedrockAdapter(config);
     default:
-      throw new Error(`provider ${config.type} is not implemented yet`);
+      throw new ProviderError(
+        'invalid_request',
+        `unknown provider type ${String((config as { type: unknown }).type)}`,
+      );
   }
 }

@@ -44,7 +44,7 @@ export type FakeFault =
   /** Any status in the provider's error format (500, 503, 529, 403, 400...). */
   | { type: 'error'; status: number; headers?: Record<string, string> }
   /** A raw response, for bodies a provider might send that its error format does not produce. */
-  | { type: 'raw'; status: number; headers?: Record<string, string>; body: string }
+  | { type: 'raw'; status: number; headers?: Record<string, string>; body: string | Uint8Array }
   /** Never answers; the connection stays open until the client gives up. */
   | { type: 'hang' }
   /** Answers normally after a delay. */
@@ -92,8 +92,14 @@ export interface WireFormat {
   /** Finish reason values used when the answer does not give one. */
   finishReasons: { stop: string; length: string };
   reply(answer: ResolvedAnswer, prompt: FakePrompt): WireReply;
-  /** An error in the provider's format; `kind` says why, for providers that name their errors. */
+  /** An error in the provider's format for this status. */
   error(status: number, message: string): { headers?: Record<string, string>; body: string };
+  /** How the provider refuses a key; default: 401 in its error format. Real providers echo the key. */
+  rejectKey?(presented: string | undefined): {
+    status: number;
+    headers?: Record<string, string>;
+    body: string;
+  };
 }
 
 export interface FakeProviderOptions {
@@ -277,6 +283,10 @@ export async function startFakeProvider(
     if (options.apiKey !== undefined) {
       const presented = wire.presentedKey(req.headers);
       if (presented !== options.apiKey) {
+        if (wire.rejectKey) {
+          const { status, headers = {}, body } = wire.rejectKey(presented);
+          return send(res, status, { 'content-type': 'application/json', ...headers }, body);
+        }
         // Real providers echo (part of) the presented key; echoing all of it is the worst case for leaks.
         return errorReply(res, 401, `Incorrect API key provided: ${presented ?? '(none)'}`);
       }
