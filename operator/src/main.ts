@@ -1,16 +1,27 @@
 // bench-operator: reconciles BenchmarkSuites, ProviderPolicies and SchedulePolicies into Jobs.
+import { parseAuditArgs, splitAuditArgs } from './audit/config.ts';
+import { loadAuditConfig, setupAudit } from './audit/setup.ts';
 import { setupControllers } from './controllers/setup.ts';
 import { Manager } from './runtime/manager/manager.ts';
 import { parseManagerOptions } from './runtime/manager/options.ts';
 
 async function main(): Promise<void> {
-  const options = parseManagerOptions(process.argv.slice(2), process.env);
+  const args = splitAuditArgs(process.argv.slice(2));
+  const options = parseManagerOptions(args.rest, process.env);
+  const auditFlags = parseAuditArgs(args.audit);
   const manager = await Manager.create(options);
-  setupControllers(manager);
+  // The outbox and the signing key Secret live in the operator's own namespace, with its Lease.
+  const auditConfig = await loadAuditConfig(auditFlags, manager.client, options.leaderElectionNamespace);
+  setupControllers(manager, { audit: auditConfig ? setupAudit(manager, auditConfig) : undefined });
   manager.handleSignals();
   await manager.start();
   manager.logger.info(
-    { healthPort: manager.healthPort(), metricsPort: manager.metricsPort(), namespaces: options.namespaces },
+    {
+      healthPort: manager.healthPort(),
+      metricsPort: manager.metricsPort(),
+      namespaces: options.namespaces,
+      audit: auditConfig !== undefined,
+    },
     'bench-operator started',
   );
   const code = await manager.done;

@@ -3,7 +3,10 @@ import { generationChanged } from '../runtime/controller/handlers.ts';
 import type { Request } from '../runtime/controller/request.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import { realClock, type Clock } from '../runtime/time/clock.ts';
+import type { AuditTrail } from '../audit/setup.ts';
+import { DeletedSuites } from './benchmarksuite/deleted-suites.ts';
 import { suiteReconciler } from './benchmarksuite/reconciler.ts';
+import { DecisionRecorder } from './decision-recorder.ts';
 import { schedulePolicyReconciler } from './schedulepolicy/reconciler.ts';
 import { observeAttempt } from '../core/suite/observe.ts';
 import { createCaches, type Caches, type JobObject, type PodObject } from './caches.ts';
@@ -49,8 +52,23 @@ function suiteOfLabelled(object: {
  * Wires the operator's two controllers onto the manager: `benchmarksuite` (rounds, cleanup and
  * status, several workers) and `scheduler` (admission across all suites, one pass at a time).
  */
-export function setupControllers(manager: Manager, clock: Clock = realClock): Caches {
+export interface ControllerOptions {
+  /** The audit trail, when auditing is on (operator/src/audit). */
+  audit?: AuditTrail | undefined;
+  clock?: Clock;
+}
+
+export function setupControllers(manager: Manager, options: ControllerOptions = {}): Caches {
+  const clock = options.clock ?? realClock;
   const caches = createCaches(manager);
+  // Every decision's Event, audit record and log line come from here (docs/audit.md).
+  const decisions = new DecisionRecorder({
+    events: manager.events,
+    audit: options.audit,
+    logger: manager.logger,
+  });
+  const deleted = new DeletedSuites();
+  caches.suites.addEventHandler({ onDelete: (suite) => deleted.remember(suite) });
   const ledger = new AdmissionLedger();
   const waiting = new WaitingBook();
   const contexts = new SuiteContextCache();
@@ -69,10 +87,12 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
     reconcile: (request, context) => reconcileProvider(request, context),
   });
   const requestSchedulingPass = () => scheduler.queue.add(SCHEDULING_PASS.name);
+  // Runs held back by a full audit backlog are admitted as soon as it has room.
+  options.audit?.onRoom(requestSchedulingPass);
   const reconcileProvider = providerReconciler({
     caches,
     client: manager.client,
-    events: manager.events,
+    decisions,
     book: providerBook,
     clock,
     requestSchedulingPass,
@@ -80,7 +100,8 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
   const reconcileSuite = suiteReconciler({
     caches,
     client: manager.client,
-    events: manager.events,
+    decisions,
+    deleted,
     ledger,
     waiting,
     clock,
@@ -89,7 +110,7 @@ export function setupControllers(manager: Manager, clock: Clock = realClock): Ca
   const runPass = schedulerReconciler({
     caches,
     client: manager.client,
-    events: manager.events,
+    decisions,
     ledger,
     waiting,
     providers: providerBook,

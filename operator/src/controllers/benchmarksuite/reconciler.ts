@@ -1,3 +1,15 @@
+import type { DecisionRecord } from '../../core/decisions/record.ts';
+import {
+  jobDeleted,
+  roundCompleted,
+  roundSkipped,
+  roundStarted,
+  runOutcomes,
+  suiteDeleted,
+  suiteRef,
+  suiteStalled,
+  type SuiteSubject,
+} from '../../core/decisions/suite.ts';
 import { ANNOTATIONS, LABELS } from '../../core/render/labels.ts';
 import { computeSuiteStatus, type SuiteStatus } from '../../core/status/suite-status.ts';
 import { roundState, runStates, stallReason } from '../../core/suite/view.ts';
@@ -7,8 +19,6 @@ import type { Request, Result } from '../../runtime/controller/request.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import { isConflict, isNotFound } from '../../runtime/client/errors.ts';
-import type { EventRecorder } from '../../runtime/events/recorder.ts';
-import { referenceTo } from '../../runtime/events/recorder.ts';
 import { metaTime } from '../../runtime/status/conditions.ts';
 import { patchStatusIfChanged } from '../../runtime/status/patch-status.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
@@ -16,6 +26,8 @@ import { suiteInputs, type Caches, type JobObject, type SuiteObject } from '../c
 import { benchmarkSuiteType, jobType } from '../resources.ts';
 import type { AdmissionLedger, WaitingBook } from '../scheduler/ledger.ts';
 import { windowGate } from '../scheduler/suite-gate.ts';
+import type { DecisionRecorder } from '../decision-recorder.ts';
+import type { DeletedSuites } from './deleted-suites.ts';
 
 /** How long after a tick or window opening the suite is reconciled for it. */
 const TICK_SLACK_MS = 50;
@@ -23,7 +35,9 @@ const TICK_SLACK_MS = 50;
 export interface SuiteReconcilerDeps {
   caches: Caches;
   client: KubeClient;
-  events: EventRecorder;
+  decisions: DecisionRecorder;
+  /** Suites the cache saw deleted, for their SuiteDeleted record. */
+  deleted: DeletedSuites;
   ledger: AdmissionLedger;
   waiting: WaitingBook;
   clock: Clock;
@@ -38,9 +52,19 @@ export interface SuiteReconcilerDeps {
  */
 export function suiteReconciler(deps: SuiteReconcilerDeps) {
   return async function reconcile(request: Request, context: ReconcileContext): Promise<Result | void> {
+    const key = `${request.namespace}/${request.name}`;
     const suite = deps.caches.suites.store.getByName(request.namespace, request.name);
-    if (!suite || suite.metadata.deletionTimestamp) return; // owner references let the garbage collector remove its Jobs
+    const recording = { controller: 'benchmarksuite', reconcileId: context.reconcileId };
     const now = new Date(deps.clock.now());
+    if (!suite || suite.metadata.deletionTimestamp) {
+      // Owner references let the garbage collector remove its Jobs; what is left is the record.
+      const gone = suite ?? deps.deleted.take(key);
+      if (gone) {
+        const subject = subjectOf(gone, gone.status?.round ?? 0, gone.status?.sourceRevision);
+        await deps.decisions.record([suiteDeleted(subject, now.getTime())], recording);
+      }
+      return;
+    }
     const inputs = suiteInputs(deps.caches, deps.ledger, suite, now.getTime());
     const policy = inputs.schedulePolicy;
     const round = roundState(suite, inputs.jobs, { policy, now: now.getTime() });
@@ -50,15 +74,13 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       current += 1;
       // A scheduled round's start is its tick, as CronJob's lastScheduleTime.
       extra.lastScheduleTime = metaTime(round.tick !== undefined ? new Date(round.tick) : now);
-      deps.events.emit({
-        regarding: referenceTo(suite),
-        type: 'Normal',
-        reason: 'RoundStarted',
-        action: 'StartRound',
-        note: `round ${current} started: ${round.why}`,
-      });
-      context.logger.info({ round: current, why: round.why }, 'round started');
+      if (round.revision) extra.sourceRevision = round.revision;
     }
+    const subject = subjectOf(suite, current, round.revision);
+    // Everything decided here is recorded in one go, before any of it takes effect (Jobs deleted,
+    // the status that makes a round or outcome visible).
+    const decisions: DecisionRecord[] = [];
+    if (round.startNew) decisions.push(roundStarted(subject, round.why, now.getTime()));
     // A round's bookkeeping: which spec and which re-run request it was started for.
     extra.roundGeneration = round.startNew
       ? (suite.metadata.generation ?? 0)
@@ -67,41 +89,37 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       extra.lastHandledScheduleTime = metaTime(new Date(round.handledThrough));
     }
     if (round.skip) {
-      deps.events.emit({
-        regarding: referenceTo(suite),
-        type: 'Normal',
-        reason: round.skip.reason,
-        action: 'SkipRound',
-        note: round.skip.message,
-      });
-      context.logger.info({ round: current, why: round.skip.message }, 'scheduled round skipped');
+      decisions.push(roundSkipped(subject, round.skip.message, round.handledThrough!, now.getTime()));
     }
     const requestedAt = suite.metadata.annotations?.[ANNOTATIONS.requestedAt];
     if (requestedAt) extra.lastHandledRequestedAt = requestedAt;
 
     // Under a schedule with concurrencyPolicy Allow, earlier rounds' Jobs run to completion.
-    if (!keepsUnfinishedRounds(policy?.spec)) {
-      await deleteJobs(
-        deps,
-        suite,
-        unfinishedJobsOfOldRounds(inputs.jobs, current),
-        'its round was replaced',
-      );
-    }
+    const replaced = keepsUnfinishedRounds(policy?.spec)
+      ? []
+      : unfinishedJobsOfOldRounds(inputs.jobs, current);
     const history = deps.caches.policies.store.getByName(
       suite.metadata.namespace,
       suite.spec.schedulePolicyRef ?? '',
     )?.spec.history;
-    await deleteJobs(
-      deps,
-      suite,
-      finishedRoundsToDelete(inputs.jobs, current, history),
-      'of the round history limits',
-    );
+    const expired = finishedRoundsToDelete(inputs.jobs, current, history);
+    const doomed = [
+      ...replaced.map((job) => ({ job, why: 'its round was replaced' })),
+      ...expired.map((job) => ({ job, why: 'of the round history limits' })),
+    ];
+    for (const { job, why } of doomed) {
+      decisions.push(
+        jobDeleted(
+          subject,
+          { name: job.metadata.name!, uid: job.metadata.uid!, round: job.metadata.labels?.[LABELS.round] },
+          why,
+          now.getTime(),
+        ),
+      );
+    }
 
     const stalled = stallReason(inputs);
     const runs = runStates(inputs, current, round.hold);
-    const key = `${suite.metadata.namespace}/${suite.metadata.name}`;
     const status = computeSuiteStatus({
       suite,
       round: current,
@@ -111,22 +129,33 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       extra,
       now,
     });
+    if (round.startNew && !round.revision) delete status.sourceRevision;
     if (round.nextScheduleTime !== undefined)
       status.nextScheduleTime = metaTime(new Date(round.nextScheduleTime));
     else delete status.nextScheduleTime;
+    const previous = suite.status?.round === current ? suite.status : undefined;
+    decisions.push(...runOutcomes(subject, previous?.runs, status.runs ?? [], now.getTime()));
+    const completed = roundCompleted(subject, suite.status, status, now.getTime());
+    if (completed) decisions.push(completed);
     if (
       stalled &&
       stalled.reason !==
         suite.status?.conditions?.find((c) => c.type === 'Stalled' && c.status === 'True')?.reason
     ) {
-      deps.events.emit({
-        regarding: referenceTo(suite),
-        type: 'Warning',
-        reason: stalled.reason,
-        action: 'Reconcile',
-        note: stalled.message,
-      });
+      const references = {
+        providerPolicies: [...new Set(suite.spec.targets.map((t) => t.providerRef))],
+        ...(suite.spec.schedulePolicyRef ? { schedulePolicy: suite.spec.schedulePolicyRef } : {}),
+      };
+      decisions.push(
+        suiteStalled(subject, stalled, suite.metadata.generation ?? 0, references, now.getTime()),
+      );
     }
+    await deps.decisions.record(decisions, recording);
+
+    await deleteJobs(
+      deps,
+      doomed.map((d) => d.job),
+    );
     try {
       await patchStatusIfChanged(deps.client, benchmarkSuiteType, suite, status);
     } catch (error) {
@@ -146,25 +175,16 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
   };
 }
 
-async function deleteJobs(
-  deps: SuiteReconcilerDeps,
-  suite: SuiteObject,
-  jobs: JobObject[],
-  why: string,
-): Promise<void> {
+function subjectOf(suite: SuiteObject, round: number, revision: string | undefined): SuiteSubject {
+  return { ref: suiteRef(suite), round, revision, schedulePolicy: suite.spec.schedulePolicyRef };
+}
+
+async function deleteJobs(deps: SuiteReconcilerDeps, jobs: JobObject[]): Promise<void> {
   await Promise.all(
     jobs.map(async (job) => {
       try {
         await deps.client.delete(jobType, job.metadata.namespace, job.metadata.name!, {
           uid: job.metadata.uid!,
-        });
-        deps.events.emit({
-          regarding: referenceTo(suite),
-          related: referenceTo({ apiVersion: 'batch/v1', kind: 'Job', metadata: job.metadata }),
-          type: 'Normal',
-          reason: 'JobDeleted',
-          action: 'Delete',
-          note: `deleted Job ${job.metadata.name} (round ${job.metadata.labels?.[LABELS.round]}) because ${why}`,
         });
       } catch (error) {
         if (!isNotFound(error)) throw error;

@@ -1,4 +1,5 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
+import { providerDecision } from '../../core/decisions/provider.ts';
 import { account, nextPeriodStart, type FinishedRun, type Outcome } from '../../core/provider/accounting.ts';
 import { observeAttempt } from '../../core/suite/observe.ts';
 import { classifyFailure } from '../../core/suite/run-state.ts';
@@ -6,8 +7,6 @@ import { isConflict } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Request, Result } from '../../runtime/controller/request.ts';
-import type { EventRecorder } from '../../runtime/events/recorder.ts';
-import { referenceTo } from '../../runtime/events/recorder.ts';
 import {
   findCondition,
   removeCondition,
@@ -17,6 +16,7 @@ import {
 import { patchStatusIfChanged } from '../../runtime/status/patch-status.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import type { Caches, JobObject } from '../caches.ts';
+import type { DecisionRecorder } from '../decision-recorder.ts';
 import { providerPolicyType } from '../resources.ts';
 import type { ProviderBook } from './book.ts';
 
@@ -25,7 +25,7 @@ type Status = NonNullable<ProviderPolicy['status']>;
 export interface ProviderReconcilerDeps {
   caches: Caches;
   client: KubeClient;
-  events: EventRecorder;
+  decisions: DecisionRecorder;
   book: ProviderBook;
   clock: Clock;
   requestSchedulingPass: () => void;
@@ -56,10 +56,10 @@ function finishedRuns(caches: Caches, jobs: JobObject[]): FinishedRun[] {
  * Reconciles a ProviderPolicy: folds its finished runs into the circuit breaker and the budget's
  * spend, publishes them in status (so they survive restarts) and to the scheduler's book (so the
  * very next pass honours them, before the status write reaches the cache), and records the
- * transitions as Events.
+ * transitions as decisions (Events and audit records).
  */
 export function providerReconciler(deps: ProviderReconcilerDeps) {
-  return async function reconcile(request: Request, _context: ReconcileContext): Promise<Result | void> {
+  return async function reconcile(request: Request, context: ReconcileContext): Promise<Result | void> {
     const policy = deps.caches.providers.store.getByName(request.namespace, request.name);
     const key = `${request.namespace}/${request.name}`;
     if (!policy || policy.metadata.deletionTimestamp) {
@@ -135,21 +135,17 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
       ...(accounting.accountedThrough ? { accountedThrough: accounting.accountedThrough } : {}),
     };
     if (!accounting.spend) delete status.spend;
+    // On record before the scheduler acts on them (the book) and before the status shows them.
+    await deps.decisions.record(
+      accounting.events.map((event) => providerDecision(policy, event, status, now)),
+      { controller: 'providerpolicy', reconcileId: context.reconcileId },
+    );
     const changed = deps.book.record(
       key,
       policy,
       status,
       degraded ? findCondition(conditions, 'Degraded')!.message : undefined,
     );
-    for (const event of accounting.events) {
-      deps.events.emit({
-        regarding: referenceTo(policy),
-        type: event.type,
-        reason: event.reason,
-        action: 'Account',
-        note: event.message,
-      });
-    }
     if (changed) deps.requestSchedulingPass();
     try {
       await patchStatusIfChanged(deps.client, providerPolicyType, policy, status);

@@ -1,14 +1,16 @@
+import { runAdmitted, runDeferred } from '../../core/decisions/admission.ts';
+import type { DecisionRecord } from '../../core/decisions/record.ts';
+import { suiteRef, type SuiteSubject } from '../../core/decisions/suite.ts';
 import { renderJob } from '../../core/render/job.ts';
-import { schedule, type Decision, type SuiteSnapshot } from '../../core/scheduling/engine.ts';
+import { schedule, type Decision, type SuiteGate, type SuiteSnapshot } from '../../core/scheduling/engine.ts';
 import type { RunState } from '../../core/suite/run-state.ts';
 import { roundState, runStates, stallReason, type SuiteInputs } from '../../core/suite/view.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Result } from '../../runtime/controller/request.ts';
-import type { EventRecorder } from '../../runtime/events/recorder.ts';
-import { referenceTo } from '../../runtime/events/recorder.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type SuiteObject } from '../caches.ts';
+import type { DecisionRecorder } from '../decision-recorder.ts';
 import type { ProviderBook } from '../providerpolicy/book.ts';
 import { jobType } from '../resources.ts';
 import { suiteGate } from './suite-gate.ts';
@@ -23,7 +25,7 @@ export const CREATE_CONCURRENCY = 16;
 export interface SchedulerDeps {
   caches: Caches;
   client: KubeClient;
-  events: EventRecorder;
+  decisions: DecisionRecorder;
   ledger: AdmissionLedger;
   waiting: WaitingBook;
   providers: ProviderBook;
@@ -68,6 +70,8 @@ export class SuiteContextCache {
 /** A schedulable suite's current round and its run states, from the cache. */
 interface SuiteRuns {
   round: number;
+  /** The round's Git revision: on its Jobs and in its decisions. */
+  revision: string | undefined;
   runs: RunState[];
   policy: SuiteInputs['schedulePolicy'];
 }
@@ -75,8 +79,16 @@ interface SuiteRuns {
 interface SuiteContext {
   suite: SuiteObject;
   round: number;
+  revision: string | undefined;
   snapshot: SuiteSnapshot;
 }
+
+/** Holds every run back while the audit outbox is at its bound (docs/audit.md); lifted when it has room. */
+const AUDIT_BACKLOG_GATE: SuiteGate = {
+  reason: 'AuditBacklogFull',
+  message:
+    'the audit backlog is at its bound: runs are admitted again once the audit webhook has acknowledged records',
+};
 
 /**
  * One scheduling pass over every suite: the core decides, this shell creates the admitted Jobs by
@@ -87,13 +99,14 @@ interface SuiteContext {
 export function schedulerReconciler(deps: SchedulerDeps) {
   return async function pass(_request: unknown, context: ReconcileContext): Promise<Result | void> {
     const now = deps.clock.now();
+    const auditFull = deps.decisions.auditBacklogFull();
     const contexts = new Map<string, SuiteContext>();
     for (const suite of deps.caches.suites.store.list()) {
       const key = `${suite.metadata.namespace}/${suite.metadata.name}`;
       const runs = deps.contexts
         ? deps.contexts.getOrCompute(key, suite, () => suiteRuns(deps, suite, now))
         : suiteRuns(deps, suite, now);
-      if (runs) contexts.set(key, suiteContext(suite, runs, now));
+      if (runs) contexts.set(key, suiteContext(suite, runs, now, auditFull));
     }
     const providers = new Map(
       deps.caches.providers.store.list().map((p) => {
@@ -119,6 +132,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
     const admitted = result.decisions.filter(
       (d): d is Extract<Decision, { type: 'admit' }> => d.type === 'admit',
     );
+    const admissions = new Map<Decision, DecisionRecord>();
     const jobs = admitted.map((decision) => {
       const ctx = contexts.get(decision.suite)!;
       const run = ctx.snapshot.runs.find((r) => r.spec.name === decision.run)!;
@@ -137,7 +151,9 @@ export function schedulerReconciler(deps: SchedulerDeps) {
               ctx.suite.spec.schedulePolicyRef,
             )
           : undefined,
+        sourceRevision: ctx.revision,
       });
+      admissions.set(decision, runAdmitted(subjectOf(ctx), run.spec, decision, job.metadata!.name!, now));
       // Counted before the first await, so no other pass or cache event can see the slot as free.
       deps.contexts?.invalidate(decision.suite);
       deps.ledger.add(decision.suite, {
@@ -149,32 +165,45 @@ export function schedulerReconciler(deps: SchedulerDeps) {
         model: decision.model,
         phase: 'Active',
       });
-      return { decision, job, suite: ctx.suite };
+      return { decision, job };
     });
 
+    // The pass's decisions are on record (the audit outbox: one write) before any of its Jobs exists.
+    const records = result.decisions.flatMap((decision) => {
+      const record = admissions.get(decision) ?? deferralRecord(deps, contexts, decision, now);
+      return record ? [record] : [];
+    });
+    try {
+      await deps.decisions.record(records, { controller: 'scheduler', reconcileId: context.reconcileId });
+    } catch (error) {
+      for (const { decision, job } of jobs) {
+        deps.ledger.settle(decision.suite, job.metadata!.name!);
+        deps.contexts?.invalidate(decision.suite);
+      }
+      context.logger.error(
+        { err: error, admitted: jobs.length },
+        'could not record the decisions of this pass; no Job is created until they are',
+      );
+      return { requeue: true };
+    }
+
     let failures = 0;
-    await forEachLimited(jobs, CREATE_CONCURRENCY, async ({ decision, job, suite }) => {
+    await forEachLimited(jobs, CREATE_CONCURRENCY, async ({ decision, job }) => {
       try {
         await deps.client.apply(jobType, job as never);
-        deps.events.emit({
-          regarding: referenceTo(suite),
-          related: {
-            apiVersion: 'batch/v1',
-            kind: 'Job',
-            name: job.metadata!.name!,
-            namespace: job.metadata!.namespace!,
-          },
-          type: 'Normal',
-          reason: decision.reason === 'FailedOver' ? 'FailedOver' : 'RunAdmitted',
-          action: 'Admit',
-          note: `run ${decision.run} attempt ${decision.attempt}: ${decision.message}; created Job ${job.metadata!.name}`,
-        });
       } catch (error) {
         failures++;
         deps.ledger.settle(decision.suite, job.metadata!.name!);
         deps.contexts?.invalidate(decision.suite);
         context.logger.error(
-          { err: error, run: decision.run, job: job.metadata!.name },
+          {
+            err: error,
+            namespace: job.metadata!.namespace,
+            name: job.metadata!.labels?.['bench.dev/suite'],
+            run: decision.run,
+            job: job.metadata!.name,
+            decisionId: admissions.get(decision)?.id,
+          },
           'creating a Job failed',
         );
       }
@@ -192,14 +221,25 @@ function suiteRuns(deps: SchedulerDeps, suite: SuiteObject, now: number): SuiteR
   const round = roundState(suite, inputs.jobs);
   // A round the suite's reconciler has not started yet, or a suite that cannot proceed, waits.
   if (round.startNew || stallReason(inputs)) return undefined;
-  return { round: round.current, runs: runStates(inputs, round.current), policy: inputs.schedulePolicy };
+  return {
+    round: round.current,
+    revision: round.revision,
+    runs: runStates(inputs, round.current),
+    policy: inputs.schedulePolicy,
+  };
 }
 
-function suiteContext(suite: SuiteObject, { round, runs, policy }: SuiteRuns, now: number): SuiteContext {
+function suiteContext(
+  suite: SuiteObject,
+  { round, revision, runs, policy }: SuiteRuns,
+  now: number,
+  auditFull: boolean,
+): SuiteContext {
   const namespace = suite.metadata.namespace!;
   return {
     suite,
     round,
+    revision,
     snapshot: {
       key: `${namespace}/${suite.metadata.name}`,
       namespace,
@@ -208,7 +248,7 @@ function suiteContext(suite: SuiteObject, { round, runs, policy }: SuiteRuns, no
       priority: suite.spec.priority ?? policy?.spec.priority ?? 0,
       maxConcurrentRuns: suite.spec.maxConcurrentRuns,
       schedulePolicy: policy ? `${namespace}/${policy.metadata.name}` : undefined,
-      gate: suiteGate(suite, policy, now),
+      gate: suiteGate(suite, policy, now) ?? (auditFull ? AUDIT_BACKLOG_GATE : undefined),
       runs,
       placement: new Map(
         runs.map((r) => [
@@ -218,6 +258,53 @@ function suiteContext(suite: SuiteObject, { round, runs, policy }: SuiteRuns, no
       ),
     },
   };
+}
+
+function subjectOf(ctx: SuiteContext): SuiteSubject {
+  return {
+    ref: suiteRef(ctx.suite),
+    round: ctx.round,
+    revision: ctx.revision,
+    schedulePolicy: ctx.suite.spec.schedulePolicyRef,
+  };
+}
+
+/**
+ * A RunDeferred record when the run waits for another reason than before: the scheduler's last
+ * word on it, or after a restart the reason its status shows. A pass that leaves a run waiting
+ * for the same reason records nothing. Waits for the audit backlog itself are not recorded (they
+ * would grow it); the status shows them.
+ */
+function deferralRecord(
+  deps: SchedulerDeps,
+  contexts: Map<string, SuiteContext>,
+  decision: Decision,
+  now: number,
+): DecisionRecord | undefined {
+  if (decision.type !== 'defer' || decision.reason === AUDIT_BACKLOG_GATE.reason) return undefined;
+  const ctx = contexts.get(decision.suite)!;
+  const previous =
+    deps.waiting.forSuite(decision.suite).get(decision.run)?.reason ??
+    (ctx.suite.status?.round === ctx.round
+      ? byName(ctx.suite.status.runs ?? []).get(decision.run)?.reason
+      : undefined);
+  if (previous === decision.reason) return undefined;
+  const run = byName(ctx.snapshot.runs, (r) => r.spec.name).get(decision.run)!;
+  return runDeferred(subjectOf(ctx), run.spec, run.attempt + 1, decision, previous, now);
+}
+
+// Per list, built once: a pass over thousands of waiting runs must not search them one by one.
+const indexes = new WeakMap<object, Map<string, unknown>>();
+function byName<T>(
+  list: T[],
+  name: (item: T) => string = (item) => (item as { name: string }).name,
+): Map<string, T> {
+  let index = indexes.get(list) as Map<string, T> | undefined;
+  if (!index) {
+    index = new Map(list.map((item) => [name(item), item]));
+    indexes.set(list, index);
+  }
+  return index;
 }
 
 /** When a run of the suite last started; a Job not yet started (or not yet cached) counts as now. */

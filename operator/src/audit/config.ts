@@ -1,0 +1,178 @@
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../core/time/duration.ts';
+
+/** The audit settings as given, by flag (`--audit-<name>`) or ConfigMap key (`<key>`). */
+export interface AuditSettings {
+  webhookURL?: string;
+  /** PEM file with the CA(s) the https webhook's certificate must chain to. */
+  caFile?: string;
+  /** The same, inline (ConfigMap only). */
+  caBundle?: string;
+  signingKeyFile?: string;
+  /** `<name>` or `<name>/<key>` (default key `key`): a Secret in the operator's namespace. */
+  signingKeySecret?: string;
+  /** Go duration, per request. */
+  timeout?: string;
+  maxBacklog?: string;
+  source?: string;
+}
+
+/** Each setting's flag and its ConfigMap key (a ConfigMap may also hold the CA inline, caBundle). */
+const SETTINGS: Array<{ flag: string; key: keyof AuditSettings }> = [
+  { flag: 'audit-webhook-url', key: 'webhookURL' },
+  { flag: 'audit-ca-file', key: 'caFile' },
+  { flag: 'audit-signing-key-file', key: 'signingKeyFile' },
+  { flag: 'audit-signing-key-secret', key: 'signingKeySecret' },
+  { flag: 'audit-timeout', key: 'timeout' },
+  { flag: 'audit-max-backlog', key: 'maxBacklog' },
+  { flag: 'audit-source', key: 'source' },
+];
+const CONFIG_FLAG = 'audit-config';
+
+export interface AuditFlags {
+  settings: AuditSettings;
+  /** A ConfigMap in the operator's namespace with settings; flags win over it. */
+  configMap?: string;
+}
+
+/** Splits the command line into the audit flags and the rest (the manager's). */
+export function splitAuditArgs(argv: string[]): { audit: string[]; rest: string[] } {
+  const audit: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--audit-')) {
+      rest.push(arg);
+      continue;
+    }
+    audit.push(arg);
+    // `--audit-x value` as well as `--audit-x=value`.
+    if (!arg.includes('=') && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) audit.push(argv[++i]!);
+  }
+  return { audit, rest };
+}
+
+export function parseAuditArgs(args: string[]): AuditFlags {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: Object.fromEntries(
+      [...SETTINGS.map((s) => s.flag), CONFIG_FLAG].map((flag) => [flag, { type: 'string' as const }]),
+    ),
+  });
+  const settings: AuditSettings = {};
+  for (const { flag, key } of SETTINGS) {
+    const value = values[flag];
+    if (typeof value === 'string') settings[key] = value;
+  }
+  const configMap = values[CONFIG_FLAG];
+  return typeof configMap === 'string' ? { settings, configMap } : { settings };
+}
+
+/** Settings from the ConfigMap's data; an unknown key is an error (a typo would switch a setting off). */
+export function settingsFromConfigMap(name: string, data: Record<string, string> | undefined): AuditSettings {
+  const known = new Set<string>([...SETTINGS.map((s) => s.key), 'caBundle']);
+  const settings: AuditSettings = {};
+  for (const [key, value] of Object.entries(data ?? {})) {
+    if (!known.has(key))
+      throw new Error(`ConfigMap ${name}: unknown audit setting "${key}" (known: ${[...known].join(', ')})`);
+    settings[key as keyof AuditSettings] = value.trim();
+  }
+  return settings;
+}
+
+export interface AuditConfig {
+  url: URL;
+  ca?: string;
+  signingKey: Buffer;
+  timeoutMs: number;
+  maxBacklog: number;
+  source: string;
+  /** The operator's namespace: the outbox's and the signing key Secret's. */
+  namespace: string;
+}
+
+export const AUDIT_DEFAULTS = { timeout: '10s', maxBacklog: 10_000, secretKey: 'key' } as const;
+
+/** The smallest signing key accepted (bytes): HMAC-SHA256 keys shorter than this are guessable. */
+const MIN_KEY_BYTES = 16;
+
+export interface AuditSources {
+  namespace: string;
+  readFile(path: string): Promise<Buffer>;
+  readSecret(name: string, key: string): Promise<Buffer>;
+}
+
+/**
+ * The audit configuration, or undefined when auditing is off (no webhook URL). Every mistake is
+ * an error that names the setting: a misconfigured audit trail must stop the operator rather
+ * than let decisions go unrecorded.
+ */
+export async function resolveAuditConfig(
+  settings: AuditSettings,
+  sources: AuditSources,
+): Promise<AuditConfig | undefined> {
+  const given = Object.keys(settings).filter((k) => settings[k as keyof AuditSettings] !== undefined);
+  if (!settings.webhookURL) {
+    if (given.length > 0)
+      throw new Error(`audit settings (${given.join(', ')}) without a webhook URL (--audit-webhook-url)`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(settings.webhookURL);
+  } catch {
+    throw new Error(`audit webhook URL "${settings.webhookURL}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`audit webhook URL must be https (or http for local use), got ${url.protocol}`);
+  if (url.username || url.password)
+    throw new Error('audit webhook URL must not carry credentials; requests are signed instead');
+  if ((settings.caFile || settings.caBundle) && url.protocol !== 'https:')
+    throw new Error('an audit CA applies to an https webhook URL only');
+  if (settings.caFile && settings.caBundle)
+    throw new Error('give the audit CA as a file (caFile) or inline (caBundle), not both');
+  const ca = settings.caFile ? (await sources.readFile(settings.caFile)).toString('utf8') : settings.caBundle;
+  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----'))
+    throw new Error('the audit CA is not a PEM certificate bundle');
+
+  if (Boolean(settings.signingKeyFile) === Boolean(settings.signingKeySecret))
+    throw new Error(
+      'audit needs exactly one signing key: --audit-signing-key-file or --audit-signing-key-secret',
+    );
+  let signingKey: Buffer;
+  if (settings.signingKeySecret) {
+    const [name, key = AUDIT_DEFAULTS.secretKey, ...extra] = settings.signingKeySecret.split('/');
+    if (!name || extra.length > 0)
+      throw new Error(
+        `audit signing key Secret "${settings.signingKeySecret}" is not <name> or <name>/<key>`,
+      );
+    signingKey = trimKey(await sources.readSecret(name, key));
+  } else {
+    signingKey = trimKey(await sources.readFile(settings.signingKeyFile!));
+  }
+  if (signingKey.length < MIN_KEY_BYTES)
+    throw new Error(`the audit signing key must be at least ${MIN_KEY_BYTES} bytes long`);
+
+  const timeoutMs = parseDuration(settings.timeout ?? AUDIT_DEFAULTS.timeout);
+  if (!(timeoutMs > 0)) throw new Error(`audit timeout must be positive, got "${settings.timeout}"`);
+  const maxBacklog = Number(settings.maxBacklog ?? AUDIT_DEFAULTS.maxBacklog);
+  if (!Number.isInteger(maxBacklog) || maxBacklog < 1)
+    throw new Error(`audit max backlog must be a positive integer, got "${settings.maxBacklog}"`);
+  return {
+    url,
+    ...(ca ? { ca } : {}),
+    signingKey,
+    timeoutMs,
+    maxBacklog,
+    source: settings.source ?? `/bench-operator/${sources.namespace}`,
+    namespace: sources.namespace,
+  };
+}
+
+// `echo key > file` and `kubectl create secret --from-file` leave a newline that is not part of the key.
+function trimKey(key: Buffer): Buffer {
+  let end = key.length;
+  while (end > 0 && (key[end - 1] === 0x0a || key[end - 1] === 0x0d)) end--;
+  return key.subarray(0, end);
+}

@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import type { DecisionRecord } from '../core/decisions/record.ts';
+import { LABELS, MANAGED_BY } from '../core/render/labels.ts';
+import { isNotFound } from '../runtime/client/errors.ts';
+import type { KubeClient } from '../runtime/client/kube-client.ts';
+import type { KubeObject, ResourceType } from '../runtime/client/resource.ts';
+import { realClock, type Clock } from '../runtime/time/clock.ts';
+import { batchName, encodeBatches, OUTBOX_LABEL, RECORDS_KEY, sequenceOf } from './batch.ts';
+import type { PendingRecords } from './pending.ts';
+
+export const configMapType: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+  namespaced: true,
+};
+
+export type OutboxConfigMap = KubeObject & { data?: Record<string, string>; immutable?: boolean };
+
+export interface OutboxOptions {
+  client: KubeClient;
+  /** The operator's own namespace. */
+  namespace: string;
+  /** This replica (pod name): part of batch names. */
+  writer: string;
+  pending: PendingRecords;
+  logger: Logger;
+  /** Resolves once the outbox informer has listed, so new batches sort after everything there. */
+  synced: () => Promise<void>;
+  clock?: Clock;
+}
+
+/**
+ * The audit outbox: decision records stored in ConfigMaps in the operator's namespace before the
+ * decisions take effect, until the sink has acknowledged them. One write (one immutable ConfigMap
+ * per 512 KiB) holds everything a controller decided in one go, e.g. a whole scheduling pass; the
+ * delivery loop deletes a batch once the sink has acknowledged all its records.
+ */
+export class Outbox {
+  private readonly options: OutboxOptions;
+  private readonly clock: Clock;
+  private readonly undeleted = new Set<string>();
+  private lastSequence = 0;
+
+  constructor(options: OutboxOptions) {
+    this.options = options;
+    this.clock = options.clock ?? realClock;
+  }
+
+  /** Stores the records in order; resolves once they are in the API (throws if they are not). */
+  async append(records: DecisionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.options.synced();
+    for (const batch of encodeBatches(records)) {
+      const name = batchName(this.nextSequence(), this.options.writer);
+      // A create that fails (or times out, having perhaps succeeded) fails the caller's decisions,
+      // which are taken again with the same ids and written under a new name: a duplicate at
+      // worst, never a loss.
+      await this.options.client.create<OutboxConfigMap>(configMapType, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name,
+          namespace: this.options.namespace,
+          labels: { [LABELS.managedBy]: MANAGED_BY, [OUTBOX_LABEL]: 'true' },
+        },
+        immutable: true,
+        data: { [RECORDS_KEY]: batch.text },
+      });
+      this.options.pending.add(name, batch.records);
+    }
+  }
+
+  /** Deletes a batch the sink has acknowledged entirely; failures are retried by retryRemovals. */
+  async remove(batch: string): Promise<void> {
+    try {
+      await this.options.client.delete(configMapType, this.options.namespace, batch);
+      this.undeleted.delete(batch);
+    } catch (error) {
+      if (isNotFound(error)) {
+        this.undeleted.delete(batch);
+        return;
+      }
+      this.undeleted.add(batch);
+      this.options.logger.warn({ err: error, batch }, 'could not delete a delivered audit batch; will retry');
+    }
+  }
+
+  async retryRemovals(): Promise<void> {
+    for (const batch of [...this.undeleted]) await this.remove(batch);
+  }
+
+  // Microseconds of the clock, but always past the last batch written or seen: a new leader's
+  // batches sort after its predecessor's even if its clock is behind.
+  private nextSequence(): number {
+    const seen = sequenceOf(this.options.pending.highestBatch) ?? 0;
+    this.lastSequence = Math.max(this.clock.now() * 1000, this.lastSequence + 1, seen + 1);
+    return this.lastSequence;
+  }
+}

@@ -1,0 +1,157 @@
+import { readFile } from 'node:fs/promises';
+import type { DecisionRecord } from '../core/decisions/record.ts';
+import type { KubeClient } from '../runtime/client/kube-client.ts';
+import type { KubeObject, ResourceType } from '../runtime/client/resource.ts';
+import type { Manager } from '../runtime/manager/manager.ts';
+import { BacklogMonitor } from './backlog.ts';
+import { decodeBatch, OUTBOX_SELECTOR, streamOf } from './batch.ts';
+import { resolveAuditConfig, settingsFromConfigMap, type AuditConfig, type AuditFlags } from './config.ts';
+import { deliveryReconciler } from './delivery.ts';
+import { auditMetrics } from './metrics.ts';
+import { configMapType, Outbox, type OutboxConfigMap } from './outbox.ts';
+import { PendingRecords } from './pending.ts';
+import { WebhookSink } from './sender.ts';
+
+const secretType: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'secrets',
+  kind: 'Secret',
+  namespaced: true,
+};
+
+/** What the controllers see of the audit trail. */
+export interface AuditTrail {
+  /** Stores the records of decisions taken together, in one write; throws if they were not stored. */
+  append(records: DecisionRecord[]): Promise<void>;
+  /** The backlog is at its bound: admit nothing now. */
+  isFull(): boolean;
+  /** Called when the backlog is below its bound again. */
+  onRoom(listener: () => void): void;
+}
+
+/**
+ * Reads the audit configuration: flags over the ConfigMap named by --audit-config, the signing
+ * key from its file or Secret (the one Secret the operator reads; config/rbac grants that name
+ * only). Undefined when auditing is off.
+ */
+export async function loadAuditConfig(
+  flags: AuditFlags,
+  client: KubeClient,
+  namespace: string,
+): Promise<AuditConfig | undefined> {
+  let fromConfigMap = {};
+  if (flags.configMap) {
+    const configMap = await client
+      .get<OutboxConfigMap>(configMapType, namespace, flags.configMap)
+      .catch((error: unknown) => {
+        throw new Error(
+          `reading the audit ConfigMap ${namespace}/${flags.configMap}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      });
+    fromConfigMap = settingsFromConfigMap(flags.configMap, configMap.data);
+  }
+  return resolveAuditConfig(
+    { ...fromConfigMap, ...flags.settings },
+    {
+      namespace,
+      readFile: (path) => readFile(path),
+      readSecret: async (name, key) => {
+        const secret = await client
+          .get<KubeObject & { data?: Record<string, string> }>(secretType, namespace, name)
+          .catch((error: unknown) => {
+            throw new Error(
+              `reading the audit signing key Secret ${namespace}/${name}: ${(error as Error).message}`,
+              { cause: error },
+            );
+          });
+        const value = secret.data?.[key];
+        if (value === undefined)
+          throw new Error(`the audit signing key Secret ${namespace}/${name} has no key "${key}"`);
+        return Buffer.from(value, 'base64');
+      },
+    },
+  );
+}
+
+/**
+ * Wires the audit trail onto the manager: the outbox (ConfigMaps in the operator's namespace,
+ * watched by every replica), the delivery loop (a controller, so it runs on the leader only) and
+ * the backlog's metrics and Events.
+ */
+export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
+  const logger = manager.logger.child({ controller: 'audit' });
+  const pending = new PendingRecords();
+  const informer = manager.informer<OutboxConfigMap>({
+    type: configMapType,
+    namespace: config.namespace,
+    labelSelector: OUTBOX_SELECTOR,
+  });
+  const monitor = new BacklogMonitor({
+    pending,
+    limit: config.maxBacklog,
+    events: manager.events,
+    regarding: { apiVersion: 'v1', kind: 'Pod', namespace: config.namespace, name: manager.options.identity },
+  });
+  const outbox = new Outbox({
+    client: manager.client,
+    namespace: config.namespace,
+    writer: manager.options.identity,
+    pending,
+    logger,
+    synced: () => informer.waitForSync(),
+  });
+  const metrics = auditMetrics(manager.registry, pending, config.maxBacklog);
+  const delivery = manager.controller({
+    name: 'audit',
+    reconcile: deliveryReconciler({
+      pending,
+      sink: new WebhookSink({
+        url: config.url,
+        ca: config.ca,
+        signingKey: config.signingKey,
+        timeoutMs: config.timeoutMs,
+        source: config.source,
+      }),
+      outbox,
+      monitor,
+      metrics,
+    }),
+  });
+  const deliver = (streams: string[]) => streams.forEach((stream) => delivery.queue.add(stream));
+  informer.addEventHandler({
+    onAdd: (configMap) => {
+      const name = configMap.metadata.name!;
+      try {
+        deliver(pending.add(name, decodeBatch(configMap.data)));
+      } catch (error) {
+        // Left in place for a person to look at: deleting it would lose whatever it holds.
+        logger.error(
+          { err: error, batch: name },
+          'an audit outbox ConfigMap is not readable; it is not delivered',
+        );
+      }
+    },
+    onDelete: (configMap) => pending.forget(configMap.metadata.name!),
+  });
+  logger.info(
+    {
+      url: `${config.url.origin}${config.url.pathname}`,
+      namespace: config.namespace,
+      maxBacklog: config.maxBacklog,
+      timeoutMs: config.timeoutMs,
+      source: config.source,
+    },
+    'audit webhook configured',
+  );
+  return {
+    async append(records) {
+      await outbox.append(records);
+      monitor.check();
+      deliver([...new Set(records.map(streamOf))]);
+    },
+    isFull: () => monitor.isFull(),
+    onRoom: (listener) => monitor.onRoom(listener),
+  };
+}
