@@ -151,6 +151,8 @@ beforeAll(async () => {
       'ClusterRoleBinding/bench-operator-manager-rolebinding',
       'Role/bench-operator-leader-election-role',
       'RoleBinding/bench-operator-leader-election-rolebinding',
+      'Role/bench-operator-audit-role',
+      'RoleBinding/bench-operator-audit-rolebinding',
     ]),
   );
   tokenKubeconfig = path.join(repoRoot, '.cache/test-logs', `${namespace()}.kubeconfig`);
@@ -186,6 +188,12 @@ describe('config/rbac', () => {
       [['update', 'benchmarksuites.bench.dev', '--subresource=status', '-n', ns], token, 'yes'],
       [['create', 'events.events.k8s.io', '-n', ns], token, 'yes'],
       [['update', 'leases.coordination.k8s.io', '-n', systemNamespace], token, 'yes'],
+      // The audit outbox and its signing key, in its own namespace only; that one Secret by name.
+      [['create', 'configmaps', '-n', systemNamespace], token, 'yes'],
+      [['delete', 'configmaps', '-n', systemNamespace], token, 'yes'],
+      [['get', 'secret/bench-operator-audit-signing-key', '-n', systemNamespace], token, 'yes'],
+      [['get', 'secret/another-secret', '-n', systemNamespace], token, 'no'],
+      [['create', 'configmaps', '-n', ns], token, 'no'],
       // What it must not do: users own the spec, the Job controller owns pods, leases only in its
       // own namespace, no privilege escalation.
       [['update', 'benchmarksuites.bench.dev', '-n', ns], token, 'no'],
