@@ -3,7 +3,14 @@
  * `x-api-key` and `anthropic-version` headers, SSE events (message_start, content_block_delta,
  * message_delta, message_stop, error).
  */
-import { createHttpAdapter, eventJson, malformed, type FinishReason, type HttpWire } from './http-adapter.ts';
+import {
+  baseUrl,
+  createHttpAdapter,
+  eventJson,
+  malformed,
+  type FinishReason,
+  type HttpWire,
+} from './http-adapter.ts';
 import { exhaustedLimitResetMs } from './retry-after.ts';
 import { ProviderError, type ProviderAdapter, type ProviderConfig, type ProviderErrorKind } from './types.ts';
 
@@ -165,6 +172,6 @@ function anthropicWire(config: ProviderConfig, baseUrl: string): HttpWire {
 export function createAnthropicAdapter(config: ProviderConfig): ProviderAdapter {
   if (!config.apiKey)
     throw new ProviderError('auth', 'anthropic: BENCH_API_KEY is empty; the provider needs an API key');
-  const baseUrl = (config.endpoint || ANTHROPIC_DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  return createHttpAdapter('anthropic', anthropicWire(config, baseUrl), [config.apiKey]);
+  const wire = anthropicWire(config, baseUrl(config.endpoint, ANTHROPIC_DEFAULT_ENDPOINT));
+  return createHttpAdapter('anthropic', wire, [config.apiKey]);
 }

@@ -2,7 +2,14 @@
  * Cohere's Chat v2 (`/v2/chat`): messages with system/user/assistant roles, usage as billed units
  * (what spend and budgets count) or tokens, streams of named events ending in message-end.
  */
-import { createHttpAdapter, eventJson, malformed, type FinishReason, type HttpWire } from './http-adapter.ts';
+import {
+  baseUrl,
+  createHttpAdapter,
+  eventJson,
+  malformed,
+  type FinishReason,
+  type HttpWire,
+} from './http-adapter.ts';
 import { ProviderError, type ProviderAdapter, type ProviderConfig } from './types.ts';
 
 export const COHERE_DEFAULT_ENDPOINT = 'https://api.cohere.com';
@@ -116,6 +123,6 @@ function cohereWire(config: ProviderConfig, url: string): HttpWire {
 export function createCohereAdapter(config: ProviderConfig): ProviderAdapter {
   if (!config.apiKey)
     throw new ProviderError('auth', 'cohere: BENCH_API_KEY is empty; the provider needs an API key');
-  const baseUrl = (config.endpoint || COHERE_DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  return createHttpAdapter('cohere', cohereWire(config, `${baseUrl}/v2/chat`), [config.apiKey]);
+  const url = `${baseUrl(config.endpoint, COHERE_DEFAULT_ENDPOINT)}/v2/chat`;
+  return createHttpAdapter('cohere', cohereWire(config, url), [config.apiKey]);
 }

@@ -3,6 +3,7 @@
  * location from the target's parameters, with the key sent as a bearer (OAuth 2 access) token.
  */
 import {
+  baseUrl,
   createHttpAdapter,
   eventJson,
   malformed,
@@ -160,7 +161,7 @@ export function createVertexAdapter(config: ProviderConfig): ProviderAdapter {
     );
   }
   const location = config.parameters.location || VERTEX_DEFAULT_LOCATION;
-  const baseUrl = (config.endpoint || vertexBaseUrl(location)).replace(/\/+$/, '');
-  const modelsUrl = `${baseUrl}/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/google/models`;
+  const base = baseUrl(config.endpoint, vertexBaseUrl(location));
+  const modelsUrl = `${base}/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/google/models`;
   return createHttpAdapter('google-vertex', vertexWire(config, modelsUrl), [config.apiKey]);
 }

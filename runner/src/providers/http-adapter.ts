@@ -122,6 +122,11 @@ export function createHttpAdapter(
   };
 }
 
+/** BENCH_ENDPOINT, or the provider's default when it is empty, without a trailing slash. */
+export function baseUrl(endpoint: string | undefined, fallback: string): string {
+  return (endpoint || fallback).replace(/\/+$/, '');
+}
+
 /** For wire formats: the error for a reply in a shape the provider never sends (a broken proxy, a cut body). */
 export function malformed(type: ProviderType, what: string): ProviderError {
   return new ProviderError('unavailable', `${type}: malformed reply: ${what}`);

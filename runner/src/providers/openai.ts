@@ -3,7 +3,14 @@
  * OpenAI-compatible servers (vLLM, Ollama, llama.cpp), Groq, Together, Mistral, and Azure OpenAI
  * (deployment URLs, `api-key` header, api-version).
  */
-import { createHttpAdapter, eventJson, malformed, type FinishReason, type HttpWire } from './http-adapter.ts';
+import {
+  baseUrl,
+  createHttpAdapter,
+  eventJson,
+  malformed,
+  type FinishReason,
+  type HttpWire,
+} from './http-adapter.ts';
 import { exhaustedLimitResetMs, parseDurationMs } from './retry-after.ts';
 import { ProviderError, type CompletionRequest, type ProviderAdapter, type ProviderConfig } from './types.ts';
 
@@ -91,20 +98,16 @@ function usageOf(usage: ChatUsage | null | undefined) {
   return { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 };
 }
 
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
-}
-
 function chatUrl(
   family: OpenAIFamily,
-  baseUrl: string,
+  base: string,
   parameters: Record<string, string>,
   model: string,
 ): string {
-  if (family !== 'azure-openai') return `${baseUrl}/chat/completions`;
+  if (family !== 'azure-openai') return `${base}/chat/completions`;
   const deployment = encodeURIComponent(parameters.deployment || model);
   const apiVersion = encodeURIComponent(parameters['api-version'] || DEFAULT_AZURE_API_VERSION);
-  return `${baseUrl}/openai/deployments/${deployment}/chat/completions?api-version=${apiVersion}`;
+  return `${base}/openai/deployments/${deployment}/chat/completions?api-version=${apiVersion}`;
 }
 
 function requestBody(family: OpenAIFamily, request: CompletionRequest): Record<string, unknown> {
@@ -123,7 +126,7 @@ function requestBody(family: OpenAIFamily, request: CompletionRequest): Record<s
   };
 }
 
-function openAIWire(family: OpenAIFamily, config: ProviderConfig, baseUrl: string): HttpWire {
+function openAIWire(family: OpenAIFamily, config: ProviderConfig, base: string): HttpWire {
   const key = config.apiKey;
   const auth: Record<string, string> = !key
     ? {}
@@ -132,7 +135,7 @@ function openAIWire(family: OpenAIFamily, config: ProviderConfig, baseUrl: strin
       : { authorization: `Bearer ${key}` };
   return {
     request(request) {
-      const url = chatUrl(family, baseUrl, config.parameters, request.model);
+      const url = chatUrl(family, base, config.parameters, request.model);
       return { url, headers: auth, body: requestBody(family, request) };
     },
 
@@ -204,13 +207,13 @@ export function createOpenAIAdapter(family: OpenAIFamily, config: ProviderConfig
   if (FLAVORS[family].keyRequired && !config.apiKey) {
     throw new ProviderError('auth', `${family}: BENCH_API_KEY is empty; the provider needs an API key`);
   }
-  const baseUrl = config.endpoint || FLAVORS[family].defaultBaseUrl;
-  if (!baseUrl) {
+  const fallback = FLAVORS[family].defaultBaseUrl;
+  if (!config.endpoint && !fallback) {
     throw new ProviderError(
       'invalid_request',
       `${family}: BENCH_ENDPOINT is required (the server's base URL)`,
     );
   }
-  const wire = openAIWire(family, config, trimSlash(baseUrl));
+  const wire = openAIWire(family, config, baseUrl(config.endpoint, fallback ?? ''));
   return createHttpAdapter(family, wire, config.apiKey ? [config.apiKey] : []);
 }
