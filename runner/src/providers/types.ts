@@ -18,7 +18,11 @@ export interface CompletionRequest {
   stop?: string[];
   /** Ask for a streamed answer (time to first token is measured only then). */
   stream?: boolean;
-  /** Aborts the request (per-request timeout, SIGTERM). */
+  /**
+   * Aborts the request (per-request timeout, SIGTERM). An abort whose reason is a TimeoutError
+   * (AbortSignal.timeout) is the provider not answering in time: the adapter throws
+   * ProviderError('unavailable'). Any other abort rejects with the signal's own reason, unchanged.
+   */
   signal?: AbortSignal;
 }
 
@@ -81,7 +85,11 @@ export interface ProviderConfig {
   type: ProviderType;
   /** BENCH_ENDPOINT; empty means the provider's public default. */
   endpoint: string | undefined;
-  /** BENCH_API_KEY; never logged, never part of an error message. */
+  /**
+   * BENCH_API_KEY; never logged, never part of an error message. For aws-bedrock it is
+   * `accessKeyId:secretAccessKey[:sessionToken]` (empty: the AWS SDK's default credential chain); for
+   * google-vertex an OAuth 2 access token.
+   */
   apiKey: string | undefined;
   /** BENCH_PARAMETERS (target parameters), e.g. api-version, region, project, location. */
   parameters: Record<string, string>;
