@@ -6,7 +6,7 @@ export interface BacklogOptions {
   pending: PendingRecords;
   /** The bound: at it, no run is admitted (the scheduler defers every run with AuditBacklogFull). */
   limit: number;
-  events: EventRecorder;
+  events: Pick<EventRecorder, 'emit'>;
   /** The operator's own object, where the backlog's Events go (its Pod). */
   regarding: EventReference;
 }
