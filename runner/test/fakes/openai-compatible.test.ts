@@ -109,7 +109,7 @@ describe('the OpenAI-compatible fake', () => {
     fake.inject({ type: 'hang' });
     const controller = new AbortController();
     const pending = post('/v1/chat/completions', chat, {}, controller.signal);
-    await expect.poll(() => fake!.requests.length).toBe(1);
+    await expect.poll(() => fake!.requests.length, { timeout: 10_000 }).toBe(1);
     controller.abort();
     await expect(pending).rejects.toThrow(/abort/i);
     fake.inject({ type: 'disconnect' });
