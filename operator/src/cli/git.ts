@@ -58,11 +58,9 @@ export class Repo {
 
   /** The full commit id of a revision; a failure when Git does not know it. */
   async resolve(rev: string): Promise<string> {
-    try {
-      return (await this.git.revparse(['--verify', '--quiet', `${rev}^{commit}`])).trim();
-    } catch {
-      throw failureError(`unknown revision ${rev}`);
-    }
+    const sha = await this.git.revparse(['--verify', '--quiet', `${rev}^{commit}`]).catch(() => '');
+    if (sha.trim() === '') throw failureError(`unknown revision ${rev}`);
+    return sha.trim();
   }
 
   /** Manifest files at a revision under a path. */

@@ -1,5 +1,6 @@
 // benchctl's command tree: global options, one module per command, and the exit codes.
 import { Command, CommanderError } from 'commander';
+import { GitError } from 'simple-git';
 import type { Register, Wrap } from './command.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerHistory } from './commands/history.ts';
@@ -82,6 +83,10 @@ export async function run(argv: string[], ctx: CliContext): Promise<ExitCode> {
     if (error instanceof CliError) {
       printError(ctx.io, error.message);
       return error.exitCode;
+    }
+    if (error instanceof GitError) {
+      printError(ctx.io, `git: ${error.message.trim()}`);
+      return EXIT.failure;
     }
     printError(ctx.io, (error as Error).stack ?? String(error));
     return EXIT.failure;

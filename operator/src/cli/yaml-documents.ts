@@ -1,6 +1,6 @@
 // Changing one document of a YAML stream and leaving the others byte for byte as they are: a
 // GitOps repository's files are reviewed as diffs, so an edit must touch only what it changes.
-import { parseAllDocuments, type Document } from 'yaml';
+import { parseAllDocuments, Scalar, type Document } from 'yaml';
 
 const DOCUMENT_START = /^---[^\n]*\n/;
 
@@ -44,6 +44,15 @@ export function setInDocument(
 ): string {
   const { docs } = locate(text);
   const doc = docs[index]!;
-  for (const [path, value] of changes) doc.setIn(path, value);
-  return replaceDocument(text, index, String(doc).replace(DOCUMENT_START, ''));
+  for (const [path, value] of changes) {
+    // Strings are quoted: a plain 2026-11-22T10:00:00Z is a timestamp to YAML 1.1 parsers.
+    const node =
+      typeof value === 'string' ? Object.assign(new Scalar(value), { type: Scalar.QUOTE_DOUBLE }) : value;
+    doc.setIn(path, node);
+  }
+  return replaceDocument(
+    text,
+    index,
+    doc.toString({ flowCollectionPadding: false, lineWidth: 0 }).replace(DOCUMENT_START, ''),
+  );
 }

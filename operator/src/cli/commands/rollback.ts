@@ -85,23 +85,27 @@ export function registerRollback(program: Command, ctx: CliContext, wrap: Wrap):
           const original = await repo.currentBranch();
           const branch = options.pr ? (options.branch ?? `rollback/${name}-${sha.slice(0, 7)}`) : original;
           if (options.pr) await repo.git.checkoutLocalBranch(branch);
-          writeFileSync(path.join(repo.root, current.file), restored);
-          result.commit = await repo.commitFile(current.file, rollbackMessage(name, options.to, sha));
-          result.committed = true;
-          if (options.push || options.pr) {
-            await ctx.publisher.push({ repo, remote: options.remote, branch });
-            result.pushed = { remote: options.remote, branch };
-          }
-          if (options.pr) {
-            result.pullRequest = await ctx.publisher.openPullRequest({
-              repo,
-              remote: options.remote,
-              head: branch,
-              base: options.base ?? original,
-              title: rollbackMessage(name, options.to, sha),
-              body: `Restores BenchmarkSuite ${name} in ${current.file} as it was at ${sha}.`,
-            });
-            await repo.git.checkout(original);
+          try {
+            writeFileSync(path.join(repo.root, current.file), restored);
+            result.commit = await repo.commitFile(current.file, rollbackMessage(name, options.to, sha));
+            result.committed = true;
+            if (options.push || options.pr) {
+              await ctx.publisher.push({ repo, remote: options.remote, branch });
+              result.pushed = { remote: options.remote, branch };
+            }
+            if (options.pr) {
+              result.pullRequest = await ctx.publisher.openPullRequest({
+                repo,
+                remote: options.remote,
+                head: branch,
+                base: options.base ?? original,
+                title: rollbackMessage(name, options.to, sha),
+                body: `Restores BenchmarkSuite ${name} in ${current.file} as it was at ${sha}.`,
+              });
+            }
+          } finally {
+            // The pull request's branch keeps the commit; the working copy goes back to where it was.
+            if (options.pr) await repo.git.checkout(original);
           }
         }
         if (options.output === 'json') {
