@@ -78,14 +78,12 @@ export function createHttpAdapter(
       timeToFirstTokenMs ??= performance.now() - started;
       text += piece;
     }
-    if (!decoder.finished)
+    if (!decoder.finished) {
       throw new ProviderError('unavailable', `${type}: the stream ended before the reply was complete`);
-    return {
-      text,
-      ...decoder.result(),
-      latencyMs: performance.now() - started,
-      timeToFirstTokenMs: timeToFirstTokenMs ?? performance.now() - started,
-    };
+    }
+    const latencyMs = performance.now() - started;
+    // An empty answer has no first token; its time to first token is the whole reply's.
+    return { text, ...decoder.result(), latencyMs, timeToFirstTokenMs: timeToFirstTokenMs ?? latencyMs };
   }
 
   return {
@@ -110,10 +108,11 @@ export function createHttpAdapter(
           return await readStream(response.body, started);
         }
         const body = parseJson(await response.text());
-        if (body === undefined)
+        if (body === undefined) {
           throw new ProviderError('unavailable', `${type}: the reply is not JSON`, {
             status: response.status,
           });
+        }
         return { ...wire.parseReply(body), latencyMs: performance.now() - started };
       } catch (error) {
         throw transportError(type, error, request.signal, secrets);
