@@ -1,0 +1,188 @@
+// The audit webhook with a real receiver on 127.0.0.1 that verifies every signature with the
+// verifier docs/audit.md documents: (a) signatures; (b) the sink refusing connections, then
+// answering 503, then back: every record arrives, and at its bound the backlog holds admissions.
+// In each case the record ids received equal the decisions the operator logged, cross-checked
+// against the Jobs, statuses and Events in the cluster.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loggedDecisions, missingFromAudit, reportAudit } from '../support/audit-check.ts';
+import {
+  createSigningKey,
+  metricValue,
+  outboxBatches,
+  startAuditedOperator,
+} from '../support/audit-operator.ts';
+import { AuditReceiver } from '../support/audit-receiver.ts';
+import { documentedVerifier } from '../support/audit-verifier.ts';
+import { eventsFor } from '../support/events.ts';
+import { kubectlApply } from '../support/kubectl.ts';
+import { useNamespace } from '../support/namespace.ts';
+import { stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
+import { waitForSuite } from '../support/suites.ts';
+import { waitFor } from '../support/wait.ts';
+
+const namespace = useNamespace('audit');
+stopOperatorsAfterAll();
+let key = '';
+beforeAll(async () => {
+  key = await createSigningKey(namespace());
+});
+
+function manifests(suite: string, runs: number, cap: number): string {
+  return [
+    {
+      apiVersion: 'bench.dev/v1alpha1',
+      kind: 'ProviderPolicy',
+      metadata: { name: `${suite}-provider` },
+      spec: {
+        provider: 'openai-compatible',
+        endpoint: 'http://healthy.kwok.invalid',
+        maxConcurrentRuns: cap,
+      },
+    },
+    {
+      apiVersion: 'bench.dev/v1alpha1',
+      kind: 'BenchmarkSuite',
+      metadata: { name: suite, annotations: { 'bench.dev/source-revision': 'main@sha1:0123abcd' } },
+      spec: {
+        runner: {
+          image: 'ghcr.io/bench-operator/bench-runner:0.1.0',
+          resources: { requests: { cpu: '10m' } },
+        },
+        targets: [{ name: 't', providerRef: `${suite}-provider`, model: 'm' }],
+        benchmarks: Array.from({ length: runs }, (_, i) => ({ name: `b${i}` })),
+      },
+    },
+  ]
+    .map((o) => stringify(o))
+    .join('---\n');
+}
+
+/** Waits until the outbox is empty and every decision the operators logged has arrived. */
+async function waitForDelivery(
+  ns: string,
+  receiver: AuditReceiver,
+  operators: OperatorProcess[],
+): Promise<Set<string>> {
+  return waitFor(
+    'the outbox to be empty and every decision logged to have reached the receiver',
+    async () => {
+      const expected = loggedDecisions(operators.map((o) => o.logFile));
+      const batches = await outboxBatches(ns);
+      const missing = [...expected].filter((id) => !receiver.ids().has(id));
+      return {
+        done: batches.length === 0 && missing.length === 0,
+        value: expected,
+        seen: { batches, missing: missing.slice(0, 10), received: receiver.ids().size },
+      };
+    },
+    { timeoutMs: 90_000 },
+  );
+}
+
+async function expectNothingLost(
+  name: string,
+  ns: string,
+  suite: string,
+  receiver: AuditReceiver,
+  expected: Set<string>,
+) {
+  reportAudit(name, expected, receiver);
+  expect([...receiver.ids()].sort(), 'record ids received = decisions logged').toEqual([...expected].sort());
+  const { missing, checked } = await missingFromAudit(ns, [suite], receiver.ids());
+  expect(missing, 'every Job, outcome and Event has its record').toEqual([]);
+  expect(checked.jobs).toBeGreaterThan(0);
+  expect(checked.events).toBeGreaterThan(0);
+  expect(receiver.forged, 'requests the documented verifier rejected').toBe(0);
+}
+
+describe('audit webhook', () => {
+  it('signs every record; the documented verifier rejects a tampered body or an old timestamp', async () => {
+    const ns = namespace();
+    const receiver = await AuditReceiver.start(key);
+    const operator = startAuditedOperator(ns, receiver.url, { identity: `audit-sign-${ns}` });
+    await kubectlApply(manifests('signed', 3, 2), { namespace: ns });
+    await waitForSuite(ns, 'signed', (s) => s.phase === 'Succeeded', 90_000);
+    const expected = await waitForDelivery(ns, receiver, [operator]);
+    await expectNothingLost('signatures', ns, 'signed', receiver, expected);
+    expect(new Set(receiver.records.map((r) => r.type))).toEqual(
+      new Set([
+        'dev.bench.round.started',
+        'dev.bench.run.admitted',
+        'dev.bench.run.deferred',
+        'dev.bench.run.succeeded',
+        'dev.bench.round.completed',
+      ]),
+    );
+
+    const verify = await documentedVerifier();
+    const { body, signature } = receiver.records[0]!;
+    const t = Number(/t=(\d+)/.exec(signature!)![1]);
+    expect(() => verify(body, signature, key, { now: t * 1000 })).not.toThrow();
+    expect(() => verify(body.replace('"specversion":"1.0"', '"specversion":"1.0" '), signature, key)).toThrow(
+      /does not match/,
+    );
+    expect(() => verify(body, signature, key, { now: (t + 301) * 1000 })).toThrow(/replay window/);
+    expect(() => verify(body, signature, 'not the key', { now: t * 1000 })).toThrow(/does not match/);
+    // The receiver answers a request signed with another key 401 and keeps nothing of it.
+    const forged = await fetch(receiver.url, {
+      method: 'POST',
+      headers: { 'x-bench-signature': signature!.replace(/v1=\w{4}/, 'v1=0000') },
+      body,
+    });
+    expect(forged.status).toBe(401);
+    expect(receiver.forged).toBe(1);
+    expect(await operator.stop()).toBe(0);
+  });
+
+  it('delivers every record after the sink refused connections and then answered 503; at its bound the backlog holds admissions back', async () => {
+    const ns = namespace();
+    const receiver = await AuditReceiver.start(key, 'refusing');
+    const identity = `audit-down-${ns}`;
+    const operator = startAuditedOperator(ns, receiver.url, {
+      identity,
+      extraArgs: ['--audit-max-backlog=6'],
+    });
+    await kubectlApply(manifests('patient', 6, 2), { namespace: ns });
+
+    // The sink refuses: the records stay in the outbox, and at the bound no run is admitted.
+    const held = await waitForSuite(
+      ns,
+      'patient',
+      (s) => s.runs?.some((r) => r.reason === 'AuditBacklogFull') ?? false,
+      60_000,
+    );
+    expect(held.runs?.find((r) => r.reason === 'AuditBacklogFull')?.message).toContain(
+      'audit backlog is at its bound',
+    );
+    expect((await outboxBatches(ns)).length).toBeGreaterThan(0);
+    expect(await metricValue(operator, 'bench_audit_backlog')).toBeGreaterThanOrEqual(6);
+    expect(await metricValue(operator, 'bench_audit_deliveries_total{result="error"}')).toBeGreaterThan(0);
+    await waitFor('an AuditBacklogFull Event on the operator', async () => {
+      const events = await eventsFor('Pod', identity, ns);
+      return {
+        done: events.some((e) => e.reason === 'AuditBacklogFull' && e.type === 'Warning'),
+        seen: events,
+      };
+    });
+
+    // It answers 503 for a while, then is back.
+    await receiver.setMode('failing');
+    await waitFor('the sink to have answered 503 three times', () => ({
+      done: receiver.failed >= 3,
+      seen: receiver.failed,
+    }));
+    await receiver.setMode('up');
+    const done = await waitForSuite(ns, 'patient', (s) => s.phase === 'Succeeded', 120_000);
+    expect(done.summary?.succeeded).toBe(6);
+    const expected = await waitForDelivery(ns, receiver, [operator]);
+    await expectNothingLost('sink down', ns, 'patient', receiver, expected);
+    expect(await metricValue(operator, 'bench_audit_backlog')).toBe(0);
+    expect(
+      await metricValue(operator, 'bench_audit_deliveries_total{result="rejected"}'),
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      await metricValue(operator, 'bench_audit_deliveries_total{result="success"}'),
+    ).toBeGreaterThanOrEqual(receiver.records.length);
+  });
+});
