@@ -25,6 +25,8 @@ export class AuditReceiver {
   readonly records: ReceivedRecord[] = [];
   forged = 0;
   failed = 0;
+  /** How long it takes to answer a request: a slow sink keeps a backlog. */
+  delayMs = 0;
   private mode: ReceiverMode = 'up';
   private server: Server | undefined;
   private port = 0;
@@ -87,36 +89,38 @@ export class AuditReceiver {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (this.mode === 'failing') {
-        this.failed++;
-        res.writeHead(503).end('sink overloaded');
-        return;
-      }
-      const body = Buffer.concat(chunks).toString('utf8');
-      const signature = req.headers['x-bench-signature'] as string | undefined;
-      try {
-        this.verify(body, signature, this.key);
-      } catch (error) {
-        this.forged++;
-        res.writeHead(401).end((error as Error).message);
-        return;
-      }
-      const event = JSON.parse(body) as {
-        id: string;
-        type: string;
-        subject: string;
-        data: Record<string, unknown>;
-      };
-      this.records.push({
-        id: event.id,
-        type: event.type,
-        subject: event.subject,
-        body,
-        signature,
-        data: event.data,
-      });
-      res.writeHead(204).end();
+    req.on('end', () => setTimeout(() => this.answer(req, res, chunks), this.delayMs));
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, chunks: Buffer[]): void {
+    if (this.mode === 'failing') {
+      this.failed++;
+      res.writeHead(503).end('sink overloaded');
+      return;
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+    const signature = req.headers['x-bench-signature'] as string | undefined;
+    try {
+      this.verify(body, signature, this.key);
+    } catch (error) {
+      this.forged++;
+      res.writeHead(401).end((error as Error).message);
+      return;
+    }
+    const event = JSON.parse(body) as {
+      id: string;
+      type: string;
+      subject: string;
+      data: Record<string, unknown>;
+    };
+    this.records.push({
+      id: event.id,
+      type: event.type,
+      subject: event.subject,
+      body,
+      signature,
+      data: event.data,
     });
+    res.writeHead(204).end();
   }
 }
