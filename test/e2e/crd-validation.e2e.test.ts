@@ -16,6 +16,7 @@ import {
   loadValidFixtures,
   type InvalidFixture,
 } from '../support/crd-fixtures.ts';
+import { dryRun as dryRunIn, mapLimit, serverErrors } from '../support/dry-run.ts';
 import { kubectl, kubectlApply, kubectlGetJson, type KubectlResult } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { repoRoot } from '../support/paths.ts';
@@ -23,26 +24,7 @@ import { repoRoot } from '../support/paths.ts';
 const namespace = useNamespace('crd');
 const CRDS = ['benchmarksuites.bench.dev', 'providerpolicies.bench.dev', 'schedulepolicies.bench.dev'];
 
-/** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-const dryRun = (yaml: string): Promise<KubectlResult> =>
-  kubectl(['apply', '--dry-run=server', '-f', '-'], {
-    input: yaml,
-    namespace: namespace(),
-    allowFailure: true,
-  });
+const dryRun = (yaml: string) => dryRunIn(yaml, namespace());
 
 beforeAll(async () => {
   await kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(repoRoot, 'crds')]);
@@ -118,23 +100,6 @@ describe('the invalid corpus', () => {
     },
   );
 });
-
-/**
- * The field errors of kubectl's answer to a rejected create: `The Kind "name" is invalid: <error>`,
- * or one `* <error>` line each, or a strict decoding error listing unknown fields.
- */
-function serverErrors(stderr: string): string[] {
-  const text = stderr.trim();
-  const strict = text.match(/strict decoding error: (.*)$/s);
-  if (strict) return strict[1]!.split(/, (?=unknown field ")/);
-  const body = text.replace(/^.*? is invalid: /s, '');
-  return body.includes('\n* ') || body.startsWith('\n')
-    ? body
-        .split('\n')
-        .filter((l) => l.startsWith('* '))
-        .map((l) => l.slice(2))
-    : [body];
-}
 
 // Differential testing of the offline validator against the API server: random single mistakes
 // (a wrong value, a removed field, an unknown field, a duplicated list item) in rich valid manifests.
