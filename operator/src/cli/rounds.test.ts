@@ -92,6 +92,62 @@ describe('roundsOf', () => {
   });
 });
 
+describe('roundsOf with the operator’s Events', () => {
+  const event = (reason: string, note: string, eventTime: string) => ({ reason, note, eventTime });
+
+  it('tells rounds whose Jobs are gone from RoundStarted (revision) and RoundCompleted (outcome) notes', () => {
+    const suite = {
+      status: { round: 3, phase: 'Succeeded', sourceRevision: 'main@sha1:ccc' },
+    } as BenchmarkSuite;
+    const rounds = roundsOf(
+      suite,
+      [job(3, 'a', 1, 'Complete', 'main@sha1:ccc')],
+      [
+        event(
+          'RoundStarted',
+          'round 1 started: the suite was created (revision main@sha1:aaa1111)',
+          '2026-11-21T10:00:00Z',
+        ),
+        event(
+          'RoundCompleted',
+          'round 1 completed: 1/2 runs succeeded, 1 failed, 0 blocked',
+          '2026-11-21T10:05:00Z',
+        ),
+        event('RoundStarted', 'round 2 started: the spec changed (generation 2)', '2026-11-22T10:00:00Z'),
+        event('RoundCompleted', 'round 2 completed: 2/2 runs succeeded', '2026-11-22T10:05:00Z'),
+        event(
+          'RoundStarted',
+          'round 3 started: a re-run was requested (revision main@sha1:ccc)',
+          '2026-11-23T10:00:00Z',
+        ),
+        event('RunAdmitted', 'round 9 started: not a round event', '2026-11-23T10:00:00Z'),
+      ],
+    );
+    expect(rounds.map((r) => [r.round, r.outcome, r.revision, `${r.succeeded}/${r.runs}`, r.failed])).toEqual(
+      [
+        [3, 'Succeeded', 'main@sha1:ccc', '1/1', 0],
+        [2, 'Succeeded', undefined, '2/2', 0],
+        [1, 'Failed', 'main@sha1:aaa1111', '1/2', 1],
+      ],
+    );
+    expect(rounds[2]).toMatchObject({
+      startedAt: '2026-11-21T10:00:00Z',
+      finishedAt: '2026-11-21T10:05:00Z',
+    });
+  });
+
+  it('calls a round that started and never completed (replaced) Unknown', () => {
+    const rounds = roundsOf(
+      undefined,
+      [],
+      [event('RoundStarted', 'round 4 started: the spec changed', '2026-11-21T10:00:00Z')],
+    );
+    expect(rounds).toEqual([
+      { round: 4, outcome: 'Unknown', runs: 0, succeeded: 0, failed: 0, startedAt: '2026-11-21T10:00:00Z' },
+    ]);
+  });
+});
+
 describe('commitOfRevision', () => {
   it.each([
     ['main@sha1:4f1c2d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c', '4f1c2d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c'],

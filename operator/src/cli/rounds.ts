@@ -1,5 +1,7 @@
 // The rounds of a suite the cluster still knows, with the revision each ran and how it ended: the
-// current round from the suite's status, earlier ones from the Jobs kept by the history limits.
+// current round from the suite's status, earlier ones from the Jobs kept by the history limits,
+// and rounds whose Jobs are gone from the operator's RoundStarted / RoundCompleted Events (while
+// the API server keeps them, an hour by default).
 import type { BenchmarkSuite } from '../api/index.ts';
 import { ANNOTATIONS, LABELS } from '../core/render/labels.ts';
 import { observeAttempt, type JobView } from '../core/suite/observe.ts';
@@ -17,10 +19,75 @@ export interface RoundView {
   finishedAt?: string;
 }
 
+/** An events.k8s.io/v1 Event, the fields read here. */
+export interface RoundEvent {
+  reason?: string;
+  note?: string;
+  eventTime?: string;
+  metadata?: { creationTimestamp?: string };
+}
+
+/** What the Events tell of one round. */
+interface EventRound {
+  revision?: string;
+  startedAt?: string;
+  completed?: { runs: number; succeeded: number; failed: number; at?: string };
+}
+
+// The notes the operator writes (operator/src/core/decisions/suite.ts).
+const STARTED = /^round (\d+) started: .*?(?: \(revision (\S+)\))?$/;
+const COMPLETED = /^round (\d+) completed: (\d+)\/(\d+) runs succeeded(?:, (\d+) failed, (\d+) blocked)?$/;
+
+function roundsFromEvents(events: RoundEvent[]): Map<number, EventRound> {
+  const rounds = new Map<number, EventRound>();
+  const get = (round: number) => rounds.get(round) ?? rounds.set(round, {}).get(round)!;
+  for (const event of events) {
+    const at = event.eventTime ?? event.metadata?.creationTimestamp;
+    const note = event.note ?? '';
+    const started = event.reason === 'RoundStarted' ? STARTED.exec(note) : null;
+    if (started) {
+      Object.assign(get(Number(started[1])), {
+        ...(started[2] ? { revision: started[2] } : {}),
+        ...(at ? { startedAt: at } : {}),
+      });
+    }
+    const completed = event.reason === 'RoundCompleted' ? COMPLETED.exec(note) : null;
+    if (completed) {
+      get(Number(completed[1])).completed = {
+        succeeded: Number(completed[2]),
+        runs: Number(completed[3]),
+        failed: Number(completed[4] ?? 0) + Number(completed[5] ?? 0),
+        ...(at ? { at } : {}),
+      };
+    }
+  }
+  return rounds;
+}
+
+/** A round only the Events still tell of. */
+function eventRound(round: number, e: EventRound): RoundView {
+  const outcome = !e.completed ? 'Unknown' : e.completed.failed > 0 ? 'Failed' : 'Succeeded';
+  return {
+    round,
+    ...(e.revision ? { revision: e.revision } : {}),
+    outcome,
+    runs: e.completed?.runs ?? 0,
+    succeeded: e.completed?.succeeded ?? 0,
+    failed: e.completed?.failed ?? 0,
+    ...(e.startedAt ? { startedAt: e.startedAt } : {}),
+    ...(e.completed?.at ? { finishedAt: e.completed.at } : {}),
+  };
+}
+
 const min = (values: string[]) => values.sort()[0];
 const max = (values: string[]) => values.sort().at(-1);
 
-export function roundsOf(suite: BenchmarkSuite | undefined, jobs: JobView[]): RoundView[] {
+export function roundsOf(
+  suite: BenchmarkSuite | undefined,
+  jobs: JobView[],
+  events: RoundEvent[] = [],
+): RoundView[] {
+  const told = roundsFromEvents(events);
   const byRound = new Map<number, JobView[]>();
   for (const job of jobs) {
     const round = Number(job.metadata.labels?.[LABELS.round]);
@@ -28,10 +95,12 @@ export function roundsOf(suite: BenchmarkSuite | undefined, jobs: JobView[]): Ro
   }
   const current = suite?.status?.round;
   if (current !== undefined && current > 0 && !byRound.has(current)) byRound.set(current, []);
+  for (const round of told.keys()) if (!byRound.has(round)) byRound.set(round, []);
   return [...byRound.keys()]
     .sort((a, b) => b - a)
     .map((round) => {
       const roundJobs = byRound.get(round)!;
+      if (roundJobs.length === 0 && round !== current) return eventRound(round, told.get(round)!);
       // A run's outcome is its latest attempt's.
       const latest = new Map<string, ReturnType<typeof observeAttempt>>();
       for (const job of roundJobs) {
@@ -45,7 +114,8 @@ export function roundsOf(suite: BenchmarkSuite | undefined, jobs: JobView[]): Ro
       const isCurrent = round === current;
       const revision = isCurrent
         ? suite?.status?.sourceRevision
-        : roundJobs.map((j) => j.metadata.annotations?.[ANNOTATIONS.sourceRevision]).find((r) => r);
+        : (roundJobs.map((j) => j.metadata.annotations?.[ANNOTATIONS.sourceRevision]).find((r) => r) ??
+          told.get(round)?.revision);
       const outcome = isCurrent
         ? (suite?.status?.phase ?? 'Pending')
         : attempts.length > 0 && succeeded === attempts.length

@@ -1,5 +1,5 @@
 // benchctl history <suite>: the Git commits that changed the suite's manifest, newest first, each
-// with the rounds it produced in the cluster and how they ended. A round belongs to the commit that
+// with the rounds it produced in the cluster (status, Jobs, Events) and how they ended. A round belongs to the commit that
 // last changed the file as of the revision the round ran (Flux and Argo CD report the repository's
 // revision, which may be a later commit touching other files).
 import type { SuiteObject } from '../../controllers/caches.ts';
@@ -13,7 +13,7 @@ import { globalOptions, type CliContext, type GlobalOptions } from '../context.t
 import { CliError, EXIT, type ExitCode } from '../errors.ts';
 import { Repo, type Commit } from '../git.ts';
 import { printJson, warn, type Io } from '../output.ts';
-import { commitOfRevision, roundsOf, type RoundView } from '../rounds.ts';
+import { commitOfRevision, roundsOf, type RoundEvent, type RoundView } from '../rounds.ts';
 import { suiteInWorkingCopy } from '../suite-source.ts';
 
 interface CommitHistory extends Commit {
@@ -39,7 +39,19 @@ async function clusterRounds(name: string, options: GlobalOptions, io: Io): Prom
         labelSelector: `${MANAGED_SELECTOR},${LABELS.suite}=${name}`,
       }),
     );
-    return { cluster: 'ok', namespace: cluster.namespace, rounds: roundsOf(suite, jobs.items) };
+    const { eventType } = await import('../../runtime/events/recorder.ts');
+    const events = await fromCluster(cluster, 'Events', () =>
+      cluster.client.list<RoundEvent & { metadata: { name: string }; regarding?: { uid?: string } }>(
+        eventType,
+        {
+          namespace: cluster.namespace,
+          fieldSelector: `regarding.kind=BenchmarkSuite,regarding.name=${name}`,
+        },
+      ),
+    );
+    // Events of an earlier suite of the same name are not this one's.
+    const own = events.items.filter((e) => e.regarding?.uid === suite.metadata.uid);
+    return { cluster: 'ok', namespace: cluster.namespace, rounds: roundsOf(suite, jobs.items, own) };
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     warn(io, `${error.message}: showing the commits only`);
