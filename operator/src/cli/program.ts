@@ -34,6 +34,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
     .option('-n, --namespace <namespace>', 'namespace (default: the context’s, else "default")')
     .option('--no-color', 'no colors, even on a terminal')
     .addHelpText('after', EXIT_CODES_HELP)
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
