@@ -7,12 +7,15 @@ import type { Command } from 'commander';
 import { benchmarkSuiteType } from '../controllers/resources.ts';
 import { connect, fromCluster } from './cluster.ts';
 import { outputOption, type Wrap } from './command.ts';
-import { globalOptions, type CliContext } from './context.ts';
+import { globalOptions, type CliContext, type GlobalOptions } from './context.ts';
 import { EXIT, findingError, type ExitCode } from './errors.ts';
 import { Repo } from './git.ts';
 import { printJson, warn } from './output.ts';
 import { suiteInWorkingCopy } from './suite-source.ts';
 import { setInDocument } from './yaml-documents.ts';
+
+/** The fields to set, as [path, value] (the path as in the manifest). */
+type Fields = Array<[path: string[], value: string | boolean]>;
 
 export interface SuiteChange {
   /** The command: rerun, suspend, resume. */
@@ -22,8 +25,7 @@ export interface SuiteChange {
   description: string;
   /** The commit message's verb: "Suspend" makes "Suspend BenchmarkSuite x". */
   verb: string;
-  /** The fields to set, as [path, value] (the path as in the manifest). */
-  fields: (ctx: CliContext) => Array<[path: string[], value: string | boolean]>;
+  fields: (ctx: CliContext) => Fields;
 }
 
 interface ChangeOptions {
@@ -46,23 +48,66 @@ function mergePatch(fields: Array<[string[], unknown]>): Record<string, unknown>
 const current = (object: unknown, keys: string[]) =>
   keys.reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], object);
 
+type ChangeResult = { suite: string; changed: boolean } & (
+  { where: 'git'; file: string; commit?: string } | { where: 'cluster'; namespace: string }
+);
+
 async function inGit(
   name: string,
   change: SuiteChange,
-  fields: Array<[string[], string | boolean]>,
+  fields: Fields,
   under: string,
-) {
+): Promise<ChangeResult> {
   const repo = await Repo.containing(under);
   const source = await suiteInWorkingCopy(repo, name, repo.relative(under));
+  const result = { suite: name, where: 'git' as const, file: source.file };
   if (fields.every(([keys, value]) => current(source.manifest.object, keys) === value)) {
-    return { file: source.file, changed: false };
+    return { ...result, changed: false };
   }
   if (await repo.hasChanges(source.file)) {
     throw findingError(`${source.file} has changes that are not committed: commit or discard them first`);
   }
   writeFileSync(path.join(repo.root, source.file), setInDocument(source.text, source.manifest.index, fields));
   const commit = await repo.commitFile(source.file, `${change.verb} BenchmarkSuite ${name}`);
-  return { file: source.file, changed: true, commit };
+  return { ...result, changed: true, commit };
+}
+
+async function inCluster(
+  name: string,
+  fields: Fields,
+  options: GlobalOptions,
+  ctx: CliContext,
+): Promise<ChangeResult> {
+  const cluster = await connect(options);
+  const suite = `BenchmarkSuite ${name}`;
+  const before = await fromCluster(cluster, suite, () =>
+    cluster.client.get<SuiteObject>(benchmarkSuiteType, cluster.namespace, name),
+  );
+  const changed = fields.some(([keys, value]) => current(before, keys) !== value);
+  if (changed) {
+    await fromCluster(cluster, suite, () =>
+      cluster.client.patch(benchmarkSuiteType, cluster.namespace, name, mergePatch(fields), 'merge'),
+    );
+    warn(
+      ctx.io,
+      `changed in the cluster only: if Argo CD or Flux apply ${suite} from Git, their next sync puts back ` +
+        'what Git says (use --git to change it in Git)',
+    );
+  }
+  return { suite: name, where: 'cluster', namespace: cluster.namespace, changed };
+}
+
+function printText(ctx: CliContext, result: ChangeResult, fields: Fields): void {
+  const what = fields.map(([k, v]) => `${k.join('.')}=${String(v)}`).join(', ');
+  const where =
+    result.where === 'git'
+      ? `${result.file}${result.commit ? `, commit ${result.commit.slice(0, 12)}` : ''}`
+      : `namespace ${result.namespace}`;
+  ctx.io.stdout.write(
+    result.changed
+      ? `${ctx.io.out.green('✓')} BenchmarkSuite ${result.suite}: ${what} (${where})\n`
+      : `BenchmarkSuite ${result.suite} already has ${what} (${where}): nothing changed\n`,
+  );
 }
 
 export function registerSuiteChange(change: SuiteChange) {
@@ -85,49 +130,16 @@ export function registerSuiteChange(change: SuiteChange) {
       .action(
         wrap(async (name: string, options: ChangeOptions, command: Command): Promise<ExitCode> => {
           const fields = change.fields(ctx);
-          let result: Record<string, unknown>;
-          if (options.git) {
-            result = { suite: name, where: 'git', ...(await inGit(name, change, fields, options.path)) };
-          } else {
-            const cluster = await connect(globalOptions(command));
-            const before = await fromCluster(cluster, `BenchmarkSuite ${name}`, () =>
-              cluster.client.get<SuiteObject>(benchmarkSuiteType, cluster.namespace, name),
-            );
-            const changed = fields.some(([keys, value]) => current(before, keys) !== value);
-            if (changed) {
-              await fromCluster(cluster, `BenchmarkSuite ${name}`, () =>
-                cluster.client.patch(
-                  benchmarkSuiteType,
-                  cluster.namespace,
-                  name,
-                  mergePatch(fields),
-                  'merge',
-                ),
-              );
-            }
-            warn(
-              ctx.io,
-              `changed in the cluster only: if Argo CD or Flux apply BenchmarkSuite ${name} from Git, their next sync ` +
-                'puts back what Git says (use --git to change it in Git)',
-            );
-            result = { suite: name, where: 'cluster', namespace: cluster.namespace, changed };
-          }
-          if (options.output === 'json')
+          const result = options.git
+            ? await inGit(name, change, fields, options.path)
+            : await inCluster(name, fields, globalOptions(command), ctx);
+          if (options.output === 'json') {
             printJson(ctx.io, {
               ...result,
               fields: Object.fromEntries(fields.map(([k, v]) => [k.join('.'), v])),
             });
-          else {
-            const what = fields.map(([k, v]) => `${k.join('.')}=${String(v)}`).join(', ');
-            const where =
-              result.where === 'git'
-                ? `${String(result.file)}${result.commit ? `, commit ${String(result.commit).slice(0, 12)}` : ''}`
-                : `namespace ${String(result.namespace)}`;
-            ctx.io.stdout.write(
-              result.changed
-                ? `${ctx.io.out.green('✓')} BenchmarkSuite ${name}: ${what} (${where})\n`
-                : `BenchmarkSuite ${name} already has ${what} (${where}): nothing changed\n`,
-            );
+          } else {
+            printText(ctx, result, fields);
           }
           return EXIT.ok;
         }),
