@@ -34,13 +34,19 @@ export interface OutboxOptions {
 /**
  * The audit outbox: decision records stored in ConfigMaps in the operator's namespace before the
  * decisions take effect, until the sink has acknowledged them. One write (one immutable ConfigMap
- * per 512 KiB) holds everything a controller decided in one go, e.g. a whole scheduling pass; the
- * delivery loop deletes a batch once the sink has acknowledged all its records.
+ * per 512 KiB) holds at least everything a controller decided in one go, e.g. a whole scheduling
+ * pass; the delivery loop deletes a batch once the sink has acknowledged all its records.
  */
 export class Outbox {
   private readonly options: OutboxOptions;
   private readonly clock: Clock;
   private readonly undeleted = new Set<string>();
+  private readonly waiting: Array<{
+    records: DecisionRecord[];
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private writing = false;
   private lastSequence = 0;
 
   constructor(options: OutboxOptions) {
@@ -48,9 +54,35 @@ export class Outbox {
     this.clock = options.clock ?? realClock;
   }
 
-  /** Stores the records in order; resolves once they are in the API (throws if they are not). */
-  async append(records: DecisionRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  /**
+   * Stores the records in order; resolves once they are in the API (throws if they are not).
+   * Appends made while a write is in flight are written together by the next one (group commit,
+   * as databases do with their log): under load, the scheduler and the suite reconcilers share
+   * writes instead of each paying one. A caller's records stay together and in order.
+   */
+  append(records: DecisionRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ records, resolve, reject });
+      if (!this.writing) void this.writeWaiting();
+    });
+  }
+
+  private async writeWaiting(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0);
+      try {
+        await this.write(group.flatMap((append) => append.records));
+        for (const append of group) append.resolve();
+      } catch (error) {
+        for (const append of group) append.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  private async write(records: DecisionRecord[]): Promise<void> {
     await this.options.synced();
     for (const batch of encodeBatches(records)) {
       const name = batchName(this.nextSequence(), this.options.writer);

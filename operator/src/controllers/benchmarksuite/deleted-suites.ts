@@ -17,10 +17,13 @@ export class DeletedSuites {
     if (this.suites.size > CAPACITY) this.suites.delete(this.suites.keys().next().value!);
   }
 
-  /** The deleted suite's last state, once. */
-  take(key: string): SuiteObject | undefined {
-    const suite = this.suites.get(key);
+  /** The deleted suite's last state. */
+  get(key: string): SuiteObject | undefined {
+    return this.suites.get(key);
+  }
+
+  /** Its deletion is on record. */
+  forget(key: string): void {
     this.suites.delete(key);
-    return suite;
   }
 }

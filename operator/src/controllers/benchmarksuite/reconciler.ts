@@ -58,10 +58,11 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     const now = new Date(deps.clock.now());
     if (!suite || suite.metadata.deletionTimestamp) {
       // Owner references let the garbage collector remove its Jobs; what is left is the record.
-      const gone = suite ?? deps.deleted.take(key);
+      const gone = suite ?? deps.deleted.get(key);
       if (gone) {
         const subject = subjectOf(gone, gone.status?.round ?? 0, gone.status?.sourceRevision);
         await deps.decisions.record([suiteDeleted(subject, now.getTime())], recording);
+        if (!suite) deps.deleted.forget(key);
       }
       return;
     }
