@@ -306,7 +306,11 @@ describe('scheduling engine (examples)', () => {
       provider: 'ns/p2',
       model: 'claude-sonnet',
       reason: 'FailedOver',
-      inputs: { priority: 0, capacity: { provider: { inUse: 0 } }, circuit: { state: 'Closed', target: 'Open' } },
+      inputs: {
+        priority: 0,
+        capacity: { provider: { inUse: 0 } },
+        circuit: { state: 'Closed', target: 'Open' },
+      },
     });
     expect(nextWakeAt).toBeUndefined();
   });
