@@ -5,24 +5,31 @@
 // against the Jobs, statuses and Events in the cluster.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loggedDecisions, missingFromAudit, reportAudit } from '../support/audit-check.ts';
+import {
+  expectNothingLost,
+  stopOutboxWatchesAfterAll,
+  waitForDelivery,
+  watchOutbox,
+} from '../support/audit-check.ts';
 import {
   createSigningKey,
   metricValue,
   outboxBatches,
   startAuditedOperator,
 } from '../support/audit-operator.ts';
-import { AuditReceiver } from '../support/audit-receiver.ts';
+import { AuditReceiver, closeReceiversAfterAll } from '../support/audit-receiver.ts';
 import { documentedVerifier } from '../support/audit-verifier.ts';
 import { eventsFor } from '../support/events.ts';
 import { kubectlApply } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
-import { stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
+import { stopOperatorsAfterAll } from '../support/operator.ts';
 import { waitForSuite } from '../support/suites.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('audit');
 stopOperatorsAfterAll();
+closeReceiversAfterAll();
+stopOutboxWatchesAfterAll();
 let key = '';
 beforeAll(async () => {
   key = await createSigningKey(namespace());
@@ -58,53 +65,23 @@ function manifests(suite: string, runs: number, cap: number): string {
     .join('---\n');
 }
 
-/** Waits until the outbox is empty and every decision the operators logged has arrived. */
-async function waitForDelivery(
-  ns: string,
-  receiver: AuditReceiver,
-  operators: OperatorProcess[],
-): Promise<Set<string>> {
-  return waitFor(
-    'the outbox to be empty and every decision logged to have reached the receiver',
-    async () => {
-      const expected = loggedDecisions(operators.map((o) => o.logFile));
-      const batches = await outboxBatches(ns);
-      const missing = [...expected].filter((id) => !receiver.ids().has(id));
-      return {
-        done: batches.length === 0 && missing.length === 0,
-        value: expected,
-        seen: { batches, missing: missing.slice(0, 10), received: receiver.ids().size },
-      };
-    },
-    { timeoutMs: 90_000 },
-  );
-}
-
-async function expectNothingLost(
-  name: string,
-  ns: string,
-  suite: string,
-  receiver: AuditReceiver,
-  expected: Set<string>,
-) {
-  reportAudit(name, expected, receiver);
-  expect([...receiver.ids()].sort(), 'record ids received = decisions logged').toEqual([...expected].sort());
-  const { missing, checked } = await missingFromAudit(ns, [suite], receiver.ids());
-  expect(missing, 'every Job, outcome and Event has its record').toEqual([]);
-  expect(checked.jobs).toBeGreaterThan(0);
-  expect(checked.events).toBeGreaterThan(0);
-  expect(receiver.forged, 'requests the documented verifier rejected').toBe(0);
-}
-
 describe('audit webhook', () => {
   it('signs every record; the documented verifier rejects a tampered body or an old timestamp', async () => {
     const ns = namespace();
     const receiver = await AuditReceiver.start(key);
+    const { stored } = await watchOutbox(ns);
     const operator = startAuditedOperator(ns, receiver.url, { identity: `audit-sign-${ns}` });
     await kubectlApply(manifests('signed', 3, 2), { namespace: ns });
     await waitForSuite(ns, 'signed', (s) => s.phase === 'Succeeded', 90_000);
-    const expected = await waitForDelivery(ns, receiver, [operator]);
-    await expectNothingLost('signatures', ns, 'signed', receiver, expected);
+    await waitForDelivery(ns, receiver, stored);
+    await expectNothingLost({
+      name: 'signatures',
+      namespace: ns,
+      suites: ['signed'],
+      receiver,
+      stored,
+      logFiles: [operator.logFile],
+    });
     expect(new Set(receiver.records.map((r) => r.type))).toEqual(
       new Set([
         'dev.bench.round.started',
@@ -138,6 +115,7 @@ describe('audit webhook', () => {
   it('delivers every record after the sink refused connections and then answered 503; at its bound the backlog holds admissions back', async () => {
     const ns = namespace();
     const receiver = await AuditReceiver.start(key, 'refusing');
+    const { stored } = await watchOutbox(ns);
     const identity = `audit-down-${ns}`;
     const operator = startAuditedOperator(ns, receiver.url, {
       identity,
@@ -175,8 +153,15 @@ describe('audit webhook', () => {
     await receiver.setMode('up');
     const done = await waitForSuite(ns, 'patient', (s) => s.phase === 'Succeeded', 120_000);
     expect(done.summary?.succeeded).toBe(6);
-    const expected = await waitForDelivery(ns, receiver, [operator]);
-    await expectNothingLost('sink down', ns, 'patient', receiver, expected);
+    await waitForDelivery(ns, receiver, stored);
+    await expectNothingLost({
+      name: 'sink down',
+      namespace: ns,
+      suites: ['patient'],
+      receiver,
+      stored,
+      logFiles: [operator.logFile],
+    });
     expect(await metricValue(operator, 'bench_audit_backlog')).toBe(0);
     expect(
       await metricValue(operator, 'bench_audit_deliveries_total{result="rejected"}'),

@@ -4,9 +4,15 @@
 // revision is on its status, Jobs and records; stalls and deletions are recorded too.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loggedDecisions, missingFromAudit, reportAudit } from '../support/audit-check.ts';
-import { createSigningKey, outboxBatches, startAuditedOperator } from '../support/audit-operator.ts';
-import { AuditReceiver } from '../support/audit-receiver.ts';
+import {
+  expectNothingLost,
+  missingFromAudit,
+  stopOutboxWatchesAfterAll,
+  waitForDelivery,
+  watchOutbox,
+} from '../support/audit-check.ts';
+import { createSigningKey, startAuditedOperator } from '../support/audit-operator.ts';
+import { AuditReceiver, closeReceiversAfterAll } from '../support/audit-receiver.ts';
 import { eventsFor } from '../support/events.ts';
 import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
@@ -16,14 +22,18 @@ import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('story');
 stopOperatorsAfterAll();
+closeReceiversAfterAll();
+stopOutboxWatchesAfterAll();
 
 const REVISION = 'main@sha1:4f1c2d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d';
 let receiver: AuditReceiver;
 let operator: OperatorProcess;
+let stored: Set<string>;
 
 beforeAll(async () => {
   const ns = namespace();
   receiver = await AuditReceiver.start(await createSigningKey(ns));
+  ({ stored } = await watchOutbox(ns));
   operator = startAuditedOperator(ns, receiver.url, { identity: `audit-story-${ns}` });
   await kubectlApply(
     stringify({
@@ -45,20 +55,6 @@ function suite(name: string, spec: Record<string, unknown>, annotations: Record<
       runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0', resources: { requests: { cpu: '10m' } } },
       ...spec,
     },
-  });
-}
-
-/** Every decision logged so far has reached the receiver and the outbox is empty. */
-async function delivered(ns: string): Promise<Set<string>> {
-  return waitFor('every decision logged to reach the receiver', async () => {
-    const expected = loggedDecisions([operator.logFile]);
-    const missing = [...expected].filter((id) => !receiver.ids().has(id));
-    const batches = await outboxBatches(ns);
-    return {
-      done: missing.length === 0 && batches.length === 0,
-      value: expected,
-      seen: { missing, batches },
-    };
   });
 }
 
@@ -133,11 +129,16 @@ describe('decisions in kubectl and in the audit trail', () => {
     expect(new Set(waits).size, 'one Event per run, attempt and reason').toBe(waits.length);
 
     // Each of those Events is an audit record the receiver got, with the inputs behind it.
-    const expected = await delivered(ns);
-    reportAudit('story', expected, receiver);
-    expect([...receiver.ids()].sort()).toEqual([...expected].sort());
-    const { missing, checked } = await missingFromAudit(ns, ['story'], receiver.ids());
-    expect(missing).toEqual([]);
+    await waitForDelivery(ns, receiver, stored);
+    await expectNothingLost({
+      name: 'story',
+      namespace: ns,
+      suites: ['story'],
+      receiver,
+      stored,
+      logFiles: [operator.logFile],
+    });
+    const { checked } = await missingFromAudit(ns, ['story'], receiver.ids());
     expect(checked.events).toBeGreaterThanOrEqual(events.length);
     const types = new Set(receiver.records.map((r) => r.type));
     for (const type of [
@@ -198,8 +199,15 @@ describe('decisions in kubectl and in the audit trail', () => {
       note: expect.stringContaining('ProviderPolicy nowhere does not exist'),
     });
 
-    const expected = await delivered(ns);
-    expect([...receiver.ids()].sort()).toEqual([...expected].sort());
+    await waitForDelivery(ns, receiver, stored);
+    await expectNothingLost({
+      name: 'stall and deletion',
+      namespace: ns,
+      suites: ['story', 'orphan'],
+      receiver,
+      stored,
+      logFiles: [operator.logFile],
+    });
     expect(receiver.records.find((r) => r.id === `${metadata.uid}/SuiteDeleted`)).toMatchObject({
       type: 'dev.bench.suite.deleted',
       subject: `namespaces/${ns}/benchmarksuites/doomed`,

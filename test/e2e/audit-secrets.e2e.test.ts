@@ -13,7 +13,7 @@ import {
   outboxBatches,
   startAuditedOperator,
 } from '../support/audit-operator.ts';
-import { AuditReceiver } from '../support/audit-receiver.ts';
+import { AuditReceiver, closeReceiversAfterAll } from '../support/audit-receiver.ts';
 import { kubectl, kubectlApply } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { stopOperatorsAfterAll } from '../support/operator.ts';
@@ -22,6 +22,7 @@ import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('secrets');
 stopOperatorsAfterAll();
+closeReceiversAfterAll();
 
 function provider(name: string, endpoint: string) {
   return {

@@ -1,7 +1,56 @@
 import { readFileSync } from 'node:fs';
+import { afterAll, expect } from 'vitest';
 import type { BenchmarkSuite } from '../../operator/src/api/v1alpha1/index.ts';
+import { decodeBatch, OUTBOX_SELECTOR } from '../../operator/src/audit/batch.ts';
+import { configMapType, type OutboxConfigMap } from '../../operator/src/audit/outbox.ts';
+import { Informer } from '../../operator/src/runtime/informer/informer.ts';
+import { listerWatcherFor } from '../../operator/src/runtime/informer/lister-watcher.ts';
+import { outboxBatches } from './audit-operator.ts';
 import { kubectlGetJson } from './kubectl.ts';
 import type { AuditReceiver } from './audit-receiver.ts';
+import { runtimeClient, testLogger } from './runtime.ts';
+import { waitFor } from './wait.ts';
+
+/**
+ * Every record id that was ever stored in the namespace's audit outbox, seen by a watch of the
+ * test's own from before the operator starts: the decisions the operator took. A record is
+ * decided once it is stored, whether or not its process lived to log it (a SIGKILL can fall
+ * between the two).
+ */
+export async function watchOutbox(namespace: string): Promise<{ stored: Set<string> }> {
+  const stored = new Set<string>();
+  const { client } = await runtimeClient();
+  const informer = new Informer<OutboxConfigMap>({
+    name: 'test-audit-outbox',
+    logger: testLogger(),
+    sources: [
+      {
+        namespace,
+        listerWatcher: listerWatcherFor(client, {
+          type: configMapType,
+          namespace,
+          labelSelector: OUTBOX_SELECTOR,
+        }),
+      },
+    ],
+  });
+  informer.addEventHandler({
+    onAdd: (batch) => decodeBatch(batch.data).forEach((record) => stored.add(record.id)),
+  });
+  informers.push(informer);
+  informer.start();
+  await informer.waitForSync();
+  return { stored };
+}
+
+const informers: Array<Informer<OutboxConfigMap>> = [];
+
+/** Stops the outbox watches a test file started, after its tests (call at the file's top level). */
+export function stopOutboxWatchesAfterAll(): void {
+  afterAll(async () => {
+    await Promise.all(informers.splice(0).map((informer) => informer.stop()));
+  });
+}
 
 /**
  * The decision ids the operator processes logged as recorded: their decision log lines (a
@@ -89,9 +138,64 @@ export async function missingFromAudit(
   return { missing, checked: { jobs: jobs.items.length, outcomes, events: eventIds.length } };
 }
 
-/** The loss test's numbers, printed so they can be quoted. */
-export function reportAudit(name: string, expected: Set<string>, receiver: AuditReceiver): void {
-  console.info(
-    `[audit ${name}] records expected (decisions logged): ${expected.size}, received: ${receiver.ids().size} distinct ids in ${receiver.records.length} requests, duplicates: ${receiver.duplicates()}, missing: ${[...expected].filter((id) => !receiver.ids().has(id)).length}, unexpected: ${[...receiver.ids()].filter((id) => !expected.has(id)).length}, rejected as forged: ${receiver.forged}, answered 503: ${receiver.failed}`,
+/** Waits until the outbox is empty and every record stored in it has reached the receiver. */
+export async function waitForDelivery(
+  namespace: string,
+  receiver: AuditReceiver,
+  stored: Set<string>,
+  timeoutMs = 120_000,
+): Promise<void> {
+  await waitFor(
+    'the outbox to be empty and every record stored in it to have reached the receiver',
+    async () => {
+      const batches = await outboxBatches(namespace);
+      const missing = [...stored].filter((id) => !receiver.ids().has(id));
+      return {
+        done: batches.length === 0 && missing.length === 0,
+        seen: { batches, missing: missing.slice(0, 10), received: receiver.ids().size },
+      };
+    },
+    { timeoutMs },
   );
+}
+
+export interface AuditExpectation {
+  /** Printed with the numbers. */
+  name: string;
+  namespace: string;
+  /** The suites whose Jobs, statuses and Events are cross-checked. */
+  suites: string[];
+  receiver: AuditReceiver;
+  /** Every record id stored in the outbox (watchOutbox): the decisions taken. */
+  stored: Set<string>;
+  /** The log files of every operator process involved. */
+  logFiles: string[];
+  /** An operator was killed: it may have stored decisions it did not live to log. */
+  killed?: boolean;
+}
+
+/**
+ * Nothing lost: the ids received are exactly the decisions stored; every decision logged was
+ * stored first (and, without a kill, every one stored was logged); every Job, finished run and
+ * Event of the suites has its record; no request failed the documented signature check. Prints
+ * the numbers.
+ */
+export async function expectNothingLost(audit: AuditExpectation): Promise<void> {
+  const { receiver, stored } = audit;
+  const logged = loggedDecisions(audit.logFiles);
+  const received = receiver.ids();
+  console.info(
+    `[audit ${audit.name}] records expected (decisions stored in the outbox): ${stored.size} (logged: ${logged.size}), received: ${received.size} distinct ids in ${receiver.records.length} requests, duplicates: ${receiver.duplicates()}, missing: ${[...stored].filter((id) => !received.has(id)).length}, unexpected: ${[...received].filter((id) => !stored.has(id)).length}, rejected as forged: ${receiver.forged}, answered 503: ${receiver.failed}`,
+  );
+  expect([...received].sort(), 'record ids received = decisions stored').toEqual([...stored].sort());
+  expect(
+    [...logged].filter((id) => !stored.has(id)),
+    'decisions logged but never stored',
+  ).toEqual([]);
+  if (!audit.killed) expect(logged.size, 'every decision stored was logged').toBe(stored.size);
+  const { missing, checked } = await missingFromAudit(audit.namespace, audit.suites, received);
+  expect(missing, 'every Job, outcome and Event has its record').toEqual([]);
+  expect(checked.jobs).toBeGreaterThan(0);
+  expect(checked.events).toBeGreaterThan(0);
+  expect(receiver.forged, 'requests the documented verifier rejected').toBe(0);
 }

@@ -13,6 +13,15 @@ export interface ReceivedRecord {
   data: Record<string, unknown>;
 }
 
+const started: AuditReceiver[] = [];
+
+/** Closes every receiver a test file started, after its tests (call at the file's top level). */
+export function closeReceiversAfterAll(): void {
+  afterAll(async () => {
+    await Promise.all(started.splice(0).map((receiver) => receiver.close()));
+  });
+}
+
 /** up: verify and answer 204; refusing: not listening (connection refused); failing: answer 503. */
 export type ReceiverMode = 'up' | 'refusing' | 'failing';
 
@@ -38,12 +47,12 @@ export class AuditReceiver {
     this.verify = verify;
   }
 
-  /** Starts listening on a free port (or, `refusing`, only reserves one). Stopped after the file's tests. */
+  /** Starts listening on a free port (or, `refusing`, only reserves one); see closeReceiversAfterAll. */
   static async start(key: string, mode: ReceiverMode = 'up'): Promise<AuditReceiver> {
     const receiver = new AuditReceiver(key, await documentedVerifier());
+    started.push(receiver);
     await receiver.listen();
     if (mode !== 'up') await receiver.setMode(mode);
-    afterAll(() => receiver.close());
     return receiver;
   }
 
