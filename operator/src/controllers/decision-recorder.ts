@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/setup.ts';
 import type { DecisionRecord } from '../core/decisions/record.ts';
 import type { EventRecorder } from '../runtime/events/recorder.ts';
+import type { DecisionMetrics } from './metrics/decision-metrics.ts';
 
 /** On each decision's Event: the id of its audit record (and of its log line's decisionId). */
 export const DECISION_ID_ANNOTATION = 'bench.dev/decision-id';
@@ -26,12 +27,19 @@ export class DecisionRecorder {
   private readonly events: EventRecorder;
   private readonly audit: AuditTrail | undefined;
   private readonly logger: Logger;
+  private readonly metrics: Pick<DecisionMetrics, 'decided'> | undefined;
   private readonly recorded = new Set<string>();
 
-  constructor(options: { events: EventRecorder; audit?: AuditTrail | undefined; logger: Logger }) {
+  constructor(options: {
+    events: EventRecorder;
+    audit?: AuditTrail | undefined;
+    logger: Logger;
+    metrics?: Pick<DecisionMetrics, 'decided'>;
+  }) {
     this.events = options.events;
     this.audit = options.audit;
     this.logger = options.logger;
+    this.metrics = options.metrics;
   }
 
   async record(decisions: DecisionRecord[], context: RecordingContext): Promise<void> {
@@ -44,6 +52,7 @@ export class DecisionRecorder {
     const logger = this.logger.child({ controller: context.controller, reconcileID: context.reconcileId });
     for (const decision of fresh.values()) {
       this.remember(decision.id);
+      this.metrics?.decided(decision);
       this.events.emit({
         regarding: decision.regarding,
         ...(decision.related ? { related: decision.related } : {}),

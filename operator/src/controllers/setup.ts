@@ -7,6 +7,7 @@ import type { AuditTrail } from '../audit/setup.ts';
 import { DeletedSuites } from './benchmarksuite/deleted-suites.ts';
 import { suiteReconciler } from './benchmarksuite/reconciler.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
+import { setupDomainMetrics } from './metrics/domain-metrics.ts';
 import { schedulePolicyReconciler } from './schedulepolicy/reconciler.ts';
 import { observeAttempt } from '../core/suite/observe.ts';
 import { createCaches, type Caches, type JobObject, type PodObject, type SuiteObject } from './caches.ts';
@@ -72,10 +73,12 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
   const clock = options.clock ?? realClock;
   const caches = createCaches(manager);
   // Every decision's Event, audit record and log line come from here (docs/audit.md).
+  const metrics = setupDomainMetrics(manager, caches, clock);
   const decisions = new DecisionRecorder({
     events: manager.events,
     audit: options.audit,
     logger: manager.logger,
+    metrics,
   });
   const deleted = new DeletedSuites();
   caches.suites.addEventHandler({ onDelete: (suite) => deleted.remember(suite) });
@@ -89,7 +92,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
   const scheduler = manager.controller({
     name: 'scheduler',
     workers: 1,
-    reconcile: (request, context) => runPass(request, context),
+    reconcile: (request, context) => metrics.timeSchedulingPass(() => runPass(request, context)),
   });
   const providerBook = new ProviderBook();
   const providerPolicies = manager.controller({
