@@ -1,7 +1,9 @@
 // config/rbac is sufficient and least privilege: the operator runs with nothing but its own
 // ServiceAccount's token (bound to the ClusterRole and leader-election Role exactly as
-// config/default renders them) and takes a suite to Succeeded; the ServiceAccount cannot read
-// Secrets. Any 403 in the operator's log fails the test with that line.
+// config/default renders them) and takes a suite to Succeeded, with the audit trail on; the
+// ServiceAccount can read no Secret but the audit signing key, by name, in its own namespace. Any
+// 403 in the operator's log fails the test with that line.
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
 import { repoRoot } from '../support/paths.ts';
 import { waitFor } from '../support/wait.ts';
+import { AuditReceiver, closeReceiversAfterAll } from '../support/audit-receiver.ts';
 
 /** Where config/default puts the operator, and the ServiceAccount it runs as there. */
 const systemNamespace = 'bench-operator-system';
@@ -45,6 +48,9 @@ interface JobList {
 
 const namespace = useNamespace('rbac');
 stopOperatorsAfterAll();
+closeReceiversAfterAll();
+/** The audit signing key Secret config/rbac lets the operator read. */
+const auditSecret = 'bench-operator-audit-signing-key';
 
 let tokenKubeconfig = '';
 let leaseName = '';
@@ -169,7 +175,7 @@ afterAll(async () => {
 });
 
 describe('config/rbac', () => {
-  it('grants no access to Secrets and nothing beyond what the operator does', async () => {
+  it('grants no access to Secrets but the audit signing key, and nothing beyond what the operator does', async () => {
     const ns = namespace();
     const token = { kubeconfig: tokenKubeconfig };
     const checks: Array<[args: string[], options: { kubeconfig?: string }, expected: 'yes' | 'no']> = [
@@ -211,7 +217,7 @@ describe('config/rbac', () => {
     );
   });
 
-  it('is enough for the operator to elect itself leader and run a suite to Succeeded', async () => {
+  it('is enough for the operator to elect itself leader, run a suite to Succeeded and deliver its audit records', async () => {
     const ns = namespace();
     await kubectlApply(
       stringify({
@@ -243,14 +249,30 @@ describe('config/rbac', () => {
       { namespace: ns },
     );
 
+    // With the audit trail on: its outbox and the one Secret it may read, in its own namespace.
+    const signingKey = randomBytes(32).toString('hex');
+    await kubectl(['apply', '-f', '-'], {
+      input: stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: auditSecret, namespace: systemNamespace },
+        stringData: { key: signingKey },
+      }),
+    });
+    const receiver = await AuditReceiver.start(signingKey);
+
     const operator = startOperator({
       namespaces: [ns],
       kubeconfig: tokenKubeconfig,
       leaderElection: true,
       leaseNamespace: systemNamespace,
       identity: `rbac-${ns}`,
-      // A lease of its own, so parallel runs of this file do not wait for each other.
-      extraArgs: [`--leader-election-id=${leaseName}`],
+      extraArgs: [
+        // A lease of its own, so parallel runs of this file do not wait for each other.
+        `--leader-election-id=${leaseName}`,
+        `--audit-webhook-url=${receiver.url}`,
+        `--audit-signing-key-secret=${auditSecret}`,
+      ],
     });
 
     // Leader through the Role in its own namespace. A refusal ends each wait at once.
@@ -305,6 +327,15 @@ describe('config/rbac', () => {
       { namespace: ns },
     );
     expect(events.items.length).toBeGreaterThan(0);
+
+    // Its audit records went through the outbox (ConfigMaps created, watched, deleted) to the webhook.
+    await waitFor('the records of the round to reach the audit webhook, or a 403 in the operator log', () => {
+      if (forbiddenLines(operator).length > 0) return { done: true, seen: 'refused' };
+      const types = receiver.records.map((r) => r.type);
+      return { done: types.includes('dev.bench.round.completed'), seen: types };
+    });
+    failOnForbidden(operator);
+    expect(receiver.records.filter((r) => r.type === 'dev.bench.run.succeeded')).toHaveLength(2);
 
     // A graceful stop releases the lease (update) without a refusal.
     expect(await operator.stop()).toBe(0);
