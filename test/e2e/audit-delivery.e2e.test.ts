@@ -3,6 +3,7 @@
 // answering 503, then back: every record arrives, and at its bound the backlog holds admissions.
 // In each case the record ids received equal the decisions the operator logged, cross-checked
 // against the Jobs, statuses and Events in the cluster.
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
@@ -22,7 +23,7 @@ import { documentedVerifier } from '../support/audit-verifier.ts';
 import { eventsFor } from '../support/events.ts';
 import { kubectlApply } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
-import { stopOperatorsAfterAll } from '../support/operator.ts';
+import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
 import { waitForSuite } from '../support/suites.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -169,5 +170,26 @@ describe('audit webhook', () => {
     expect(
       await metricValue(operator, 'bench_audit_deliveries_total{result="success"}'),
     ).toBeGreaterThanOrEqual(receiver.records.length);
+  });
+
+  it('keeps the operator from starting with a broken audit configuration, saying what is wrong', async () => {
+    const ns = namespace();
+    const operator = startOperator({
+      namespaces: [ns],
+      identity: `audit-broken-${ns}`,
+      extraArgs: [
+        '--audit-webhook-url=http://127.0.0.1:9/audit',
+        '--audit-signing-key-secret=no-such-secret',
+      ],
+    });
+    const code = await waitFor('the operator to exit', () => ({
+      done: operator.child.exitCode !== null,
+      value: operator.child.exitCode,
+      seen: 'still running',
+    }));
+    expect(code).toBe(1);
+    expect(readFileSync(operator.logFile, 'utf8')).toContain(
+      `reading the audit signing key Secret ${ns}/no-such-secret`,
+    );
   });
 });

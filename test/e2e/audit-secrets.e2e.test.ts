@@ -1,22 +1,17 @@
 // No secret value reaches a log, Event, status or audit record: neither a provider's API key (the
 // operator only references its Secret; the kubelet resolves it for the run) nor the audit signing
 // key (the one Secret the operator reads). Checked with debug logging, a run whose credentials the
-// provider rejects, and the audit trail on.
+// provider rejects, and the audit trail on (configured by a ConfigMap, --audit-config).
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loggedDecisions } from '../support/audit-check.ts';
-import {
-  createSigningKey,
-  metricValue,
-  outboxBatches,
-  startAuditedOperator,
-} from '../support/audit-operator.ts';
+import { createSigningKey, metricValue, outboxBatches, SIGNING_SECRET } from '../support/audit-operator.ts';
 import { AuditReceiver, closeReceiversAfterAll } from '../support/audit-receiver.ts';
 import { kubectl, kubectlApply } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
-import { stopOperatorsAfterAll } from '../support/operator.ts';
+import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
 import { waitForSuite } from '../support/suites.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -49,9 +44,19 @@ describe('secret values', () => {
     );
     const signingKey = await createSigningKey(ns);
     const receiver = await AuditReceiver.start(signingKey);
-    const operator = startAuditedOperator(ns, receiver.url, {
+    await kubectlApply(
+      stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'bench-audit' },
+        data: { webhookURL: receiver.url, signingKeySecret: SIGNING_SECRET, timeout: '5s' },
+      }),
+      { namespace: ns },
+    );
+    const operator = startOperator({
+      namespaces: [ns],
       identity: `audit-secrets-${ns}`,
-      extraArgs: ['--log-level=debug'],
+      extraArgs: ['--log-level=debug', '--audit-config=bench-audit'],
     });
     await kubectlApply(
       [
