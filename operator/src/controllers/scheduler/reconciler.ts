@@ -198,8 +198,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
         context.logger.error(
           {
             err: error,
-            namespace: job.metadata!.namespace,
-            name: job.metadata!.labels?.['bench.dev/suite'],
+            suite: decision.suite,
             run: decision.run,
             job: job.metadata!.name,
             decisionId: admissions.get(decision)?.id,
