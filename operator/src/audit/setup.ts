@@ -12,6 +12,9 @@ import { configMapType, Outbox, type OutboxConfigMap } from './outbox.ts';
 import { PendingRecords } from './pending.ts';
 import { WebhookSink } from './sender.ts';
 
+/** Streams delivered at once (one request in flight each). */
+const DELIVERY_WORKERS = 16;
+
 const secretType: ResourceType = {
   group: '',
   version: 'v1',
@@ -105,6 +108,9 @@ export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
   const metrics = auditMetrics(manager.registry, pending, config.maxBacklog);
   const delivery = manager.controller({
     name: 'audit',
+    // Streams (suites) are delivered in parallel, each in order: a webhook far away (tens of ms per
+    // request) still keeps up with hundreds of decisions a second.
+    workers: DELIVERY_WORKERS,
     reconcile: deliveryReconciler({
       pending,
       sink: new WebhookSink({
