@@ -23,7 +23,7 @@ demo-stop: ## Stop the operator `make demo` left running (the cluster stays; `ma
 	hack/demo.sh stop
 
 .PHONY: test
-test: $(DEPS) testenv lint test-unit test-e2e ## Run all tests: lint, unit and e2e (starts the local cluster).
+test: $(DEPS) tools testenv lint test-rules test-unit test-e2e ## Run all tests: lint, alerting rules, unit and e2e (starts the local cluster).
 
 ##@ Development
 
@@ -37,6 +37,10 @@ $(DEPS): package.json package-lock.json
 
 .PHONY: deps
 deps: $(DEPS) ## Install npm dependencies (Node 24 among them).
+
+.PHONY: tools
+tools: ## Install the Debian packages the tests use when missing (prometheus, promtool, lua5.1).
+	hack/deps-apt.sh
 
 .PHONY: testenv
 testenv: ## Build the control-plane binaries from the Go module proxy (cached).
@@ -77,12 +81,17 @@ lint: $(DEPS) ## Typecheck, lint, check formatting.
 format: $(DEPS) ## Format the sources.
 	prettier --write .
 
+.PHONY: test-rules
+test-rules: tools ## Check the Prometheus alerting rules and run their unit tests (promtool).
+	promtool check rules config/prometheus/alerts.rules.yaml
+	promtool test rules test/prometheus/*.test.yaml
+
 .PHONY: test-unit
-test-unit: $(DEPS) ## Unit tests (pure code, no cluster).
+test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 	vitest run --project unit
 
 .PHONY: test-e2e
-test-e2e: $(DEPS) testenv ## End-to-end tests against the local cluster (started when needed).
+test-e2e: $(DEPS) tools testenv ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
 
 .PHONY: bench
