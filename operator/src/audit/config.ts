@@ -1,5 +1,11 @@
-import { parseArgs } from 'node:util';
 import { parseDuration } from '../core/time/duration.ts';
+import {
+  groupSettingsFromConfigMap,
+  parseGroupArgs,
+  splitGroupArgs,
+  type FlagGroup,
+  type GroupFlags,
+} from '../config/flag-group.ts';
 
 /** The audit settings as given, by flag (`--audit-<name>`) or ConfigMap key (`<key>`). */
 export interface AuditSettings {
@@ -18,67 +24,36 @@ export interface AuditSettings {
 }
 
 /** Each setting's flag and its ConfigMap key (a ConfigMap may also hold the CA inline, caBundle). */
-const SETTINGS: Array<{ flag: string; key: keyof AuditSettings }> = [
-  { flag: 'audit-webhook-url', key: 'webhookURL' },
-  { flag: 'audit-ca-file', key: 'caFile' },
-  { flag: 'audit-signing-key-file', key: 'signingKeyFile' },
-  { flag: 'audit-signing-key-secret', key: 'signingKeySecret' },
-  { flag: 'audit-timeout', key: 'timeout' },
-  { flag: 'audit-max-backlog', key: 'maxBacklog' },
-  { flag: 'audit-source', key: 'source' },
-];
-const CONFIG_FLAG = 'audit-config';
+const AUDIT_FLAGS: FlagGroup<AuditSettings> = {
+  prefix: 'audit',
+  what: 'audit',
+  settings: [
+    { flag: 'audit-webhook-url', key: 'webhookURL' },
+    { flag: 'audit-ca-file', key: 'caFile' },
+    { flag: 'audit-signing-key-file', key: 'signingKeyFile' },
+    { flag: 'audit-signing-key-secret', key: 'signingKeySecret' },
+    { flag: 'audit-timeout', key: 'timeout' },
+    { flag: 'audit-max-backlog', key: 'maxBacklog' },
+    { flag: 'audit-source', key: 'source' },
+  ],
+  configMapOnly: ['caBundle'],
+};
 
-export interface AuditFlags {
-  settings: AuditSettings;
-  /** A ConfigMap in the operator's namespace with settings; flags win over it. */
-  configMap?: string;
-}
+export type AuditFlags = GroupFlags<AuditSettings>;
 
 /** Splits the command line into the audit flags and the rest (the manager's). */
 export function splitAuditArgs(argv: string[]): { audit: string[]; rest: string[] } {
-  const audit: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--audit-')) {
-      rest.push(arg);
-      continue;
-    }
-    audit.push(arg);
-    // `--audit-x value` as well as `--audit-x=value`.
-    if (!arg.includes('=') && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) audit.push(argv[++i]!);
-  }
-  return { audit, rest };
+  const { group, rest } = splitGroupArgs(argv, AUDIT_FLAGS.prefix);
+  return { audit: group, rest };
 }
 
 export function parseAuditArgs(args: string[]): AuditFlags {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: Object.fromEntries(
-      [...SETTINGS.map((s) => s.flag), CONFIG_FLAG].map((flag) => [flag, { type: 'string' as const }]),
-    ),
-  });
-  const settings: AuditSettings = {};
-  for (const { flag, key } of SETTINGS) {
-    const value = values[flag];
-    if (typeof value === 'string') settings[key] = value;
-  }
-  const configMap = values[CONFIG_FLAG];
-  return typeof configMap === 'string' ? { settings, configMap } : { settings };
+  return parseGroupArgs(AUDIT_FLAGS, args);
 }
 
 /** Settings from the ConfigMap's data; an unknown key is an error (a typo would switch a setting off). */
 export function settingsFromConfigMap(name: string, data: Record<string, string> | undefined): AuditSettings {
-  const known = new Set<string>([...SETTINGS.map((s) => s.key), 'caBundle']);
-  const settings: AuditSettings = {};
-  for (const [key, value] of Object.entries(data ?? {})) {
-    if (!known.has(key))
-      throw new Error(`ConfigMap ${name}: unknown audit setting "${key}" (known: ${[...known].join(', ')})`);
-    settings[key as keyof AuditSettings] = value.trim();
-  }
-  return settings;
+  return groupSettingsFromConfigMap(AUDIT_FLAGS, name, data);
 }
 
 export interface AuditConfig {

@@ -3,18 +3,14 @@ import type { DecisionRecord } from '../core/decisions/record.ts';
 import { LABELS, MANAGED_BY } from '../core/render/labels.ts';
 import { isNotFound } from '../runtime/client/errors.ts';
 import type { KubeClient } from '../runtime/client/kube-client.ts';
-import type { KubeObject, ResourceType } from '../runtime/client/resource.ts';
+import type { KubeObject } from '../runtime/client/resource.ts';
+import { configMapType } from '../config/cluster-sources.ts';
 import { realClock, type Clock } from '../runtime/time/clock.ts';
 import { batchName, encodeBatches, OUTBOX_LABEL, RECORDS_KEY, sequenceOf } from './batch.ts';
 import type { PendingRecords } from './pending.ts';
 
-export const configMapType: ResourceType = {
-  group: '',
-  version: 'v1',
-  plural: 'configmaps',
-  kind: 'ConfigMap',
-  namespaced: true,
-};
+// Re-exported: the outbox's objects are ConfigMaps.
+export { configMapType };
 
 export type OutboxConfigMap = KubeObject & { data?: Record<string, string>; immutable?: boolean };
 

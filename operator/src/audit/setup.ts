@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DecisionRecord } from '../core/decisions/record.ts';
 import type { KubeClient } from '../runtime/client/kube-client.ts';
-import type { KubeObject, ResourceType } from '../runtime/client/resource.ts';
+import { readConfigMapData, readSecretData } from '../config/cluster-sources.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import { BacklogMonitor } from './backlog.ts';
 import { decodeBatch, OUTBOX_SELECTOR, streamOf } from './batch.ts';
@@ -14,14 +14,6 @@ import { WebhookSink } from './sender.ts';
 
 /** Streams delivered at once (one request in flight each). */
 const DELIVERY_WORKERS = 16;
-
-const secretType: ResourceType = {
-  group: '',
-  version: 'v1',
-  plural: 'secrets',
-  kind: 'Secret',
-  namespaced: true,
-};
 
 /** What the controllers see of the audit trail. */
 export interface AuditTrail {
@@ -43,36 +35,23 @@ export async function loadAuditConfig(
   client: KubeClient,
   namespace: string,
 ): Promise<AuditConfig | undefined> {
-  let fromConfigMap = {};
-  if (flags.configMap) {
-    const configMap = await client
-      .get<OutboxConfigMap>(configMapType, namespace, flags.configMap)
-      .catch((error: unknown) => {
-        throw new Error(
-          `reading the audit ConfigMap ${namespace}/${flags.configMap}: ${(error as Error).message}`,
-          { cause: error },
-        );
-      });
-    fromConfigMap = settingsFromConfigMap(flags.configMap, configMap.data);
-  }
+  const fromConfigMap = flags.configMap
+    ? settingsFromConfigMap(
+        flags.configMap,
+        await readConfigMapData(client, namespace, flags.configMap, 'the audit ConfigMap'),
+      )
+    : {};
   return resolveAuditConfig(
     { ...fromConfigMap, ...flags.settings },
     {
       namespace,
       readFile: (path) => readFile(path),
       readSecret: async (name, key) => {
-        const secret = await client
-          .get<KubeObject & { data?: Record<string, string> }>(secretType, namespace, name)
-          .catch((error: unknown) => {
-            throw new Error(
-              `reading the audit signing key Secret ${namespace}/${name}: ${(error as Error).message}`,
-              { cause: error },
-            );
-          });
-        const value = secret.data?.[key];
+        const data = await readSecretData(client, namespace, name, 'the audit signing key Secret');
+        const value = data[key];
         if (value === undefined)
           throw new Error(`the audit signing key Secret ${namespace}/${name} has no key "${key}"`);
-        return Buffer.from(value, 'base64');
+        return value;
       },
     },
   );
