@@ -1,18 +1,29 @@
 // bench-operator: reconciles BenchmarkSuites, ProviderPolicies and SchedulePolicies into Jobs.
 import { parseAuditArgs, splitAuditArgs } from './audit/config.ts';
 import { loadAuditConfig, setupAudit } from './audit/setup.ts';
+import { parseGroupArgs, splitGroupArgs } from './config/flag-group.ts';
 import { setupControllers } from './controllers/setup.ts';
+import { GITOPS_FLAGS } from './gitops/config.ts';
+import { setupManagedRevisions } from './gitops/managed-revisions.ts';
+import { loadGitOpsConfig } from './gitops/setup.ts';
 import { Manager } from './runtime/manager/manager.ts';
 import { parseManagerOptions } from './runtime/manager/options.ts';
 
 async function main(): Promise<void> {
   const args = splitAuditArgs(process.argv.slice(2));
-  const options = parseManagerOptions(args.rest, process.env);
+  const gitopsArgs = splitGroupArgs(args.rest, GITOPS_FLAGS.prefix);
+  const options = parseManagerOptions(gitopsArgs.rest, process.env);
   const auditFlags = parseAuditArgs(args.audit);
+  const gitopsFlags = parseGroupArgs(GITOPS_FLAGS, gitopsArgs.group);
   const manager = await Manager.create(options);
-  // The outbox and the signing key Secret live in the operator's own namespace, with its Lease.
+  // The outbox, the signing key Secret and the GitHub credentials Secret live in the operator's
+  // own namespace, with its Lease.
   const auditConfig = await loadAuditConfig(auditFlags, manager.client, options.leaderElectionNamespace);
-  setupControllers(manager, { audit: auditConfig ? setupAudit(manager, auditConfig) : undefined });
+  const gitops = await loadGitOpsConfig(gitopsFlags, manager.client, options.leaderElectionNamespace);
+  setupControllers(manager, {
+    audit: auditConfig ? setupAudit(manager, auditConfig) : undefined,
+    revisions: await setupManagedRevisions(manager, gitops.revisions),
+  });
   manager.handleSignals();
   await manager.start();
   manager.logger.info(

@@ -4,6 +4,7 @@ import type { Request } from '../runtime/controller/request.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import { realClock, type Clock } from '../runtime/time/clock.ts';
 import type { AuditTrail } from '../audit/setup.ts';
+import type { ManagedRevisions } from '../gitops/managed-revisions.ts';
 import { DeletedSuites } from './benchmarksuite/deleted-suites.ts';
 import { suiteReconciler } from './benchmarksuite/reconciler.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
@@ -66,6 +67,8 @@ function suiteOfLabelled(object: {
 export interface ControllerOptions {
   /** The audit trail, when auditing is on (operator/src/audit). */
   audit?: AuditTrail | undefined;
+  /** Revisions from the GitOps objects managing suites, when configured (operator/src/gitops). */
+  revisions?: ManagedRevisions | undefined;
   clock?: Clock;
 }
 
@@ -119,6 +122,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     waiting,
     clock,
     requestSchedulingPass,
+    managedRevision: options.revisions ? (suite) => options.revisions!.of(suite) : undefined,
   });
   const runPass = schedulerReconciler({
     caches,
@@ -192,6 +196,10 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
         suitesReferencing(caches, p.metadata.namespace, (s) => s.spec.schedulePolicyRef === p.metadata.name),
       { updates: generationChanged },
     );
+  // A round starting reads the revision of the suite's Kustomization or Application: only once
+  // those caches are filled. Their changes themselves concern no suite (the revision is taken when
+  // a round starts), so they map to nothing.
+  for (const informer of options.revisions?.informers ?? []) suites.watches(informer, () => []);
   // A provider's status follows its Jobs. A failed Job may open the circuit: at once. The rest (active
   // runs, spend) is batched: unbatched, these status writes were two per Job and competed with
   // Job creation at the API server (make bench).

@@ -43,6 +43,8 @@ export interface SuiteReconcilerDeps {
   clock: Clock;
   /** Asks the scheduler for a pass: called when the suite has runs that may be admitted. */
   requestSchedulingPass: () => void;
+  /** The revision of the GitOps object managing the suite, when the operator reads those. */
+  managedRevision?: ((suite: SuiteObject) => string | undefined) | undefined;
 }
 
 /**
@@ -68,7 +70,12 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     }
     const inputs = suiteInputs(deps.caches, deps.ledger, suite, now.getTime());
     const policy = inputs.schedulePolicy;
-    const round = roundState(suite, inputs.jobs, { policy, now: now.getTime() });
+    const round = roundState(
+      suite,
+      inputs.jobs,
+      { policy, now: now.getTime() },
+      deps.managedRevision?.(suite),
+    );
     const extra: Partial<SuiteStatus> = {};
     let current = round.current;
     if (round.startNew) {

@@ -17,6 +17,8 @@ export const ANNOTATIONS = {
   requestedAt: 'bench.dev/requested-at',
   /** The Git revision that defined the suite (set by Argo CD or Flux, see the GitOps docs). */
   sourceRevision: 'bench.dev/source-revision',
+  /** `owner/repo`: where the suite's rounds are reported as commit statuses (docs/gitops.md). */
+  githubRepository: 'bench.dev/github-repository',
   generation: 'bench.dev/generation',
   model: 'bench.dev/model',
   /**

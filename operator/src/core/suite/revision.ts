@@ -5,9 +5,16 @@ import type { JobView } from './observe.ts';
 /** status.sourceRevision's maxLength in the CRD. */
 const MAX_REVISION_LENGTH = 256;
 
-/** The suite's `bench.dev/source-revision` annotation now, cut to what status can hold. */
-export function sourceRevisionOf(suite: Pick<BenchmarkSuite, 'metadata'>): string | undefined {
-  const value = suite.metadata?.annotations?.[ANNOTATIONS.sourceRevision]?.trim();
+/**
+ * The suite's revision now, cut to what status can hold: its `bench.dev/source-revision`
+ * annotation, which wins when present, else the revision of the GitOps object that manages it
+ * (managed-revision.ts), when the operator reads those.
+ */
+export function sourceRevisionOf(
+  suite: Pick<BenchmarkSuite, 'metadata'>,
+  managedRevision?: string,
+): string | undefined {
+  const value = suite.metadata?.annotations?.[ANNOTATIONS.sourceRevision]?.trim() || managedRevision?.trim();
   return value ? value.slice(0, MAX_REVISION_LENGTH) : undefined;
 }
 

@@ -49,7 +49,8 @@ export interface RoundState {
   hold?: string;
   /**
    * The Git revision of the round (see core/suite/revision.ts): for a round starting now, the
-   * suite's annotation now; else the one recorded when the round started.
+   * suite's annotation now, or the managing GitOps object's revision; else the one recorded when
+   * the round started.
    */
   revision?: string;
 }
@@ -69,10 +70,16 @@ export interface RoundScheduling {
  * scheduledRoundState). Callers without it (the scheduler) keep the unscheduled rules, which for a
  * scheduled suite only ever make them wait: they never start rounds themselves.
  */
-export function roundState(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundScheduling): RoundState {
+export function roundState(
+  suite: BenchmarkSuite,
+  jobs: JobView[],
+  scheduling?: RoundScheduling,
+  /** The revision of the GitOps object managing the suite now, if known: for a round starting now. */
+  managedRevision?: string,
+): RoundState {
   const state = decideRound(suite, jobs, scheduling);
   const revision = state.startNew
-    ? sourceRevisionOf(suite)
+    ? sourceRevisionOf(suite, managedRevision)
     : startedRoundRevision(suite, jobs, state.current);
   return revision === undefined ? state : { ...state, revision };
 }

@@ -19,6 +19,8 @@ export interface InformerRequest<T extends KubeObject> {
   type: ResourceType;
   /** Watch this one namespace, e.g. the operator's own, instead of the watched namespaces. */
   namespace?: string;
+  /** Or these namespaces instead of the watched ones; an empty list means all namespaces. */
+  namespaces?: string[];
   labelSelector?: string;
   fieldSelector?: string;
   indexers?: Record<string, IndexFunc<T>>;
@@ -80,21 +82,18 @@ export class Manager {
   /** The shared informer for a resource and selector, created on first request. */
   informer<T extends KubeObject>(request: InformerRequest<T>): Informer<T> {
     const { type, labelSelector, fieldSelector } = request;
+    const scope = request.namespace ? [request.namespace] : (request.namespaces ?? this.options.namespaces);
+    const namespaces = type.namespaced && scope.length > 0 ? scope : [undefined];
     const key = [
       type.group,
       type.version,
       type.plural,
-      request.namespace ?? '',
+      namespaces.join(','),
       labelSelector ?? '',
       fieldSelector ?? '',
     ].join('|');
     let informer = this.informers.get(key) as Informer<T> | undefined;
     if (!informer) {
-      const namespaces = request.namespace
-        ? [request.namespace]
-        : type.namespaced && this.options.namespaces.length > 0
-          ? this.options.namespaces
-          : [undefined];
       informer = new Informer<T>({
         name: `${type.group || 'core'}/${type.version}/${type.plural}${labelSelector ? `?${labelSelector}` : ''}`,
         logger: this.logger,
