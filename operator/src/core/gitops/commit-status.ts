@@ -173,6 +173,21 @@ function statusFor(
   return status;
 }
 
+/**
+ * Whether what the suite reports now (its stall, its round's completion or start) happened since
+ * `since` (ms). A time that cannot be read counts as recent: reporting again is harmless.
+ */
+export function changedSince(suite: SuiteView, since: number): boolean {
+  const stalled = stalledCondition(suite);
+  const status = suite.status;
+  let when: string | undefined;
+  if (stalled) when = stalled.lastTransitionTime;
+  else if (status?.round) when = status.completionTime ?? status.lastScheduleTime;
+  else return false;
+  const time = when === undefined ? Number.NaN : Date.parse(when);
+  return Number.isNaN(time) || time >= since;
+}
+
 export interface CommitStatuses {
   statuses: CommitStatus[];
   /** Why a status the suite would have cannot be reported (a revision that is no commit, no repository). */
