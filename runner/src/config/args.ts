@@ -1,0 +1,148 @@
+/**
+ * bench-runner's command line: the benchmark (dataset, mode, scorer) and how to run it. The
+ * arguments are the suite's `runner.args` followed by the benchmark's `args`; sampling settings not
+ * given here come from the target's parameters (BENCH_PARAMETERS: temperature, maxTokens, topP).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { SCORER_NAMES, type ScorerName } from '../scoring/scorers.ts';
+import { ConfigError } from './errors.ts';
+
+export type Mode = 'accuracy' | 'latency';
+
+export interface BenchmarkOptions {
+  /** A file, an http(s) URL, or env:NAME. */
+  dataset: string;
+  mode: Mode;
+  /** The scorer of items that name none. */
+  scorer: ScorerName | undefined;
+  /** The first N items of the dataset (before sharding). */
+  maxItems: number | undefined;
+  concurrency: number;
+  maxOutputTokens: number | undefined;
+  temperature: number | undefined;
+  topP: number | undefined;
+  requestTimeoutMs: number;
+  maxAttempts: number;
+  /** Items that may fail (after retries) with the run still succeeding, as a fraction of its items. */
+  maxFailedFraction: number;
+  /** On SIGTERM, how long in-flight requests may still finish. */
+  drainTimeoutMs: number;
+  resultsFile: string | undefined;
+  progressIntervalMs: number;
+}
+
+function wholeNumber(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min) {
+      throw new InvalidArgumentError(`must be a whole number from ${min}`);
+    }
+    return Number(value);
+  };
+}
+
+function number(min: number, max = Infinity) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be a number from ${min}${max === Infinity ? '' : ` to ${max}`}`);
+    }
+    return n;
+  };
+}
+
+const seconds = (value: string) => Math.round(number(0)(value) * 1000);
+const positiveSeconds = (value: string) => {
+  const ms = seconds(value);
+  if (ms < 1) throw new InvalidArgumentError('must be a positive number of seconds');
+  return ms;
+};
+
+/** A sampling setting from the target's parameters, when the command line does not give it. */
+function fromParameters(
+  parameters: Record<string, string>,
+  name: string,
+  parse: (value: string) => number,
+): number | undefined {
+  const value = parameters[name];
+  if (value === undefined) return undefined;
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new ConfigError(`target parameter ${name} ${(error as Error).message}, not ${JSON.stringify(value)}`);
+  }
+}
+
+function program(): Command {
+  return new Command('bench-runner')
+    .description(
+      'Runs one benchmark of a BenchmarkSuite against the provider and model of the runner contract ' +
+        '(BENCH_* environment, docs/runner-contract.md), printing per-item results as JSON lines on stdout ' +
+        'and writing {score, metrics, usage} as the termination message.',
+    )
+    .requiredOption('--dataset <source>', 'JSONL items: a file, an http(s) URL, or env:NAME (the JSONL in a variable)')
+    .addOption(
+      new Option('--mode <mode>', 'accuracy: score answers; latency: stream and time them')
+        .choices(['accuracy', 'latency'])
+        .default('accuracy'),
+    )
+    .addOption(new Option('--scorer <scorer>', 'scorer of items that name none').choices(SCORER_NAMES))
+    .option('--max-items <n>', 'only the first n items of the dataset (before sharding)', wholeNumber(1))
+    .option('--concurrency <n>', 'requests in flight at once', wholeNumber(1), 4)
+    .option('--max-output-tokens <n>', 'output token limit (default: parameter maxTokens)', wholeNumber(1))
+    .option('--temperature <t>', 'sampling temperature (default: parameter temperature)', number(0, 2))
+    .option('--top-p <p>', 'nucleus sampling (default: parameter topP)', number(0, 1))
+    .option('--request-timeout <seconds>', 'per request attempt', positiveSeconds, 120_000)
+    .option('--max-attempts <n>', 'attempts per item, retries included', wholeNumber(1), 4)
+    .option(
+      '--max-failed-fraction <f>',
+      'items that may fail after retries with the run still succeeding',
+      number(0, 1),
+      0.05,
+    )
+    .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', seconds, 5_000)
+    .option('--results-file <path>', 'also write the per-item JSON lines to this file')
+    .option('--progress-interval <seconds>', 'at most one progress line per interval', seconds, 10_000)
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride();
+}
+
+/** The options, or 'help' when help was asked for (and printed with `printHelp`). */
+export function parseArguments(argv: readonly string[], printHelp: (text: string) => void): BenchmarkOptions | 'help' {
+  const command = program().configureOutput({ writeOut: printHelp, writeErr: () => {} });
+  try {
+    command.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 'help';
+      throw new ConfigError(error.message.replace(/^error: /, ''));
+    }
+    throw error;
+  }
+  const o = command.opts<Record<string, unknown>>();
+  return {
+    dataset: o.dataset as string,
+    mode: o.mode as Mode,
+    scorer: o.scorer as ScorerName | undefined,
+    maxItems: o.maxItems as number | undefined,
+    concurrency: o.concurrency as number,
+    maxOutputTokens: o.maxOutputTokens as number | undefined,
+    temperature: o.temperature as number | undefined,
+    topP: o.topP as number | undefined,
+    requestTimeoutMs: o.requestTimeout as number,
+    maxAttempts: o.maxAttempts as number,
+    maxFailedFraction: o.maxFailedFraction as number,
+    drainTimeoutMs: o.drainTimeout as number,
+    resultsFile: o.resultsFile as string | undefined,
+    progressIntervalMs: o.progressInterval as number,
+  };
+}
+
+/** The sampling settings the command line leaves open, from the target's parameters. */
+export function withTargetParameters(options: BenchmarkOptions, parameters: Record<string, string>): BenchmarkOptions {
+  return {
+    ...options,
+    maxOutputTokens: options.maxOutputTokens ?? fromParameters(parameters, 'maxTokens', wholeNumber(1)),
+    temperature: options.temperature ?? fromParameters(parameters, 'temperature', number(0, 2)),
+    topP: options.topP ?? fromParameters(parameters, 'topP', number(0, 1)),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The runner contract's environment (docs/runner-contract.md), read once at start: which provider
+ * and model, the API key, the per-run rate limits, and which shard of the items this pod takes.
+ */
+import type { ProviderConfig, ProviderType } from '../providers/types.ts';
+import { ConfigError } from './errors.ts';
+
+export const PROVIDER_TYPES: readonly ProviderType[] = [
+  'openai',
+  'anthropic',
+  'azure-openai',
+  'google-vertex',
+  'aws-bedrock',
+  'mistral',
+  'cohere',
+  'groq',
+  'together',
+  'openai-compatible',
+];
+
+/** Where Kubernetes reads a container's termination message unless the pod says otherwise. */
+export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+
+export interface Shard {
+  /** 0-based: JOB_COMPLETION_INDEX. */
+  index: number;
+  /** BENCH_SHARDS. */
+  count: number;
+}
+
+export interface RunnerEnvironment {
+  /** BENCH_SUITE, BENCH_RUN...: for progress lines only; absent outside a Job. */
+  run: string | undefined;
+  provider: ProviderConfig;
+  model: string;
+  requestsPerMinute: number | undefined;
+  tokensPerMinute: number | undefined;
+  shard: Shard;
+  /** TERMINATION_MESSAGE_PATH (local runs, tests), else /dev/termination-log. */
+  terminationMessagePath: string;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${name} is not set: the operator sets it in every run's Job`);
+  return value;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new ConfigError(`${name} must be a whole number from 1, not ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+function parameters(text: string | undefined): Record<string, string> {
+  if (text === undefined || text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConfigError('BENCH_PARAMETERS is not JSON: it must be a JSON object of strings');
+  }
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  const bad = isObject && Object.entries(value as object).find(([, v]) => typeof v !== 'string');
+  if (!isObject || bad) {
+    const what = bad ? `parameter ${JSON.stringify(bad[0])} is not a string` : 'it is not an object';
+    throw new ConfigError(`BENCH_PARAMETERS must be a JSON object of strings: ${what}`);
+  }
+  return value as Record<string, string>;
+}
+
+function shard(env: NodeJS.ProcessEnv): Shard {
+  const count = positiveInteger(env, 'BENCH_SHARDS') ?? 1;
+  const indexText = env.JOB_COMPLETION_INDEX;
+  if (indexText === undefined || indexText === '') {
+    if (count > 1) {
+      throw new ConfigError(
+        `BENCH_SHARDS is ${count} but JOB_COMPLETION_INDEX is not set: sharded runs are Indexed Jobs`,
+      );
+    }
+    return { index: 0, count };
+  }
+  if (!/^\d+$/.test(indexText) || Number(indexText) >= count) {
+    throw new ConfigError(
+      `JOB_COMPLETION_INDEX must be a whole number from 0 to ${count - 1} (BENCH_SHARDS ${count}), not ${JSON.stringify(indexText)}`,
+    );
+  }
+  return { index: Number(indexText), count };
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv): RunnerEnvironment {
+  const type = required(env, 'BENCH_PROVIDER');
+  if (!PROVIDER_TYPES.includes(type as ProviderType)) {
+    throw new ConfigError(
+      `BENCH_PROVIDER ${JSON.stringify(type)} is not a provider type bench-runner knows (${PROVIDER_TYPES.join(', ')})`,
+    );
+  }
+  return {
+    run: env.BENCH_SUITE && env.BENCH_RUN ? `${env.BENCH_SUITE}/${env.BENCH_RUN}` : env.BENCH_RUN,
+    provider: {
+      type: type as ProviderType,
+      endpoint: env.BENCH_ENDPOINT || undefined,
+      apiKey: env.BENCH_API_KEY || undefined,
+      parameters: parameters(env.BENCH_PARAMETERS),
+    },
+    model: required(env, 'BENCH_MODEL'),
+    requestsPerMinute: positiveInteger(env, 'BENCH_RATE_LIMIT_RPM'),
+    tokensPerMinute: positiveInteger(env, 'BENCH_RATE_LIMIT_TPM'),
+    shard: shard(env),
+    terminationMessagePath: env.TERMINATION_MESSAGE_PATH || DEFAULT_TERMINATION_MESSAGE_PATH,
+  };
+}

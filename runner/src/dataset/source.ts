@@ -1,0 +1,64 @@
+/**
+ * Where a dataset's text comes from: a file (e.g. a volume), an http(s) URL, or `env:NAME`, a
+ * variable holding the JSONL itself (a BenchmarkSuite cannot mount volumes, but its env can take a
+ * ConfigMap key through valueFrom.configMapKeyRef).
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../config/errors.ts';
+
+/** A dataset URL that did not answer now (5xx, connection failure): a run failure, worth retrying. */
+export class DatasetUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetUnavailableError';
+  }
+}
+
+const FETCH_TIMEOUT_MS = 60_000;
+
+/** The URL without its query and fragment: a presigned URL carries its credentials there. */
+function printable(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+async function fetchText(url: URL): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    throw new DatasetUnavailableError(`the dataset ${printable(url)} could not be fetched (${code})`);
+  }
+  if (response.ok) return response.text();
+  await response.body?.cancel();
+  const message = `the dataset ${printable(url)} could not be fetched: HTTP ${response.status}`;
+  // 408 and 429 say "later", like 5xx; any other 4xx will answer the same next time.
+  if (response.status >= 500 || response.status === 408 || response.status === 429) {
+    throw new DatasetUnavailableError(message);
+  }
+  throw new ConfigError(message);
+}
+
+export async function readDatasetSource(source: string, env: NodeJS.ProcessEnv): Promise<string> {
+  if (source.startsWith('env:')) {
+    const name = source.slice('env:'.length);
+    const text = env[name];
+    if (!text) throw new ConfigError(`--dataset ${source}: the variable ${name} is not set or empty`);
+    return text;
+  }
+  if (/^https?:\/\//i.test(source)) {
+    let url: URL;
+    try {
+      url = new URL(source);
+    } catch {
+      throw new ConfigError('--dataset is not a valid URL');
+    }
+    return fetchText(url);
+  }
+  try {
+    return await readFile(source, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(`--dataset ${source} cannot be read (${code})`);
+  }
+}

@@ -1,0 +1,71 @@
+/** What happened to one dataset item: its answer and score, or why it failed. One JSON line each. */
+import type { DatasetItem } from '../dataset/items.ts';
+import {
+  ProviderError,
+  type CompletionResponse,
+  type ProviderErrorKind,
+  type Usage,
+} from '../providers/types.ts';
+
+/** A provider's failure kind, or `other` for a failure no adapter classified. */
+export type FailureKind = ProviderErrorKind | 'other';
+
+export interface ItemResult {
+  index: number;
+  line: number;
+  id?: string | number;
+  category?: string;
+  status: 'answered' | 'failed';
+  /** Scored items only. */
+  correct?: boolean;
+  /** What the scorer read from the output (a letter, a number), when it reads one. */
+  answer?: string;
+  expected?: unknown;
+  output?: string;
+  finishReason?: CompletionResponse['finishReason'];
+  latencyMs?: number;
+  timeToFirstTokenMs?: number;
+  usage?: Usage;
+  error?: { kind: FailureKind; message: string };
+}
+
+function identity(item: DatasetItem): Pick<ItemResult, 'index' | 'line' | 'id' | 'category'> {
+  return {
+    index: item.index,
+    line: item.line,
+    ...(item.id !== undefined ? { id: item.id } : {}),
+    ...(item.category !== undefined ? { category: item.category } : {}),
+  };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+export function answeredResult(item: DatasetItem, response: CompletionResponse): ItemResult {
+  const score = item.scorer?.(response.text);
+  return {
+    ...identity(item),
+    status: 'answered',
+    ...(score
+      ? { correct: score.correct, ...(score.answer !== undefined ? { answer: score.answer } : {}) }
+      : {}),
+    ...(item.expected !== undefined ? { expected: item.expected } : {}),
+    output: response.text,
+    finishReason: response.finishReason,
+    latencyMs: round(response.latencyMs),
+    ...(response.timeToFirstTokenMs !== undefined
+      ? { timeToFirstTokenMs: round(response.timeToFirstTokenMs) }
+      : {}),
+    usage: response.usage,
+  };
+}
+
+export function failedResult(item: DatasetItem, error: unknown): ItemResult {
+  const kind: FailureKind = error instanceof ProviderError ? error.kind : 'other';
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    ...identity(item),
+    status: 'failed',
+    ...(item.expected !== undefined ? { expected: item.expected } : {}),
+    error: { kind, message },
+  };
+}

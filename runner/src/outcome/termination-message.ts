@@ -1,0 +1,77 @@
+/**
+ * The termination message: the run's result as JSON in at most 4096 bytes, Kubernetes' limit for a
+ * container's message (a longer one is cut, and a cut JSON is no result). What does not fit is left
+ * out the same way every time: the error is shortened, then metrics are kept in a fixed order (the
+ * run's own metrics first, in the order below, then the others by name) while they fit, and
+ * `metricsDropped` says how many were left out.
+ */
+import type { RunResult } from '../evaluate/summary.ts';
+
+export const TERMINATION_MESSAGE_LIMIT = 4096;
+
+/** The longest error kept; the per-item results and stderr have the whole story. */
+const MAX_ERROR_LENGTH = 512;
+
+/** Metrics kept first when not all fit, most telling first. */
+const FIRST_METRICS = [
+  'partial',
+  'items',
+  'answeredItems',
+  'failedItems',
+  'correctItems',
+  'accuracy',
+  'outputTokensPerSecond',
+  'timeToFirstTokenP50Ms',
+  'latencyP50Ms',
+  'latencyP90Ms',
+  'latencyP99Ms',
+  'timeToFirstTokenP90Ms',
+  'timeToFirstTokenP99Ms',
+  'requestsPerSecond',
+  'throughputTokensPerSecond',
+];
+
+export interface TerminationMessageInput extends RunResult {
+  /** Why the run failed, when it did. */
+  error?: string;
+}
+
+function metricOrder(a: string, b: string): number {
+  const rank = (name: string) => {
+    const index = FIRST_METRICS.indexOf(name);
+    return index < 0 ? FIRST_METRICS.length : index;
+  };
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+function shorten(error: string): string {
+  const chars = [...error];
+  return chars.length <= MAX_ERROR_LENGTH ? error : `${chars.slice(0, MAX_ERROR_LENGTH - 1).join('')}…`;
+}
+
+export function terminationMessage(input: TerminationMessageInput): string {
+  const head = {
+    ...(input.error !== undefined ? { error: shorten(input.error) } : {}),
+    ...(input.score !== undefined ? { score: input.score } : {}),
+  };
+  const names = Object.keys(input.metrics).sort(metricOrder);
+  // Room for the metrics: the message with none, and the marker of dropped ones at its largest.
+  const skeleton = JSON.stringify({ ...head, metrics: { metricsDropped: names.length }, usage: input.usage });
+  let room = TERMINATION_MESSAGE_LIMIT - bytes(skeleton) - 1;
+  const metrics: Record<string, number> = {};
+  let dropped = 0;
+  for (const name of names) {
+    // `"name":value,`
+    const size = bytes(JSON.stringify(name)) + bytes(JSON.stringify(input.metrics[name])) + 2;
+    if (dropped === 0 && size <= room) {
+      metrics[name] = input.metrics[name]!;
+      room -= size;
+    } else {
+      dropped++;
+    }
+  }
+  if (dropped > 0) metrics.metricsDropped = dropped;
+  return JSON.stringify({ ...head, metrics, usage: input.usage });
+}

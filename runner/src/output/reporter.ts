@@ -1,0 +1,59 @@
+/**
+ * Everything bench-runner prints goes through here, so the API key is removed from all of it in one
+ * place (adapters already leave it out of their errors; this also covers a provider or a model that
+ * echoes it back): per-item results as JSON lines on stdout and in the results file, progress and
+ * errors on stderr.
+ */
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { ConfigError } from '../config/errors.ts';
+import { redact } from '../providers/errors.ts';
+import type { ItemResult } from '../evaluate/item-result.ts';
+
+export interface Reporter {
+  result(result: ItemResult): void;
+  /** One line on stderr. */
+  log(line: string): void;
+  /** The text with the secrets removed, for output written elsewhere (the termination message). */
+  clean(text: string): string;
+  /** Opens the results file (ConfigError when it cannot be written). */
+  openResultsFile(path: string): void;
+  /** Resolves once stdout and the results file have taken everything. */
+  close(): Promise<void>;
+}
+
+export function createReporter(
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+  secrets: readonly string[],
+): Reporter {
+  let file: WriteStream | undefined;
+  const clean = (text: string) => redact(text, secrets);
+  return {
+    result(result) {
+      const line = `${clean(JSON.stringify(result))}\n`;
+      stdout.write(line);
+      file?.write(line);
+    },
+    log(line) {
+      stderr.write(`${clean(line)}\n`);
+    },
+    clean,
+    openResultsFile(path) {
+      let fd: number;
+      try {
+        fd = openSync(path, 'w');
+      } catch (error) {
+        throw new ConfigError(
+          `--results-file ${path} cannot be written (${(error as NodeJS.ErrnoException).code})`,
+        );
+      }
+      file = createWriteStream('', { fd });
+    },
+    async close() {
+      await Promise.all([
+        new Promise<void>((resolve) => stdout.write('', () => resolve())),
+        file && new Promise<void>((resolve) => file!.end(() => resolve())),
+      ]);
+    },
+  };
+}
