@@ -2,6 +2,7 @@
 import { parseAuditArgs, splitAuditArgs } from './audit/config.ts';
 import { loadAuditConfig, setupAudit } from './audit/setup.ts';
 import { parseGroupArgs, splitGroupArgs } from './config/flag-group.ts';
+import { setupCommitStatuses } from './controllers/gitops/commit-statuses.ts';
 import { setupControllers } from './controllers/setup.ts';
 import { GITOPS_FLAGS } from './gitops/config.ts';
 import { setupManagedRevisions } from './gitops/managed-revisions.ts';
@@ -20,10 +21,12 @@ async function main(): Promise<void> {
   // own namespace, with its Lease.
   const auditConfig = await loadAuditConfig(auditFlags, manager.client, options.leaderElectionNamespace);
   const gitops = await loadGitOpsConfig(gitopsFlags, manager.client, options.leaderElectionNamespace);
-  setupControllers(manager, {
+  const revisions = await setupManagedRevisions(manager, gitops.revisions);
+  const caches = setupControllers(manager, {
     audit: auditConfig ? setupAudit(manager, auditConfig) : undefined,
-    revisions: await setupManagedRevisions(manager, gitops.revisions),
+    revisions,
   });
+  if (gitops.github) setupCommitStatuses(manager, caches, gitops.github, revisions);
   manager.handleSignals();
   await manager.start();
   manager.logger.info(
