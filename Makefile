@@ -46,6 +46,10 @@ tools: ## Install the Debian packages the tests use when missing (prometheus, pr
 testenv: ## Build the control-plane binaries from the Go module proxy (cached).
 	hack/testenv/build.sh
 
+.PHONY: testenv-flux
+testenv-flux: ## Build Flux's source-controller and kustomize-controller for the GitOps e2e test (cached).
+	hack/testenv/build-flux.sh
+
 .PHONY: cluster-up
 cluster-up: $(DEPS) testenv ## Start the local simulated cluster (or reuse a healthy one).
 	hack/testenv/cluster.sh up
@@ -91,7 +95,7 @@ test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 	vitest run --project unit
 
 .PHONY: test-e2e
-test-e2e: $(DEPS) tools testenv ## End-to-end tests against the local cluster (started when needed).
+test-e2e: $(DEPS) tools testenv testenv-flux ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
 
 .PHONY: bench

@@ -1,0 +1,8 @@
+//go:build tools
+
+// Package tools pins Flux's source-controller, which hack/testenv/build-flux.sh builds for the GitOps e2e test.
+package tools
+
+import (
+	_ "github.com/fluxcd/source-controller"
+)
