@@ -2,6 +2,7 @@
  * The runner contract's environment (docs/runner-contract.md), read once at start: which provider
  * and model, the API key, the per-run rate limits, and which shard of the items this pod takes.
  */
+import { redact } from '../providers/errors.ts';
 import type { ProviderConfig, ProviderType } from '../providers/types.ts';
 import { ConfigError } from './errors.ts';
 
@@ -91,7 +92,19 @@ function shard(env: NodeJS.ProcessEnv): Shard {
   return { index: Number(indexText), count };
 }
 
+/** The contract's environment; a ConfigError names what is wrong (a value quoted in it never holds the key). */
 export function readEnvironment(env: NodeJS.ProcessEnv): RunnerEnvironment {
+  try {
+    return read(env);
+  } catch (error) {
+    if (error instanceof ConfigError && env.BENCH_API_KEY) {
+      throw new ConfigError(redact(error.message, [env.BENCH_API_KEY]));
+    }
+    throw error;
+  }
+}
+
+function read(env: NodeJS.ProcessEnv): RunnerEnvironment {
   const type = required(env, 'BENCH_PROVIDER');
   if (!PROVIDER_TYPES.includes(type as ProviderType)) {
     throw new ConfigError(

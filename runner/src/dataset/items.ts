@@ -81,6 +81,8 @@ const validateItem = new Ajv({ allErrors: true, allowUnionTypes: true }).compile
 const MAX_REPORTED = 10;
 
 function describe(errors: ErrorObject[]): string {
+  if (errors.some((e) => e.instancePath === '' && e.keyword === 'type'))
+    return 'an item must be a JSON object';
   // oneOf failing means the prompt/messages rule; its branch errors only repeat it.
   if (errors.some((e) => e.keyword === 'oneOf')) {
     return 'give either "prompt" (with an optional "system") or "messages"';

@@ -26,8 +26,9 @@ async function fetchText(url: URL): Promise<string> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    throw new DatasetUnavailableError(`the dataset ${printable(url)} could not be fetched (${code})`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).name;
+    throw new DatasetUnavailableError(`the dataset ${printable(url)} could not be fetched (${why})`);
   }
   if (response.ok) return response.text();
   await response.body?.cancel();

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { parseArguments, withTargetParameters, type BenchmarkOptions } from './args.ts';
+import { readEnvironment } from './env.ts';
+import { ConfigError } from './errors.ts';
+
+const contract = {
+  BENCH_SUITE: 'nightly',
+  BENCH_RUN: 'mmlu-gpt',
+  BENCH_PROVIDER: 'azure-openai',
+  BENCH_MODEL: 'gpt-4o',
+  BENCH_ENDPOINT: 'https://r.openai.azure.com',
+  BENCH_PARAMETERS: '{"api-version":"2024-10-21","temperature":"0.2"}',
+  BENCH_API_KEY: 'sk-contract-key',
+  BENCH_RATE_LIMIT_RPM: '125',
+  BENCH_SHARDS: '2',
+  JOB_COMPLETION_INDEX: '1',
+};
+
+describe('readEnvironment', () => {
+  it('reads the runner contract', () => {
+    expect(readEnvironment(contract)).toEqual({
+      run: 'nightly/mmlu-gpt',
+      provider: {
+        type: 'azure-openai',
+        endpoint: 'https://r.openai.azure.com',
+        apiKey: 'sk-contract-key',
+        parameters: { 'api-version': '2024-10-21', temperature: '0.2' },
+      },
+      model: 'gpt-4o',
+      requestsPerMinute: 125,
+      tokensPerMinute: undefined,
+      shard: { index: 1, count: 2 },
+      terminationMessagePath: '/dev/termination-log',
+    });
+    const local = readEnvironment({ BENCH_PROVIDER: 'openai', BENCH_MODEL: 'm', TERMINATION_MESSAGE_PATH: '/tmp/t' });
+    expect(local).toMatchObject({ shard: { index: 0, count: 1 }, terminationMessagePath: '/tmp/t' });
+  });
+
+  it.each([
+    [{ BENCH_PROVIDER: undefined }, 'BENCH_PROVIDER is not set'],
+    [{ BENCH_MODEL: '' }, 'BENCH_MODEL is not set'],
+    [{ BENCH_PROVIDER: 'bard' }, 'BENCH_PROVIDER "bard" is not a provider type bench-runner knows'],
+    [{ BENCH_PARAMETERS: '{"a": 1}' }, 'BENCH_PARAMETERS must be a JSON object of strings: parameter "a" is not a string'],
+    [{ BENCH_PARAMETERS: '[]' }, 'BENCH_PARAMETERS must be a JSON object of strings: it is not an object'],
+    [{ BENCH_PARAMETERS: '{' }, 'BENCH_PARAMETERS is not JSON'],
+    [{ BENCH_RATE_LIMIT_TPM: '1.5' }, 'BENCH_RATE_LIMIT_TPM must be a whole number from 1, not "1.5"'],
+    [{ JOB_COMPLETION_INDEX: '2' }, 'JOB_COMPLETION_INDEX must be a whole number from 0 to 1 (BENCH_SHARDS 2), not "2"'],
+    [{ JOB_COMPLETION_INDEX: undefined }, 'BENCH_SHARDS is 2 but JOB_COMPLETION_INDEX is not set'],
+  ])('refuses %j', (change, message) => {
+    expect(() => readEnvironment({ ...contract, ...change })).toThrow(ConfigError);
+    expect(() => readEnvironment({ ...contract, ...change })).toThrow(message);
+  });
+
+  it('never puts the API key in an error', () => {
+    const key = 'sk-do-not-print';
+    for (const env of [{ BENCH_PARAMETERS: key }, { BENCH_RATE_LIMIT_RPM: key }, { BENCH_PROVIDER: 'x' }]) {
+      expect(() => readEnvironment({ ...contract, BENCH_API_KEY: key, ...env })).toThrow(ConfigError);
+      try {
+        readEnvironment({ ...contract, BENCH_API_KEY: key, ...env });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(key);
+      }
+    }
+  });
+});
+
+describe('parseArguments', () => {
+  const parse = (...argv: string[]) => parseArguments(argv, () => {}) as BenchmarkOptions;
+
+  it('has defaults for all but the dataset', () => {
+    expect(parse('--dataset', 'env:ITEMS')).toEqual({
+      dataset: 'env:ITEMS',
+      mode: 'accuracy',
+      scorer: undefined,
+      maxItems: undefined,
+      concurrency: 4,
+      maxOutputTokens: undefined,
+      temperature: undefined,
+      topP: undefined,
+      requestTimeoutMs: 120_000,
+      maxAttempts: 4,
+      maxFailedFraction: 0.05,
+      drainTimeoutMs: 5_000,
+      resultsFile: undefined,
+      progressIntervalMs: 10_000,
+    });
+  });
+
+  it('reads every option, = form included', () => {
+    expect(
+      parse(
+        '--dataset=https://x/d.jsonl',
+        '--mode=latency',
+        '--scorer=numeric',
+        '--max-items=50',
+        '--concurrency=16',
+        '--max-output-tokens=256',
+        '--temperature=0.7',
+        '--top-p=0.9',
+        '--request-timeout=2.5',
+        '--max-attempts=1',
+        '--max-failed-fraction=0',
+        '--drain-timeout=0',
+        '--results-file=/tmp/r.jsonl',
+        '--progress-interval=1',
+      ),
+    ).toEqual({
+      dataset: 'https://x/d.jsonl',
+      mode: 'latency',
+      scorer: 'numeric',
+      maxItems: 50,
+      concurrency: 16,
+      maxOutputTokens: 256,
+      temperature: 0.7,
+      topP: 0.9,
+      requestTimeoutMs: 2_500,
+      maxAttempts: 1,
+      maxFailedFraction: 0,
+      drainTimeoutMs: 0,
+      resultsFile: '/tmp/r.jsonl',
+      progressIntervalMs: 1_000,
+    });
+  });
+
+  it.each([
+    [[], "required option '--dataset <source>' not specified"],
+    [['--dataset', 'x', '--mode', 'speed'], "option '--mode <mode>' argument 'speed' is invalid"],
+    [['--dataset', 'x', '--concurrency', '0'], 'must be a whole number from 1'],
+    [['--dataset', 'x', '--temperature', '3'], 'must be a number from 0 to 2'],
+    [['--dataset', 'x', '--request-timeout', '0'], 'must be a positive number of seconds'],
+    [['--dataset', 'x', 'extra'], 'too many arguments'],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseArguments(argv, () => {})).toThrow(ConfigError);
+    expect(() => parseArguments(argv, () => {})).toThrow(message);
+  });
+
+  it('prints help and says so', () => {
+    let help = '';
+    expect(parseArguments(['--help'], (text) => (help += text))).toBe('help');
+    expect(help).toContain('--dataset <source>');
+  });
+
+  it('takes sampling settings the command line leaves open from the target’s parameters', () => {
+    const parameters = { temperature: '0', maxTokens: '1024', topP: '0.5' };
+    expect(withTargetParameters(parse('--dataset', 'x'), parameters)).toMatchObject({
+      temperature: 0,
+      maxOutputTokens: 1024,
+      topP: 0.5,
+    });
+    expect(withTargetParameters(parse('--dataset', 'x', '--temperature', '1'), parameters).temperature).toBe(1);
+    expect(() => withTargetParameters(parse('--dataset', 'x'), { maxTokens: 'lots' })).toThrow(
+      'target parameter maxTokens must be a whole number from 1, not "lots"',
+    );
+  });
+});

@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseRunResult } from '../../../operator/src/core/suite/result.ts';
+import { TERMINATION_MESSAGE_LIMIT, terminationMessage } from './termination-message.ts';
+
+const usage = { inputTokens: 123_456_789, outputTokens: 98_765_432 };
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+describe('terminationMessage', () => {
+  it('is the result as JSON when it fits, metrics in a fixed order', () => {
+    const message = terminationMessage({ score: 0.5, metrics: { zeta: 1, accuracy: 0.5, items: 2 }, usage });
+    expect(message).toBe(
+      `{"score":0.5,"metrics":{"items":2,"accuracy":0.5,"zeta":1},"usage":{"inputTokens":123456789,"outputTokens":98765432}}`,
+    );
+    expect(parseRunResult(message)).toEqual({
+      ok: true,
+      result: { score: 0.5, metrics: { items: 2, accuracy: 0.5, zeta: 1 }, usage },
+    });
+  });
+
+  it('with thousands of metrics, keeps the run’s own metrics and then others by name while they fit, and counts the rest', () => {
+    const metrics: Record<string, number> = { partial: 1, items: 14_000, accuracy: 0.123456 };
+    for (let i = 0; i < 5_000; i++) metrics[`accuracy/category-${String(i).padStart(4, '0')}`] = i / 5_000;
+    const message = terminationMessage({ score: 0.123456, metrics, usage });
+    expect(bytes(message)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    const parsed = JSON.parse(message) as { metrics: Record<string, number> };
+    const kept = Object.keys(parsed.metrics);
+    expect(kept.slice(0, 4)).toEqual(['partial', 'items', 'accuracy', 'accuracy/category-0000']);
+    expect(parsed.metrics.metricsDropped).toBe(Object.keys(metrics).length - (kept.length - 1));
+    expect(parsed.metrics.metricsDropped).toBeGreaterThan(4_000);
+    // The same input gives the same message, whatever the order of its metrics.
+    const reversed = Object.fromEntries(Object.entries(metrics).reverse());
+    expect(terminationMessage({ score: 0.123456, metrics: reversed, usage })).toBe(message);
+  });
+
+  it('shortens a long error and still fits with metric names in many bytes per character', () => {
+    const metrics = Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [`accuracy/数学-${i}-😀`, 1 / 3]),
+    );
+    const message = terminationMessage({
+      error: `\u0000${'provider said: 😀 '.repeat(10_000)}`,
+      metrics,
+      usage,
+    });
+    expect(bytes(message)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    const parsed = JSON.parse(message) as { error: string; metrics: Record<string, number> };
+    expect([...parsed.error]).toHaveLength(512);
+    expect(parsed.error.endsWith('…')).toBe(true);
+    expect(parsed.metrics.metricsDropped).toBeGreaterThan(0);
+  });
+
+  it('always fits 4 KiB and is a result the operator reads', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.double({ noNaN: true, noDefaultInfinity: true })),
+        fc.dictionary(
+          fc.string({ unit: 'grapheme', maxLength: 200 }),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          {
+            maxKeys: 400,
+          },
+        ),
+        fc.option(fc.string({ unit: 'binary', maxLength: 5_000 })),
+        (score, metrics, error) => {
+          const message = terminationMessage({
+            ...(score !== null ? { score } : {}),
+            metrics,
+            usage,
+            ...(error !== null ? { error } : {}),
+          });
+          expect(bytes(message)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+          expect(parseRunResult(message).ok).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
