@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
 
 /** The job name the alerting rules select on: the operator's metrics Service under config/default. */
@@ -40,14 +40,6 @@ export interface PrometheusOptions {
   /** host:port of each operator to scrape, all in the job OPERATOR_JOB. */
   targets: string[];
   ruleFiles?: string[];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface ApiAnswer<T> {
