@@ -27,13 +27,13 @@ export class StatusOutbox {
     this.limit = limit;
   }
 
-  /** Queues the status unless GitHub has it already; returns the statuses dropped to stay within the bound. */
-  add(suite: string, status: CommitStatus, now: number): CommitStatus[] {
+  /** Queues the status unless it waits already or GitHub has it; says so, with the statuses dropped to stay within the bound. */
+  add(suite: string, status: CommitStatus, now: number): { queued: boolean; dropped: CommitStatus[] } {
     const key = keyOf(status);
     const waiting = this.waiting.get(suite) ?? new Map<string, PendingStatus>();
     const queued = waiting.get(key);
     if (queued ? fingerprint(queued.status) === fingerprint(status) : this.isAccepted(suite, status))
-      return [];
+      return { queued: false, dropped: [] };
     waiting.delete(key);
     waiting.set(key, { status, queuedAt: now });
     this.waiting.set(suite, waiting);
@@ -43,7 +43,7 @@ export class StatusOutbox {
       waiting.delete(oldest);
       dropped.push(pending.status);
     }
-    return dropped;
+    return { queued: true, dropped };
   }
 
   /** The suite's oldest waiting status. */

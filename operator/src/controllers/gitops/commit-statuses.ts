@@ -99,8 +99,9 @@ export class CommitStatusReporter {
     const now = this.clock.now();
     let queued = false;
     for (const status of statuses) {
-      queued = true;
-      for (const dropped of this.options.outbox.add(key, status, now)) {
+      const added = this.options.outbox.add(key, status, now);
+      queued ||= added.queued;
+      for (const dropped of added.dropped) {
         this.options.metrics.counted(dropped.state, 'dropped');
         this.options.logger.warn(
           { suite: key, ...describe(dropped), waitingPerSuite: WAITING_PER_SUITE },
