@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make bench: runs every benchmark in test/bench/ (each a plain Node script, *.ts other than the
 # helpers support.ts, *-worker.ts and profiled-*.ts) against a separate 100-node simulated cluster, so the dev cluster
-# (and the tests running on it) are left alone. Results go to .cache/bench/<name>.json.
+# (and the tests running on it) are left alone. Results go to .cache/bench/<name>.json. A benchmark
+# with the line `// bench: no-cluster` needs none: when only such benchmarks are selected (e.g.
+# BENCH_ONLY=runner-throughput), no cluster is started.
 #
 # Environment: BENCH_ONLY=<name> (run one benchmark), BENCH_KEEP_CLUSTER=1 (do not delete the
 # cluster afterwards), BENCH_NODES (default 100), plus each benchmark's own (see its header).
@@ -14,20 +16,28 @@ export CLUSTER_NAME=bench-perf
 export BENCH_KUBECONFIG="$root/.cache/testenv/perf-kubeconfig"
 export CPU_NODES="${BENCH_NODES:-100}" GPU_NODES=0
 
-cleanup() {
-  if [[ "${BENCH_KEEP_CLUSTER:-}" != 1 ]]; then hack/testenv/cluster.sh down || true; fi
-}
-trap cleanup EXIT
-
-hack/testenv/cluster.sh up
-hack/install-crds.sh
-
-status=0
+selected=()
+needs_cluster=0
 for bench in test/bench/*.ts; do
   name="$(basename "$bench" .ts)"
   [[ "$name" == support || "$name" == *-worker || "$name" == profiled-* ]] && continue
   [[ -n "${BENCH_ONLY:-}" && "$name" != "$BENCH_ONLY" ]] && continue
-  echo "== $name" >&2
+  selected+=("$bench")
+  grep -qx '// bench: no-cluster' "$bench" || needs_cluster=1
+done
+
+cleanup() {
+  if [[ "${BENCH_KEEP_CLUSTER:-}" != 1 ]]; then hack/testenv/cluster.sh down || true; fi
+}
+if [[ "$needs_cluster" == 1 ]]; then
+  trap cleanup EXIT
+  hack/testenv/cluster.sh up
+  hack/install-crds.sh
+fi
+
+status=0
+for bench in "${selected[@]}"; do
+  echo "== $(basename "$bench" .ts)" >&2
   "$node" "$bench" || status=$?
 done
 exit "$status"
