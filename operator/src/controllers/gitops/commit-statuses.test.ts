@@ -137,7 +137,7 @@ describe('CommitStatusReporter', () => {
     r.observe(suite('nightly', completed(1, 1)), suite('nightly', completed(1, 1)));
     await r.deliver('team/nightly', signal);
     expect(posted(github)).toEqual([
-      { state: 'pending', context: 'bench/team/nightly', description: 'round 1 in progress: 2 runs' },
+      { state: 'pending', context: 'bench/team/nightly', description: 'round 1 in progress' },
       {
         state: 'failure',
         context: 'bench/team/nightly',

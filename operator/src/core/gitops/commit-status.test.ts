@@ -109,7 +109,7 @@ describe('commitStatusesOf', () => {
         sha: SHA,
         state: 'pending',
         context: 'bench/team/nightly',
-        description: 'round 2 in progress: 3 runs',
+        description: 'round 2 in progress',
       },
     ]);
     const [success] = commitStatusesOf(suite(running(2)), suite(completed(2)), undefined, options).statuses;
@@ -157,7 +157,7 @@ describe('commitStatusesOf', () => {
     const { statuses } = commitStatusesOf(suite(running(1)), suite(running(2, OTHER)), undefined, options);
     expect(statuses.map((s) => [s.sha, s.state, s.description])).toEqual([
       [SHA, 'error', 'round 1 was replaced by round 2 before it finished'],
-      [OTHER, 'pending', 'round 2 in progress: 3 runs'],
+      [OTHER, 'pending', 'round 2 in progress'],
     ]);
   });
 

@@ -117,8 +117,8 @@ function roundVerdict(suite: SuiteView): Verdict | undefined {
     const failed = (status.summary?.failed ?? 0) + (status.summary?.blocked ?? 0) > 0;
     return { state: failed ? 'failure' : 'success', description: roundDescription(status) };
   }
-  const runs = status.summary?.total ?? status.runs?.length ?? 0;
-  return { state: 'pending', description: `round ${status.round} in progress: ${runs} runs` };
+  // No counts: they change as the round goes, and each change would be another status on the commit.
+  return { state: 'pending', description: `round ${status.round} in progress` };
 }
 
 interface Target {

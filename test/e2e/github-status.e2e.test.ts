@@ -1,0 +1,174 @@
+// Commit statuses on GitHub (docs/gitops.md#commit-statuses-on-github): the real operator, with
+// the --gitops-github-* flags and its token in a Secret of its namespace, reports each suite's
+// round on the commit of its revision to a fake GitHub on loopback (test/support/fake-github.ts):
+// pending when the round starts, then success or failure with the run counts and the best score,
+// as the suite's status shows them. The Flux revision form (ref@sha1:…) and Argo CD's bare SHA,
+// the default repository and the per-suite annotation, a 502 retried; the token never logged.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { metricValue } from '../support/audit-operator.ts';
+import { closeFakeGitHubsAfterAll, FakeGitHub, type RecordedRequest } from '../support/fake-github.ts';
+import { kubectl, kubectlApply } from '../support/kubectl.ts';
+import { useNamespace } from '../support/namespace.ts';
+import { startOperator, stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
+import { waitForSuite, type SuiteStatusView } from '../support/suites.ts';
+import { waitFor } from '../support/wait.ts';
+
+const namespace = useNamespace('ghstatus');
+stopOperatorsAfterAll();
+closeFakeGitHubsAfterAll();
+
+const TOKEN = `ghp_${'e2e'.repeat(12)}`;
+const SECRET = 'github-credentials';
+const PASSING_SHA = '5e1f0c2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d';
+const FAILING_SHA = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
+
+let github: FakeGitHub;
+let operator: OperatorProcess;
+
+function suite(name: string, annotations: Record<string, string>, targets: unknown[]): string {
+  return stringify({
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'BenchmarkSuite',
+    metadata: { name, annotations },
+    spec: {
+      runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0', resources: { requests: { cpu: '10m' } } },
+      targets,
+      benchmarks: [{ name: 'mmlu' }],
+    },
+  });
+}
+
+/** The best scored run of the status, as the description names it, computed here from the status. */
+function bestScore(status: SuiteStatusView): string {
+  const scored = (status.runs ?? []).filter(
+    (r) => r.state === 'Succeeded' && typeof r.result?.score === 'number',
+  );
+  const best = scored.reduce((a, b) => (b.result!.score! > a.result!.score! ? b : a));
+  return `${best.model ?? best.target} ${Number(best.result!.score!.toFixed(2))}`;
+}
+
+/** The status requests GitHub received for a context, once the last has the expected state. */
+function statusRequestsFor(context: string, finalState: string): Promise<RecordedRequest[]> {
+  return waitFor(
+    `GitHub to receive a ${finalState} status for ${context}`,
+    () => {
+      const requests = github
+        .statusRequests()
+        .filter((r) => (r.body as { context?: string }).context === context);
+      const states = github.statuses.filter((s) => s.context === context).map((s) => s.state);
+      return { done: states.at(-1) === finalState, value: requests, seen: requests.map((r) => r.body) };
+    },
+    { timeoutMs: 120_000 },
+  );
+}
+
+beforeAll(async () => {
+  const ns = namespace();
+  github = await FakeGitHub.start({ token: TOKEN });
+  // GitHub answers the first status with a 502: octokit tries again.
+  github.respondNext('POST', /\/statuses\//, { status: 502, body: { message: 'Server Error' } });
+  await kubectl(['create', 'secret', 'generic', SECRET, `--from-literal=token=${TOKEN}`], { namespace: ns });
+  await kubectlApply(
+    stringify({
+      apiVersion: 'bench.dev/v1alpha1',
+      kind: 'ProviderPolicy',
+      metadata: { name: 'solo' },
+      spec: { provider: 'openai-compatible', endpoint: 'http://healthy.kwok.invalid', maxConcurrentRuns: 4 },
+    }),
+    { namespace: ns },
+  );
+  operator = startOperator({
+    namespaces: [ns],
+    identity: `ghstatus-${ns}`,
+    extraArgs: [
+      `--gitops-github-secret=${SECRET}`,
+      `--gitops-github-url=${github.url}`,
+      '--gitops-github-repository=acme/evals',
+      '--gitops-github-target-url=https://grafana.example/d/bench?suite={namespace}/{name}&round={round}',
+      '--gitops-github-timeout=10s',
+    ],
+  });
+  await operator.metricsPort();
+});
+
+describe('commit statuses on GitHub', () => {
+  it('reports a round as pending, then success with its counts and best score, on the commit of a Flux revision', async () => {
+    const ns = namespace();
+    await kubectlApply(
+      suite('passing', { 'bench.dev/source-revision': `main@sha1:${PASSING_SHA}` }, [
+        { name: 'big', providerRef: 'solo', model: 'gpt-4o' },
+        { name: 'small', providerRef: 'solo', model: 'gpt-4o-mini' },
+      ]),
+      { namespace: ns },
+    );
+    const status = await waitForSuite(ns, 'passing', (s) => s.phase === 'Succeeded', 120_000);
+    const context = `bench-operator/${ns}/passing`;
+    const requests = await statusRequestsFor(context, 'success');
+    const targetURL = `https://grafana.example/d/bench?suite=${ns}/passing&round=1`;
+    const pending = { state: 'pending', context, description: 'round 1 in progress', target_url: targetURL };
+    const success = {
+      state: 'success',
+      context,
+      description: `2/2 runs succeeded; best score ${bestScore(status)}`,
+      target_url: targetURL,
+    };
+    // The first, answered 502, is made again.
+    expect(requests.map((r) => r.body)).toEqual([pending, pending, success]);
+    expect(github.statuses.filter((s) => s.context === context).map((s) => s.state)).toEqual([
+      'pending',
+      'success',
+    ]);
+    for (const request of requests) {
+      expect(request.path).toBe(`/repos/acme/evals/statuses/${PASSING_SHA}`);
+      expect(request.headers.authorization).toBe(`token ${TOKEN}`);
+    }
+    expect(await metricValue(operator, 'bench_github_statuses_total{state="success",result="created"}')).toBe(
+      1,
+    );
+    expect(readFileSync(operator.logFile, 'utf8')).not.toContain(TOKEN);
+  });
+
+  it('reports a round with a failed run as failure, in the repository of the suite’s annotation, on an Argo CD revision', async () => {
+    const ns = namespace();
+    await kubectlApply(
+      suite(
+        'failing',
+        { 'bench.dev/source-revision': FAILING_SHA, 'bench.dev/github-repository': 'acme/models' },
+        [
+          { name: 'big', providerRef: 'solo', model: 'gpt-4o' },
+          { name: 'broken', providerRef: 'solo', model: 'm', parameters: { 'kwok.exit-code': '2' } },
+        ],
+      ),
+      { namespace: ns },
+    );
+    const status = await waitForSuite(
+      ns,
+      'failing',
+      (s) => s.phase === 'Failed' && !!s.completionTime,
+      120_000,
+    );
+    const context = `bench-operator/${ns}/failing`;
+    await statusRequestsFor(context, 'failure');
+    expect(github.statuses.filter((s) => s.context === context)).toEqual([
+      {
+        repository: 'acme/models',
+        sha: FAILING_SHA,
+        state: 'pending',
+        context,
+        description: 'round 1 in progress',
+        target_url: `https://grafana.example/d/bench?suite=${ns}/failing&round=1`,
+      },
+      {
+        repository: 'acme/models',
+        sha: FAILING_SHA,
+        state: 'failure',
+        context,
+        description: `1/2 runs succeeded; best score ${bestScore(status)}`,
+        target_url: `https://grafana.example/d/bench?suite=${ns}/failing&round=1`,
+      },
+    ]);
+    expect(readFileSync(operator.logFile, 'utf8')).not.toContain(TOKEN);
+  });
+});
