@@ -56,7 +56,7 @@ export interface CommitStatusReporterOptions {
 const keyOf = (suite: SuiteView) =>
   requestKey({ namespace: suite.metadata?.namespace ?? '', name: suite.metadata?.name ?? '' });
 
-const describe = (status: CommitStatus) => ({
+const logFields = (status: CommitStatus) => ({
   repository: `${status.repository.owner}/${status.repository.repo}`,
   sha: status.sha,
   context: status.context,
@@ -104,7 +104,7 @@ export class CommitStatusReporter {
       for (const dropped of added.dropped) {
         this.options.metrics.counted(dropped.state, 'dropped');
         this.options.logger.warn(
-          { suite: key, ...describe(dropped), waitingPerSuite: WAITING_PER_SUITE },
+          { suite: key, ...logFields(dropped), waitingPerSuite: WAITING_PER_SUITE },
           'commit status dropped: too many waiting for the suite',
         );
       }
@@ -131,7 +131,7 @@ export class CommitStatusReporter {
           outbox.remove(key, pending);
           metrics.counted(status.state, 'rejected');
           logger.error(
-            { suite: key, ...describe(status), status: error.status, reason },
+            { suite: key, ...logFields(status), status: error.status, reason },
             'GitHub rejected the commit status; it is not retried',
           );
           continue;
@@ -140,19 +140,19 @@ export class CommitStatusReporter {
           outbox.remove(key, pending);
           metrics.counted(status.state, 'failed');
           logger.error(
-            { suite: key, ...describe(status), reason, retriedForMs: GIVE_UP_AFTER_MS },
+            { suite: key, ...logFields(status), reason, retriedForMs: GIVE_UP_AFTER_MS },
             'commit status not created: GitHub could not be reached; given up',
           );
           continue;
         }
         const retryInMs = this.backoff.when(key);
-        logger.warn({ suite: key, ...describe(status), reason, retryInMs }, 'commit status not created yet');
+        logger.warn({ suite: key, ...logFields(status), reason, retryInMs }, 'commit status not created yet');
         return { requeueAfterMs: retryInMs };
       }
       outbox.accept(key, pending);
       metrics.counted(status.state, 'created');
       logger.info(
-        { suite: key, ...describe(status), description: status.description },
+        { suite: key, ...logFields(status), description: status.description },
         'commit status created',
       );
     }
