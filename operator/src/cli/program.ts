@@ -8,6 +8,7 @@ import { registerRender } from './commands/render.ts';
 import { registerRerun } from './commands/rerun.ts';
 import { registerResume } from './commands/resume.ts';
 import { registerRollback } from './commands/rollback.ts';
+import { registerRunLocal } from './commands/run-local.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSuspend } from './commands/suspend.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -61,6 +62,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
     registerRerun,
     registerSuspend,
     registerResume,
+    registerRunLocal,
   ];
   for (const register of commands) {
     const command = register(program, ctx, wrap);

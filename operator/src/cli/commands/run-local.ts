@@ -1,0 +1,184 @@
+// benchctl run-local <suite> <benchmark> <target>: runs bench-runner on this machine with exactly
+// the environment and arguments the operator gives that run's Job (its own renderJob, as benchctl
+// render shows it), to try a benchmark before it goes to the cluster. The Job's Secrets are not
+// read: the API key comes from the user's environment.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, type Command } from 'commander';
+import { LABELS } from '../../core/render/labels.ts';
+import type { Wrap } from '../command.ts';
+import { globalOptions, type CliContext } from '../context.ts';
+import { failureError, findingError, type ExitCode } from '../errors.ts';
+import { API_KEY_VARIABLE, localEnvironment } from '../job-environment.ts';
+import { findManifest, readManifests } from '../manifests.ts';
+import { warn } from '../output.ts';
+import { positiveInteger, renderOrFail } from './render.ts';
+
+export const benchRunnerBin = fileURLToPath(new URL('../../../../bin/bench-runner', import.meta.url));
+
+interface RunLocalOptions {
+  path: string;
+  policies?: string[];
+  round: number;
+  index: number;
+  apiKeyEnv: string;
+  env: Record<string, string>;
+  terminationLog?: string;
+}
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number from 0');
+  return Number(value);
+}
+
+/** --env NAME=value sets NAME; --env NAME takes NAME from this environment (keeps secrets off the command line). */
+function envOption(userEnv: NodeJS.ProcessEnv) {
+  return (entry: string, previous: Record<string, string>): Record<string, string> => {
+    const [name, ...rest] = entry.split('=');
+    if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new InvalidArgumentError(`${JSON.stringify(entry)} is not NAME=value or NAME`);
+    }
+    const value = rest.length > 0 ? rest.join('=') : userEnv[name];
+    if (value === undefined) throw new InvalidArgumentError(`${name} is not set in this environment`);
+    return { ...previous, [name]: value };
+  };
+}
+
+const EXIT_CODE_HELP = `
+Exits with bench-runner's exit code (the runner contract: 0 success, 2 benchmark or configuration
+error, 10 provider unavailable, 11 rate-limited, 12 credentials rejected, 143 interrupted); a suite,
+benchmark or target that is not there is 1, a usage error 2, a runner that cannot start 3.`;
+
+export function registerRunLocal(program: Command, ctx: CliContext, wrap: Wrap): Command {
+  return program
+    .command('run-local')
+    .summary('run one run of a suite here, as its Job would')
+    .description(
+      'Run bench-runner on this machine with the environment and arguments the operator gives the Job of the run ' +
+        '<benchmark> × <target> of the suite (found by name under --path, with its policies from --path and ' +
+        '--policies). ConfigMap values come from the manifests; Secrets are not read: the API key comes from ' +
+        `$${API_KEY_VARIABLE} here (or --api-key-env). Per-item results go to stdout, progress and the result ` +
+        '(the termination message) to stderr.',
+    )
+    .argument('<suite>', 'the name of a BenchmarkSuite under --path')
+    .argument('<benchmark>', 'one of its benchmarks')
+    .argument('<target>', 'one of its targets')
+    .option('--path <path>', 'a file or folder holding the suite', '.')
+    .option(
+      '--policies <paths...>',
+      'files or folders with its ProviderPolicies, SchedulePolicy and ConfigMaps',
+    )
+    .option('--round <n>', 'the round', positiveInteger, 1)
+    .option('--index <k>', 'for a sharded benchmark: the shard to run (JOB_COMPLETION_INDEX)', wholeNumber, 0)
+    .option('--api-key-env <name>', 'the variable of this environment holding the API key', API_KEY_VARIABLE)
+    .option(
+      '--env <NAME[=value]>',
+      'set or replace a variable (repeatable), e.g. BENCH_ENDPOINT=http://localhost:8000/v1; NAME alone takes it from here',
+      envOption(ctx.env),
+      {},
+    )
+    .option('--termination-log <file>', 'keep the result in this file (default: a temporary one)')
+    .addHelpText('after', EXIT_CODE_HELP)
+    .action(
+      wrap(
+        async (
+          suiteName: string,
+          benchmark: string,
+          target: string,
+          options: RunLocalOptions,
+          command: Command,
+        ): Promise<ExitCode> => {
+          const { manifests, problems } = readManifests([options.path, ...(options.policies ?? [])]);
+          if (problems.length > 0) throw findingError(problems.map((p) => p.message).join('\n'));
+          const suite = findManifest(manifests, 'BenchmarkSuite', suiteName, options.path);
+          const [rendered] = await renderOrFail([suite], manifests, {
+            namespace: globalOptions(command).namespace ?? 'default',
+            round: options.round,
+          });
+          const job = rendered!.jobs.find(
+            (j) =>
+              j.metadata!.labels![LABELS.benchmark] === benchmark &&
+              j.metadata!.labels![LABELS.target] === target,
+          );
+          if (!job) {
+            const spec = rendered!.suite.spec;
+            throw findingError(
+              `BenchmarkSuite ${suiteName} has no run ${benchmark} × ${target}: its benchmarks are ` +
+                `${spec.benchmarks.map((b) => b.name).join(', ')}; its targets ${spec.targets.map((t) => t.name).join(', ')}`,
+            );
+          }
+          const shards = job.spec!.completions ?? 1;
+          if (options.index >= shards) {
+            throw findingError(
+              `--index ${options.index}: ${benchmark} has ${shards} shard(s), 0 to ${shards - 1}`,
+            );
+          }
+          const apiKey = ctx.env[options.apiKeyEnv] || undefined;
+          const { env, args } = localEnvironment({
+            job,
+            manifests,
+            apiKey,
+            index: options.index,
+            overrides: options.env,
+          });
+          if (
+            env[API_KEY_VARIABLE] === undefined &&
+            job.spec!.template.spec!.containers[0]!.env?.some((v) => v.name === API_KEY_VARIABLE)
+          ) {
+            warn(ctx.io, `$${options.apiKeyEnv} is not set: bench-runner runs without an API key`);
+          }
+          if (rendered!.suite.spec.runner.command) {
+            warn(
+              ctx.io,
+              'the suite’s runner.command is not run: bench-runner runs instead of the image’s program',
+            );
+          }
+          if (shards > 1)
+            ctx.io.stderr.write(`running shard ${options.index} of ${benchmark}'s ${shards} (--index)\n`);
+          return runBenchRunner(ctx, env, args, options.terminationLog);
+        },
+      ),
+    );
+}
+
+async function runBenchRunner(
+  ctx: CliContext,
+  jobEnv: Record<string, string>,
+  args: string[],
+  terminationLog: string | undefined,
+): Promise<ExitCode> {
+  const temporary = terminationLog ? undefined : mkdtempSync(path.join(tmpdir(), 'benchctl-run-local-'));
+  const messageFile = terminationLog ?? path.join(temporary!, 'termination-log');
+  try {
+    const child = spawn(benchRunnerBin, args, {
+      // The Job's environment, and PATH to start the program; nothing else of this shell.
+      env: { PATH: ctx.env.PATH ?? '', ...jobEnv, TERMINATION_MESSAGE_PATH: messageFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => ctx.io.stdout.write(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => ctx.io.stderr.write(chunk.toString()));
+    // Ctrl-C or a kill of benchctl stops the run as Kubernetes stops a Job: SIGTERM, a partial result.
+    const forward = () => child.kill('SIGTERM');
+    process.on('SIGINT', forward).on('SIGTERM', forward);
+    const code = await new Promise<number>((resolve, reject) => {
+      child.once('error', (error) => reject(failureError(`bench-runner could not start: ${error.message}`)));
+      child.once('close', (exitCode, signal) =>
+        resolve(exitCode ?? 128 + (signal ? constants.signals[signal] : 0)),
+      );
+    }).finally(() => process.off('SIGINT', forward).off('SIGTERM', forward));
+    let message = '(none)';
+    try {
+      message = readFileSync(messageFile, 'utf8');
+    } catch {
+      // bench-runner ended before writing one
+    }
+    ctx.io.stderr.write(`bench-runner exited with code ${code}; termination message: ${message}\n`);
+    // bench-runner's own code, so scripts see the contract's 10, 11, 12 (see EXIT_CODE_HELP).
+    return code as ExitCode;
+  } finally {
+    if (temporary) rmSync(temporary, { recursive: true, force: true });
+  }
+}
