@@ -60,11 +60,12 @@ export function summarize(input: SummaryInput): RunResult {
   let score: number | undefined;
 
   const scored = answered.filter((r) => r.correct !== undefined);
-  if (input.mode === 'accuracy' && scored.length > 0) {
+  // Scored in latency mode too when items name a scorer; the score stays the mode's own.
+  if (scored.length > 0) {
     const correct = scored.filter((r) => r.correct).length;
-    score = round(correct / scored.length);
     metrics.correctItems = correct;
-    metrics.accuracy = score;
+    metrics.accuracy = round(correct / scored.length);
+    if (input.mode === 'accuracy') score = metrics.accuracy;
     const byCategory = Map.groupBy(
       scored.filter((r) => r.category !== undefined),
       (r) => r.category!,
