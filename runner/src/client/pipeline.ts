@@ -13,6 +13,7 @@ import {
 import { realClock, type Clock } from './clock.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { providerRetryPolicy } from './retry.ts';
+import { withTimeout } from './timeout.ts';
 
 export interface PipelineOptions {
   /** BENCH_RATE_LIMIT_RPM: requests per sliding minute; absent for no limit. */
@@ -126,12 +127,10 @@ export function createPipeline(provider: ProviderAdapter, options: PipelineOptio
     signal: AbortSignal | undefined,
   ): Promise<CompletionResponse> {
     const admission = await limiter.acquire(estimatedTokens, signal);
-    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
     try {
-      const response = await provider.complete({
-        ...request,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+      const response = await withTimeout(options.requestTimeoutMs, signal, (callSignal) =>
+        provider.complete({ ...request, signal: callSignal }),
+      );
       admission.settle(response.usage.inputTokens + response.usage.outputTokens);
       return response;
     } catch (error) {
