@@ -2,8 +2,11 @@
 // scores it reports, the exit code of each failure class, SIGTERM, and that the API key never shows.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseRunResult } from '../../operator/src/core/suite/result.ts';
 import type { FakePrompt, FakeProvider } from '../test/fakes/core.ts';
+import { startFakeFor } from '../test/fakes/index.ts';
 import { startOpenAICompatibleFake } from '../test/fakes/openai-compatible.ts';
+import { PROVIDER_TYPES } from './config/env.ts';
 import { jsonl, runRunner, startRunner, workDir } from '../test/runner-process.ts';
 import { waitFor } from '../../test/support/wait.ts';
 
@@ -401,5 +404,84 @@ describe('bench-runner', { timeout: 60_000 }, () => {
       for (const output of [run.stdout, run.stderr, run.message]) expect(output).not.toContain(secret);
     }
     expect(readFileSync(resultsFile, 'utf8')).not.toContain(secret);
+  });
+
+  it('keeps the termination message within 4 KiB with huge answers and a hundred categories', async () => {
+    await fake.close();
+    fake = await startOpenAICompatibleFake({
+      apiKey: KEY,
+      answer: () => `${'forty-two '.repeat(5_000)}#### 42`,
+    });
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      prompt: 'What is 17 + 25?',
+      expected: 42,
+      scorer: 'numeric',
+      category: `category-${i}-${'x'.repeat(80)}`,
+    }));
+    const run = await runRunner(
+      ['--dataset', dir.file('many.jsonl', jsonl(items)), '--concurrency', '16'],
+      // No output limit: answers of 50 kB each.
+      contract({ BENCH_ENDPOINT: `${fake.url}/v1`, BENCH_PARAMETERS: '{}' }),
+      termination,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.results).toHaveLength(100);
+    expect(Buffer.byteLength(run.message)).toBeLessThanOrEqual(4096);
+    expect(parseRunResult(run.message)).toMatchObject({ ok: true, result: { score: 1 } });
+    expect(parse(run.message).metrics).toMatchObject({
+      items: 100,
+      accuracy: 1,
+      metricsDropped: expect.any(Number),
+    });
+  });
+
+  describe('speaks to every provider type', () => {
+    const connection: Record<
+      string,
+      { endpoint: (url: string) => string; key: string; parameters?: object }
+    > = {
+      'aws-bedrock': {
+        endpoint: (url) => url,
+        key: 'AKIDEXAMPLE:wJalrXUtnFEMIEXAMPLEKEY',
+        parameters: { region: 'us-west-2' },
+      },
+      'google-vertex': {
+        endpoint: (url) => url,
+        key: 'ya29.token',
+        parameters: { project: 'p', location: 'us-central1' },
+      },
+      anthropic: { endpoint: (url) => url, key: KEY },
+      cohere: { endpoint: (url) => url, key: KEY },
+      'azure-openai': { endpoint: (url) => url, key: KEY },
+    };
+
+    it.each(PROVIDER_TYPES)('%s: a streamed, scored item', async (type) => {
+      const { endpoint, key, parameters } = connection[type] ?? {
+        endpoint: (url: string) => `${url}/v1`,
+        key: KEY,
+      };
+      const provider = await startFakeFor(type, { apiKey: key, answer: () => 'So: #### 42' });
+      try {
+        const run = await runRunner(
+          ['--dataset', dataset, '--max-items', '1', '--mode', 'latency'],
+          contract({
+            BENCH_PROVIDER: type,
+            BENCH_ENDPOINT: endpoint(provider.url),
+            BENCH_API_KEY: key,
+            BENCH_PARAMETERS: JSON.stringify(parameters ?? {}),
+          }),
+          termination,
+        );
+        expect(run.code, run.stderr).toBe(0);
+        expect(provider.requests).toHaveLength(1);
+        expect(run.results[0]).toMatchObject({ status: 'answered', correct: true, output: 'So: #### 42' });
+        expect(parse(run.message).metrics).toMatchObject({
+          accuracy: 1,
+          timeToFirstTokenP50Ms: expect.any(Number),
+        });
+      } finally {
+        await provider.close();
+      }
+    });
   });
 });
