@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { repoRoot } from './paths.ts';
 
 /** What an Argo CD health check returns (hs.status, hs.message). */
@@ -83,4 +85,16 @@ export const healthFixturesDir = path.join(repoRoot, 'test/fixtures/argocd-healt
 export interface HealthTestCase {
   healthStatus: Health;
   inputPath: string;
+}
+
+/** A kind's fixtures: each case of its health_test.yaml with the object it names. */
+export function readHealthFixtures(kind: HealthCheckedKind): Array<HealthTestCase & { object: unknown }> {
+  const dir = path.join(healthFixturesDir, kind);
+  const { tests } = parse(readFileSync(path.join(dir, 'health_test.yaml'), 'utf8')) as {
+    tests: HealthTestCase[];
+  };
+  return tests.map((test) => ({
+    ...test,
+    object: parse(readFileSync(path.join(dir, test.inputPath), 'utf8')) as unknown,
+  }));
 }
