@@ -246,5 +246,8 @@ describe('the request pipeline against a loopback provider', () => {
       'requestTimeoutMs must be a positive number of milliseconds, not NaN',
     );
     expect(() => createPipeline(provider, { ...valid, requestsPerMinute: -5 })).toThrow(/requestsPerMinute/);
+    expect(() => createPipeline(provider, { ...valid, maxBackoffMs: -1 })).toThrow(
+      'maxBackoffMs must be a positive number of milliseconds, not -1',
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   type CompletionResponse,
   type ProviderAdapter,
 } from '../providers/types.ts';
+import { requireDuration, requireWholeNumber } from './checks.ts';
 import { realClock, type Clock } from './clock.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { providerRetryPolicy } from './retry.ts';
@@ -50,18 +51,6 @@ export interface RequestPipeline {
   complete(request: CompletionRequest, estimatedTokens: number): Promise<CompletionResponse>;
 }
 
-function checkWhole(name: string, value: number, minimum: number): void {
-  if (!Number.isSafeInteger(value) || value < minimum) {
-    throw new RangeError(`${name} must be a whole number of at least ${minimum}, not ${value}`);
-  }
-}
-
-function checkDuration(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive number of milliseconds, not ${value}`);
-  }
-}
-
 /**
  * cockatiel's backoff timers are unref'd, so that a run stopped during a backoff has no timer left
  * holding the process; this one referenced timer, cleared on abort, keeps the process alive until
@@ -83,21 +72,22 @@ function backoffKeepAlive(signal: AbortSignal | undefined): { hold(ms: number): 
 }
 
 export function createPipeline(provider: ProviderAdapter, options: PipelineOptions): RequestPipeline {
-  checkWhole('concurrency', options.concurrency, 1);
-  checkWhole('maxAttempts', options.maxAttempts, 1);
-  checkDuration('requestTimeoutMs', options.requestTimeoutMs);
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  requireWholeNumber('concurrency', options.concurrency, 1);
+  requireWholeNumber('maxAttempts', options.maxAttempts, 1);
+  requireDuration('requestTimeoutMs', options.requestTimeoutMs);
+  const backoff = {
+    initialBackoffMs: options.initialBackoffMs ?? 1000,
+    maxBackoffMs: options.maxBackoffMs ?? 30_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+  };
+  for (const [name, value] of Object.entries(backoff)) requireDuration(name, value);
+  const { maxRetryAfterMs } = backoff;
   const limiter = new RateLimiter(
     { requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute },
     options.clock ?? realClock,
   );
   const slots = bulkhead(options.concurrency, Infinity);
-  const retries = providerRetryPolicy({
-    maxAttempts: options.maxAttempts,
-    initialBackoffMs: options.initialBackoffMs ?? 1000,
-    maxBackoffMs: options.maxBackoffMs ?? 30_000,
-    maxRetryAfterMs,
-  }).dangerouslyUnref();
+  const retries = providerRetryPolicy({ maxAttempts: options.maxAttempts, ...backoff }).dangerouslyUnref();
   const keepAlive = backoffKeepAlive(options.signal);
   retries.onRetry((event) => {
     keepAlive.hold(event.delay);

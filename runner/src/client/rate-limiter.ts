@@ -5,6 +5,7 @@
  * are admitted in arrival order, so a large request is not starved by small ones. A provider that
  * answered 429 with Retry-After pauses every admission until then.
  */
+import { requireWholeNumber } from './checks.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { SlidingWindowBudget, type Spend } from './sliding-window.ts';
 
@@ -32,9 +33,7 @@ const MINUTE_MS = 60_000;
 
 function budget(name: string, value: number | undefined): SlidingWindowBudget | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a whole number of at least 1, not ${value}`);
-  }
+  requireWholeNumber(name, value, 1);
   return new SlidingWindowBudget(value, MINUTE_MS);
 }
 
