@@ -3,7 +3,8 @@
 // round on the commit of its revision to a fake GitHub on loopback (test/support/fake-github.ts):
 // pending when the round starts, then success or failure with the run counts and the best score,
 // as the suite's status shows them. The Flux revision form (ref@sha1:…) and Argo CD's bare SHA,
-// the default repository and the per-suite annotation, a 502 retried; the token never logged.
+// the default repository and the per-suite annotation, a 502 retried; the token never logged. A
+// status GitHub could not take before the operator stopped is reported by the next operator.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -23,6 +24,7 @@ const TOKEN = `ghp_${'e2e'.repeat(12)}`;
 const SECRET = 'github-credentials';
 const PASSING_SHA = '5e1f0c2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d';
 const FAILING_SHA = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
+const RESTARTED_SHA = 'fedcba9876543210fedcba9876543210fedcba98';
 
 let github: FakeGitHub;
 let operator: OperatorProcess;
@@ -64,6 +66,20 @@ function statusRequestsFor(context: string, finalState: string): Promise<Recorde
   );
 }
 
+function startReportingOperator(ns: string, which: string): OperatorProcess {
+  return startOperator({
+    namespaces: [ns],
+    identity: `ghstatus-${which}-${ns}`,
+    extraArgs: [
+      `--gitops-github-secret=${SECRET}`,
+      `--gitops-github-url=${github.url}`,
+      '--gitops-github-repository=acme/evals',
+      '--gitops-github-target-url=https://grafana.example/d/bench?suite={namespace}/{name}&round={round}',
+      '--gitops-github-timeout=10s',
+    ],
+  });
+}
+
 beforeAll(async () => {
   const ns = namespace();
   github = await FakeGitHub.start({ token: TOKEN });
@@ -79,17 +95,7 @@ beforeAll(async () => {
     }),
     { namespace: ns },
   );
-  operator = startOperator({
-    namespaces: [ns],
-    identity: `ghstatus-${ns}`,
-    extraArgs: [
-      `--gitops-github-secret=${SECRET}`,
-      `--gitops-github-url=${github.url}`,
-      '--gitops-github-repository=acme/evals',
-      '--gitops-github-target-url=https://grafana.example/d/bench?suite={namespace}/{name}&round={round}',
-      '--gitops-github-timeout=10s',
-    ],
-  });
+  operator = startReportingOperator(ns, 'first');
   await operator.metricsPort();
 });
 
@@ -170,5 +176,41 @@ describe('commit statuses on GitHub', () => {
       },
     ]);
     expect(readFileSync(operator.logFile, 'utf8')).not.toContain(TOKEN);
+  });
+
+  it('is reported by the next operator when the previous one stopped before GitHub took it', async () => {
+    const ns = namespace();
+    const context = `bench-operator/${ns}/restarted`;
+    github.unavailable = true;
+    await kubectlApply(
+      suite('restarted', { 'bench.dev/source-revision': `main@sha1:${RESTARTED_SHA}` }, [
+        { name: 'big', providerRef: 'solo', model: 'gpt-4o' },
+      ]),
+      { namespace: ns },
+    );
+    const status = await waitForSuite(ns, 'restarted', (s) => s.phase === 'Succeeded', 120_000);
+    await waitFor(`the operator to try the success status of ${context} while GitHub is down`, () => {
+      const tried = github
+        .statusRequests()
+        .filter((r) => (r.body as { context?: string }).context === context);
+      return {
+        done: tried.some((r) => (r.body as { state: string }).state === 'success'),
+        seen: tried.map((r) => r.body),
+      };
+    });
+    expect(await operator.stop()).toBe(0);
+    github.unavailable = false;
+    operator = startReportingOperator(ns, 'second');
+    await statusRequestsFor(context, 'success');
+    expect(github.statuses.filter((s) => s.context === context)).toEqual([
+      {
+        repository: 'acme/evals',
+        sha: RESTARTED_SHA,
+        state: 'success',
+        context,
+        description: `1/1 runs succeeded; best score ${bestScore(status)}`,
+        target_url: `https://grafana.example/d/bench?suite=${ns}/restarted&round=1`,
+      },
+    ]);
   });
 });

@@ -69,6 +69,8 @@ export class FakeGitHub {
   readonly issuedTokens = new Map<number, string[]>();
   /** App JWTs that failed verification, with why. */
   readonly rejectedJwts: string[] = [];
+  /** While set, every request is answered 503, as during an outage. */
+  unavailable = false;
   private readonly options: FakeGitHubOptions;
   private readonly publicKey: KeyObject | undefined;
   private readonly scripts: Script[] = [];
@@ -137,6 +139,7 @@ export class FakeGitHub {
       });
       response.end(data === undefined ? '' : JSON.stringify(data));
     };
+    if (this.unavailable) return answer(503, { message: 'Service Unavailable' });
     const script = this.scripts.find((s) => s.method === method && s.path.test(path));
     if (script) {
       const scripted = script.responses.shift()!;
