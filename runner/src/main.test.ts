@@ -319,6 +319,23 @@ describe('bench-runner', { timeout: 60_000 }, () => {
       expect(run.stderr).toContain('SIGTERM: no new requests');
     });
 
+    it('during the download of the dataset: stops it and exits 143', async () => {
+      fake.failAlways({ type: 'hang' });
+      const runner = startRunner(['--dataset', `${fake.url}/datasets/items.jsonl`], contract(), termination);
+      await waitFor('the dataset requested', () => ({
+        done: fake.requests.length === 1,
+        seen: fake.requests.length,
+      }));
+      runner.child.kill('SIGTERM');
+      const run = await runner.exited;
+      expect(run.code, run.stderr).toBe(143);
+      expect(parse(run.message)).toEqual({
+        error: 'interrupted by SIGTERM before the items ran',
+        metrics: {},
+        usage: { inputTokens: 0, outputTokens: 0 },
+      });
+    });
+
     it('cancels requests still in flight after --drain-timeout and exits, even when the provider never answers', async () => {
       fake.inject({ type: 'delay', ms: 0 }, 3);
       fake.failAlways({ type: 'hang' });

@@ -37,6 +37,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 /** The outcome of a failure before or outside the items: configuration, credentials, a bug. */
 function outcomeOfError(error: unknown): RunOutcome {
+  if (interrupt.signal.aborted && error === interrupt.signal.reason) {
+    return { code: EXIT.interrupted, reason: 'interrupted by SIGTERM before the items ran' };
+  }
   if (error instanceof ConfigError) return { code: EXIT.configError, reason: error.message };
   if (error instanceof ProviderError) return { code: exitCodeOfKind(error.kind), reason: error.message };
   if (error instanceof DatasetUnavailableError) return { code: EXIT.runFailure, reason: error.message };
@@ -48,7 +51,7 @@ async function benchmark(
   runner: RunnerEnvironment,
   out: Reporter,
 ): Promise<{ result: RunResult; outcome: RunOutcome }> {
-  const dataset = parseDataset(await readDatasetSource(options.dataset, env), {
+  const dataset = parseDataset(await readDatasetSource(options.dataset, env, interrupt.signal), {
     mode: options.mode,
     defaultScorer: options.scorer,
   });

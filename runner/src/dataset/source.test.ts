@@ -15,12 +15,16 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/items.jsonl') return res.end(TEXT);
+    if (url.pathname === '/hang') return; // never answers
     res.writeHead(Number(url.pathname.slice(1)) || 404).end('no');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(resolve));
+});
 
 async function failure(source: string, env: NodeJS.ProcessEnv = {}): Promise<Error> {
   return readDatasetSource(source, env).then(
@@ -65,5 +69,13 @@ describe('readDatasetSource', () => {
     const refused = await failure(`${nobody}/items.jsonl?token=x`);
     expect(refused).toBeInstanceOf(DatasetUnavailableError);
     expect(refused.message).toBe(`the dataset ${nobody}/items.jsonl could not be fetched (ECONNREFUSED)`);
+  });
+
+  it('stops a download when told (SIGTERM), rejecting with the reason', async () => {
+    const stop = new AbortController();
+    const reading = readDatasetSource(`${base}/hang`, {}, stop.signal);
+    const reason = new Error('SIGTERM');
+    stop.abort(reason);
+    await expect(reading).rejects.toBe(reason);
   });
 });

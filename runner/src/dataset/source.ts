@@ -21,11 +21,13 @@ function printable(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-async function fetchText(url: URL): Promise<string> {
+async function fetchText(url: URL, stop: AbortSignal | undefined): Promise<string> {
+  const timeout = AbortSignal.timeout(FETCH_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = await fetch(url, { signal: stop ? AbortSignal.any([stop, timeout]) : timeout });
   } catch (error) {
+    if (stop?.aborted) throw stop.reason;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error as Error).name;
     throw new DatasetUnavailableError(`the dataset ${printable(url)} could not be fetched (${why})`);
@@ -40,7 +42,12 @@ async function fetchText(url: URL): Promise<string> {
   throw new ConfigError(message);
 }
 
-export async function readDatasetSource(source: string, env: NodeJS.ProcessEnv): Promise<string> {
+/** The dataset's text; `stop` (SIGTERM) ends a download, rejecting with its reason. */
+export async function readDatasetSource(
+  source: string,
+  env: NodeJS.ProcessEnv,
+  stop?: AbortSignal,
+): Promise<string> {
   if (source.startsWith('env:')) {
     const name = source.slice('env:'.length);
     const text = env[name];
@@ -54,7 +61,7 @@ export async function readDatasetSource(source: string, env: NodeJS.ProcessEnv):
     } catch {
       throw new ConfigError('--dataset is not a valid URL');
     }
-    return fetchText(url);
+    return fetchText(url, stop);
   }
   try {
     return await readFile(source, 'utf8');
