@@ -18,12 +18,12 @@ import { summarize, type RunResult } from './evaluate/summary.ts';
 import { EXIT, exitCodeOfKind, runOutcome, type RunOutcome } from './outcome/exit-code.ts';
 import { terminationMessage } from './outcome/termination-message.ts';
 import { createProgress } from './output/progress.ts';
-import { createReporter, type Reporter } from './output/reporter.ts';
+import { createReporter, secretsOf, type Reporter } from './output/reporter.ts';
 import { createProvider } from './providers/index.ts';
 import { ProviderError } from './providers/types.ts';
 
 const env = process.env;
-const reporter = createReporter(process.stdout, process.stderr, env.BENCH_API_KEY ? [env.BENCH_API_KEY] : []);
+const reporter = createReporter(process.stdout, process.stderr, secretsOf(env.BENCH_API_KEY));
 const log = (line: string) => reporter.log(`bench-runner: ${line}`);
 
 // From the start: a SIGTERM while the dataset loads must not kill the process without a result.

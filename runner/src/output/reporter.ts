@@ -9,6 +9,21 @@ import { ConfigError } from '../config/errors.ts';
 import { redact } from '../providers/errors.ts';
 import type { ItemResult } from '../evaluate/item-result.ts';
 
+/** Parts of a key shorter than this are not removed on their own: they would match ordinary text. */
+const MIN_PART_LENGTH = 8;
+
+/**
+ * What to remove for a key: the key, each part of Bedrock's `accessKeyId:secretAccessKey[:token]`
+ * form, and each as it appears inside a JSON string.
+ */
+export function secretsOf(apiKey: string | undefined): string[] {
+  if (!apiKey) return [];
+  const parts = apiKey.split(':').filter((part) => part.length >= MIN_PART_LENGTH);
+  const forms = [apiKey, ...parts].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
+  // Longest first, so a part never breaks the key it is in before the key is removed whole.
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
 export interface Reporter {
   result(result: ItemResult): void;
   /** One line on stderr. */
