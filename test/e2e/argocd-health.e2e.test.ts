@@ -103,7 +103,7 @@ function waitForObject(
       const { runs: _runs, ...status } = object.status ?? {};
       return { done: ready(object), value: object, seen: { generation: object.metadata.generation, status } };
     },
-    { timeoutMs: 150_000 },
+    { timeoutMs: 180_000 },
   );
 }
 
@@ -162,6 +162,9 @@ const objects = [
 ];
 
 let operator: OperatorProcess;
+
+/** The timeout of a test waiting on the operator: room for several of waitForObject's waits. */
+const operatorTestTimeoutMs = 600_000;
 
 describe('Argo CD health checks (config/argocd) over the operator’s objects', () => {
   it('config/argocd renders the three checks into argocd-cm, and its Component merges them into an existing one', async () => {
@@ -224,151 +227,163 @@ describe('Argo CD health checks (config/argocd) over the operator’s objects', 
     operator = startOperator({ namespaces: [ns] });
   });
 
-  it('a BenchmarkSuite: running Progressing, succeeded Healthy, suspended Suspended, stalled or failed Degraded', async () => {
-    const running = await waitForObject(
-      'BenchmarkSuite',
-      'smoke',
-      'Running',
-      (o) => o.status?.phase === 'Running',
-    );
-    expect(await healthOf(running, 'running')).toEqual({
-      status: 'Progressing',
-      message: condition(running, 'Reconciling')?.message,
-    });
+  it(
+    'a BenchmarkSuite: running Progressing, succeeded Healthy, suspended Suspended, stalled or failed Degraded',
+    async () => {
+      const running = await waitForObject(
+        'BenchmarkSuite',
+        'smoke',
+        'Running',
+        (o) => o.status?.phase === 'Running',
+      );
+      expect(await healthOf(running, 'running')).toEqual({
+        status: 'Progressing',
+        message: condition(running, 'Reconciling')?.message,
+      });
 
-    const succeeded = await waitForObject(
-      'BenchmarkSuite',
-      'smoke',
-      'Succeeded',
-      (o) => o.status?.phase === 'Succeeded',
-    );
-    expect(await healthOf(succeeded, 'succeeded')).toEqual({
-      status: 'Healthy',
-      message: condition(succeeded, 'Ready')?.message,
-    });
-    expect(condition(succeeded, 'Ready')?.message).toMatch(/^round 1 finished: 2\/2 runs succeeded/);
+      const succeeded = await waitForObject(
+        'BenchmarkSuite',
+        'smoke',
+        'Succeeded',
+        (o) => o.status?.phase === 'Succeeded',
+      );
+      expect(await healthOf(succeeded, 'succeeded')).toEqual({
+        status: 'Healthy',
+        message: condition(succeeded, 'Ready')?.message,
+      });
+      expect(condition(succeeded, 'Ready')?.message).toMatch(/^round 1 finished: 2\/2 runs succeeded/);
 
-    const waiting = await waitForObject(
-      'BenchmarkSuite',
-      'nightly-eval',
-      'waiting for its schedule',
-      (o) => condition(o, 'Ready')?.reason === 'WaitingForSchedule',
-    );
-    expect(await healthOf(waiting, 'waiting-for-schedule')).toEqual({
-      status: 'Healthy',
-      message: condition(waiting, 'Ready')?.message,
-    });
+      const waiting = await waitForObject(
+        'BenchmarkSuite',
+        'nightly-eval',
+        'waiting for its schedule',
+        (o) => condition(o, 'Ready')?.reason === 'WaitingForSchedule',
+      );
+      expect(await healthOf(waiting, 'waiting-for-schedule')).toEqual({
+        status: 'Healthy',
+        message: condition(waiting, 'Ready')?.message,
+      });
 
-    const paused = await waitForObject(
-      'BenchmarkSuite',
-      'paused',
-      'Suspended',
-      (o) => o.status?.phase === 'Suspended',
-    );
-    expect(await healthOf(paused, 'suspended')).toEqual({
-      status: 'Suspended',
-      message: condition(paused, 'Ready')?.message,
-    });
+      const paused = await waitForObject(
+        'BenchmarkSuite',
+        'paused',
+        'Suspended',
+        (o) => o.status?.phase === 'Suspended',
+      );
+      expect(await healthOf(paused, 'suspended')).toEqual({
+        status: 'Suspended',
+        message: condition(paused, 'Ready')?.message,
+      });
 
-    const orphan = await waitForObject(
-      'BenchmarkSuite',
-      'orphan',
-      'Stalled',
-      (o) => condition(o, 'Stalled')?.status === 'True',
-    );
-    expect(condition(orphan, 'Stalled')).toMatchObject({ reason: 'ReferenceMissing' });
-    expect(await healthOf(orphan, 'stalled-reference-missing')).toEqual({
-      status: 'Degraded',
-      message: condition(orphan, 'Stalled')?.message,
-    });
+      const orphan = await waitForObject(
+        'BenchmarkSuite',
+        'orphan',
+        'Stalled',
+        (o) => condition(o, 'Stalled')?.status === 'True',
+      );
+      expect(condition(orphan, 'Stalled')).toMatchObject({ reason: 'ReferenceMissing' });
+      expect(await healthOf(orphan, 'stalled-reference-missing')).toEqual({
+        status: 'Degraded',
+        message: condition(orphan, 'Stalled')?.message,
+      });
 
-    const policyStalled = await waitForObject(
-      'BenchmarkSuite',
-      'on-mars',
-      'Stalled',
-      (o) => condition(o, 'Stalled')?.status === 'True',
-    );
-    expect(condition(policyStalled, 'Stalled')?.message).toContain('Mars/Olympus_Mons');
-    expect(await healthOf(policyStalled, 'stalled-invalid-time-zone')).toEqual({
-      status: 'Degraded',
-      message: condition(policyStalled, 'Stalled')?.message,
-    });
+      const policyStalled = await waitForObject(
+        'BenchmarkSuite',
+        'on-mars',
+        'Stalled',
+        (o) => condition(o, 'Stalled')?.status === 'True',
+      );
+      expect(condition(policyStalled, 'Stalled')?.message).toContain('Mars/Olympus_Mons');
+      expect(await healthOf(policyStalled, 'stalled-invalid-time-zone')).toEqual({
+        status: 'Degraded',
+        message: condition(policyStalled, 'Stalled')?.message,
+      });
 
-    const failed = await waitForObject(
-      'BenchmarkSuite',
-      'broken',
-      'Failed',
-      (o) => o.status?.phase === 'Failed',
-    );
-    const failedRun = failed.status!.runs!.find((r) => r.state === 'Failed')!;
-    expect(failedRun.message).toContain('exit code 2');
-    expect(await healthOf(failed, 'failed')).toEqual({
-      status: 'Degraded',
-      message: `${condition(failed, 'Ready')?.message}; run ${failedRun.name}: ${failedRun.message}`,
-    });
-  });
+      const failed = await waitForObject(
+        'BenchmarkSuite',
+        'broken',
+        'Failed',
+        (o) => o.status?.phase === 'Failed',
+      );
+      const failedRun = failed.status!.runs!.find((r) => r.state === 'Failed')!;
+      expect(failedRun.message).toContain('exit code 2');
+      expect(await healthOf(failed, 'failed')).toEqual({
+        status: 'Degraded',
+        message: `${condition(failed, 'Ready')?.message}; run ${failedRun.name}: ${failedRun.message}`,
+      });
+    },
+    operatorTestTimeoutMs,
+  );
 
-  it('a ProviderPolicy: available Healthy; rejected credentials and an open circuit Degraded', async () => {
-    const available = await waitForObject(
-      'ProviderPolicy',
-      'healthy',
-      'Ready',
-      (o) => condition(o, 'Ready')?.reason === 'Available',
-    );
-    expect(await healthOf(available, 'available')).toEqual({
-      status: 'Healthy',
-      message: condition(available, 'Ready')?.message,
-    });
+  it(
+    'a ProviderPolicy: available Healthy; rejected credentials and an open circuit Degraded',
+    async () => {
+      const available = await waitForObject(
+        'ProviderPolicy',
+        'healthy',
+        'Ready',
+        (o) => condition(o, 'Ready')?.reason === 'Available',
+      );
+      expect(await healthOf(available, 'available')).toEqual({
+        status: 'Healthy',
+        message: condition(available, 'Ready')?.message,
+      });
 
-    // Exit code 12: the provider rejected the credentials.
-    const rejected = await waitForObject(
-      'ProviderPolicy',
-      'rejected',
-      'Degraded',
-      (o) => condition(o, 'Degraded')?.status === 'True',
-    );
-    expect(await healthOf(rejected, 'credentials-rejected')).toEqual({
-      status: 'Degraded',
-      message: condition(rejected, 'Degraded')?.message,
-    });
+      // Exit code 12: the provider rejected the credentials.
+      const rejected = await waitForObject(
+        'ProviderPolicy',
+        'rejected',
+        'Degraded',
+        (o) => condition(o, 'Degraded')?.status === 'True',
+      );
+      expect(await healthOf(rejected, 'credentials-rejected')).toEqual({
+        status: 'Degraded',
+        message: condition(rejected, 'Degraded')?.message,
+      });
 
-    // Exit code 10 twice (failureThreshold 2): a provider outage.
-    const open = await waitForObject(
-      'ProviderPolicy',
-      'outage',
-      'with its circuit Open',
-      (o) => o.status?.circuit?.state === 'Open',
-    );
-    expect(await healthOf(open, 'circuit-open')).toEqual({
-      status: 'Degraded',
-      message: `provider outage: the circuit is Open until ${open.status!.circuit!.openUntil} after ${open.status!.circuit!.consecutiveFailures} consecutive failed runs`,
-    });
-  });
+      // Exit code 10 twice (failureThreshold 2): a provider outage.
+      const open = await waitForObject(
+        'ProviderPolicy',
+        'outage',
+        'with its circuit Open',
+        (o) => o.status?.circuit?.state === 'Open',
+      );
+      expect(await healthOf(open, 'circuit-open')).toEqual({
+        status: 'Degraded',
+        message: `provider outage: the circuit is Open until ${open.status!.circuit!.openUntil} after ${open.status!.circuit!.consecutiveFailures} consecutive failed runs`,
+      });
+    },
+    operatorTestTimeoutMs,
+  );
 
-  it('a SchedulePolicy: a usable schedule Healthy, an unknown time zone Degraded', async () => {
-    const scheduled = await waitForObject(
-      'SchedulePolicy',
-      'nightly',
-      'Ready',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    );
-    expect(await healthOf(scheduled, 'scheduled')).toEqual({
-      status: 'Healthy',
-      message: condition(scheduled, 'Ready')?.message,
-    });
+  it(
+    'a SchedulePolicy: a usable schedule Healthy, an unknown time zone Degraded',
+    async () => {
+      const scheduled = await waitForObject(
+        'SchedulePolicy',
+        'nightly',
+        'Ready',
+        (o) => condition(o, 'Ready')?.status === 'True',
+      );
+      expect(await healthOf(scheduled, 'scheduled')).toEqual({
+        status: 'Healthy',
+        message: condition(scheduled, 'Ready')?.message,
+      });
 
-    const stalled = await waitForObject(
-      'SchedulePolicy',
-      'martian',
-      'Stalled',
-      (o) => condition(o, 'Stalled')?.status === 'True',
-    );
-    expect(condition(stalled, 'Stalled')).toMatchObject({ reason: 'InvalidTimeZone' });
-    expect(await healthOf(stalled, 'stalled-invalid-time-zone')).toEqual({
-      status: 'Degraded',
-      message: condition(stalled, 'Stalled')?.message,
-    });
-  });
+      const stalled = await waitForObject(
+        'SchedulePolicy',
+        'martian',
+        'Stalled',
+        (o) => condition(o, 'Stalled')?.status === 'True',
+      );
+      expect(condition(stalled, 'Stalled')).toMatchObject({ reason: 'InvalidTimeZone' });
+      expect(await healthOf(stalled, 'stalled-invalid-time-zone')).toEqual({
+        status: 'Degraded',
+        message: condition(stalled, 'Stalled')?.message,
+      });
+    },
+    operatorTestTimeoutMs,
+  );
 
   it('a change the operator has not acted on yet is Progressing, for every kind', async () => {
     const ns = namespace();
