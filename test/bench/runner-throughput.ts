@@ -22,7 +22,9 @@
 // a burst of load from elsewhere skews one round, not the result), latency p50/p99, and this
 // process's CPU per request (steadier than requests per second on a busy machine). The pipeline's own added latency per request is its
 // call's duration minus the adapter's measured latency (response.latencyMs, from the adapter's
-// start to the reply parsed): time spent in the pipeline's layers. Goal: pipeline at least 0.9 of
+// start to the reply parsed): time spent in the pipeline's layers, waiting for the event loop
+// included. Last, the pipeline's own CPU per call, without HTTP: BENCH_RUNNER_OWN_CALLS calls
+// (200,000) at concurrency 64 over an adapter that answers at once. Goal: pipeline at least 0.9 of
 // bare's requests per second at concurrency 64.
 //
 // bench: no-cluster
@@ -37,6 +39,7 @@ import { cpuSecondsOf, log, percentile, resultsDir, spawnNode } from './support.
 const CONCURRENCY = (process.env.BENCH_RUNNER_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_RUNNER_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_RUNNER_ROUNDS ?? 5);
+const OWN_CALLS = Number(process.env.BENCH_RUNNER_OWN_CALLS ?? 200_000);
 const WARMUP_MS = 500;
 const GOAL = { concurrency: 64, ratio: 0.9 };
 const WAYS = ['bare', 'adapter', 'pipeline', 'limited'] as const;
@@ -144,6 +147,43 @@ interface WayResult {
   addedLatencyP99Ms?: number;
 }
 
+/** CPU µs per call of the pipeline alone, over an adapter that answers at once, with and without budgets. */
+async function pipelineOwnCpu(signal: AbortSignal): Promise<{ plainUs: number; limitedUs: number }> {
+  const answer: CompletionResponse = {
+    text: 'ok',
+    usage: { inputTokens: 12, outputTokens: 1 },
+    finishReason: 'stop',
+    latencyMs: 0,
+  };
+  const adapter = { type: 'openai-compatible' as const, complete: () => Promise.resolve(answer) };
+  const cpuPerCall = async (budgets: { requestsPerMinute?: number; tokensPerMinute?: number }) => {
+    const pipeline = createPipeline(adapter, {
+      concurrency: 64,
+      requestTimeoutMs: 60_000,
+      maxAttempts: 3,
+      signal,
+      ...budgets,
+    });
+    let sent = 0;
+    const run = async (calls: number) => {
+      sent = 0;
+      const worker = async () => {
+        while (sent++ < calls) await pipeline.complete(request, 64);
+      };
+      await Promise.all(Array.from({ length: 64 }, worker));
+    };
+    await run(OWN_CALLS / 10);
+    const cpu = process.cpuUsage();
+    await run(OWN_CALLS);
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / OWN_CALLS;
+  };
+  return {
+    plainUs: await cpuPerCall({}),
+    limitedUs: await cpuPerCall({ requestsPerMinute: 1_000_000_000, tokensPerMinute: 1_000_000_000 }),
+  };
+}
+
 async function main(): Promise<void> {
   const server = spawnNode(
     'runner-throughput-provider',
@@ -196,6 +236,7 @@ async function main(): Promise<void> {
       );
     }
     const serverCpuSeconds = cpuSecondsOf(server.child.pid!) - serverCpuStart;
+    const own = await pipelineOwnCpu(abort.signal);
 
     const atGoal = results[GOAL.concurrency];
     const goalRatio = atGoal ? Math.min(atGoal.pipeline.ratioToBare, atGoal.limited.ratioToBare) : undefined;
@@ -208,6 +249,7 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       providerCpuSeconds: serverCpuSeconds,
       results,
+      pipelineOwnCpuPerCallUs: { withoutBudgets: own.plainUs, withBudgets: own.limitedUs },
       goal: {
         description: `pipeline (with and without rate budgets) >= ${GOAL.ratio} of a bare fetch loop's requests per second at concurrency ${GOAL.concurrency}`,
         ...(goalRatio !== undefined ? { met: goalRatio >= GOAL.ratio, ratio: goalRatio } : {}),
@@ -258,6 +300,7 @@ async function main(): Promise<void> {
         goalRatio !== undefined
           ? `goal ${output.goal.description}: ${goalRatio >= GOAL.ratio ? 'met' : 'NOT met'} (${goalRatio.toFixed(3)})`
           : `goal not measured (concurrency ${GOAL.concurrency} not in BENCH_RUNNER_CONCURRENCY)`,
+        `the pipeline's own CPU per call (no HTTP, concurrency 64): ${own.plainUs.toFixed(1)} µs, ${own.limitedUs.toFixed(1)} µs with budgets`,
         `provider process CPU: ${serverCpuSeconds.toFixed(1)} s; load average (1/5/15 min): ${os
           .loadavg()
           .map((l) => l.toFixed(1))
