@@ -83,7 +83,7 @@ const parse = (message: string) =>
     error?: string;
   };
 
-describe('bench-runner', { timeout: 60_000 }, () => {
+describe('bench-runner', { timeout: 120_000 }, () => {
   it('sends each item as a chat completion with the target’s parameters, scores it, reports it and exits 0', async () => {
     const resultsFile = dir.file('results.jsonl');
     const run = await runRunner(

@@ -90,7 +90,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-describe('benchctl run-local', { timeout: 60_000 }, () => {
+describe('benchctl run-local', { timeout: 120_000 }, () => {
   it('runs bench-runner with the run’s Job environment: provider, model, parameters, ConfigMap dataset, shard, args, key from here', async () => {
     const result = await benchctl(
       ['run-local', 'local', 'sums', 'llama', '--path', 'suite.yaml', '--index', '1'],
