@@ -294,7 +294,8 @@ describe('bench-runner', { timeout: 120_000 }, () => {
 
     it('lets the requests in flight finish, sends no new ones, and writes a partial result (exit 143)', async () => {
       await fake.close();
-      fake = await startOpenAICompatibleFake({ apiKey: KEY, delayMs: 1_500 });
+      // Answers take 3 s: time enough for the SIGTERM to arrive while both requests are in flight.
+      fake = await startOpenAICompatibleFake({ apiKey: KEY, delayMs: 3_000 });
       const runner = startRunner(
         ['--dataset', slowItems(), '--mode', 'latency', '--concurrency', '2', '--drain-timeout', '30'],
         contract({ BENCH_ENDPOINT: `${fake.url}/v1` }),
