@@ -5,6 +5,7 @@
 // as the suite's status shows them. The Flux revision form (ref@sha1:…) and Argo CD's bare SHA,
 // the default repository and the per-suite annotation, a 502 retried; the token never logged. A
 // status GitHub could not take before the operator stopped is reported by the next operator.
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -25,6 +26,7 @@ const SECRET = 'github-credentials';
 const PASSING_SHA = '5e1f0c2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d';
 const FAILING_SHA = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
 const RESTARTED_SHA = 'fedcba9876543210fedcba9876543210fedcba98';
+const APP_SHA = '31337aaaa31337bbbb31337cccc31337dddd3133';
 
 let github: FakeGitHub;
 let operator: OperatorProcess;
@@ -66,13 +68,18 @@ function statusRequestsFor(context: string, finalState: string): Promise<Recorde
   );
 }
 
-function startReportingOperator(ns: string, which: string): OperatorProcess {
+function startReportingOperator(
+  ns: string,
+  which: string,
+  secret = SECRET,
+  url = github.url,
+): OperatorProcess {
   return startOperator({
     namespaces: [ns],
     identity: `ghstatus-${which}-${ns}`,
     extraArgs: [
-      `--gitops-github-secret=${SECRET}`,
-      `--gitops-github-url=${github.url}`,
+      `--gitops-github-secret=${secret}`,
+      `--gitops-github-url=${url}`,
       '--gitops-github-repository=acme/evals',
       '--gitops-github-target-url=https://grafana.example/d/bench?suite={namespace}/{name}&round={round}',
       '--gitops-github-timeout=10s',
@@ -212,5 +219,54 @@ describe('commit statuses on GitHub', () => {
         target_url: `https://grafana.example/d/bench?suite=${ns}/restarted&round=1`,
       },
     ]);
+  });
+
+  it('reports as a GitHub App from its Secret: installation looked up, JWT signed with its key, installation token used', async () => {
+    const ns = namespace();
+    const keys = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const appGitHub = await FakeGitHub.start({
+      app: { id: '31337', publicKey: keys.publicKey, installations: { 'acme/evals': 9001 } },
+    });
+    await kubectl(['apply', '-f', '-'], {
+      namespace: ns,
+      input: stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'github-app' },
+        stringData: { appId: '31337', privateKey: keys.privateKey },
+      }),
+    });
+    expect(await operator.stop()).toBe(0);
+    operator = startReportingOperator(ns, 'app', 'github-app', appGitHub.url);
+    await kubectlApply(
+      suite('app-reported', { 'bench.dev/source-revision': `main@sha1:${APP_SHA}` }, [
+        { name: 'big', providerRef: 'solo', model: 'gpt-4o' },
+      ]),
+      { namespace: ns },
+    );
+    await waitForSuite(ns, 'app-reported', (s) => s.phase === 'Succeeded', 120_000);
+    const context = `bench-operator/${ns}/app-reported`;
+    await waitFor(`the App's success status for ${context}`, () => ({
+      done: appGitHub.statuses.some((s) => s.context === context && s.state === 'success'),
+      seen: appGitHub.requests.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body)}`),
+    }));
+    expect(appGitHub.rejectedJwts).toEqual([]);
+    // The new operator also reports again this namespace's earlier rounds (finished within the
+    // hour): the installation is looked up once per repository and its token reused.
+    const calls = appGitHub.requests.map((r) => `${r.method} ${r.path}`);
+    expect(calls.filter((c) => c === 'GET /repos/acme/evals/installation')).toHaveLength(1);
+    const firstStatus = calls.findIndex((c) => c.startsWith('POST /repos/acme/evals/statuses/'));
+    expect(calls.indexOf('POST /app/installations/9001/access_tokens')).toBeLessThan(firstStatus);
+    const tokens = appGitHub.issuedTokens.get(9001)!;
+    const token = tokens[0]!;
+    for (const request of appGitHub.statusRequests())
+      expect(tokens.map((t) => `token ${t}`)).toContain(request.headers.authorization);
+    const log = readFileSync(operator.logFile, 'utf8');
+    expect(log).not.toContain(token);
+    expect(log).not.toContain('PRIVATE KEY');
   });
 });
