@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { LABELS } from '../../core/render/labels.ts';
 import type { Wrap } from '../command.ts';
 import { globalOptions, type CliContext } from '../context.ts';
@@ -48,9 +48,9 @@ function envOption(userEnv: NodeJS.ProcessEnv) {
 }
 
 const EXIT_CODE_HELP = `
-Exits with bench-runner's exit code (the runner contract: 0 success, 2 benchmark or configuration
-error, 10 provider unavailable, 11 rate-limited, 12 credentials rejected, 143 interrupted); a suite,
-benchmark or target that is not there is 1, a usage error 2, a runner that cannot start 3.`;
+Once bench-runner has started, benchctl exits with bench-runner's exit code (the runner contract: 0
+success, 2 benchmark or configuration error, 10 provider unavailable, 11 rate-limited, 12
+credentials rejected, 143 interrupted); before that, with the exit codes below.`;
 
 export function registerRunLocal(program: Command, ctx: CliContext, wrap: Wrap): Command {
   return program
@@ -74,11 +74,13 @@ export function registerRunLocal(program: Command, ctx: CliContext, wrap: Wrap):
     .option('--round <n>', 'the round', positiveInteger, 1)
     .option('--index <k>', 'for a sharded benchmark: the shard to run (JOB_COMPLETION_INDEX)', wholeNumber, 0)
     .option('--api-key-env <name>', 'the variable of this environment holding the API key', API_KEY_VARIABLE)
-    .option(
-      '--env <NAME[=value]>',
-      'set or replace a variable (repeatable), e.g. BENCH_ENDPOINT=http://localhost:8000/v1; NAME alone takes it from here',
-      envOption(ctx.env),
-      {},
+    .addOption(
+      new Option(
+        '--env <NAME[=value]>',
+        'set or replace a variable (repeatable), e.g. BENCH_ENDPOINT=http://localhost:8000/v1; NAME alone takes it from here',
+      )
+        .argParser(envOption(ctx.env))
+        .default({}, 'none'),
     )
     .option('--termination-log <file>', 'keep the result in this file (default: a temporary one)')
     .addHelpText('after', EXIT_CODE_HELP)
