@@ -266,7 +266,10 @@ describe('as a GitHub App', () => {
     const error = await rejection(
       client(github, { kind: 'app', appId: '4242', privateKey: keys.privateKey }).create(status),
     );
-    expect(error).toMatchObject({ status: 404 });
+    expect(error).toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/^the GitHub App is not installed on acme\/evals/),
+    });
     expect(isRejection(error)).toBe(true);
     expect(github.statusRequests()).toEqual([]);
   });

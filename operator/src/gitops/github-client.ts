@@ -120,7 +120,14 @@ function octokitResolver(
     if (!found) {
       found = app.octokit
         .request('GET /repos/{owner}/{repo}/installation', { owner: repository.owner, repo: repository.repo })
-        .then((response) => response.data.id);
+        .then(
+          (response) => response.data.id,
+          (error: unknown) => {
+            if (error instanceof RequestError && error.status === 404)
+              error.message = `the GitHub App is not installed on ${key} (${error.message})`;
+            throw error;
+          },
+        );
       // A failed lookup (not installed yet, GitHub down) is asked again next time.
       found.catch(() => installations.delete(key));
       installations.set(key, found);
