@@ -76,12 +76,14 @@ afterAll(() => {
 async function healthOf(object: LiveObject, fixture: string): Promise<Health> {
   const health = await evaluateHealth(scripts.get(object.kind)!, object);
   if (capture) {
-    const { managedFields: _managedFields, ...metadata } = object.metadata;
-    const { 'kubectl.kubernetes.io/last-applied-configuration': _applied, ...annotations } =
-      metadata.annotations ?? {};
+    // Without the noise of kubectl apply.
+    const { managedFields: _managedFields, annotations: all, ...metadata } = object.metadata;
+    const { 'kubectl.kubernetes.io/last-applied-configuration': _applied, ...annotations } = all ?? {};
     const inputPath = `testdata/${fixture}.yaml`;
-    const cleaned = { ...object, metadata: { ...metadata, annotations } };
-    if (Object.keys(annotations).length === 0) delete cleaned.metadata.annotations;
+    const cleaned = {
+      ...object,
+      metadata: { ...metadata, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+    };
     mkdirSync(path.join(healthFixturesDir, object.kind, 'testdata'), { recursive: true });
     writeFileSync(path.join(healthFixturesDir, object.kind, inputPath), stringify(cleaned));
     captured.set(object.kind, [...(captured.get(object.kind) ?? []), { healthStatus: health, inputPath }]);
