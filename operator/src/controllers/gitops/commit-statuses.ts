@@ -78,13 +78,13 @@ export class CommitStatusReporter {
   }
 
   /** A suite changed (previous undefined: first seen; current undefined: deleted). */
-  observe(previous: SuiteView | undefined, current: SuiteView | undefined): void {
+  observe(previous: SuiteObject | undefined, current: SuiteObject | undefined): void {
     const suite = current ?? previous;
     if (!suite) return;
     const key = keyOf(suite);
     this.derived.add(key);
     const currentRevision = current
-      ? sourceRevisionOf(current, this.options.managedRevision?.(current as SuiteObject))
+      ? sourceRevisionOf(current, this.options.managedRevision?.(current))
       : undefined;
     const { statuses, unreportable } = commitStatusesOf(
       previous,
