@@ -110,7 +110,7 @@ describe('operator resilience', () => {
     expect(afterKill, 'the operator was killed before it finished creating Jobs').toBeLessThan(200);
 
     startOperator({ namespaces: [ns], identity: `crash-2-${ns}` });
-    const done = await waitForSuite(ns, 'crash', (s) => s.phase === 'Succeeded', 120_000);
+    const done = await waitForSuite(ns, 'crash', (s) => s.phase === 'Succeeded', 180_000);
     expect(done.summary).toMatchObject({ total: 200, succeeded: 200 });
     const jobs = await jobsOf(ns, 'crash');
     const runs = jobs.map((j) => j.metadata.labels?.['bench.dev/run']);
@@ -120,7 +120,8 @@ describe('operator resilience', () => {
     console.info(
       `SIGKILL test: ${createdBeforeKill} Jobs seen before the kill, ${afterKill} after it; 200/200 after restart`,
     );
-  });
+    // Longer than the waits above together: the test's own timeout must never be what fails it.
+  }, 240_000);
 
   it('hands leadership to the second replica once the lease of the dead leader expires', async () => {
     const ns = namespace();
