@@ -1,7 +1,8 @@
 // config/rbac is sufficient and least privilege: the operator runs with nothing but its own
 // ServiceAccount's token (bound to the ClusterRole and leader-election Role exactly as
 // config/default renders them) and takes a suite to Succeeded, with the audit trail on; the
-// ServiceAccount can read no Secret but the audit signing key, by name, in its own namespace. Any
+// ServiceAccount can read no Secret but the audit signing key and the GitHub credentials, each by
+// name, in its own namespace. Any
 // 403 in the operator's log fails the test with that line.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -175,7 +176,7 @@ afterAll(async () => {
 });
 
 describe('config/rbac', () => {
-  it('grants no access to Secrets but the audit signing key, and nothing beyond what the operator does', async () => {
+  it('grants no access to Secrets but the audit signing key and GitHub credentials, and nothing beyond what the operator does', async () => {
     const ns = namespace();
     const token = { kubeconfig: tokenKubeconfig };
     const checks: Array<[args: string[], options: { kubeconfig?: string }, expected: 'yes' | 'no']> = [
@@ -198,6 +199,9 @@ describe('config/rbac', () => {
       [['create', 'configmaps', '-n', systemNamespace], token, 'yes'],
       [['delete', 'configmaps', '-n', systemNamespace], token, 'yes'],
       [['get', 'secret/bench-operator-audit-signing-key', '-n', systemNamespace], token, 'yes'],
+      // The GitHub credentials of commit statuses: that one Secret by name, get only.
+      [['get', 'secret/bench-operator-github', '-n', systemNamespace], token, 'yes'],
+      [['get', 'secret/bench-operator-github', '-n', ns], token, 'no'],
       [['get', 'secret/another-secret', '-n', systemNamespace], token, 'no'],
       [['create', 'configmaps', '-n', ns], token, 'no'],
       // What it must not do: users own the spec, the Job controller owns pods, leases only in its

@@ -27,8 +27,8 @@ export interface AuditTrail {
 
 /**
  * Reads the audit configuration: flags over the ConfigMap named by --audit-config, the signing
- * key from its file or Secret (the one Secret the operator reads; config/rbac grants that name
- * only). Undefined when auditing is off.
+ * key from its file or Secret (config/rbac grants that name only, as it does the GitHub
+ * credentials Secret: the only two Secrets the operator can read). Undefined when auditing is off.
  */
 export async function loadAuditConfig(
   flags: AuditFlags,
