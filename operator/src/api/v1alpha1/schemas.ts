@@ -50,6 +50,12 @@ export const schemas: {
               "[self.benchmarks.map(b, b.name).distinct().transformMapEntry(i, n, {n: true})].map(names, self.benchmarks.transformList(i, b, has(b.dependsOn) && b.dependsOn.exists(d, !(d in names)), 'benchmarks[' + ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38', '39', '40', '41', '42', '43', '44', '45', '46', '47', '48', '49', '50', '51', '52', '53', '54', '55', '56', '57', '58', '59', '60', '61', '62', '63', '64', '65', '66', '67', '68', '69', '70', '71', '72', '73', '74', '75', '76', '77', '78', '79', '80', '81', '82', '83', '84', '85', '86', '87', '88', '89', '90', '91', '92', '93', '94', '95', '96', '97', '98', '99', '100'][i] + '].dependsOn names \\'' + b.dependsOn.filter(d, !(d in names))[0] + '\\', which is not a benchmark of this suite')[0])[0]",
             fieldPath: '.benchmarks',
           },
+          {
+            rule: 'self.benchmarks.all(b, !has(b.volumeMounts) || b.volumeMounts.all(m, (has(self.runner.volumes) && self.runner.volumes.exists(v, v.name == m.name))))',
+            messageExpression:
+              "self.benchmarks.transformList(i, b, has(b.volumeMounts) && b.volumeMounts.exists(m, !(has(self.runner.volumes) && self.runner.volumes.exists(v, v.name == m.name))), b.volumeMounts.transformList(j, m, !(has(self.runner.volumes) && self.runner.volumes.exists(v, v.name == m.name)), 'benchmarks[' + ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38', '39', '40', '41', '42', '43', '44', '45', '46', '47', '48', '49', '50', '51', '52', '53', '54', '55', '56', '57', '58', '59', '60', '61', '62', '63', '64', '65', '66', '67', '68', '69', '70', '71', '72', '73', '74', '75', '76', '77', '78', '79', '80', '81', '82', '83', '84', '85', '86', '87', '88', '89', '90', '91', '92', '93', '94', '95', '96', '97', '98', '99'][i] + '].volumeMounts[' + ['0', '1', '2', '3', '4', '5', '6', '7'][j] + '] names volume \\'' + m.name + '\\', which is not in runner.volumes')[0])[0]",
+            fieldPath: '.benchmarks',
+          },
         ],
         properties: {
           runner: {
@@ -57,6 +63,14 @@ export const schemas: {
               'The container every run of the suite uses. It follows the runner contract (docs/runner-contract.md): the operator passes the run through BENCH_* environment variables and reads the result from the termination message.',
             type: 'object',
             required: ['image'],
+            'x-kubernetes-validations': [
+              {
+                rule: '!has(self.volumeMounts) || self.volumeMounts.all(m, (has(self.volumes) && self.volumes.exists(v, v.name == m.name)))',
+                messageExpression:
+                  "self.volumeMounts.transformList(i, m, !(has(self.volumes) && self.volumes.exists(v, v.name == m.name)), 'runner.volumeMounts[' + ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15'][i] + '] names volume \\'' + m.name + '\\', which is not in runner.volumes')[0]",
+                fieldPath: '.volumeMounts',
+              },
+            ],
             properties: {
               image: {
                 description: 'The runner image, e.g. ghcr.io/bench-operator/bench-runner:0.1.0.',
@@ -239,6 +253,346 @@ export const schemas: {
                       message: 'value and valueFrom are mutually exclusive: set one of them',
                     },
                   ],
+                  additionalProperties: false,
+                },
+              },
+              volumes: {
+                description:
+                  "Volumes of every run pod, for the runner's volumeMounts (and the benchmarks'): typically the dataset, as a ConfigMap or a PersistentVolumeClaim. A subset of core/v1 Volume: the common sources the restricted Pod Security profile allows (configMap, secret, persistentVolumeClaim, emptyDir, csi) are spelled out, so every field is validated and explained; other sources are unknown fields, and hostPath is rejected. The operator adds its own emptyDir volume named tmp (mounted at /tmp), so that name is reserved.",
+                type: 'array',
+                maxItems: 16,
+                'x-kubernetes-list-type': 'map',
+                'x-kubernetes-list-map-keys': ['name'],
+                items: {
+                  description: 'A volume of the run pod (core/v1 Volume), with exactly one source.',
+                  type: 'object',
+                  required: ['name'],
+                  'x-kubernetes-validations': [
+                    {
+                      rule: "self.name != 'tmp'",
+                      message:
+                        "volume name 'tmp' is reserved: the operator mounts its own emptyDir volume 'tmp' at /tmp (the runner's root filesystem is read-only); choose another name",
+                      fieldPath: '.name',
+                    },
+                    {
+                      rule: '!has(self.hostPath)',
+                      messageExpression:
+                        "'volume ' + self.name + ' uses hostPath, which run pods may not: they run in the restricted Pod Security profile (non-root, read-only root filesystem, no access to the node); use a configMap, secret, persistentVolumeClaim, emptyDir or csi volume'",
+                      fieldPath: '.hostPath',
+                      reason: 'FieldValueForbidden',
+                    },
+                    {
+                      rule: 'has(self.hostPath) || (has(self.configMap) ? 1 : 0) + (has(self.secret) ? 1 : 0) + (has(self.persistentVolumeClaim) ? 1 : 0) + (has(self.emptyDir) ? 1 : 0) + (has(self.csi) ? 1 : 0) == 1',
+                      messageExpression:
+                        "'volume ' + self.name + ' must set exactly one source: configMap, secret, persistentVolumeClaim, emptyDir or csi'",
+                    },
+                  ],
+                  properties: {
+                    name: {
+                      description:
+                        "Name of the volume, unique in the suite, a DNS label; volumeMounts refer to it. tmp is reserved for the operator's own /tmp.",
+                      type: 'string',
+                      minLength: 1,
+                      maxLength: 63,
+                      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+                    },
+                    configMap: {
+                      description:
+                        "A ConfigMap of the run's namespace, its keys as files (core/v1 ConfigMapVolumeSource). A ConfigMap holds at most 1 MiB; bigger datasets go on a persistentVolumeClaim or behind an http(s) URL.",
+                      type: 'object',
+                      required: ['name'],
+                      properties: {
+                        name: {
+                          description: 'Name of the ConfigMap.',
+                          type: 'string',
+                          maxLength: 253,
+                          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                        },
+                        items: {
+                          description:
+                            'The keys to project and the file each becomes. Absent: every key, as a file named like the key.',
+                          type: 'array',
+                          maxItems: 64,
+                          'x-kubernetes-list-type': 'atomic',
+                          items: {
+                            description:
+                              'One key and the file (relative to the mount) it becomes (core/v1 KeyToPath).',
+                            type: 'object',
+                            required: ['key', 'path'],
+                            properties: {
+                              key: {
+                                description: 'The key to project.',
+                                type: 'string',
+                                maxLength: 253,
+                                pattern: '^[-._a-zA-Z0-9]+$',
+                              },
+                              path: {
+                                description:
+                                  "The file's path relative to the mount, without '..' elements, e.g. data/items.jsonl.",
+                                type: 'string',
+                                minLength: 1,
+                                maxLength: 4096,
+                                'x-kubernetes-validations': [
+                                  {
+                                    rule: "!self.startsWith('/') && !self.matches('(^|/)[.][.](/|$)')",
+                                    message:
+                                      "must be a relative path without '..' elements, e.g. items.jsonl",
+                                  },
+                                ],
+                              },
+                              mode: {
+                                description: "The file's mode bits, 0 to 0777 (511). Absent: defaultMode.",
+                                type: 'integer',
+                                format: 'int32',
+                                minimum: 0,
+                                maximum: 511,
+                              },
+                            },
+                            additionalProperties: false,
+                          },
+                        },
+                        defaultMode: {
+                          description: 'Mode bits of the files, 0 to 0777 (511). Absent: 0644 (420).',
+                          type: 'integer',
+                          format: 'int32',
+                          minimum: 0,
+                          maximum: 511,
+                        },
+                        optional: {
+                          description:
+                            "Whether the pod starts when the ConfigMap or one of the items' keys does not exist. Absent: false, it does not.",
+                          type: 'boolean',
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                    secret: {
+                      description:
+                        "A Secret of the run's namespace, its keys as files (core/v1 SecretVolumeSource). The operator never reads it; the kubelet does.",
+                      type: 'object',
+                      required: ['secretName'],
+                      properties: {
+                        secretName: {
+                          description: 'Name of the Secret.',
+                          type: 'string',
+                          maxLength: 253,
+                          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                        },
+                        items: {
+                          description:
+                            'The keys to project and the file each becomes. Absent: every key, as a file named like the key.',
+                          type: 'array',
+                          maxItems: 64,
+                          'x-kubernetes-list-type': 'atomic',
+                          items: {
+                            description:
+                              'One key and the file (relative to the mount) it becomes (core/v1 KeyToPath).',
+                            type: 'object',
+                            required: ['key', 'path'],
+                            properties: {
+                              key: {
+                                description: 'The key to project.',
+                                type: 'string',
+                                maxLength: 253,
+                                pattern: '^[-._a-zA-Z0-9]+$',
+                              },
+                              path: {
+                                description:
+                                  "The file's path relative to the mount, without '..' elements, e.g. data/items.jsonl.",
+                                type: 'string',
+                                minLength: 1,
+                                maxLength: 4096,
+                                'x-kubernetes-validations': [
+                                  {
+                                    rule: "!self.startsWith('/') && !self.matches('(^|/)[.][.](/|$)')",
+                                    message:
+                                      "must be a relative path without '..' elements, e.g. items.jsonl",
+                                  },
+                                ],
+                              },
+                              mode: {
+                                description: "The file's mode bits, 0 to 0777 (511). Absent: defaultMode.",
+                                type: 'integer',
+                                format: 'int32',
+                                minimum: 0,
+                                maximum: 511,
+                              },
+                            },
+                            additionalProperties: false,
+                          },
+                        },
+                        defaultMode: {
+                          description: 'Mode bits of the files, 0 to 0777 (511). Absent: 0644 (420).',
+                          type: 'integer',
+                          format: 'int32',
+                          minimum: 0,
+                          maximum: 511,
+                        },
+                        optional: {
+                          description:
+                            "Whether the pod starts when the Secret or one of the items' keys does not exist. Absent: false, it does not.",
+                          type: 'boolean',
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                    persistentVolumeClaim: {
+                      description:
+                        "A PersistentVolumeClaim of the run's namespace (core/v1 PersistentVolumeClaimVolumeSource), for datasets too big for a ConfigMap. A sharded benchmark's pods may run on several nodes at once: use a ReadOnlyMany or ReadWriteMany claim for them.",
+                      type: 'object',
+                      required: ['claimName'],
+                      properties: {
+                        claimName: {
+                          description: 'Name of the PersistentVolumeClaim.',
+                          type: 'string',
+                          maxLength: 253,
+                          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                        },
+                        readOnly: {
+                          description: 'Mount the claim read-only in every mount. Absent: false.',
+                          type: 'boolean',
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                    emptyDir: {
+                      description:
+                        'An empty directory that lives as long as the pod (core/v1 EmptyDirVolumeSource), e.g. for an output file.',
+                      type: 'object',
+                      properties: {
+                        medium: {
+                          description:
+                            '"" (the node\'s disk, the default) or Memory (a tmpfs, counted against the container\'s memory).',
+                          type: 'string',
+                          enum: ['', 'Memory'],
+                        },
+                        sizeLimit: {
+                          description:
+                            'The most the directory may hold, a Kubernetes quantity such as "1Gi"; the pod is evicted beyond it.',
+                          pattern:
+                            '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+                          'x-kubernetes-int-or-string': true,
+                          type: ['integer', 'string'],
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                    csi: {
+                      description:
+                        'A volume of a CSI driver installed in the cluster (core/v1 CSIVolumeSource), e.g. the Secrets Store CSI driver or an object-store driver serving datasets from a bucket.',
+                      type: 'object',
+                      required: ['driver'],
+                      properties: {
+                        driver: {
+                          description: "The CSI driver's name, e.g. secrets-store.csi.k8s.io.",
+                          type: 'string',
+                          minLength: 1,
+                          maxLength: 63,
+                        },
+                        readOnly: {
+                          description: 'Mount the volume read-only. Absent: false.',
+                          type: 'boolean',
+                        },
+                        fsType: {
+                          description: "The filesystem to mount, e.g. ext4. Absent: the driver's default.",
+                          type: 'string',
+                          maxLength: 32,
+                        },
+                        volumeAttributes: {
+                          description:
+                            "Driver-specific properties of the volume (see the driver's documentation).",
+                          type: 'object',
+                          maxProperties: 32,
+                          additionalProperties: {
+                            type: 'string',
+                            maxLength: 4096,
+                          },
+                        },
+                        nodePublishSecretRef: {
+                          description:
+                            "A Secret of the run's namespace with what the driver needs to mount the volume.",
+                          type: 'object',
+                          required: ['name'],
+                          properties: {
+                            name: {
+                              description: 'Name of the Secret.',
+                              type: 'string',
+                              maxLength: 253,
+                              pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                            },
+                          },
+                          additionalProperties: false,
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                    hostPath: {
+                      description:
+                        "Not allowed: run pods run in the restricted Pod Security profile and may not reach the node's filesystem. Listed so that a suite using it is rejected with that reason.",
+                      type: 'object',
+                      'x-kubernetes-preserve-unknown-fields': true,
+                    },
+                  },
+                  additionalProperties: false,
+                },
+              },
+              volumeMounts: {
+                description:
+                  "Where the runner container mounts volumes of runner.volumes, in every run (core/v1 VolumeMount). Unique by mountPath; a benchmark's volumeMounts win over an entry with the same mountPath. The operator's own emptyDir is mounted at /tmp.",
+                type: 'array',
+                maxItems: 16,
+                'x-kubernetes-list-type': 'map',
+                'x-kubernetes-list-map-keys': ['mountPath'],
+                items: {
+                  description: 'A volume mounted into the runner container (core/v1 VolumeMount).',
+                  type: 'object',
+                  required: ['name', 'mountPath'],
+                  'x-kubernetes-validations': [
+                    {
+                      rule: "self.mountPath.startsWith('/')",
+                      messageExpression:
+                        "'mountPath ' + self.mountPath + ' is not absolute: it must start with /, e.g. /data'",
+                      fieldPath: '.mountPath',
+                    },
+                    {
+                      rule: "!self.mountPath.matches('^/tmp/*$')",
+                      message:
+                        "mountPath /tmp is taken: the operator mounts its own emptyDir volume 'tmp' there (the runner's root filesystem is read-only); mount elsewhere, e.g. /data",
+                      fieldPath: '.mountPath',
+                    },
+                    {
+                      rule: "!has(self.subPath) || (!self.subPath.startsWith('/') && !self.subPath.matches('(^|/)[.][.](/|$)'))",
+                      message: "subPath must be a relative path within the volume, without '..' elements",
+                      fieldPath: '.subPath',
+                    },
+                  ],
+                  properties: {
+                    name: {
+                      description: 'The volume to mount, by its name in runner.volumes.',
+                      type: 'string',
+                      minLength: 1,
+                      maxLength: 63,
+                      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+                    },
+                    mountPath: {
+                      description:
+                        "The absolute path in the container where the volume appears, e.g. /data; not /tmp, the operator's.",
+                      type: 'string',
+                      minLength: 1,
+                      maxLength: 1024,
+                    },
+                    readOnly: {
+                      description:
+                        'Mount read-only. Absent: false (ConfigMap and Secret volumes are read-only anyway).',
+                      type: 'boolean',
+                    },
+                    subPath: {
+                      description:
+                        'A path within the volume to mount instead of its root, e.g. one key of a ConfigMap volume as a single file. Absent: the whole volume.',
+                      type: 'string',
+                      maxLength: 1024,
+                    },
+                  },
                   additionalProperties: false,
                 },
               },
@@ -521,6 +875,66 @@ export const schemas: {
                         message: 'value and valueFrom are mutually exclusive: set one of them',
                       },
                     ],
+                    additionalProperties: false,
+                  },
+                },
+                volumeMounts: {
+                  description:
+                    "Volumes of runner.volumes the runner container mounts in this benchmark's runs, in addition to runner.volumeMounts; an entry wins over a runner entry with the same mountPath.",
+                  type: 'array',
+                  maxItems: 8,
+                  'x-kubernetes-list-type': 'map',
+                  'x-kubernetes-list-map-keys': ['mountPath'],
+                  items: {
+                    description: 'A volume mounted into the runner container (core/v1 VolumeMount).',
+                    type: 'object',
+                    required: ['name', 'mountPath'],
+                    'x-kubernetes-validations': [
+                      {
+                        rule: "self.mountPath.startsWith('/')",
+                        messageExpression:
+                          "'mountPath ' + self.mountPath + ' is not absolute: it must start with /, e.g. /data'",
+                        fieldPath: '.mountPath',
+                      },
+                      {
+                        rule: "!self.mountPath.matches('^/tmp/*$')",
+                        message:
+                          "mountPath /tmp is taken: the operator mounts its own emptyDir volume 'tmp' there (the runner's root filesystem is read-only); mount elsewhere, e.g. /data",
+                        fieldPath: '.mountPath',
+                      },
+                      {
+                        rule: "!has(self.subPath) || (!self.subPath.startsWith('/') && !self.subPath.matches('(^|/)[.][.](/|$)'))",
+                        message: "subPath must be a relative path within the volume, without '..' elements",
+                        fieldPath: '.subPath',
+                      },
+                    ],
+                    properties: {
+                      name: {
+                        description: 'The volume to mount, by its name in runner.volumes.',
+                        type: 'string',
+                        minLength: 1,
+                        maxLength: 63,
+                        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+                      },
+                      mountPath: {
+                        description:
+                          "The absolute path in the container where the volume appears, e.g. /data; not /tmp, the operator's.",
+                        type: 'string',
+                        minLength: 1,
+                        maxLength: 1024,
+                      },
+                      readOnly: {
+                        description:
+                          'Mount read-only. Absent: false (ConfigMap and Secret volumes are read-only anyway).',
+                        type: 'boolean',
+                      },
+                      subPath: {
+                        description:
+                          'A path within the volume to mount instead of its root, e.g. one key of a ConfigMap volume as a single file. Absent: the whole volume.',
+                        type: 'string',
+                        maxLength: 1024,
+                      },
+                    },
                     additionalProperties: false,
                   },
                 },

@@ -93,6 +93,182 @@ export interface Runner {
    * @maxItems 64
    */
   env?: EnvVar[];
+  /**
+   * Volumes of every run pod, for the runner's volumeMounts (and the benchmarks'): typically the dataset, as a ConfigMap or a PersistentVolumeClaim. A subset of core/v1 Volume: the common sources the restricted Pod Security profile allows (configMap, secret, persistentVolumeClaim, emptyDir, csi) are spelled out, so every field is validated and explained; other sources are unknown fields, and hostPath is rejected. The operator adds its own emptyDir volume named tmp (mounted at /tmp), so that name is reserved.
+   *
+   * @maxItems 16
+   *
+   * Items: A volume of the run pod (core/v1 Volume), with exactly one source.
+   */
+  volumes?: {
+    /**
+     * Name of the volume, unique in the suite, a DNS label; volumeMounts refer to it. tmp is reserved for the operator's own /tmp.
+     */
+    name: string;
+    /**
+     * A ConfigMap of the run's namespace, its keys as files (core/v1 ConfigMapVolumeSource). A ConfigMap holds at most 1 MiB; bigger datasets go on a persistentVolumeClaim or behind an http(s) URL.
+     */
+    configMap?: {
+      /**
+       * Name of the ConfigMap.
+       */
+      name: string;
+      /**
+       * The keys to project and the file each becomes. Absent: every key, as a file named like the key.
+       *
+       * @maxItems 64
+       *
+       * Items: One key and the file (relative to the mount) it becomes (core/v1 KeyToPath).
+       */
+      items?: {
+        /**
+         * The key to project.
+         */
+        key: string;
+        /**
+         * The file's path relative to the mount, without '..' elements, e.g. data/items.jsonl.
+         */
+        path: string;
+        /**
+         * The file's mode bits, 0 to 0777 (511). Absent: defaultMode.
+         */
+        mode?: number;
+      }[];
+      /**
+       * Mode bits of the files, 0 to 0777 (511). Absent: 0644 (420).
+       */
+      defaultMode?: number;
+      /**
+       * Whether the pod starts when the ConfigMap or one of the items' keys does not exist. Absent: false, it does not.
+       */
+      optional?: boolean;
+    };
+    /**
+     * A Secret of the run's namespace, its keys as files (core/v1 SecretVolumeSource). The operator never reads it; the kubelet does.
+     */
+    secret?: {
+      /**
+       * Name of the Secret.
+       */
+      secretName: string;
+      /**
+       * The keys to project and the file each becomes. Absent: every key, as a file named like the key.
+       *
+       * @maxItems 64
+       *
+       * Items: One key and the file (relative to the mount) it becomes (core/v1 KeyToPath).
+       */
+      items?: {
+        /**
+         * The key to project.
+         */
+        key: string;
+        /**
+         * The file's path relative to the mount, without '..' elements, e.g. data/items.jsonl.
+         */
+        path: string;
+        /**
+         * The file's mode bits, 0 to 0777 (511). Absent: defaultMode.
+         */
+        mode?: number;
+      }[];
+      /**
+       * Mode bits of the files, 0 to 0777 (511). Absent: 0644 (420).
+       */
+      defaultMode?: number;
+      /**
+       * Whether the pod starts when the Secret or one of the items' keys does not exist. Absent: false, it does not.
+       */
+      optional?: boolean;
+    };
+    /**
+     * A PersistentVolumeClaim of the run's namespace (core/v1 PersistentVolumeClaimVolumeSource), for datasets too big for a ConfigMap. A sharded benchmark's pods may run on several nodes at once: use a ReadOnlyMany or ReadWriteMany claim for them.
+     */
+    persistentVolumeClaim?: {
+      /**
+       * Name of the PersistentVolumeClaim.
+       */
+      claimName: string;
+      /**
+       * Mount the claim read-only in every mount. Absent: false.
+       */
+      readOnly?: boolean;
+    };
+    /**
+     * An empty directory that lives as long as the pod (core/v1 EmptyDirVolumeSource), e.g. for an output file.
+     */
+    emptyDir?: {
+      /**
+       * "" (the node's disk, the default) or Memory (a tmpfs, counted against the container's memory).
+       */
+      medium?: '' | 'Memory';
+      /**
+       * The most the directory may hold, a Kubernetes quantity such as "1Gi"; the pod is evicted beyond it.
+       */
+      sizeLimit?: number | string;
+    };
+    /**
+     * A volume of a CSI driver installed in the cluster (core/v1 CSIVolumeSource), e.g. the Secrets Store CSI driver or an object-store driver serving datasets from a bucket.
+     */
+    csi?: {
+      /**
+       * The CSI driver's name, e.g. secrets-store.csi.k8s.io.
+       */
+      driver: string;
+      /**
+       * Mount the volume read-only. Absent: false.
+       */
+      readOnly?: boolean;
+      /**
+       * The filesystem to mount, e.g. ext4. Absent: the driver's default.
+       */
+      fsType?: string;
+      /**
+       * Driver-specific properties of the volume (see the driver's documentation).
+       */
+      volumeAttributes?: {
+        [k: string]: string;
+      };
+      /**
+       * A Secret of the run's namespace with what the driver needs to mount the volume.
+       */
+      nodePublishSecretRef?: {
+        /**
+         * Name of the Secret.
+         */
+        name: string;
+      };
+    };
+    /**
+     * Not allowed: run pods run in the restricted Pod Security profile and may not reach the node's filesystem. Listed so that a suite using it is rejected with that reason.
+     */
+    hostPath?: {};
+  }[];
+  /**
+   * Where the runner container mounts volumes of runner.volumes, in every run (core/v1 VolumeMount). Unique by mountPath; a benchmark's volumeMounts win over an entry with the same mountPath. The operator's own emptyDir is mounted at /tmp.
+   *
+   * @maxItems 16
+   *
+   * Items: A volume mounted into the runner container (core/v1 VolumeMount).
+   */
+  volumeMounts?: {
+    /**
+     * The volume to mount, by its name in runner.volumes.
+     */
+    name: string;
+    /**
+     * The absolute path in the container where the volume appears, e.g. /data; not /tmp, the operator's.
+     */
+    mountPath: string;
+    /**
+     * Mount read-only. Absent: false (ConfigMap and Secret volumes are read-only anyway).
+     */
+    readOnly?: boolean;
+    /**
+     * A path within the volume to mount instead of its root, e.g. one key of a ConfigMap volume as a single file. Absent: the whole volume.
+     */
+    subPath?: string;
+  }[];
   resources?: ResourceRequirements;
   /**
    * The ServiceAccount run pods use. Absent: the namespace's default ServiceAccount.
@@ -242,6 +418,31 @@ export interface Benchmark {
    * @maxItems 64
    */
   env?: EnvVar[];
+  /**
+   * Volumes of runner.volumes the runner container mounts in this benchmark's runs, in addition to runner.volumeMounts; an entry wins over a runner entry with the same mountPath.
+   *
+   * @maxItems 8
+   *
+   * Items: A volume mounted into the runner container (core/v1 VolumeMount).
+   */
+  volumeMounts?: {
+    /**
+     * The volume to mount, by its name in runner.volumes.
+     */
+    name: string;
+    /**
+     * The absolute path in the container where the volume appears, e.g. /data; not /tmp, the operator's.
+     */
+    mountPath: string;
+    /**
+     * Mount read-only. Absent: false (ConfigMap and Secret volumes are read-only anyway).
+     */
+    readOnly?: boolean;
+    /**
+     * A path within the volume to mount instead of its root, e.g. one key of a ConfigMap volume as a single file. Absent: the whole volume.
+     */
+    subPath?: string;
+  }[];
   /**
    * How many pods share the benchmark's items for each target (an Indexed Job; each pod gets JOB_COMPLETION_INDEX), 1 to 100. Defaults to 1.
    */
