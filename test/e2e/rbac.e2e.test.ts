@@ -2,13 +2,14 @@
 // ServiceAccount's token (bound to the ClusterRole and leader-election Role exactly as
 // config/default renders them) and takes a suite to Succeeded, with the audit trail on; the
 // ServiceAccount can read no Secret but the audit signing key and the GitHub credentials, each by
-// name, in its own namespace. Any
-// 403 in the operator's log fails the test with that line.
+// name, in its own namespace. Any 403 in the operator's log fails the test with that line. The
+// opt-in config/rbac/gitops grants reading Kustomizations and Applications, and nothing else.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { ensureGitOpsCrd } from '../support/gitops-objects.ts';
 import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
@@ -62,8 +63,7 @@ let leaseName = '';
  * the CRDs are already installed by the global setup and the Deployment is not wanted here.
  */
 async function applyRbac(): Promise<string[]> {
-  const { stdout } = await kubectl(['kustomize', path.join(repoRoot, 'config/default')]);
-  const rendered = parseAllDocuments(stdout).map((doc) => doc.toJS() as RenderedObject | null);
+  const rendered = await render(path.join(repoRoot, 'config/default'));
   // The Deployment runs as this ServiceAccount, in this namespace: what the token stands for.
   const deployment = rendered.find((o) => o?.kind === 'Deployment');
   expect(deployment?.metadata).toMatchObject({
@@ -76,6 +76,35 @@ async function applyRbac(): Promise<string[]> {
     input: objects.map((o) => stringify(o)).join('---\n'),
   });
   return objects.map((o) => `${o.kind}/${o.metadata.name}`);
+}
+
+async function render(kustomization: string): Promise<Array<RenderedObject | null>> {
+  const { stdout } = await kubectl(['kustomize', kustomization]);
+  return parseAllDocuments(stdout).map((doc) => doc.toJS() as RenderedObject | null);
+}
+
+/**
+ * config/rbac/gitops as config/default renders it once uncommented there: a kustomization with
+ * config/default's namespace and name prefix over it and config/rbac, whose ServiceAccount its
+ * binding names.
+ */
+async function renderGitOpsRbac(dir: string): Promise<RenderedObject[]> {
+  const defaults = parse(readFileSync(path.join(repoRoot, 'config/default/kustomization.yaml'), 'utf8')) as {
+    namespace: string;
+    namePrefix: string;
+  };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'kustomization.yaml'),
+    stringify({
+      namespace: defaults.namespace,
+      namePrefix: defaults.namePrefix,
+      resources: ['config/rbac', 'config/rbac/gitops'].map((p) => path.relative(dir, path.join(repoRoot, p))),
+    }),
+  );
+  return (await render(dir)).filter(
+    (o): o is RenderedObject => o !== null && o.metadata.name.includes('gitops-revisions'),
+  );
 }
 
 /** A kubeconfig holding only a token of the ServiceAccount, against the local cluster's server and CA. */
@@ -344,5 +373,50 @@ describe('config/rbac', () => {
     // A graceful stop releases the lease (update) without a refusal.
     expect(await operator.stop()).toBe(0);
     failOnForbidden(operator);
+  });
+
+  it('config/rbac/gitops (opt-in) lets the operator read Kustomizations and Applications, and nothing more', async () => {
+    await Promise.all([
+      ensureGitOpsCrd('kustomizations.kustomize.toolkit.fluxcd.io'),
+      ensureGitOpsCrd('applications.argoproj.io'),
+    ]);
+    const token = tokenKubeconfig;
+    const reads = ['get', 'list', 'watch'].flatMap((verb) => [
+      [verb, 'kustomizations.kustomize.toolkit.fluxcd.io', '-A'],
+      [verb, 'applications.argoproj.io', '-A'],
+    ]);
+    const beyond = [
+      ['update', 'kustomizations.kustomize.toolkit.fluxcd.io', '-A'],
+      ['patch', 'applications.argoproj.io', '-A'],
+      ['get', 'secrets', '-A'],
+    ];
+    const answers = (checks: string[][]) =>
+      Promise.all(checks.map(async (args) => [args.join(' '), await canI(args, token)]));
+    // config/default alone grants none of it.
+    expect(Object.fromEntries(await answers(reads))).toEqual(
+      Object.fromEntries(reads.map((args) => [args.join(' '), 'no'])),
+    );
+    const objects = await renderGitOpsRbac(
+      path.join(repoRoot, '.cache/test-logs', `${namespace()}-gitops-rbac`),
+    );
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ClusterRole/bench-operator-gitops-revisions-role',
+      'ClusterRoleBinding/bench-operator-gitops-revisions-rolebinding',
+    ]);
+    const input = objects.map((o) => stringify(o)).join('---\n');
+    await kubectl(['apply', '--server-side', '--field-manager=rbac-e2e', '-f', '-'], { input });
+    try {
+      await waitFor('the ServiceAccount to be allowed to list Kustomizations', async () => {
+        const answer = await canI(['list', 'kustomizations.kustomize.toolkit.fluxcd.io', '-A'], token);
+        return { done: answer === 'yes', seen: answer };
+      });
+      expect(Object.fromEntries(await answers([...reads, ...beyond]))).toEqual({
+        ...Object.fromEntries(reads.map((args) => [args.join(' '), 'yes'])),
+        ...Object.fromEntries(beyond.map((args) => [args.join(' '), 'no'])),
+      });
+    } finally {
+      // Cluster-wide: removed, so config/default's own grants are what the other tests see.
+      await kubectl(['delete', '--ignore-not-found', '-f', '-'], { input });
+    }
   });
 });
