@@ -1,4 +1,10 @@
-import type { V1EnvVar, V1Job, V1ResourceRequirements } from '@kubernetes/client-node';
+import type {
+  V1EnvVar,
+  V1Job,
+  V1ResourceRequirements,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v1alpha1/index.ts';
 import { durationSeconds } from '../time/duration.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
@@ -28,6 +34,13 @@ export interface JobRenderInput {
 }
 
 const CONTAINER = 'runner';
+
+/**
+ * The operator's own scratch volume: the root filesystem is read-only, so /tmp is an emptyDir. The
+ * CRD reserves its name and mount path (CEL rules on runner.volumes and volumeMounts).
+ */
+const TMP_VOLUME: V1Volume = { name: 'tmp', emptyDir: {} };
+const TMP_MOUNT: V1VolumeMount = { name: TMP_VOLUME.name, mountPath: '/tmp' };
 
 /** Exit codes of the runner contract (docs/runner-contract.md). */
 export const EXIT_CODES = {
@@ -138,10 +151,18 @@ export function renderJob(input: JobRenderInput): V1Job {
                 readOnlyRootFilesystem: true,
                 capabilities: { drop: ['ALL'] },
               },
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              // The operator's first, then the suite's, in the order written: a stable pod template.
+              volumeMounts: [
+                TMP_MOUNT,
+                ...mergeBy(
+                  (mount) => mount.mountPath,
+                  suite.spec.runner.volumeMounts,
+                  benchmark.volumeMounts,
+                ),
+              ],
             },
           ],
-          volumes: [{ name: 'tmp', emptyDir: {} }],
+          volumes: [TMP_VOLUME, ...((suite.spec.runner.volumes ?? []) as V1Volume[])],
         },
       },
     },
@@ -181,17 +202,21 @@ function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar
       },
     });
   }
-  return mergeEnv(
+  return mergeBy(
+    (variable) => variable.name,
     env,
     suite.spec.runner.env as V1EnvVar[] | undefined,
     benchmark.env as V1EnvVar[] | undefined,
   );
 }
 
-/** Later lists win by variable name; order is kept so `$(VAR)` references resolve as written. */
-function mergeEnv(...lists: Array<V1EnvVar[] | undefined>): V1EnvVar[] {
-  const merged = new Map<string, V1EnvVar>();
-  for (const list of lists) for (const variable of list ?? []) merged.set(variable.name, variable);
+/**
+ * Later lists win by key (a variable's name, a mount's path), in the place of the entry they
+ * replace: order is kept, so `$(VAR)` references resolve as written and the pod template is stable.
+ */
+function mergeBy<T>(key: (item: T) => string, ...lists: Array<readonly T[] | undefined>): T[] {
+  const merged = new Map<string, T>();
+  for (const list of lists) for (const item of list ?? []) merged.set(key(item), item);
   return [...merged.values()];
 }
 

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
+import { renderJob, type JobRenderInput } from './job.ts';
+
+type Spec = BenchmarkSuite['spec'];
+
+function input(
+  runner: Partial<Spec['runner']>,
+  benchmark: Partial<Spec['benchmarks'][number]> = {},
+): JobRenderInput {
+  const spec: Spec = {
+    runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0', ...runner },
+    targets: [{ name: 'gpt', providerRef: 'openai', model: 'gpt-4o-mini' }],
+    benchmarks: [{ name: 'hello', ...benchmark }],
+  };
+  return {
+    suite: { metadata: { name: 'smoke', namespace: 'team-a', uid: 'u-1', generation: 1 }, spec },
+    round: 1,
+    benchmark: spec.benchmarks[0]!,
+    target: spec.targets[0]!,
+    attempt: 1,
+    provider: { metadata: { name: 'openai' }, spec: { provider: 'openai' } },
+    model: 'gpt-4o-mini',
+  };
+}
+
+const pod = (job: ReturnType<typeof renderJob>) => job.spec!.template.spec!;
+
+describe('renderJob volumes', () => {
+  it('has only the operator’s /tmp emptyDir when the suite declares none', () => {
+    const spec = pod(renderJob(input({})));
+    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+    expect(spec.containers[0]!.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+  });
+
+  it('adds the runner’s volumes and mounts after the operator’s, as written', () => {
+    const datasets = { name: 'datasets', configMap: { name: 'bench-datasets', defaultMode: 0o444 } };
+    const corpus = { name: 'corpus', persistentVolumeClaim: { claimName: 'eval-corpus', readOnly: true } };
+    const spec = pod(
+      renderJob(
+        input({
+          volumes: [datasets, corpus],
+          volumeMounts: [
+            { name: 'datasets', mountPath: '/data', readOnly: true },
+            { name: 'corpus', mountPath: '/corpus', subPath: 'mmlu' },
+          ],
+        }),
+      ),
+    );
+    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, datasets, corpus]);
+    expect(spec.containers[0]!.volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'datasets', mountPath: '/data', readOnly: true },
+      { name: 'corpus', mountPath: '/corpus', subPath: 'mmlu' },
+    ]);
+  });
+
+  it('adds a benchmark’s mounts to the runner’s; one at the same mountPath replaces the runner’s in its place', () => {
+    const volumes = [
+      { name: 'datasets', configMap: { name: 'bench-datasets' } },
+      { name: 'scratch', emptyDir: { medium: 'Memory' as const } },
+    ];
+    const rendered = renderJob(
+      input(
+        {
+          volumes,
+          volumeMounts: [
+            { name: 'datasets', mountPath: '/data' },
+            { name: 'scratch', mountPath: '/scratch' },
+          ],
+        },
+        {
+          volumeMounts: [
+            { name: 'datasets', mountPath: '/scratch', subPath: 'hello.jsonl', readOnly: true },
+            { name: 'datasets', mountPath: '/extra' },
+          ],
+        },
+      ),
+    );
+    expect(pod(rendered).containers[0]!.volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'datasets', mountPath: '/data' },
+      { name: 'datasets', mountPath: '/scratch', subPath: 'hello.jsonl', readOnly: true },
+      { name: 'datasets', mountPath: '/extra' },
+    ]);
+    // Every declared volume is in the pod, mounted or not, as in a pod template.
+    expect(pod(rendered).volumes!.map((v) => v.name)).toEqual(['tmp', 'datasets', 'scratch']);
+  });
+
+  it('renders the same Job for the same input (server-side apply of a re-render is a no-op)', () => {
+    const make = () =>
+      input(
+        { volumes: [{ name: 'datasets', configMap: { name: 'bench-datasets' } }] },
+        { volumeMounts: [{ name: 'datasets', mountPath: '/data' }] },
+      );
+    expect(JSON.stringify(renderJob(make()))).toBe(JSON.stringify(renderJob(make())));
+  });
+});
