@@ -14,7 +14,12 @@ function input(
     benchmarks: [{ name: 'hello', ...benchmark }],
   };
   return {
-    suite: { metadata: { name: 'smoke', namespace: 'team-a', uid: 'u-1', generation: 1 }, spec },
+    suite: {
+      apiVersion: 'bench.dev/v1alpha1',
+      kind: 'BenchmarkSuite',
+      metadata: { name: 'smoke', namespace: 'team-a', uid: 'u-1', generation: 1 },
+      spec,
+    },
     round: 1,
     benchmark: spec.benchmarks[0]!,
     target: spec.targets[0]!,
