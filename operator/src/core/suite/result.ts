@@ -52,13 +52,35 @@ export function parseRunResult(message: string): ParsedResult {
   return { ok: true, result };
 }
 
-/** Shards of one run: scores and metrics averaged, usage added up. */
+/** The runner's count of the items its score is over (docs/runner-contract.md, Result). */
+const SCORED_ITEMS_METRIC = 'answeredItems';
+
+function average(values: number[]): number | undefined {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
+}
+
+/**
+ * The shards' scores, each weighted by the items it is over, so that a shard with few items does
+ * not count as much as one with many; the plain average when a scored shard does not say its count.
+ */
+function combinedScore(results: RunResult[]): number | undefined {
+  const scored = results.filter((r) => r.score !== undefined);
+  const weights = scored.map((r) => r.metrics?.[SCORED_ITEMS_METRIC]);
+  const total = weights.reduce<number>((sum, w) => sum + (w ?? 0), 0);
+  if (total > 0 && weights.every((w) => w !== undefined && w >= 0)) {
+    return scored.reduce((sum, r, i) => sum + r.score! * weights[i]!, 0) / total;
+  }
+  return average(scored.map((r) => r.score!));
+}
+
+/**
+ * Shards of one run: the score weighted by each shard's answered items (see combinedScore), other
+ * metrics averaged, usage added up.
+ */
 export function combineResults(results: RunResult[]): RunResult {
   if (results.length === 1) return results[0]!;
-  const average = (values: number[]): number | undefined =>
-    values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
   const combined: RunResult = {};
-  const score = average(results.flatMap((r) => (r.score === undefined ? [] : [r.score])));
+  const score = combinedScore(results);
   if (score !== undefined) combined.score = score;
   const metricNames = new Set(results.flatMap((r) => Object.keys(r.metrics ?? {})));
   if (metricNames.size) {

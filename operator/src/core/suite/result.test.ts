@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { combineResults, type RunResult } from './result.ts';
+
+const shard = (score: number | undefined, metrics: Record<string, number>): RunResult => ({
+  ...(score !== undefined ? { score } : {}),
+  metrics,
+  usage: { inputTokens: 10, outputTokens: 1 },
+});
+
+describe('combineResults', () => {
+  it('weights each shard’s score by its answered items', () => {
+    const combined = combineResults([
+      shard(1, { answeredItems: 9, accuracy: 1 }),
+      shard(0, { answeredItems: 1, accuracy: 0 }),
+    ]);
+    // 9 of 10 items correct, where the plain average of the shards would say 0.5.
+    expect(combined.score).toBeCloseTo(0.9, 12);
+    // Other metrics stay the shards' average; usage is added up.
+    expect(combined.metrics).toEqual({ answeredItems: 5, accuracy: 0.5 });
+    expect(combined.usage).toEqual({ inputTokens: 20, outputTokens: 2 });
+  });
+
+  it('leaves out a shard without a score (it answered nothing), whatever its count', () => {
+    const combined = combineResults([
+      shard(0.5, { answeredItems: 2 }),
+      shard(undefined, { answeredItems: 0, failedItems: 3 }),
+      shard(0.8, { answeredItems: 8 }),
+    ]);
+    expect(combined.score).toBeCloseTo((0.5 * 2 + 0.8 * 8) / 10, 12);
+  });
+
+  it('averages the scores plainly when a scored shard does not report its count (another runner)', () => {
+    expect(combineResults([shard(1, { answeredItems: 9 }), shard(0, {})]).score).toBe(0.5);
+    expect(combineResults([{ score: 0.2 }, { score: 0.4 }]).score).toBeCloseTo(0.3, 12);
+  });
+
+  it('averages plainly when the counts say no item, rather than divide by zero', () => {
+    expect(combineResults([shard(1, { answeredItems: 0 }), shard(0, { answeredItems: 0 })]).score).toBe(0.5);
+  });
+
+  it('has no score when no shard has one, and keeps a single shard’s result as it is', () => {
+    expect(
+      combineResults([shard(undefined, { items: 0 }), shard(undefined, { items: 0 })]),
+    ).not.toHaveProperty('score');
+    const only = shard(0.7, { answeredItems: 3 });
+    expect(combineResults([only])).toBe(only);
+  });
+});
