@@ -74,6 +74,12 @@ interface SuiteRuns {
   revision: string | undefined;
   runs: RunState[];
   policy: SuiteInputs['schedulePolicy'];
+  /** Where each run goes, by run name: the engine's placement, derived with the runs. */
+  placement: SuiteSnapshot['placement'];
+  /** The latest start among runs whose Job has started, if any. */
+  lastStarted: number | undefined;
+  /** A run has a Job that has not started yet (or is not yet cached): it counts as started now. */
+  unstarted: boolean;
 }
 
 interface SuiteContext {
@@ -220,17 +226,29 @@ function suiteRuns(deps: SchedulerDeps, suite: SuiteObject, now: number): SuiteR
   const round = roundState(suite, inputs.jobs);
   // A round the suite's reconciler has not started yet, or a suite that cannot proceed, waits.
   if (round.startNew || stallReason(inputs)) return undefined;
+  const runs = runStates(inputs, round.current);
+  const namespace = suite.metadata.namespace!;
+  const started = runs.filter((r) => r.attempt > 0);
+  const starts = started.flatMap((r) => (r.startTime ? [Date.parse(r.startTime)] : []));
   return {
     round: round.current,
     revision: round.revision,
-    runs: runStates(inputs, round.current),
+    runs,
     policy: inputs.schedulePolicy,
+    placement: new Map(
+      runs.map((r) => [
+        r.spec.name,
+        { provider: `${namespace}/${r.spec.target.providerRef}`, model: r.spec.target.model },
+      ]),
+    ),
+    lastStarted: starts.length ? Math.max(...starts) : undefined,
+    unstarted: starts.length < started.length,
   };
 }
 
 function suiteContext(
   suite: SuiteObject,
-  { round, revision, runs, policy }: SuiteRuns,
+  { round, revision, runs, policy, placement, lastStarted, unstarted }: SuiteRuns,
   now: number,
   auditFull: boolean,
 ): SuiteContext {
@@ -243,18 +261,14 @@ function suiteContext(
       key: `${namespace}/${suite.metadata.name}`,
       namespace,
       createdAt: Date.parse(String(suite.metadata.creationTimestamp ?? '')) || 0,
-      lastAdmittedAt: lastStart(runs, now),
+      // When a run of the suite last started; a Job not yet started (or not yet cached) counts as now.
+      lastAdmittedAt: unstarted ? Math.max(lastStarted ?? -Infinity, now) : lastStarted,
       priority: suite.spec.priority ?? policy?.spec.priority ?? 0,
       maxConcurrentRuns: suite.spec.maxConcurrentRuns,
       schedulePolicy: policy ? `${namespace}/${policy.metadata.name}` : undefined,
       gate: suiteGate(suite, policy, now) ?? (auditFull ? AUDIT_BACKLOG_GATE : undefined),
       runs,
-      placement: new Map(
-        runs.map((r) => [
-          r.spec.name,
-          { provider: `${namespace}/${r.spec.target.providerRef}`, model: r.spec.target.model },
-        ]),
-      ),
+      placement,
     },
   };
 }
@@ -304,12 +318,6 @@ function byName<T>(
     indexes.set(list, index);
   }
   return index;
-}
-
-/** When a run of the suite last started; a Job not yet started (or not yet cached) counts as now. */
-function lastStart(runs: RunState[], now: number): number | undefined {
-  const starts = runs.filter((r) => r.attempt > 0).map((r) => (r.startTime ? Date.parse(r.startTime) : now));
-  return starts.length ? Math.max(...starts) : undefined;
 }
 
 /** Records why runs wait, and wakes the suites whose status should change. */

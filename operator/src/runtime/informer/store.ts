@@ -24,7 +24,8 @@ export function byLabel(label: string): IndexFunc<KubeObject> {
 export class Store<T extends KubeObject> {
   private readonly items = new Map<string, T>();
   private readonly indexers: Map<string, IndexFunc<T>>;
-  private readonly indices = new Map<string, Map<string, Set<string>>>();
+  // Index value -> the objects under it by key: a lookup returns them without a second map read each.
+  private readonly indices = new Map<string, Map<string, Map<string, T>>>();
 
   constructor(indexers: Record<string, IndexFunc<T>> = {}) {
     this.indexers = new Map(Object.entries(indexers));
@@ -35,13 +36,13 @@ export class Store<T extends KubeObject> {
   addIndexer(name: string, fn: IndexFunc<T>): void {
     if (this.indexers.has(name)) return;
     this.indexers.set(name, fn);
-    const index = new Map<string, Set<string>>();
+    const index = new Map<string, Map<string, T>>();
     this.indices.set(name, index);
     for (const [key, object] of this.items) {
       for (const value of fn(object)) {
-        let keys = index.get(value);
-        if (!keys) index.set(value, (keys = new Set()));
-        keys.add(key);
+        let objects = index.get(value);
+        if (!objects) index.set(value, (objects = new Map()));
+        objects.set(key, object);
       }
     }
   }
@@ -69,7 +70,8 @@ export class Store<T extends KubeObject> {
   byIndex(indexName: string, value: string): T[] {
     const index = this.indices.get(indexName);
     if (!index) throw new Error(`no index named ${indexName}`);
-    return [...(index.get(value) ?? [])].map((key) => this.items.get(key) as T);
+    const objects = index.get(value);
+    return objects ? [...objects.values()] : [];
   }
 
   /** Inserts or replaces; returns the previous object. */
@@ -92,22 +94,22 @@ export class Store<T extends KubeObject> {
 
   private index(key: string, object: T): void {
     for (const [name, fn] of this.indexers) {
-      const index = this.indices.get(name) as Map<string, Set<string>>;
+      const index = this.indices.get(name) as Map<string, Map<string, T>>;
       for (const value of fn(object)) {
-        let keys = index.get(value);
-        if (!keys) index.set(value, (keys = new Set()));
-        keys.add(key);
+        let objects = index.get(value);
+        if (!objects) index.set(value, (objects = new Map()));
+        objects.set(key, object);
       }
     }
   }
 
   private unindex(key: string, object: T): void {
     for (const [name, fn] of this.indexers) {
-      const index = this.indices.get(name) as Map<string, Set<string>>;
+      const index = this.indices.get(name) as Map<string, Map<string, T>>;
       for (const value of fn(object)) {
-        const keys = index.get(value);
-        keys?.delete(key);
-        if (keys?.size === 0) index.delete(value);
+        const objects = index.get(value);
+        objects?.delete(key);
+        if (objects?.size === 0) index.delete(value);
       }
     }
   }
