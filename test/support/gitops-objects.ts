@@ -24,6 +24,19 @@ export async function ensureGitOpsCrd(name: keyof typeof CRDS): Promise<void> {
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${name}`]);
 }
 
+/** The real Kustomization CRD requires every condition's lastTransitionTime, as Flux always writes it. */
+function withTransitionTimes(status: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(status.conditions)) return status;
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    ...status,
+    conditions: (status.conditions as Array<Record<string, unknown>>).map((c) => ({
+      lastTransitionTime: now,
+      ...c,
+    })),
+  };
+}
+
 /** Creates (or updates) the object, then writes its status through the status subresource. */
 export async function applyWithStatus(
   object: { apiVersion: string; kind: string; metadata: { name: string }; spec?: unknown },
@@ -43,14 +56,20 @@ export async function applyWithStatus(
       '--subresource=status',
       '--type=merge',
       '-p',
-      JSON.stringify({ status }),
+      JSON.stringify({ status: withTransitionTimes(status) }),
     ],
     { namespace },
   );
 }
 
+/** With the fields the real CRD requires (no Flux controller watches the tests' namespaces but the loop test's own). */
 export function kustomization(name: string) {
-  return { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name } };
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name },
+    spec: { interval: '10m', prune: true, sourceRef: { kind: 'GitRepository', name } },
+  };
 }
 
 export function application(name: string) {
