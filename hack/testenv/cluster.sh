@@ -7,7 +7,8 @@
 #   hack/testenv/cluster.sh status   exit 0 when a healthy cluster answers
 #
 # Environment: CPU_NODES / GPU_NODES (node counts, see node-pools.yaml), BENCH_KUBECONFIG (where
-# the kubeconfig goes, default .cache/testenv/kubeconfig), CLUSTER_NAME (default bench).
+# the kubeconfig goes, default .cache/testenv/kubeconfig), CLUSTER_NAME (default bench),
+# CLUSTER_EXTRA_ARGS (kwokctl --extra-args, e.g. "kube-controller-manager=concurrent-job-syncs=50").
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -76,11 +77,14 @@ up() {
   # ConfigMaps are watched straight from etcd, without the API server's watch cache, so a test can
   # make a stale watch answer 410 Gone by compacting etcd (as a long-running cluster does by itself)
   # instead of depending on how much history the cache happens to hold.
-  local apiserver_args=(--extra-args "kube-apiserver=watch-cache-sizes=configmaps#0")
+  local component_args=(--extra-args "kube-apiserver=watch-cache-sizes=configmaps#0")
+  # CLUSTER_EXTRA_ARGS: more component=key=value settings, space-separated (make bench raises the
+  # Job controller's concurrency); part of the settings a reused cluster must have been made with.
+  for arg in ${CLUSTER_EXTRA_ARGS:-}; do component_args+=(--extra-args "$arg"); done
   local config_hash stamp="$state/$name.config-hash"
   # Stages and scheduler settings are fixed when a cluster is created: a cluster made from other
   # versions of these files is replaced, so tests never run against stale simulation rules.
-  config_hash=$({ cat "$here"/stages/*.yaml "$here/kube-scheduler.yaml"; echo "${apiserver_args[*]}"; } | sha256sum | cut -c1-16)
+  config_hash=$({ cat "$here"/stages/*.yaml "$here/kube-scheduler.yaml"; echo "${component_args[*]}"; } | sha256sum | cut -c1-16)
   if healthy && [[ "$(cat "$stamp" 2>/dev/null)" == "$config_hash" ]]; then
     log "reusing the running cluster '$name' ($kubeconfig)"
   else
@@ -100,7 +104,7 @@ up() {
       --etcd-binary "$TESTENV_BIN/etcd" \
       --kwok-controller-binary "$TESTENV_BIN/kwok" \
       --kube-scheduler-config "$here/kube-scheduler.yaml" \
-      "${apiserver_args[@]}" \
+      "${component_args[@]}" \
       --disable-qps-limits \
       --kubeconfig "$kubeconfig" \
       --wait 2m >&2

@@ -17,6 +17,8 @@
 //
 // A pass is timed from the call to schedule() to its return (the decisions, with their messages,
 // are built inside). The snapshot is built once per size and reused: schedule() does not mutate it.
+//
+// bench: no-cluster
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -4,20 +4,23 @@
 //
 //   BENCH_KUBECONFIG=.cache/testenv/perf-kubeconfig node test/bench/operator-throughput.ts
 //
-// Environment: BENCH_SUITES (200), BENCH_IDLE_SECONDS (60), BENCH_CPU_PROF=1 (the operator runs
-// under the V8 profiler: .cache/bench/profiles/operator.cpuprofile). Writes .cache/bench/operator-throughput.json.
+// Environment: BENCH_SUITES (200), BENCH_IDLE_SECONDS (60), BENCH_SUCCEEDED_WAIT_SECONDS (1200),
+// BENCH_CPU_PROF=1 (the operator runs under the V8 profiler: .cache/bench/profiles/operator.cpuprofile,
+// summarised in the results). Writes .cache/bench/operator-throughput.json.
 //
 // 1. Operator: in namespace A the operator runs as a child process (as `make run`); the 200 suites
 //    are created at once and a watch timestamps every Job's ADDED event on arrival. Once every
-//    suite is Succeeded: 5 s to settle, then the operator's non-GET requests are counted over
+//    suite is Succeeded and the operator has made no write for 5 s (what was still due, e.g. its
+//    Event backlog, is reported as settling), its non-GET requests are counted over
 //    BENCH_IDLE_SECONDS from its rest_client_requests_total.
 // 2. Ceiling: in namespace B (no operator watches it) the same 200 suites are created and their
 //    2,000 Jobs rendered with the operator's renderJob (round 1, attempt 1, as its scheduler
 //    does); a child process (ceiling-worker.ts) applies them with RestClient + KubeClient.apply
 //    and the scheduler's CREATE_CONCURRENCY, while the same kind of watch timestamps them. Both
 //    phases measure Jobs/s the same way: Jobs seen / (last ADDED − first ADDED). The ceiling runs
-//    second because the operator phase ends with every Job complete (the cluster is quiet again),
-//    so the ceiling does not have to wait minutes for the Job controller to finish its Jobs.
+//    second, once every Job of the operator phase has finished (the cluster is quiet again, as it
+//    was when the operator started), so the ceiling competes with neither the Job controller's
+//    backlog nor the operator.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +57,7 @@ import {
   resultsDir,
   scrapeRequests,
   spawnNode,
+  summariseProfile,
   table,
   waitUntil,
   writes,
@@ -62,6 +66,7 @@ import {
 const SUITES = Number(process.env.BENCH_SUITES ?? 200);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+const PROFILE = path.join(resultsDir, 'profiles', 'operator.cpuprofile');
 const TARGETS = [
   { name: 'gpt', providerRef: 'openai', model: 'gpt-4o-mini' },
   { name: 'claude', providerRef: 'anthropic', model: 'claude-haiku-4-5' },
@@ -71,7 +76,8 @@ const RUNS = TARGETS.length * BENCHMARKS.length;
 const JOBS = SUITES * RUNS;
 const WAIT_MS = 15 * 60_000;
 // Status convergence can lag far behind Job creation on a loaded machine: bounded, and reported.
-const SUCCEEDED_WAIT_MS = Number(process.env.BENCH_SUCCEEDED_WAIT_SECONDS ?? 600) * 1000;
+const SUCCEEDED_WAIT_MS = Number(process.env.BENCH_SUCCEEDED_WAIT_SECONDS ?? 1200) * 1000;
+const SETTLE_MS = 5000;
 
 type Suite = BenchmarkSuite & KubeObject;
 type Job = V1Job & KubeObject;
@@ -148,6 +154,31 @@ async function countNodes(client: KubeClient): Promise<number> {
   return (await client.list(nodeType)).items.length;
 }
 
+/** Waits (bounded) until every Job in the namespace has finished; returns how long that took. */
+async function jobsFinished(client: KubeClient, namespace: string): Promise<number> {
+  const start = now();
+  const finished = (job: Job) =>
+    job.status?.conditions?.some(
+      (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+    );
+  let lastReport = 0;
+  await waitUntil(
+    `every Job in ${namespace} to finish`,
+    WAIT_MS,
+    async () => {
+      const jobs = (await client.list<Job>(jobType, { namespace })).items;
+      const unfinished = jobs.filter((job) => !finished(job)).length;
+      if (now() - lastReport > 15_000) {
+        lastReport = now();
+        log(`before the ceiling: ${unfinished} of ${jobs.length} Jobs in ${namespace} unfinished`);
+      }
+      return unfinished === 0;
+    },
+    2000,
+  );
+  return now() - start;
+}
+
 async function ceilingPhase(client: KubeClient, namespace: string) {
   log(`ceiling: namespace ${namespace}: ${SUITES} suites (no operator), ${JOBS} rendered Jobs`);
   const { providers, policy } = await createFixtures(client, namespace);
@@ -215,8 +246,7 @@ async function ceilingPhase(client: KubeClient, namespace: string) {
 async function operatorPhase(client: KubeClient, namespace: string, nodes: number) {
   log(`operator: namespace ${namespace}`);
   await createFixtures(client, namespace);
-  const profileDir = path.join(resultsDir, 'profiles');
-  if (CPU_PROF) mkdirSync(profileDir, { recursive: true });
+  if (CPU_PROF) mkdirSync(path.dirname(PROFILE), { recursive: true });
   const operator = spawnNode(
     'operator',
     [
@@ -229,7 +259,7 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
     {
       KUBECONFIG: benchKubeconfig,
       POD_NAME: 'bench-operator-throughput',
-      BENCH_PROFILE: path.join(profileDir, 'operator.cpuprofile'),
+      BENCH_PROFILE: PROFILE,
     },
   );
   try {
@@ -279,6 +309,7 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
       return jobs.addedAt.size >= JOBS;
     });
     const cpuAtLastJob = cpuSecondsOf(pid);
+    const atLastJob = await scrapeRequests(metricsPort);
     const memoryAtLastJob = memoryOf(pid);
     const jobsDoneAt = now();
     log(`operator: all Jobs seen; waiting for ${SUITES} suites to be Succeeded`);
@@ -299,8 +330,26 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
     const busy = await scrapeRequests(metricsPort);
     const cpuBusy = cpuSecondsOf(pid);
 
-    log(`operator: all suites Succeeded; measuring idle writes over ${IDLE_SECONDS} s after 5 s to settle`);
-    await sleep(5000);
+    // Writes still due once every suite is Succeeded (the Event backlog, a held status write) are
+    // not idle writes: wait until none has been made for SETTLE_MS (bounded, and reported).
+    log(`operator: all suites Succeeded; waiting until it has made no write for ${SETTLE_MS} ms`);
+    let lastWrites = writes(requestDelta([], busy));
+    let quietSince = now();
+    const settled = await waitUntil(
+      `no operator write for ${SETTLE_MS} ms`,
+      WAIT_MS,
+      async () => {
+        const current = writes(requestDelta([], await scrapeRequests(metricsPort)));
+        if (current !== lastWrites) [lastWrites, quietSince] = [current, now()];
+        return now() - quietSince >= SETTLE_MS;
+      },
+      500,
+    ).then(
+      () => true,
+      () => false,
+    );
+    const settledAt = now();
+    log(`operator: ${settled ? 'settled' : 'still writing'}; measuring idle writes over ${IDLE_SECONDS} s`);
     const idleStart = await scrapeRequests(metricsPort);
     await sleep(IDLE_SECONDS * 1000);
     const idleEnd = await scrapeRequests(metricsPort);
@@ -339,6 +388,8 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
       allSucceeded,
       allSucceededAfterMs: allSucceeded ? round(allSucceededAt - applyStart, 0) : null,
       apiRequests: busyDelta,
+      // What competed with Job creation: the operator's requests until its last Job was seen.
+      apiRequestsUntilLastJob: requestDelta(before, atLastJob),
       apiRequestsPerJob: round(busyDelta.total! / JOBS, 2),
       writesPerJob: round(writes(busyDelta) / JOBS, 2),
       cpuSecondsUntilLastJob: round(cpuAtLastJob - cpuBefore, 2),
@@ -352,6 +403,12 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
         writesPerMinute: round((idleWrites * 60) / IDLE_SECONDS, 2),
       },
       jobsDoneToSucceededMs: allSucceeded ? round(allSucceededAt - jobsDoneAt, 0) : null,
+      settle: {
+        settled,
+        // From all Succeeded until SETTLE_MS without a write began.
+        afterMs: round(settledAt - SETTLE_MS - allSucceededAt, 0),
+        requests: requestDelta(busy, idleStart),
+      },
     };
   } finally {
     const killer = setTimeout(() => {
@@ -377,6 +434,9 @@ async function main(): Promise<void> {
   const load: Record<string, number[]> = { start: os.loadavg() };
   const operator = await operatorPhase(client, operatorNamespace, nodes);
   load.afterOperator = os.loadavg();
+  const profile = CPU_PROF ? summariseProfile(PROFILE) : undefined;
+  const quietAfterMs = round(await jobsFinished(client, operatorNamespace), 0);
+  load.beforeCeiling = os.loadavg();
   const ceiling = await ceilingPhase(client, ceilingNamespace);
   load.afterCeiling = os.loadavg();
   const ratio = round(operator.jobsPerSecond / ceiling.jobsPerSecond, 2);
@@ -398,6 +458,8 @@ async function main(): Promise<void> {
       idleSeconds: IDLE_SECONDS,
     },
     operator,
+    operatorProfile: profile,
+    operatorJobsFinishedBeforeCeilingAfterMs: quietAfterMs,
     ceiling,
     ratio,
     targets: { ratio: 0.8, idleWritesPerMinute: 0 },
@@ -439,9 +501,18 @@ async function main(): Promise<void> {
         `${operator.cpuSecondsUntilLastJob} / ${operator.cpuSecondsUntilAllSucceeded} s`,
       ],
       ['operator peak RSS (VmHWM)', `${operator.peakRssMiB} MiB`],
+      [
+        'writes still due after all Succeeded',
+        `${writes(operator.settle.requests)} over ${operator.settle.afterMs} ms${operator.settle.settled ? '' : ' (not settled)'}`,
+      ],
       [`idle writes per minute (over ${IDLE_SECONDS} s)`, `${operator.idle.writesPerMinute} (target 0)`],
     ]),
   );
+  if (profile) {
+    log(`operator CPU profile: busy in ${profile.busyPercent}% of samples; by total time (self + callees):`);
+    for (const entry of profile.total.slice(0, 15))
+      log(`  ${String(entry.percent).padStart(5)}%  ${entry.function}`);
+  }
   log(`results: ${path.relative(process.cwd(), file)}`);
 
   // Leave a reused cluster tidy; hack/bench.sh removes its cluster anyway.

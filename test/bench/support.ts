@@ -322,3 +322,59 @@ export function table(rows: Array<[string, string]>): string {
     '\n',
   );
 }
+
+/** One function's share of a CPU profile's busy (non-idle) samples. */
+export interface ProfileEntry {
+  /** `name file:line`, the file relative to the repository. */
+  function: string;
+  percent: number;
+}
+
+/**
+ * Where a V8 .cpuprofile's busy time went: the share of samples not idle, and the top functions by
+ * self time and by total time (the function or anything it called; recursion counted once), as
+ * shares of the busy samples.
+ */
+export function summariseProfile(
+  file: string,
+  top = 15,
+): { busyPercent: number; self: ProfileEntry[]; total: ProfileEntry[] } {
+  interface Node {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+  };
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const label = ({ callFrame: f }: Node) =>
+    `${f.functionName || '(anonymous)'} ${f.url.replace(/^file:\/\//, '').replace(`${repoRoot}/`, '')}:${f.lineNumber + 1}`;
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  let busy = 0;
+  profile.samples.forEach((id) => {
+    const node = nodes.get(id)!;
+    if (node.callFrame.functionName === '(idle)') return;
+    busy++;
+    self.set(label(node), (self.get(label(node)) ?? 0) + 1);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const key = label(nodes.get(at)!);
+      // The event loop's own frames sit under nearly everything: they say nothing.
+      if (seen.has(key) || /^(\(root\)|runMicrotasks|processTicksAndRejections) /.test(key)) continue;
+      seen.add(key);
+      total.set(key, (total.get(key) ?? 0) + 1);
+    }
+  });
+  const ranked = (counts: Map<string, number>): ProfileEntry[] =>
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, count]) => ({ function: fn, percent: Math.round((count / busy) * 1000) / 10 }));
+  const busyPercent = Math.round((busy / profile.samples.length) * 1000) / 10;
+  return { busyPercent, self: ranked(self), total: ranked(total) };
+}
