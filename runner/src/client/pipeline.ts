@@ -98,8 +98,9 @@ export function createPipeline(provider: ProviderAdapter, options: PipelineOptio
     });
   });
 
-  // Requests in progress, to reject when the pipeline's signal aborts wherever they are: queued
-  // for a slot or backing off, cockatiel would only notice at their next step. One listener for all.
+  // What to stop when the pipeline's signal aborts: requests wherever they are (queued for a slot
+  // or backing off, cockatiel would only notice at their next step) and calls in flight. One
+  // listener for all, and no AbortSignal.any per call: composite signals cost CPU and garbage.
   const stops = new Set<(reason: unknown) => void>();
   options.signal?.addEventListener(
     'abort',
@@ -110,6 +111,18 @@ export function createPipeline(provider: ProviderAdapter, options: PipelineOptio
     { once: true },
   );
 
+  /** Calls `stop` with the reason if `signal` aborts before the returned function is called. */
+  function onAbort(signal: AbortSignal | undefined, stop: (reason: unknown) => void): () => void {
+    if (!signal) return () => undefined;
+    if (signal === options.signal) {
+      stops.add(stop);
+      return () => stops.delete(stop);
+    }
+    const listener = () => stop(signal.reason);
+    signal.addEventListener('abort', listener, { once: true });
+    return () => signal.removeEventListener('abort', listener);
+  }
+
   /** One call: a slot is held, so its rate budget is taken right before it is sent. */
   async function attempt(
     request: CompletionRequest,
@@ -117,9 +130,11 @@ export function createPipeline(provider: ProviderAdapter, options: PipelineOptio
     signal: AbortSignal | undefined,
   ): Promise<CompletionResponse> {
     const admission = await limiter.acquire(estimatedTokens, signal);
+    const call = new AbortController();
+    const forget = onAbort(signal, (reason) => call.abort(reason));
     try {
-      const response = await withTimeout(options.requestTimeoutMs, signal, (callSignal) =>
-        provider.complete({ ...request, signal: callSignal }),
+      const response = await withTimeout(options.requestTimeoutMs, call, () =>
+        provider.complete({ ...request, signal: call.signal }),
       );
       admission.settle(response.usage.inputTokens + response.usage.outputTokens);
       return response;
@@ -133,18 +148,15 @@ export function createPipeline(provider: ProviderAdapter, options: PipelineOptio
         limiter.pause(Math.min(error.retryAfterMs, maxRetryAfterMs));
       }
       throw error;
+    } finally {
+      forget();
     }
   }
 
-  function untilAborted<T>(work: Promise<T>, requestSignal: AbortSignal | undefined): Promise<T> {
+  function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      stops.add(reject);
-      const onAbort = () => reject(requestSignal!.reason);
-      requestSignal?.addEventListener('abort', onAbort, { once: true });
-      void work.then(resolve, reject).finally(() => {
-        stops.delete(reject);
-        requestSignal?.removeEventListener('abort', onAbort);
-      });
+      const forget = onAbort(signal, reject);
+      void work.then(resolve, reject).finally(forget);
     });
   }
 
@@ -159,7 +171,7 @@ export function createPipeline(provider: ProviderAdapter, options: PipelineOptio
         () => slots.execute(() => attempt(request, estimatedTokens, signal)),
         signal,
       );
-      return signal ? untilAborted(work, request.signal) : work;
+      return signal ? untilAborted(work, signal) : work;
     },
   };
 }

@@ -7,16 +7,15 @@
  */
 export async function withTimeout<T>(
   ms: number,
-  signal: AbortSignal | undefined,
-  call: (signal: AbortSignal) => Promise<T>,
+  controller: AbortController,
+  call: () => Promise<T>,
 ): Promise<T> {
-  const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')),
     ms,
   );
   try {
-    return await call(signal ? AbortSignal.any([signal, controller.signal]) : controller.signal);
+    return await call();
   } finally {
     clearTimeout(timer);
   }
