@@ -21,6 +21,14 @@ if [[ -f "$stamp" ]]; then
   echo "$FLUX_CACHE"
   exit 0
 fi
+# Test files running in parallel may ask at once: one builds, the others wait for its stamp.
+mkdir -p "$(dirname "$FLUX_CACHE")"
+exec 9>"$FLUX_CACHE.lock"
+flock 9
+if [[ -f "$stamp" ]]; then
+  echo "$FLUX_CACHE"
+  exit 0
+fi
 
 log() { printf '[testenv] %s\n' "$*" >&2; }
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -p=2"
