@@ -266,6 +266,34 @@ describe('Argo CD health checks (config/argocd) over the operator’s objects', 
         message: condition(waiting, 'Ready')?.message,
       });
 
+      // Suspended after a round (a re-run request starts it now): a scheduled suite starts no round
+      // for the spec change, so the phase stays Succeeded while no round will start.
+      await kubectl(
+        ['annotate', 'bs', 'nightly-eval', `bench.dev/requested-at=${new Date().toISOString()}`],
+        {
+          namespace: namespace(),
+        },
+      );
+      await waitForObject(
+        'BenchmarkSuite',
+        'nightly-eval',
+        'Succeeded',
+        (o) => o.status?.phase === 'Succeeded',
+      );
+      await kubectl(['patch', 'bs', 'nightly-eval', '--type=merge', '-p', '{"spec":{"suspend":true}}'], {
+        namespace: namespace(),
+      });
+      const suspendedAfterRound = await waitForObject(
+        'BenchmarkSuite',
+        'nightly-eval',
+        'Succeeded with generation 2 observed',
+        (o) => o.status?.observedGeneration === 2 && o.status.phase === 'Succeeded',
+      );
+      expect(await healthOf(suspendedAfterRound, 'suspended-after-round')).toEqual({
+        status: 'Suspended',
+        message: `the suite is suspended; ${condition(suspendedAfterRound, 'Ready')?.message}`,
+      });
+
       const paused = await waitForObject(
         'BenchmarkSuite',
         'paused',
