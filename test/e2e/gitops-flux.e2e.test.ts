@@ -221,7 +221,7 @@ beforeAll(async () => {
       .join('---\n'),
     { namespace: ns },
   );
-}, 600_000);
+}, 300_000);
 
 afterAll(async () => {
   // Deleted while Flux runs, so that its finalizers go and the namespace can go too.

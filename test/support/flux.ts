@@ -2,12 +2,11 @@
 // hack/testenv/build-flux.sh) run as local processes against the local cluster, as they run in
 // flux-system, with their own CRDs. Each watches one namespace only (the test file's), so Flux
 // objects that other tests create with a status of their own are left alone.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { kubectl } from './kubectl.ts';
 import { kubeconfigPath, repoRoot } from './paths.ts';
 import { freePort } from './ports.ts';
@@ -30,12 +29,19 @@ export interface FluxControllers {
   stop(): Promise<void>;
 }
 
-/** The folder holding bin/ and crds/: built when missing (a cold build takes minutes), else at once. */
-async function fluxFolder(): Promise<string> {
-  const { stdout } = await promisify(execFile)(path.join(repoRoot, 'hack/testenv/build-flux.sh'), {
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return stdout.trim().split('\n').at(-1)!;
+/** Where hack/testenv/build-flux.sh puts bin/ and crds/, as hack/testenv/flux/versions.sh says. */
+const fluxCache = execFileSync('bash', ['-c', 'source hack/testenv/flux/versions.sh && echo "$FLUX_CACHE"'], {
+  cwd: repoRoot,
+  encoding: 'utf8',
+}).trim();
+
+/** The build, complete; a test does not build it (minutes of compiling): make test-e2e does first. */
+function fluxFolder(): string {
+  if (!existsSync(path.join(fluxCache, '.complete')))
+    throw new Error(
+      `Flux's controllers are not built in ${fluxCache}: run make testenv-flux (make test-e2e does)`,
+    );
+  return fluxCache;
 }
 
 /**
@@ -44,7 +50,7 @@ async function fluxFolder(): Promise<string> {
  * Returns the folder of the build.
  */
 export async function installFluxCrds(): Promise<string> {
-  const folder = await fluxFolder();
+  const folder = fluxFolder();
   const crds = path.join(folder, 'crds');
   await kubectl(['apply', '--server-side', '--force-conflicts', '-f', crds]);
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', crds]);
