@@ -2,7 +2,7 @@
 // the way the kubelet resolves them in the cluster: values from ConfigMaps among the manifests,
 // the API key from the user's own environment (benchctl never reads Secrets), Kubernetes' own
 // JOB_COMPLETION_INDEX for Indexed Jobs, and $(VAR) references expanded.
-import type { V1Container, V1EnvVar, V1Job } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1EnvVar, V1Job } from '@kubernetes/client-node';
 import { findingError } from './errors.ts';
 import type { Manifest } from './manifests.ts';
 
@@ -36,20 +36,19 @@ export function expandReferences(text: string, lookup: (name: string) => string 
   );
 }
 
-function configMapValue(
+/** The ConfigMap of that name in the namespace among the manifests (one without a namespace is in any). */
+export function findConfigMap(
   manifests: Manifest[],
   namespace: string,
   name: string,
-  key: string,
-): string | undefined {
-  const configMap = manifests.find(
+): V1ConfigMap | undefined {
+  return manifests.find(
     (m) =>
       m.object.kind === 'ConfigMap' &&
       m.object.apiVersion === 'v1' &&
       (m.object.metadata as { name?: string } | undefined)?.name === name &&
       ((m.object.metadata as { namespace?: string }).namespace ?? namespace) === namespace,
-  );
-  return (configMap?.object.data as Record<string, string> | undefined)?.[key];
+  )?.object as V1ConfigMap | undefined;
 }
 
 /** The value of a variable from a reference, or undefined for an optional one that is not there. */
@@ -58,7 +57,7 @@ function resolve(variable: V1EnvVar, input: LocalEnvironmentInput, namespace: st
   if (from.secretKeyRef && variable.name === API_KEY_VARIABLE) return input.apiKey;
   if (from.configMapKeyRef) {
     const { name, key, optional } = from.configMapKeyRef;
-    const value = configMapValue(input.manifests, namespace, name ?? '', key);
+    const value = findConfigMap(input.manifests, namespace, name ?? '')?.data?.[key];
     if (value !== undefined || optional) return value;
     throw findingError(
       `${variable.name} comes from key ${key} of ConfigMap ${name}, which is not among the manifests: ` +

@@ -1,7 +1,7 @@
 // benchctl run-local <suite> <benchmark> <target>: runs bench-runner on this machine with exactly
 // the environment and arguments the operator gives that run's Job (its own renderJob, as benchctl
 // render shows it), to try a benchmark before it goes to the cluster. The Job's Secrets are not
-// read: the API key comes from the user's environment.
+// read: the API key comes from the user's environment. Its volumes are made here (local-volumes.ts).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import type { Wrap } from '../command.ts';
 import { globalOptions, type CliContext } from '../context.ts';
 import { failureError, findingError, type ExitCode } from '../errors.ts';
 import { API_KEY_VARIABLE, localEnvironment } from '../job-environment.ts';
+import { localMounts, localPath, type LocalMount } from '../local-volumes.ts';
 import { findManifest, readManifests } from '../manifests.ts';
 import { warn } from '../output.ts';
 import { positiveInteger, renderOrFail } from './render.ts';
@@ -26,6 +27,7 @@ interface RunLocalOptions {
   index: number;
   apiKeyEnv: string;
   env: Record<string, string>;
+  mount: Record<string, string>;
   terminationLog?: string;
 }
 
@@ -47,6 +49,18 @@ function envOption(userEnv: NodeJS.ProcessEnv) {
   };
 }
 
+/** --mount /data=./datasets: the container path /data is ./datasets here. */
+function mountOption(entry: string, previous: Record<string, string>): Record<string, string> {
+  const [mountPath, ...rest] = entry.split('=');
+  const local = rest.join('=');
+  if (!mountPath?.startsWith('/') || !local) {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(entry)} is not <mount path>=<local path>, e.g. /data=./datasets`,
+    );
+  }
+  return { ...previous, [mountPath]: local };
+}
+
 const EXIT_CODE_HELP = `
 Once bench-runner has started, benchctl exits with bench-runner's exit code (the runner contract: 0
 success, 2 benchmark or configuration error, 10 provider unavailable, 11 rate-limited, 12
@@ -61,7 +75,9 @@ export function registerRunLocal(program: Command, ctx: CliContext, wrap: Wrap):
         '<benchmark> × <target> of the suite (found by name under --path, with its policies from --path and ' +
         '--policies). ConfigMap values come from the manifests; Secrets are not read: the API key comes from ' +
         `$${API_KEY_VARIABLE} here (or --api-key-env). Per-item results go to stdout, progress and the result ` +
-        '(the termination message) to stderr.',
+        '(the termination message) to stderr. Volumes are made in a temporary folder: a ConfigMap volume from the ' +
+        'manifests, an emptyDir empty; others need --mount. Paths under a mount in the arguments and environment are ' +
+        'rewritten to where the mount is here.',
     )
     .argument('<suite>', 'the name of a BenchmarkSuite under --path')
     .argument('<benchmark>', 'one of its benchmarks')
@@ -80,6 +96,14 @@ export function registerRunLocal(program: Command, ctx: CliContext, wrap: Wrap):
         'set or replace a variable (repeatable), e.g. BENCH_ENDPOINT=http://localhost:8000/v1; NAME alone takes it from here',
       )
         .argParser(envOption(ctx.env))
+        .default({}, 'none'),
+    )
+    .addOption(
+      new Option(
+        '--mount <path=local>',
+        'use a local folder or file for the container path <path> (repeatable), e.g. /data=./datasets; needed for Secret, PersistentVolumeClaim and CSI volumes',
+      )
+        .argParser(mountOption)
         .default({}, 'none'),
     )
     .option('--termination-log <file>', 'keep the result in this file (default: a temporary one)')
@@ -140,47 +164,78 @@ export function registerRunLocal(program: Command, ctx: CliContext, wrap: Wrap):
           }
           if (shards > 1)
             ctx.io.stderr.write(`running shard ${options.index} of ${benchmark}'s ${shards} (--index)\n`);
-          return runBenchRunner(ctx, env, args, options.terminationLog);
+          const workDir = mkdtempSync(path.join(tmpdir(), 'benchctl-run-local-'));
+          try {
+            const mounts = localMounts({
+              job,
+              manifests,
+              dir: workDir,
+              given: options.mount,
+              cwd: process.cwd(),
+            });
+            for (const mount of mounts) {
+              ctx.io.stderr.write(`mounting ${mount.source} at ${mount.mountPath}: ${mount.localPath}\n`);
+            }
+            const local = relocate(
+              env,
+              args,
+              mounts,
+              new Set([...Object.keys(options.env), API_KEY_VARIABLE]),
+            );
+            const messageFile = options.terminationLog ?? path.join(workDir, 'termination-log');
+            return await runBenchRunner(ctx, local.env, local.args, messageFile);
+          } finally {
+            rmSync(workDir, { recursive: true, force: true });
+          }
         },
       ),
     );
+}
+
+/** Arguments and variables (but those the user gave, and the key) with container paths moved here. */
+function relocate(
+  env: Record<string, string>,
+  args: string[],
+  mounts: LocalMount[],
+  keep: ReadonlySet<string>,
+): { env: Record<string, string>; args: string[] } {
+  return {
+    env: Object.fromEntries(
+      Object.entries(env).map(([name, value]) => [name, keep.has(name) ? value : localPath(value, mounts)]),
+    ),
+    args: args.map((arg) => localPath(arg, mounts)),
+  };
 }
 
 async function runBenchRunner(
   ctx: CliContext,
   jobEnv: Record<string, string>,
   args: string[],
-  terminationLog: string | undefined,
+  messageFile: string,
 ): Promise<ExitCode> {
-  const temporary = terminationLog ? undefined : mkdtempSync(path.join(tmpdir(), 'benchctl-run-local-'));
-  const messageFile = terminationLog ?? path.join(temporary!, 'termination-log');
+  const child = spawn(benchRunnerBin, args, {
+    // The Job's environment, and PATH to start the program; nothing else of this shell.
+    env: { PATH: ctx.env.PATH ?? '', ...jobEnv, TERMINATION_MESSAGE_PATH: messageFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => ctx.io.stdout.write(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => ctx.io.stderr.write(chunk.toString()));
+  // Ctrl-C or a kill of benchctl stops the run as Kubernetes stops a Job: SIGTERM, a partial result.
+  const forward = () => child.kill('SIGTERM');
+  process.on('SIGINT', forward).on('SIGTERM', forward);
+  const code = await new Promise<number>((resolve, reject) => {
+    child.once('error', (error) => reject(failureError(`bench-runner could not start: ${error.message}`)));
+    child.once('close', (exitCode, signal) =>
+      resolve(exitCode ?? 128 + (signal ? constants.signals[signal] : 0)),
+    );
+  }).finally(() => process.off('SIGINT', forward).off('SIGTERM', forward));
+  let message = '(none)';
   try {
-    const child = spawn(benchRunnerBin, args, {
-      // The Job's environment, and PATH to start the program; nothing else of this shell.
-      env: { PATH: ctx.env.PATH ?? '', ...jobEnv, TERMINATION_MESSAGE_PATH: messageFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (chunk: Buffer) => ctx.io.stdout.write(chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => ctx.io.stderr.write(chunk.toString()));
-    // Ctrl-C or a kill of benchctl stops the run as Kubernetes stops a Job: SIGTERM, a partial result.
-    const forward = () => child.kill('SIGTERM');
-    process.on('SIGINT', forward).on('SIGTERM', forward);
-    const code = await new Promise<number>((resolve, reject) => {
-      child.once('error', (error) => reject(failureError(`bench-runner could not start: ${error.message}`)));
-      child.once('close', (exitCode, signal) =>
-        resolve(exitCode ?? 128 + (signal ? constants.signals[signal] : 0)),
-      );
-    }).finally(() => process.off('SIGINT', forward).off('SIGTERM', forward));
-    let message = '(none)';
-    try {
-      message = readFileSync(messageFile, 'utf8');
-    } catch {
-      // bench-runner ended before writing one
-    }
-    ctx.io.stderr.write(`bench-runner exited with code ${code}; termination message: ${message}\n`);
-    // bench-runner's own code, so scripts see the contract's 10, 11, 12 (see EXIT_CODE_HELP).
-    return code as ExitCode;
-  } finally {
-    if (temporary) rmSync(temporary, { recursive: true, force: true });
+    message = readFileSync(messageFile, 'utf8');
+  } catch {
+    // bench-runner ended before writing one
   }
+  ctx.io.stderr.write(`bench-runner exited with code ${code}; termination message: ${message}\n`);
+  // bench-runner's own code, so scripts see the contract's 10, 11, 12 (see EXIT_CODE_HELP).
+  return code as ExitCode;
 }

@@ -40,7 +40,7 @@ const CONTAINER = 'runner';
  * CRD reserves its name and mount path (CEL rules on runner.volumes and volumeMounts).
  */
 const TMP_VOLUME: V1Volume = { name: 'tmp', emptyDir: {} };
-const TMP_MOUNT: V1VolumeMount = { name: TMP_VOLUME.name, mountPath: '/tmp' };
+export const TMP_MOUNT: V1VolumeMount = { name: TMP_VOLUME.name, mountPath: '/tmp' };
 
 /** Exit codes of the runner contract (docs/runner-contract.md). */
 export const EXIT_CODES = {
