@@ -7,6 +7,7 @@ import type { AuditTrail } from '../audit/setup.ts';
 import type { ManagedRevisions } from '../gitops/managed-revisions.ts';
 import { DeletedSuites } from './benchmarksuite/deleted-suites.ts';
 import { suiteReconciler } from './benchmarksuite/reconciler.ts';
+import { StatusPacer } from './benchmarksuite/status-pacer.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 import { setupDomainMetrics } from './metrics/domain-metrics.ts';
 import { schedulePolicyReconciler } from './schedulepolicy/reconciler.ts';
@@ -21,6 +22,9 @@ const suiteOwner = { group: 'bench.dev', kind: 'BenchmarkSuite' };
 
 /** How long a status waits to gather the events of the runs it counts (the Job controller's batch period). */
 const RUN_EVENT_BATCH_MS = 1000;
+
+/** At most one progress-only status write per suite in this time (see StatusPacer). */
+const PROGRESS_STATUS_INTERVAL_MS = 5000;
 
 /** Suites in the object's namespace that name it in the given reference field. */
 function suitesReferencing(
@@ -123,6 +127,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     clock,
     requestSchedulingPass,
     managedRevision: options.revisions ? (suite) => options.revisions!.of(suite) : undefined,
+    pacer: new StatusPacer(PROGRESS_STATUS_INTERVAL_MS),
   });
   const runPass = schedulerReconciler({
     caches,

@@ -28,6 +28,7 @@ import type { AdmissionLedger, WaitingBook } from '../scheduler/ledger.ts';
 import { windowGate } from '../scheduler/suite-gate.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import type { DeletedSuites } from './deleted-suites.ts';
+import type { StatusPacer } from './status-pacer.ts';
 
 /** How long after a tick or window opening the suite is reconciled for it. */
 const TICK_SLACK_MS = 50;
@@ -45,6 +46,8 @@ export interface SuiteReconcilerDeps {
   requestSchedulingPass: () => void;
   /** The revision of the GitOps object managing the suite, when the operator reads those. */
   managedRevision?: ((suite: SuiteObject) => string | undefined) | undefined;
+  /** Spaces out progress-only status writes (absent: every change is written at once). */
+  pacer?: StatusPacer | undefined;
 }
 
 /**
@@ -66,6 +69,7 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
         await deps.decisions.record([suiteDeleted(subject, now.getTime())], recording);
         if (!suite) deps.deleted.forget(key);
       }
+      deps.pacer?.forget(key);
       return;
     }
     const inputs = suiteInputs(deps.caches, deps.ledger, suite, now.getTime());
@@ -164,8 +168,11 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       deps,
       doomed.map((d) => d.job),
     );
+    const holdMs = deps.pacer?.holdFor(key, suite.status, status, now.getTime()) ?? 0;
     try {
-      await patchStatusIfChanged(deps.client, benchmarkSuiteType, suite, status);
+      if (holdMs === 0 && (await patchStatusIfChanged(deps.client, benchmarkSuiteType, suite, status))) {
+        deps.pacer?.wrote(key, now.getTime());
+      }
     } catch (error) {
       // The cache is behind the object: the watch event that updates it re-queues this suite.
       if (isConflict(error)) return { requeue: true };
@@ -174,10 +181,11 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     if (!stalled && runs.some((r) => r.admissible || r.retryAt !== undefined)) deps.requestSchedulingPass();
     // Wake at the next tick (a little after it, so the tick is at or before the clock then), and
     // when a time window opens: this reconcile then asks for a scheduling pass for the runs the
-    // window held back.
+    // window held back; and when a held status write is due.
     const wakeAt = Math.min(
       round.nextScheduleTime ?? Infinity,
       runs.some((r) => r.admissible) ? (windowGate(policy, now.getTime())?.retryAt ?? Infinity) : Infinity,
+      holdMs > 0 ? now.getTime() + holdMs : Infinity,
     );
     if (wakeAt !== Infinity) return { requeueAfterMs: Math.max(0, wakeAt - now.getTime()) + TICK_SLACK_MS };
   };
