@@ -1,18 +1,14 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
 import { providerDecision } from '../../core/decisions/provider.ts';
 import { account, nextPeriodStart, type FinishedRun, type Outcome } from '../../core/provider/accounting.ts';
+import { providerConditions } from '../../core/provider/conditions.ts';
 import { observeAttempt } from '../../core/suite/observe.ts';
 import { classifyFailure } from '../../core/suite/run-state.ts';
 import { isConflict } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Request, Result } from '../../runtime/controller/request.ts';
-import {
-  findCondition,
-  removeCondition,
-  setCondition,
-  type Condition,
-} from '../../runtime/status/conditions.ts';
+import type { Condition } from '../../runtime/status/conditions.ts';
 import { patchStatusIfChanged } from '../../runtime/status/patch-status.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import type { Caches, JobObject } from '../caches.ts';
@@ -72,59 +68,13 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
     const accounting = account(policy.spec, policy.status, finishedRuns(deps.caches, jobs), now);
     const activeRuns = jobs.filter((job) => observeAttempt(job, []).phase === 'Active').length;
 
-    let conditions = (policy.status?.conditions ?? []) as Condition[];
-    const previousDegraded = findCondition(conditions, 'Degraded');
-    const degraded =
-      accounting.credentialsRejected !== undefined ||
-      (previousDegraded?.status === 'True' && (previousDegraded.observedGeneration ?? 0) >= generation);
-    const nowDate = new Date(now);
-    if (degraded) {
-      // Raised at the generation it was seen in; a spec change (e.g. a new credentials reference) clears it.
-      const message =
-        accounting.events.find((e) => e.reason === 'CredentialsRejected')?.message ??
-        previousDegraded!.message;
-      const degradedAt = accounting.credentialsRejected
-        ? generation
-        : (previousDegraded?.observedGeneration ?? generation);
-      conditions = setCondition(
-        conditions,
-        {
-          type: 'Degraded',
-          status: 'True',
-          reason: 'CredentialsRejected',
-          message,
-          observedGeneration: degradedAt,
-        },
-        nowDate,
-      );
-      conditions = setCondition(
-        conditions,
-        {
-          type: 'Ready',
-          status: 'False',
-          reason: 'CredentialsRejected',
-          message,
-          observedGeneration: generation,
-        },
-        nowDate,
-      );
-    } else {
-      conditions = removeCondition(conditions, 'Degraded');
-      const open = accounting.circuit.state !== 'Closed';
-      conditions = setCondition(
-        conditions,
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: open ? `Circuit${accounting.circuit.state}` : 'Available',
-          message: open
-            ? `the circuit is ${accounting.circuit.state}${accounting.circuit.openUntil ? ` until ${accounting.circuit.openUntil}` : ''}`
-            : 'the provider accepts runs',
-          observedGeneration: generation,
-        },
-        nowDate,
-      );
-    }
+    const { conditions, degradedMessage } = providerConditions(
+      (policy.status?.conditions ?? []) as Condition[],
+      accounting,
+      policy.spec,
+      generation,
+      new Date(now),
+    );
     const status: Status = {
       ...policy.status,
       observedGeneration: generation,
@@ -140,12 +90,7 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
       accounting.events.map((event) => providerDecision(policy, event, status, now)),
       { controller: 'providerpolicy', reconcileId: context.reconcileId },
     );
-    const changed = deps.book.record(
-      key,
-      policy,
-      status,
-      degraded ? findCondition(conditions, 'Degraded')!.message : undefined,
-    );
+    const changed = deps.book.record(key, policy, status, degradedMessage);
     if (changed) deps.requestSchedulingPass();
     try {
       await patchStatusIfChanged(deps.client, providerPolicyType, policy, status);
