@@ -50,6 +50,10 @@ testenv: ## Build the control-plane binaries from the Go module proxy (cached).
 testenv-flux: ## Build Flux's source-controller and kustomize-controller for the GitOps e2e test (cached).
 	hack/testenv/build-flux.sh
 
+.PHONY: testenv-argocd
+testenv-argocd: ## Build Argo CD's CLI (v3.5.1) for the test running the health checks through its evaluator (cached).
+	hack/testenv/argocd/build.sh >/dev/null
+
 .PHONY: cluster-up
 cluster-up: $(DEPS) testenv ## Start the local simulated cluster (or reuse a healthy one).
 	hack/testenv/cluster.sh up
@@ -95,7 +99,7 @@ test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 	vitest run --project unit
 
 .PHONY: test-e2e
-test-e2e: $(DEPS) tools testenv testenv-flux ## End-to-end tests against the local cluster (started when needed).
+test-e2e: $(DEPS) tools testenv testenv-flux testenv-argocd ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
 
 .PHONY: bench
