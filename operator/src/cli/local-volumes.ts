@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { V1ConfigMap, V1Job, V1KeyToPath, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { TMP_MOUNT } from '../core/render/job.ts';
+import { TMP_VOLUME_NAME } from '../core/render/job.ts';
 import { findingError, usageError } from './errors.ts';
 import { findConfigMap } from './job-environment.ts';
 import type { Manifest } from './manifests.ts';
@@ -98,7 +98,7 @@ function makeVolume(
 /** The container's mounts (the operator's /tmp aside: this machine has its own) and where each is here. */
 export function localMounts(input: LocalMountsInput): LocalMount[] {
   const pod = input.job.spec!.template.spec!;
-  const mounts = (pod.containers[0]!.volumeMounts ?? []).filter((m) => m.name !== TMP_MOUNT.name);
+  const mounts = (pod.containers[0]!.volumeMounts ?? []).filter((m) => m.name !== TMP_VOLUME_NAME);
   for (const mountPath of Object.keys(input.given)) {
     if (!mounts.some((m) => m.mountPath === mountPath)) {
       const paths = mounts.map((m) => m.mountPath).join(', ') || 'none';

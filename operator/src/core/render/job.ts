@@ -1,10 +1,4 @@
-import type {
-  V1EnvVar,
-  V1Job,
-  V1ResourceRequirements,
-  V1Volume,
-  V1VolumeMount,
-} from '@kubernetes/client-node';
+import type { V1EnvVar, V1Job, V1ResourceRequirements, V1Volume } from '@kubernetes/client-node';
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v1alpha1/index.ts';
 import { durationSeconds } from '../time/duration.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
@@ -39,8 +33,8 @@ const CONTAINER = 'runner';
  * The operator's own scratch volume: the root filesystem is read-only, so /tmp is an emptyDir. The
  * CRD reserves its name and mount path (CEL rules on runner.volumes and volumeMounts).
  */
-const TMP_VOLUME: V1Volume = { name: 'tmp', emptyDir: {} };
-export const TMP_MOUNT: V1VolumeMount = { name: TMP_VOLUME.name, mountPath: '/tmp' };
+export const TMP_VOLUME_NAME = 'tmp';
+const TMP_MOUNT_PATH = '/tmp';
 
 /** Exit codes of the runner contract (docs/runner-contract.md). */
 export const EXIT_CODES = {
@@ -153,7 +147,7 @@ export function renderJob(input: JobRenderInput): V1Job {
               },
               // The operator's first, then the suite's, in the order written: a stable pod template.
               volumeMounts: [
-                TMP_MOUNT,
+                { name: TMP_VOLUME_NAME, mountPath: TMP_MOUNT_PATH },
                 ...mergeBy(
                   (mount) => mount.mountPath,
                   suite.spec.runner.volumeMounts,
@@ -162,7 +156,10 @@ export function renderJob(input: JobRenderInput): V1Job {
               ],
             },
           ],
-          volumes: [TMP_VOLUME, ...((suite.spec.runner.volumes ?? []) as V1Volume[])],
+          volumes: [
+            { name: TMP_VOLUME_NAME, emptyDir: {} },
+            ...((suite.spec.runner.volumes ?? []) as V1Volume[]),
+          ],
         },
       },
     },
