@@ -1808,6 +1808,16 @@ export const schemas: {
                 type: 'string',
                 maxLength: 253,
               },
+              jobs: {
+                description:
+                  'Names of every Job counted whose run finished at completionTime (completion times have a resolution of one second), so that one reaching the operator after a later-sorting one of the same second is still counted, once.',
+                type: 'array',
+                maxItems: 1000,
+                items: {
+                  type: 'string',
+                  maxLength: 253,
+                },
+              },
             },
             additionalProperties: false,
           },

@@ -873,6 +873,12 @@ export interface ProviderPolicyStatus {
      * Name of the Job of the last run counted (orders runs that finished at the same time).
      */
     job?: string;
+    /**
+     * Names of every Job counted whose run finished at completionTime (completion times have a resolution of one second), so that one reaching the operator after a later-sorting one of the same second is still counted, once.
+     *
+     * @maxItems 1000
+     */
+    jobs?: string[];
   };
   /**
    * Runs currently using this provider.

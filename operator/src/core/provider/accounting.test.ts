@@ -87,7 +87,50 @@ describe('circuit breaker', () => {
       t0 + 3000,
     );
     expect(again.circuit.consecutiveFailures).toBe(2);
-    expect(again.accountedThrough).toEqual({ completionTime: at(1), job: 'b' });
+    expect(again.accountedThrough).toEqual({ completionTime: at(1), job: 'b', jobs: ['a', 'b'] });
+  });
+
+  it('counts a run of the watermark second that reaches it after a later-sorting one, once', () => {
+    // b (same second as a, sorting after it) is seen first: the threshold of 2 still opens the circuit.
+    const onlyB = account(spec, undefined, [run('b', 1, 'providerFailure')], t0 + 1500);
+    expect(onlyB.accountedThrough).toEqual({ completionTime: at(1), job: 'b', jobs: ['b'] });
+    const both = [run('a', 1, 'providerFailure'), run('b', 1, 'providerFailure')];
+    const withA = account(
+      spec,
+      { circuit: onlyB.circuit, accountedThrough: onlyB.accountedThrough },
+      both,
+      t0 + 2000,
+    );
+    expect(withA.circuit.consecutiveFailures).toBe(2);
+    expect(withA.accountedThrough).toEqual({ completionTime: at(1), job: 'a', jobs: ['b', 'a'] });
+    const third = account(
+      spec,
+      { circuit: withA.circuit, accountedThrough: withA.accountedThrough },
+      both,
+      t0 + 3000,
+    );
+    expect(third.circuit.consecutiveFailures).toBe(2);
+    // A later second starts the list anew.
+    const later = account(
+      spec,
+      { circuit: third.circuit, accountedThrough: third.accountedThrough },
+      [...both, run('c', 2, 'success')],
+      t0 + 3000,
+    );
+    expect(later.accountedThrough).toEqual({ completionTime: at(2), job: 'c', jobs: ['c'] });
+    expect(later.circuit.consecutiveFailures).toBe(0);
+  });
+
+  it('reads a watermark written before it listed its jobs by Job name', () => {
+    const legacy = { completionTime: at(1), job: 'b' };
+    const result = account(
+      spec,
+      { accountedThrough: legacy },
+      [run('a', 1, 'providerFailure'), run('c', 1, 'providerFailure')],
+      t0 + 2000,
+    );
+    expect(result.circuit.consecutiveFailures).toBe(1);
+    expect(result.accountedThrough).toEqual({ completionTime: at(1), job: 'c', jobs: ['b', 'c'] });
   });
 
   it('reports rejected credentials', () => {

@@ -59,19 +59,40 @@ export function nextPeriodStart(period: 'Day' | 'Week' | 'Month', now: number): 
   return start.getTime() + (period === 'Day' ? 1 : 7) * 86_400_000;
 }
 
+type Watermark = NonNullable<Status['accountedThrough']>;
+
+/** status.accountedThrough.jobs' maxItems in the CRD. */
+const MAX_WATERMARK_JOBS = 1000;
+
 const after = (run: FinishedRun, mark: Status['accountedThrough']): boolean => {
   if (!mark?.completionTime) return true;
   const t = Date.parse(run.completionTime);
   const m = Date.parse(mark.completionTime);
-  return t > m || (t === m && run.job > (mark.job ?? ''));
+  if (t !== m) return t > m;
+  // A watermark written before `jobs` existed orders the runs of its second by Job name only.
+  return mark.jobs ? !mark.jobs.includes(run.job) : run.job > (mark.job ?? '');
 };
+
+/** The watermark once `run` is counted: the runs counted in its second, itself included. */
+function advance(mark: Status['accountedThrough'], run: FinishedRun): Watermark {
+  const sameSecond =
+    mark?.completionTime !== undefined && Date.parse(mark.completionTime) === Date.parse(run.completionTime);
+  const earlier = sameSecond ? (mark.jobs ?? (mark.job ? [mark.job] : [])) : [];
+  return {
+    completionTime: run.completionTime,
+    job: run.job,
+    jobs: [...earlier, run.job].slice(-MAX_WATERMARK_JOBS),
+  };
+}
 
 /**
  * Folds the runs that finished since the last accounting into the provider's circuit breaker and
- * spend, in completion order, exactly once each: the watermark `accountedThrough` (completion time,
- * then Job name) is stored in status, so a restarted operator neither loses nor double-counts a run.
- * A run that finishes in the same second as the watermark but sorts before it, and reaches the
- * cache late, is not counted: a bounded, documented imprecision of a few runs at most.
+ * spend, in completion order, exactly once each: the watermark `accountedThrough` (the completion
+ * time of the last run counted, and every Job counted in that second, since completion times have a
+ * one-second resolution) is stored in status, so a restarted operator neither loses nor
+ * double-counts a run, even when runs of the same second reach the cache out of order. Only a run
+ * that reaches the cache after a run of a later second was counted is not: the Job controller
+ * records completions in order, so that takes a cache lagging behind by more than a second.
  *
  * Circuit: `failureThreshold` consecutive provider failures (exit 10, 11, run timeouts) open it
  * for `cooldown`; then it is half-open; a probe's success closes it, a probe's provider failure
@@ -184,7 +205,7 @@ export function account(
       spend.runs = (spend.runs ?? 0) + 1;
       if (limit !== undefined && !exhaustedBy && spent >= limit) exhaustedBy = run;
     }
-    accountedThrough = { completionTime: run.completionTime, job: run.job };
+    accountedThrough = advance(accountedThrough, run);
   }
   halfOpenIfDue(now);
   if (spend) spend.amount = formatMoney(spent);
