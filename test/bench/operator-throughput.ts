@@ -429,6 +429,17 @@ async function main(): Promise<void> {
   log(
     `cluster ${benchKubeconfig}: ${nodes} nodes; ${SUITES} suites × ${RUNS} runs = ${JOBS} Jobs; concurrency ${CREATE_CONCURRENCY}`,
   );
+  // A reused cluster (BENCH_KEEP_CLUSTER=1) may still be deleting an earlier run's 4,000 pods,
+  // which would slow this run's operator phase but not its ceiling.
+  await waitUntil(
+    'earlier benchmark namespaces to be gone',
+    WAIT_MS,
+    async () => {
+      const namespaces = (await client.list(namespaceType)).items;
+      return !namespaces.some((ns) => /^bench-(operator|ceiling)-/.test(ns.metadata.name ?? ''));
+    },
+    2000,
+  );
   const ceilingNamespace = `bench-ceiling-${id}`;
   const operatorNamespace = `bench-operator-${id}`;
   const load: Record<string, number[]> = { start: os.loadavg() };
@@ -448,6 +459,7 @@ async function main(): Promise<void> {
       cpuModel: os.cpus()[0]?.model,
       memoryGiB: round(os.totalmem() / 2 ** 30),
       node: process.version,
+      loadAverage: load,
     },
     config: {
       nodes,
