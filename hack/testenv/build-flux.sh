@@ -21,7 +21,7 @@ if [[ -f "$stamp" ]]; then
   echo "$FLUX_CACHE"
   exit 0
 fi
-# Test files running in parallel may ask at once: one builds, the others wait for its stamp.
+# The cache is shared by every clone on the machine: one builds, the others wait for its stamp.
 mkdir -p "$(dirname "$FLUX_CACHE")"
 exec 9>"$FLUX_CACHE.lock"
 flock 9
