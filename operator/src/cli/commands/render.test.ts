@@ -1,11 +1,20 @@
 // benchctl render, run as a process over examples/.
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { benchctl, parseJson } from '../../../../test/support/benchctl.ts';
-import { examplesDir, loadExamples } from '../../../../test/support/crd-fixtures.ts';
+import { examplesDir as allExamples, loadExamples } from '../../../../test/support/crd-fixtures.ts';
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/index.ts';
 import { renderSuiteJobs } from '../render-jobs.ts';
+
+// The top-level examples alone: examples/gitops is a GitOps repository of its own whose suites and
+// policies have the same names, so a lookup by name over all of examples/ is rightly ambiguous.
+const examplesDir = mkdtempSync(path.join(tmpdir(), 'benchctl-render-'));
+for (const file of readdirSync(allExamples).filter((f) => f.endsWith('.yaml')))
+  copyFileSync(path.join(allExamples, file), path.join(examplesDir, file));
+afterAll(() => rmSync(examplesDir, { recursive: true, force: true }));
 
 const objects = loadExamples().flatMap((f) => f.manifests);
 const of = <T>(kind: string) => objects.filter((m) => m.kind === kind) as T[];
