@@ -49,6 +49,7 @@ async function expectAccepted(document: KubeDocument): Promise<void> {
 const OVERLAYS = {
   staging: [
     'BenchmarkSuite/smoke',
+    'ConfigMap/bench-datasets',
     'Namespace/bench-staging',
     'ProviderPolicy/openai',
     'SchedulePolicy/adhoc',
@@ -56,6 +57,7 @@ const OVERLAYS = {
   production: [
     'BenchmarkSuite/nightly-eval',
     'BenchmarkSuite/smoke',
+    'ConfigMap/bench-datasets',
     'Namespace/bench-production',
     'ProviderPolicy/openai',
     'SchedulePolicy/adhoc',
@@ -80,7 +82,7 @@ describe('the overlays', () => {
     const staging = byKindAndName(await build('staging'));
     const production = byKindAndName(await build('production'));
     expect(staging.get('ProviderPolicy/openai')!.spec!.budget!.limit).toBe('10');
-    expect(staging.get('BenchmarkSuite/smoke')!.spec!.benchmarks![0]!.args).toContain('--samples=3');
+    expect(staging.get('BenchmarkSuite/smoke')!.spec!.benchmarks![0]!.args).toContain('--max-items=3');
     expect(production.get('ProviderPolicy/openai')!.spec).toMatchObject({
       maxConcurrentRuns: 8,
       budget: { limit: '500' },
