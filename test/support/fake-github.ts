@@ -1,6 +1,6 @@
 // A stand-in for GitHub's REST API on 127.0.0.1 (optionally under an Enterprise Server prefix such
 // as /api/v3), implementing what the operator's commit statuses use: creating a commit status,
-// and for a GitHub App finding its installation on a repository and creating an installation
+// what `benchctl rollback --pr` uses: opening a pull request, and for a GitHub App finding its installation on a repository and creating an installation
 // token, with App JWTs verified against the App's public key as GitHub does. It answers as GitHub
 // answers (201 with JSON, 401 Bad credentials, 404, 422 Validation Failed, rate-limit headers on
 // every response), records every request, and can be told to answer the next requests otherwise.
@@ -28,6 +28,14 @@ export interface StoredStatus {
   context: string;
   description?: string;
   target_url?: string;
+}
+
+export interface StoredPullRequest {
+  repository: string;
+  title: string;
+  head: string;
+  base: string;
+  body?: string;
 }
 
 export interface ScriptedResponse {
@@ -65,6 +73,7 @@ export function closeFakeGitHubsAfterAll(): void {
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly statuses: StoredStatus[] = [];
+  readonly pullRequests: StoredPullRequest[] = [];
   /** Installation tokens issued, by installation id. */
   readonly issuedTokens = new Map<number, string[]>();
   /** App JWTs that failed verification, with why. */
@@ -152,6 +161,8 @@ export class FakeGitHub {
       if (status && method === 'POST') return this.createStatus(request, status, body, answer);
       const installation = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path);
       if (installation && method === 'GET') return this.findInstallation(request, installation, answer);
+      const pulls = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path);
+      if (pulls && method === 'POST') return this.createPullRequest(request, pulls, body, answer);
       const tokens = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
       if (tokens && method === 'POST') return this.createToken(request, Number(tokens[1]), answer);
     }
@@ -164,9 +175,7 @@ export class FakeGitHub {
     body: unknown,
     answer: (status: number, data: unknown) => void,
   ): void {
-    const token = /^(?:token|bearer) (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const installationTokens = [...this.issuedTokens.values()].flat();
-    if (!token || (token !== this.options.token && !installationTokens.includes(token)))
+    if (!this.authorized(request))
       return answer(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     const fields = (body ?? {}) as Partial<StoredStatus>;
     if (!STATES.has(fields.state ?? '') || (fields.description ?? '').length > 140)
@@ -185,6 +194,38 @@ export class FakeGitHub {
       url: `${this.url}/repos/${owner}/${repo}/statuses/${sha}`,
       ...stored,
     });
+  }
+
+  private createPullRequest(
+    request: IncomingMessage,
+    [, owner, repo]: RegExpExecArray,
+    body: unknown,
+    answer: (status: number, data: unknown) => void,
+  ): void {
+    if (!this.authorized(request))
+      return answer(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    const fields = (body ?? {}) as Partial<StoredPullRequest>;
+    if (!fields.title || !fields.head || !fields.base || fields.head === fields.base)
+      return answer(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'PullRequest', code: 'invalid' }],
+      });
+    const number = this.pullRequests.length + 1;
+    this.pullRequests.push({
+      repository: `${owner}/${repo}`,
+      title: fields.title,
+      head: fields.head,
+      base: fields.base,
+      ...(fields.body !== undefined ? { body: fields.body } : {}),
+    });
+    answer(201, { number, html_url: `https://github.test/${owner}/${repo}/pull/${number}`, state: 'open' });
+  }
+
+  /** A request with the configured token or an installation token issued here. */
+  private authorized(request: IncomingMessage): boolean {
+    const token = /^(?:token|bearer) (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const installationTokens = [...this.issuedTokens.values()].flat();
+    return token !== undefined && (token === this.options.token || installationTokens.includes(token));
   }
 
   private findInstallation(

@@ -1,9 +1,9 @@
 // benchctl: the command-line companion of bench-operator (bin/benchctl runs this with Node 24).
 import type { CliContext } from './context.ts';
-import { failureError } from './errors.ts';
 import { createIo } from './output.ts';
 import { run } from './program.ts';
 import { pushWithGit } from './publish.ts';
+import { openPullRequestOnGitHub } from './pull-request.ts';
 
 const ctx: CliContext = {
   io: createIo(process.stdout, process.stderr, process.env),
@@ -11,10 +11,7 @@ const ctx: CliContext = {
   now: () => new Date(),
   publisher: {
     push: pushWithGit,
-    openPullRequest: () =>
-      Promise.reject(
-        failureError('opening a pull request needs the GitHub integration, which is not configured'),
-      ),
+    openPullRequest: openPullRequestOnGitHub(process.env),
   },
 };
 

@@ -1,7 +1,6 @@
 // Where `benchctl rollback --push / --pr` hands its commit over: pushing the branch to a remote
-// and opening a pull request. The GitHub integration (operator/src/gitops) provides
-// openPullRequest through octokit; main.ts passes the Publisher to the commands, so tests and
-// other hosts can pass theirs.
+// and opening a pull request (pull-request.ts: on GitHub, through octokit). main.ts passes the
+// Publisher to the commands.
 import { failureError } from './errors.ts';
 import type { Repo } from './git.ts';
 

@@ -59,8 +59,11 @@ function octokitLog(logger: Logger) {
   };
 }
 
-/** The Octokit class every request of one client goes through: base URL, timeout, retries, throttling, the gate. */
-function octokitClass(config: GitHubConfig, logger: Logger) {
+/**
+ * The Octokit class every request of one client goes through: base URL, timeout, retries,
+ * throttling, the gate. Also benchctl's, for the pull requests of `rollback --pr`.
+ */
+export function octokitClass(config: Pick<GitHubConfig, 'baseURL' | 'timeoutMs'>, logger: Logger) {
   const gate = new RateLimitGate();
   const retryWhileLimited = (
     retryAfter: number,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchctl, parseJson } from '../../../../test/support/benchctl.ts';
+import { closeFakeGitHubsAfterAll, FakeGitHub } from '../../../../test/support/fake-github.ts';
 import { createRepo, type TempRepo } from '../../../../test/support/git-repo.ts';
 
 const policy =
@@ -30,6 +31,8 @@ interface RollbackReport {
   commit?: string;
   pushed?: { remote: string; branch: string };
 }
+
+closeFakeGitHubsAfterAll();
 
 let repo: TempRepo;
 let remote: string;
@@ -99,15 +102,69 @@ describe('benchctl rollback', { timeout: 60_000 }, () => {
   });
 
   it('keeps the working copy on its branch when the pull request cannot be opened (exit 3)', async () => {
-    const result = await benchctl(['rollback', 'smoke', '--to', good, '--pr'], { cwd: repo.dir });
+    const result = await benchctl(['rollback', 'smoke', '--to', good, '--pr'], {
+      cwd: repo.dir,
+      env: { GITHUB_TOKEN: '', GH_TOKEN: '' },
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(
-      'error: opening a pull request needs the GitHub integration, which is not configured\n',
+      'error: opening a pull request needs a GitHub token: set GITHUB_TOKEN (or GH_TOKEN)\n',
     );
     expect(await repo.git.revparse(['--abbrev-ref', 'HEAD'])).toBe('main');
     // The branch with the commit was pushed before.
     const branch = `rollback/smoke-${good.slice(0, 7)}`;
     expect((await simpleGit(remote).raw(['branch', '--list', branch])).trim()).toBe(branch);
+  });
+
+  it('opens the pull request on GitHub with --pr, after a 502 retried; GitHub refusing it is exit 3', async () => {
+    const token = 'ghp_rollbacktesttoken';
+    const github = await FakeGitHub.start({ token });
+    const env = { GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'team/benchmarks', GITHUB_API_URL: github.url };
+    github.respondNext('POST', /\/pulls$/, { status: 502, body: { message: 'Bad Gateway' } });
+    const branch = 'rollback/smoke-pr';
+    const result = await benchctl(['rollback', 'smoke', '--to', good, '--pr', '--branch', branch], {
+      cwd: repo.dir,
+      env,
+    });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('  pull request #1: https://github.test/team/benchmarks/pull/1\n');
+    const pulls = github.requests.filter(
+      (r) => r.method === 'POST' && r.path === '/repos/team/benchmarks/pulls',
+    );
+    expect(pulls).toHaveLength(2);
+    expect(pulls[1]!.headers.authorization).toBe(`token ${token}`);
+    expect(github.pullRequests).toEqual([
+      {
+        repository: 'team/benchmarks',
+        title: expect.stringMatching(/^Roll back BenchmarkSuite smoke to [0-9a-f]+/),
+        head: branch,
+        base: 'main',
+        body: expect.stringContaining('Restores BenchmarkSuite smoke in manifests.yaml'),
+      },
+    ]);
+    expect(await repo.git.revparse(['--abbrev-ref', 'HEAD'])).toBe('main');
+    expect((await simpleGit(remote).raw(['branch', '--list', branch])).trim()).toBe(branch);
+
+    // GitHub refusing it (e.g. a pull request from that branch exists already) is exit 3, token not shown.
+    github.respondNext('POST', /\/pulls$/, {
+      status: 422,
+      body: {
+        message: 'Validation Failed',
+        errors: [{ message: 'A pull request already exists for team:x.' }],
+      },
+    });
+    const refused = await benchctl(
+      ['rollback', 'smoke', '--to', good, '--pr', '--branch', `${branch}-again`],
+      {
+        cwd: repo.dir,
+        env,
+      },
+    );
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(
+      /^error: GitHub refused the pull request on team\/benchmarks \(HTTP 422\)/,
+    );
+    expect(refused.stderr).not.toContain(token);
   });
 
   it('refuses a file with changes that are not committed (exit 1), an unknown suite (1) or revision (3)', async () => {
