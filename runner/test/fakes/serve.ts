@@ -8,20 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { ProviderType } from '../../src/providers/types.ts';
+import { PROVIDER_TYPES } from '../../src/config/env.ts';
 import { startFakeFor } from './index.ts';
-
-const TYPES: readonly ProviderType[] = [
-  'openai',
-  'anthropic',
-  'azure-openai',
-  'google-vertex',
-  'aws-bedrock',
-  'mistral',
-  'cohere',
-  'groq',
-  'together',
-  'openai-compatible',
-];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,9 +22,9 @@ const { values, positionals } = parseArgs({
 });
 
 const type = positionals[0] as ProviderType | undefined;
-if (!type || !TYPES.includes(type)) {
+if (!type || !PROVIDER_TYPES.includes(type)) {
   process.stderr.write(
-    `usage: serve.ts <${TYPES.join('|')}> [--instant] [--api-key KEY] [--answer TEXT] [--delay-ms N]\n`,
+    `usage: serve.ts <${PROVIDER_TYPES.join('|')}> [--instant] [--api-key KEY] [--answer TEXT] [--delay-ms N]\n`,
   );
   process.exit(2);
 }
