@@ -17,7 +17,7 @@ import { eventsFor } from '../support/events.ts';
 import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
-import { waitForSuite, type JobList } from '../support/suites.ts';
+import { waitForSuite, type JobList, applyHealthyProvider } from '../support/suites.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('story');
@@ -35,15 +35,7 @@ beforeAll(async () => {
   receiver = await AuditReceiver.start(await createSigningKey(ns));
   ({ stored } = await watchOutbox(ns));
   operator = startAuditedOperator(ns, receiver.url, { identity: `audit-story-${ns}` });
-  await kubectlApply(
-    stringify({
-      apiVersion: 'bench.dev/v1alpha1',
-      kind: 'ProviderPolicy',
-      metadata: { name: 'solo' },
-      spec: { provider: 'openai-compatible', endpoint: 'http://healthy.kwok.invalid', maxConcurrentRuns: 1 },
-    }),
-    { namespace: ns },
-  );
+  await applyHealthyProvider(ns, 1);
 });
 
 function suite(name: string, spec: Record<string, unknown>, annotations: Record<string, string> = {}) {

@@ -14,7 +14,7 @@ import { closeFakeGitHubsAfterAll, FakeGitHub, type RecordedRequest } from '../s
 import { kubectl, kubectlApply } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
-import { waitForSuite, type SuiteStatusView } from '../support/suites.ts';
+import { waitForSuite, type SuiteStatusView, applyHealthyProvider } from '../support/suites.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('ghstatus');
@@ -93,15 +93,7 @@ beforeAll(async () => {
   // GitHub answers the first status with a 502: octokit tries again.
   github.respondNext('POST', /\/statuses\//, { status: 502, body: { message: 'Server Error' } });
   await kubectl(['create', 'secret', 'generic', SECRET, `--from-literal=token=${TOKEN}`], { namespace: ns });
-  await kubectlApply(
-    stringify({
-      apiVersion: 'bench.dev/v1alpha1',
-      kind: 'ProviderPolicy',
-      metadata: { name: 'solo' },
-      spec: { provider: 'openai-compatible', endpoint: 'http://healthy.kwok.invalid', maxConcurrentRuns: 4 },
-    }),
-    { namespace: ns },
-  );
+  await applyHealthyProvider(ns, 4);
   operator = startReportingOperator(ns, 'first');
   await operator.metricsPort();
 });

@@ -13,7 +13,7 @@ import { application, applyWithStatus, ensureGitOpsCrd, kustomization } from '..
 import { kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { stopOperatorsAfterAll, type OperatorProcess } from '../support/operator.ts';
-import { waitForSuite, type JobList } from '../support/suites.ts';
+import { waitForSuite, type JobList, applyHealthyProvider } from '../support/suites.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('gitrev');
@@ -75,15 +75,7 @@ beforeAll(async () => {
   ]);
   await applyWithStatus(kustomization('benchmarks'), ready(FLUX_APPLIED), ns);
   await applyWithStatus(application('benchmarks'), { sync: { status: 'Synced', revision: ARGO_SYNCED } }, ns);
-  await kubectlApply(
-    stringify({
-      apiVersion: 'bench.dev/v1alpha1',
-      kind: 'ProviderPolicy',
-      metadata: { name: 'solo' },
-      spec: { provider: 'openai-compatible', endpoint: 'http://healthy.kwok.invalid', maxConcurrentRuns: 4 },
-    }),
-    { namespace: ns },
-  );
+  await applyHealthyProvider(ns, 4);
   receiver = await AuditReceiver.start(await createSigningKey(ns));
   // The test namespace plays Flux's and Argo CD's namespaces.
   operator = startAuditedOperator(ns, receiver.url, {

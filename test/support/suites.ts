@@ -1,8 +1,25 @@
 import type { BenchmarkSuite } from '../../operator/src/api/v1alpha1/index.ts';
-import { kubectlGetJson } from './kubectl.ts';
+import { stringify } from 'yaml';
+import { kubectlApply, kubectlGetJson } from './kubectl.ts';
 import { waitFor } from './wait.ts';
 
 export type SuiteStatusView = NonNullable<BenchmarkSuite['status']>;
+
+/**
+ * A ProviderPolicy `solo` whose runs succeed: its endpoint names none of the failures the simulated
+ * pods act out (hack/testenv/stages/pod-simulated-provider-failure.yaml), capped at `maxConcurrentRuns`.
+ */
+export async function applyHealthyProvider(namespace: string, maxConcurrentRuns: number): Promise<void> {
+  await kubectlApply(
+    stringify({
+      apiVersion: 'bench.dev/v1alpha1',
+      kind: 'ProviderPolicy',
+      metadata: { name: 'solo' },
+      spec: { provider: 'openai-compatible', endpoint: 'http://healthy.kwok.invalid', maxConcurrentRuns },
+    }),
+    { namespace },
+  );
+}
 
 /** The Jobs of `kubectl get jobs -o json`, with the fields the tests read. */
 export interface JobList {
