@@ -143,6 +143,17 @@ describe('BenchmarkSuite reconciler', () => {
     expect(table.stdout).toMatch(/PHASE\s+PROGRESS\s+READY\s+NEXT RUN\s+AGE/);
     expect(table.stdout).toMatch(/matrix\s+Succeeded\s+6\/6\s+True/);
 
+    // The operator caches objects without managedFields; its status writes must keep everyone's.
+    const managed = await kubectlGetJson<{
+      metadata: { managedFields?: Array<{ manager: string; subresource?: string }> };
+    }>(['bs', 'matrix', '--show-managed-fields'], { namespace: ns });
+    expect(managed.metadata.managedFields?.map((f) => [f.manager, f.subresource ?? ''])).toEqual(
+      expect.arrayContaining([
+        ['kubectl-client-side-apply', ''],
+        ['bench-operator', 'status'],
+      ]),
+    );
+
     // A spec edit starts round 2; round 1's finished Jobs are kept up to the history limit.
     await kubectlApply(stringify(suite('matrix', 'openai', ['--limit=10'])), { namespace: ns });
     const second = await waitForSuite(ns, 'matrix', (s) => s.phase === 'Succeeded' && s.round === 2, 90_000);

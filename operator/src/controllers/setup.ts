@@ -7,12 +7,12 @@ import type { AuditTrail } from '../audit/setup.ts';
 import type { ManagedRevisions } from '../gitops/managed-revisions.ts';
 import { DeletedSuites } from './benchmarksuite/deleted-suites.ts';
 import { suiteReconciler } from './benchmarksuite/reconciler.ts';
-import { StatusPacer } from './benchmarksuite/status-pacer.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 import { setupDomainMetrics } from './metrics/domain-metrics.ts';
 import { schedulePolicyReconciler } from './schedulepolicy/reconciler.ts';
+import { statusPacers } from './status-pacing.ts';
 import { observeAttempt } from '../core/suite/observe.ts';
-import { createCaches, type Caches, type JobObject, type PodObject, type SuiteObject } from './caches.ts';
+import { createCaches, type Caches, type JobObject, type SuiteObject } from './caches.ts';
 import { ProviderBook } from './providerpolicy/book.ts';
 import { providerReconciler } from './providerpolicy/reconciler.ts';
 import { AdmissionLedger, WaitingBook } from './scheduler/ledger.ts';
@@ -22,9 +22,6 @@ const suiteOwner = { group: 'bench.dev', kind: 'BenchmarkSuite' };
 
 /** How long a status waits to gather the events of the runs it counts (the Job controller's batch period). */
 const RUN_EVENT_BATCH_MS = 1000;
-
-/** At most one progress-only status write per suite in this time (see StatusPacer). */
-const PROGRESS_STATUS_INTERVAL_MS = 5000;
 
 /** Suites in the object's namespace that name it in the given reference field. */
 function suitesReferencing(
@@ -37,14 +34,6 @@ function suitesReferencing(
     .byIndex('namespace', namespace)
     .filter(matches)
     .map((suite) => ({ namespace, name: suite.metadata.name! }));
-}
-
-function podFinished(pod: PodObject): boolean {
-  return (
-    pod.status?.phase === 'Succeeded' ||
-    pod.status?.phase === 'Failed' ||
-    pod.metadata.deletionTimestamp !== undefined
-  );
 }
 
 /** What a scheduling pass reads of a suite: its spec, annotations (re-run requests) and current round. */
@@ -78,6 +67,7 @@ export interface ControllerOptions {
 
 export function setupControllers(manager: Manager, options: ControllerOptions = {}): Caches {
   const clock = options.clock ?? realClock;
+  const pacers = statusPacers();
   const caches = createCaches(manager);
   // Every decision's Event, audit record and log line come from here (docs/audit.md).
   const metrics = setupDomainMetrics(manager, caches, clock);
@@ -116,6 +106,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     book: providerBook,
     clock,
     requestSchedulingPass,
+    pacer: pacers.providers,
   });
   const reconcileSuite = suiteReconciler({
     caches,
@@ -127,7 +118,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     clock,
     requestSchedulingPass,
     managedRevision: options.revisions ? (suite) => options.revisions!.of(suite) : undefined,
-    pacer: new StatusPacer(PROGRESS_STATUS_INTERVAL_MS),
+    pacer: pacers.suites,
   });
   const runPass = schedulerReconciler({
     caches,
@@ -180,8 +171,8 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     // each burst costs one status write instead of one per event; status writes compete with Job
     // creation at the API server (make bench).
     .owns(caches.jobs, suiteOwner, { batchPeriodMs: RUN_EVENT_BATCH_MS })
-    // A pod matters to its suite once it has finished (its result); the Job's own events cover the rest.
-    .watches(caches.pods, (pod) => (podFinished(pod) ? suiteOfLabelled(pod) : []), {
+    // Finished pods only (caches.ts): a pod's result matters to its suite; the Job's events cover the rest.
+    .watches(caches.pods, suiteOfLabelled, {
       batchPeriodMs: RUN_EVENT_BATCH_MS,
     })
     // A suite reads only its policies' specs (and whether they exist), never their status: status
@@ -223,7 +214,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
   manager
     .controller({
       name: 'schedulepolicy',
-      reconcile: schedulePolicyReconciler({ caches, client: manager.client, clock }),
+      reconcile: schedulePolicyReconciler({ caches, client: manager.client, clock, pacer: pacers.policies }),
     })
     .for(caches.policies)
     .watches(

@@ -20,7 +20,8 @@ import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import { isConflict, isNotFound } from '../../runtime/client/errors.ts';
 import { metaTime } from '../../runtime/status/conditions.ts';
-import { patchStatusIfChanged } from '../../runtime/status/patch-status.ts';
+import { patchStatusPaced } from '../../runtime/status/patch-status.ts';
+import type { StatusPacer } from '../../runtime/status/pacer.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type JobObject, type SuiteObject } from '../caches.ts';
 import { benchmarkSuiteType, jobType } from '../resources.ts';
@@ -28,7 +29,6 @@ import type { AdmissionLedger, WaitingBook } from '../scheduler/ledger.ts';
 import { windowGate } from '../scheduler/suite-gate.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import type { DeletedSuites } from './deleted-suites.ts';
-import type { StatusPacer } from './status-pacer.ts';
 
 /** How long after a tick or window opening the suite is reconciled for it. */
 const TICK_SLACK_MS = 50;
@@ -47,7 +47,7 @@ export interface SuiteReconcilerDeps {
   /** The revision of the GitOps object managing the suite, when the operator reads those. */
   managedRevision?: ((suite: SuiteObject) => string | undefined) | undefined;
   /** Spaces out progress-only status writes (absent: every change is written at once). */
-  pacer?: StatusPacer | undefined;
+  pacer?: StatusPacer<SuiteStatus> | undefined;
 }
 
 /**
@@ -168,11 +168,16 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       deps,
       doomed.map((d) => d.job),
     );
-    const holdMs = deps.pacer?.holdFor(key, suite.status, status, now.getTime()) ?? 0;
+    let holdMs: number;
     try {
-      if (holdMs === 0 && (await patchStatusIfChanged(deps.client, benchmarkSuiteType, suite, status))) {
-        deps.pacer?.wrote(key, now.getTime());
-      }
+      holdMs = await patchStatusPaced(
+        deps.client,
+        benchmarkSuiteType,
+        suite,
+        status,
+        deps.pacer,
+        now.getTime(),
+      );
     } catch (error) {
       // The cache is behind the object: the watch event that updates it re-queues this suite.
       if (isConflict(error)) return { requeue: true };

@@ -9,7 +9,8 @@ import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Request, Result } from '../../runtime/controller/request.ts';
 import type { Condition } from '../../runtime/status/conditions.ts';
-import { patchStatusIfChanged } from '../../runtime/status/patch-status.ts';
+import type { StatusPacer } from '../../runtime/status/pacer.ts';
+import { patchStatusPaced } from '../../runtime/status/patch-status.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import type { Caches, JobObject } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
@@ -25,6 +26,8 @@ export interface ProviderReconcilerDeps {
   book: ProviderBook;
   clock: Clock;
   requestSchedulingPass: () => void;
+  /** Spaces out writes of progress alone (absent: every change is written at once). */
+  pacer?: StatusPacer<Status> | undefined;
 }
 
 const OUTCOME_BY_CLASS: Record<string, Outcome> = {
@@ -92,8 +95,9 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
     );
     const changed = deps.book.record(key, policy, status, degradedMessage);
     if (changed) deps.requestSchedulingPass();
+    let holdMs: number;
     try {
-      await patchStatusIfChanged(deps.client, providerPolicyType, policy, status);
+      holdMs = await patchStatusPaced(deps.client, providerPolicyType, policy, status, deps.pacer, now);
     } catch (error) {
       if (isConflict(error)) return { requeue: true };
       throw error;
@@ -101,6 +105,7 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
     const wakeAt = Math.min(
       accounting.circuit.openUntil ? Date.parse(accounting.circuit.openUntil) : Infinity,
       policy.spec.budget ? nextPeriodStart(policy.spec.budget.period ?? 'Month', now) : Infinity,
+      holdMs > 0 ? now + holdMs : Infinity,
     );
     if (Number.isFinite(wakeAt)) return { requeueAfterMs: Math.max(0, wakeAt - now) + 10 };
   };

@@ -1,8 +1,9 @@
-import { computePolicyStatus } from '../../core/schedule/policy-status.ts';
+import { computePolicyStatus, type PolicyStatus } from '../../core/schedule/policy-status.ts';
 import { isConflict } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { Request, Result } from '../../runtime/controller/request.ts';
-import { patchStatusIfChanged } from '../../runtime/status/patch-status.ts';
+import type { StatusPacer } from '../../runtime/status/pacer.ts';
+import { patchStatusPaced } from '../../runtime/status/patch-status.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import type { Caches } from '../caches.ts';
 import { schedulePolicyType } from '../resources.ts';
@@ -11,6 +12,8 @@ export interface PolicyReconcilerDeps {
   caches: Caches;
   client: KubeClient;
   clock: Clock;
+  /** Spaces out writes of the run counts alone (absent: every change is written at once). */
+  pacer?: StatusPacer<PolicyStatus> | undefined;
 }
 
 /** How long after a tick the policy's nextScheduleTime moves on. */
@@ -29,13 +32,15 @@ export function schedulePolicyReconciler(deps: PolicyReconcilerDeps) {
       .filter((s) => s.spec.schedulePolicyRef === request.name);
     const now = deps.clock.now();
     const { status, wakeAt } = computePolicyStatus(policy, suites, new Date(now));
+    let holdMs: number;
     try {
-      await patchStatusIfChanged(deps.client, schedulePolicyType, policy, status);
+      holdMs = await patchStatusPaced(deps.client, schedulePolicyType, policy, status, deps.pacer, now);
     } catch (error) {
       // The cache is behind the object: its watch event re-queues the policy.
       if (isConflict(error)) return { requeue: true };
       throw error;
     }
-    if (wakeAt !== undefined) return { requeueAfterMs: Math.max(0, wakeAt - now) + TICK_SLACK_MS };
+    const due = Math.min(wakeAt ?? Infinity, holdMs > 0 ? now + holdMs : Infinity);
+    if (due !== Infinity) return { requeueAfterMs: Math.max(0, due - now) + TICK_SLACK_MS };
   };
 }

@@ -29,6 +29,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
+  /** Server-side apply bookkeeping; dropped from cached objects (informer stripManagedFields). */
+  managedFields?: unknown[];
 }
 
 export interface KubeObject {

@@ -48,6 +48,21 @@ describe('SeriesCache', () => {
     expect(cache.observe('k')).toEqual({ create: true });
     expect(cache.size()).toBe(0);
   });
+
+  it('expires each series a window after its own last repeat, whatever order they were created in', () => {
+    const clock = new FakeClock();
+    const cache = new SeriesCache(clock, 360_000);
+    cache.created('old', 'o.1', 'ns');
+    clock.advance(1000);
+    cache.created('young', 'y.1', 'ns');
+    clock.advance(1000);
+    cache.observe('old');
+    clock.advance(359_500);
+    // 'young' was last seen 360.5 s ago, 'old' 359.5 s ago.
+    expect(cache.observe('old')).toMatchObject({ create: false, count: 3 });
+    expect(cache.size()).toBe(1);
+    expect(cache.observe('young')).toEqual({ create: true });
+  });
 });
 
 describe('SpamFilter', () => {

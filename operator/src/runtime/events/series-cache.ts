@@ -33,6 +33,9 @@ export class SeriesCache {
     if (!existing) return { create: true };
     existing.count++;
     existing.lastObservedMs = now;
+    // Moved to the end: the map stays in order of last observation, so expiry stops at the first live one.
+    this.series.delete(key);
+    this.series.set(key, existing);
     return {
       create: false,
       eventName: existing.eventName,
@@ -43,6 +46,7 @@ export class SeriesCache {
 
   /** Records the Event object a new series was written as. */
   created(key: string, eventName: string, namespace: string): void {
+    this.series.delete(key);
     this.series.set(key, { eventName, namespace, count: 1, lastObservedMs: this.clock.now() });
   }
 
@@ -55,7 +59,9 @@ export class SeriesCache {
   }
 
   private expire(now: number): void {
-    for (const [key, series] of this.series)
-      if (now - series.lastObservedMs > this.windowMs) this.series.delete(key);
+    for (const [key, series] of this.series) {
+      if (now - series.lastObservedMs <= this.windowMs) break;
+      this.series.delete(key);
+    }
   }
 }

@@ -38,6 +38,19 @@ export interface InformerOptions<T extends KubeObject> {
   /** Silence (no event, no bookmark) after which a watch is abandoned. Default 2 min: bookmarks come about every minute. */
   stallTimeoutMs?: number;
   newBackoff?: () => Backoff;
+  /** Applied to every object before it is cached, as client-go's SetTransform. */
+  transform?: (object: T) => T;
+}
+
+/**
+ * Drops metadata.managedFields, as controller-runtime's cache.TransformStripManagedFields: no
+ * reconciler reads them, and a Pod's (five writers) are often larger than the rest of it, so the
+ * cache and the collector carry a fraction. Writes are unaffected: the API server keeps the stored
+ * managedFields when a status update or a merge patch has none.
+ */
+export function stripManagedFields<T extends KubeObject>(object: T): T {
+  if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
+  return object;
 }
 
 /**
@@ -143,7 +156,8 @@ export class Informer<T extends KubeObject> {
         ...(continueToken ? { continue: continueToken } : {}),
         signal,
       });
-      items.push(...page.items);
+      const transform = this.options.transform;
+      items.push(...(transform ? page.items.map(transform) : page.items));
       continueToken = page.metadata.continue || undefined;
       listVersion = page.metadata.resourceVersion ?? listVersion;
     } while (continueToken);
@@ -200,7 +214,9 @@ export class Informer<T extends KubeObject> {
     }
     // A watch that delivers anything is healthy again; reset so the next failure starts small.
     reflector.backoff.reset();
-    const object = event.object as unknown as T;
+    const object = (
+      this.options.transform ? this.options.transform(event.object as unknown as T) : event.object
+    ) as T;
     const version = object.metadata?.resourceVersion;
     if (version) reflector.resourceVersion = version;
     if (event.type === 'BOOKMARK') return;

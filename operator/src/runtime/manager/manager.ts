@@ -7,7 +7,7 @@ import type { KubeObject, ResourceType } from '../client/resource.ts';
 import { RestClient } from '../client/rest-client.ts';
 import { Controller, type Reconciler } from '../controller/controller.ts';
 import { EventRecorder } from '../events/recorder.ts';
-import { Informer } from '../informer/informer.ts';
+import { Informer, stripManagedFields } from '../informer/informer.ts';
 import { listerWatcherFor } from '../informer/lister-watcher.ts';
 import type { IndexFunc } from '../informer/store.ts';
 import { LeaderElector } from '../leaderelection/leader-elector.ts';
@@ -102,6 +102,7 @@ export class Manager {
           listerWatcher: listerWatcherFor<T>(this.client, { type, namespace, labelSelector, fieldSelector }),
         })),
         indexers: request.indexers ?? {},
+        transform: stripManagedFields,
       });
       this.informers.set(key, informer as unknown as Informer<KubeObject>);
     } else {

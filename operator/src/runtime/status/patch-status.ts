@@ -1,6 +1,7 @@
 import type { KubeClient } from '../client/kube-client.ts';
 import type { KubeObject, ResourceType } from '../client/resource.ts';
 import { semanticEqual } from './semantic-equal.ts';
+import type { StatusPacer } from './pacer.ts';
 
 /**
  * Writes `desired` to the status subresource unless it already equals the current status, so a
@@ -17,4 +18,22 @@ export async function patchStatusIfChanged<T extends KubeObject & { status?: unk
 ): Promise<T | undefined> {
   if (semanticEqual(current.status, desired)) return undefined;
   return client.updateStatus<T>(type, { ...current, status: desired });
+}
+
+/**
+ * patchStatusIfChanged unless `pacer` holds the change back; the object is keyed by namespace/name.
+ * Returns how long the write is held (0: written, or nothing to write): the caller requeues then.
+ */
+export async function patchStatusPaced<T extends KubeObject & { status?: unknown }>(
+  client: KubeClient,
+  type: ResourceType,
+  current: T,
+  desired: NonNullable<T['status']>,
+  pacer: StatusPacer<NonNullable<T['status']>> | undefined,
+  now: number,
+): Promise<number> {
+  const key = `${current.metadata.namespace}/${current.metadata.name}`;
+  const holdMs = pacer?.holdFor(key, current.status ?? undefined, desired, now) ?? 0;
+  if (holdMs === 0 && (await patchStatusIfChanged(client, type, current, desired))) pacer?.wrote(key, now);
+  return holdMs;
 }
