@@ -145,14 +145,21 @@ describe('BenchmarkSuite reconciler', () => {
 
     // The operator caches objects without managedFields; its status writes must keep everyone's.
     const managed = await kubectlGetJson<{
-      metadata: { managedFields?: Array<{ manager: string; subresource?: string }> };
+      metadata: {
+        managedFields?: Array<{ manager: string; subresource?: string; fieldsV1: Record<string, unknown> }>;
+      };
     }>(['bs', 'matrix', '--show-managed-fields'], { namespace: ns });
-    expect(managed.metadata.managedFields?.map((f) => [f.manager, f.subresource ?? ''])).toEqual(
+    const fields = managed.metadata.managedFields ?? [];
+    expect(fields.map((f) => [f.manager, f.subresource ?? ''])).toEqual(
       expect.arrayContaining([
         ['kubectl-client-side-apply', ''],
         ['bench-operator', 'status'],
       ]),
     );
+    // status.runs is an atomic list: one field in managedFields, not one per field of every run.
+    const statusFields = fields.find((f) => f.subresource === 'status')!.fieldsV1['f:status'] as
+      Record<string, unknown> | undefined;
+    expect(statusFields?.['f:runs']).toEqual({});
 
     // A spec edit starts round 2; round 1's finished Jobs are kept up to the history limit.
     await kubectlApply(stringify(suite('matrix', 'openai', ['--limit=10'])), { namespace: ns });

@@ -6,7 +6,7 @@ import { realClock, type Clock } from '../runtime/time/clock.ts';
 import type { AuditTrail } from '../audit/setup.ts';
 import type { ManagedRevisions } from '../gitops/managed-revisions.ts';
 import { DeletedSuites } from './benchmarksuite/deleted-suites.ts';
-import { suiteReconciler } from './benchmarksuite/reconciler.ts';
+import { suiteOfWriter, suiteReconciler } from './benchmarksuite/reconciler.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 import { setupDomainMetrics } from './metrics/domain-metrics.ts';
 import { schedulePolicyReconciler } from './schedulepolicy/reconciler.ts';
@@ -119,6 +119,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     requestSchedulingPass,
     managedRevision: options.revisions ? (suite) => options.revisions!.of(suite) : undefined,
     pacer: pacers.suites,
+    priority: manager.priority,
   });
   const runPass = schedulerReconciler({
     caches,
@@ -130,6 +131,14 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     clock,
     enqueueSuite: (namespace, name) => suites.queue.add(`${namespace}/${name}`),
     contexts,
+    priority: manager.priority,
+  });
+  // Status writes that stepped aside for Job creations are made as soon as those are done.
+  manager.priority.onIdle((writers) => {
+    for (const writer of writers) {
+      const suite = suiteOfWriter(writer);
+      if (suite) suites.queue.add(suite);
+    }
   });
 
   // A created Job now in the cache no longer needs the ledger to be counted.

@@ -1293,11 +1293,11 @@ export const schemas: {
             format: 'date-time',
           },
           runs: {
-            description: 'One entry per run of the current round.',
+            description:
+              'One entry per run of the current round. Written whole by the operator (an atomic list), so its managedFields entry is one field rather than one per field of every run.',
             type: 'array',
             maxItems: 1000,
-            'x-kubernetes-list-type': 'map',
-            'x-kubernetes-list-map-keys': ['name'],
+            'x-kubernetes-list-type': 'atomic',
             items: {
               description: 'The state of one run: one benchmark against one target in the current round.',
               type: 'object',

@@ -546,7 +546,7 @@ export interface BenchmarkSuiteStatus {
    */
   completionTime?: string;
   /**
-   * One entry per run of the current round.
+   * One entry per run of the current round. Written whole by the operator (an atomic list), so its managedFields entry is one field rather than one per field of every run.
    *
    * @maxItems 1000
    */

@@ -22,6 +22,7 @@ import { isConflict, isNotFound } from '../../runtime/client/errors.ts';
 import { metaTime } from '../../runtime/status/conditions.ts';
 import { patchStatusPaced } from '../../runtime/status/patch-status.ts';
 import type { StatusPacer } from '../../runtime/status/pacer.ts';
+import type { WritePriority } from '../../runtime/client/write-priority.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type JobObject, type SuiteObject } from '../caches.ts';
 import { benchmarkSuiteType, jobType } from '../resources.ts';
@@ -48,6 +49,8 @@ export interface SuiteReconcilerDeps {
   managedRevision?: ((suite: SuiteObject) => string | undefined) | undefined;
   /** Spaces out progress-only status writes (absent: every change is written at once). */
   pacer?: StatusPacer<SuiteStatus> | undefined;
+  /** Status writes other than a new round's step aside while Jobs are being created. */
+  priority?: WritePriority | undefined;
 }
 
 /**
@@ -70,6 +73,7 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
         if (!suite) deps.deleted.forget(key);
       }
       deps.pacer?.forget(key);
+      deps.priority?.forget(suiteWriter(key));
       return;
     }
     const inputs = suiteInputs(deps.caches, deps.ledger, suite, now.getTime());
@@ -170,14 +174,12 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     );
     let holdMs: number;
     try {
-      holdMs = await patchStatusPaced(
-        deps.client,
-        benchmarkSuiteType,
-        suite,
-        status,
-        deps.pacer,
-        now.getTime(),
-      );
+      holdMs = await patchStatusPaced(deps.client, benchmarkSuiteType, suite, status, {
+        pacer: deps.pacer,
+        now: now.getTime(),
+        // A new round is written at once: the scheduler admits none of its runs before that.
+        defer: round.startNew ? undefined : () => deps.priority?.deferFor(suiteWriter(key)) ?? 0,
+      });
     } catch (error) {
       // The cache is behind the object: the watch event that updates it re-queues this suite.
       if (isConflict(error)) return { requeue: true };
@@ -195,6 +197,11 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     if (wakeAt !== Infinity) return { requeueAfterMs: Math.max(0, wakeAt - now.getTime()) + TICK_SLACK_MS };
   };
 }
+
+/** A suite's key as a writer deferred by WritePriority; `suiteOfWriter` reads it back. */
+export const suiteWriter = (key: string): string => `benchmarksuite/${key}`;
+export const suiteOfWriter = (writer: string): string | undefined =>
+  writer.startsWith('benchmarksuite/') ? writer.slice('benchmarksuite/'.length) : undefined;
 
 function subjectOf(suite: SuiteObject, round: number, revision: string | undefined): SuiteSubject {
   return { ref: suiteRef(suite), round, revision, schedulePolicy: suite.spec.schedulePolicyRef };

@@ -97,7 +97,10 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
     if (changed) deps.requestSchedulingPass();
     let holdMs: number;
     try {
-      holdMs = await patchStatusPaced(deps.client, providerPolicyType, policy, status, deps.pacer, now);
+      holdMs = await patchStatusPaced(deps.client, providerPolicyType, policy, status, {
+        pacer: deps.pacer,
+        now,
+      });
     } catch (error) {
       if (isConflict(error)) return { requeue: true };
       throw error;

@@ -34,7 +34,10 @@ export function schedulePolicyReconciler(deps: PolicyReconcilerDeps) {
     const { status, wakeAt } = computePolicyStatus(policy, suites, new Date(now));
     let holdMs: number;
     try {
-      holdMs = await patchStatusPaced(deps.client, schedulePolicyType, policy, status, deps.pacer, now);
+      holdMs = await patchStatusPaced(deps.client, schedulePolicyType, policy, status, {
+        pacer: deps.pacer,
+        now,
+      });
     } catch (error) {
       // The cache is behind the object: its watch event re-queues the policy.
       if (isConflict(error)) return { requeue: true };

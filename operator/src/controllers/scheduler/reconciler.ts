@@ -6,6 +6,7 @@ import { schedule, type Decision, type SuiteGate, type SuiteSnapshot } from '../
 import type { RunState } from '../../core/suite/run-state.ts';
 import { roundState, runStates, stallReason, type SuiteInputs } from '../../core/suite/view.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
+import type { WritePriority } from '../../runtime/client/write-priority.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Result } from '../../runtime/controller/request.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
@@ -34,6 +35,8 @@ export interface SchedulerDeps {
   enqueueSuite: (namespace: string, name: string) => void;
   /** Suite contexts kept between passes (absent: every pass recomputes every suite). */
   contexts?: SuiteContextCache;
+  /** Job creations go first: status writes and Events step aside while they are in flight. */
+  priority?: WritePriority;
 }
 
 /**
@@ -196,7 +199,8 @@ export function schedulerReconciler(deps: SchedulerDeps) {
     let failures = 0;
     await forEachLimited(jobs, CREATE_CONCURRENCY, async ({ decision, job }) => {
       try {
-        await deps.client.apply(jobType, job as never);
+        const create = () => deps.client.apply(jobType, job as never);
+        await (deps.priority ? deps.priority.urgently(create) : create());
       } catch (error) {
         failures++;
         deps.ledger.settle(decision.suite, job.metadata!.name!);

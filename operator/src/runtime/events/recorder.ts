@@ -4,6 +4,7 @@ import { isNotFound } from '../client/errors.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 import type { KubeObject, ResourceType } from '../client/resource.ts';
 import { realClock, type Clock } from '../time/clock.ts';
+import type { WritePriority } from '../client/write-priority.ts';
 import { microTime } from '../time/microtime.ts';
 import { seriesKey, spamKey, truncateNote, type EventRecord, type EventReference } from './event.ts';
 import { SeriesCache } from './series-cache.ts';
@@ -27,6 +28,8 @@ export interface EventRecorderOptions {
   /** Events waiting to be written; beyond it new events are dropped rather than slowing reconciles. Default 1000. */
   bufferSize?: number;
   registry?: Registry;
+  /** Events step aside while urgent writes are in flight (bounded by its maxDeferMs). */
+  priority?: WritePriority;
 }
 
 /** The reference to put in `regarding` or `related` for an object from the cache. */
@@ -34,6 +37,9 @@ export function referenceTo(object: KubeObject): EventReference {
   const { name, namespace, uid, resourceVersion } = object.metadata;
   return { apiVersion: object.apiVersion, kind: object.kind, name, namespace, uid, resourceVersion };
 }
+
+/** The recorder's key as a deferred writer. */
+const EVENT_WRITER = 'event-recorder';
 
 const droppedByRegistry = new WeakMap<Registry, Counter<'reason'>>();
 
@@ -114,6 +120,7 @@ export class EventRecorder {
     try {
       for (let event = this.buffer.shift(); event; event = this.buffer.shift()) {
         try {
+          await this.stepAside();
           await this.write(event);
         } catch (error) {
           this.dropped?.inc({ reason: 'write_failed' });
@@ -124,6 +131,12 @@ export class EventRecorder {
       this.writing = false;
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
+  }
+
+  private async stepAside(): Promise<void> {
+    const priority = this.options.priority;
+    const deferMs = priority?.deferFor(EVENT_WRITER) ?? 0;
+    if (deferMs > 0) await priority!.idle(deferMs);
   }
 
   private async write(event: EventRecord): Promise<void> {

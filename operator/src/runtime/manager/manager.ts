@@ -8,6 +8,7 @@ import { RestClient } from '../client/rest-client.ts';
 import { Controller, type Reconciler } from '../controller/controller.ts';
 import { EventRecorder } from '../events/recorder.ts';
 import { Informer, stripManagedFields } from '../informer/informer.ts';
+import { WritePriority } from '../client/write-priority.ts';
 import { listerWatcherFor } from '../informer/lister-watcher.ts';
 import type { IndexFunc } from '../informer/store.ts';
 import { LeaderElector } from '../leaderelection/leader-elector.ts';
@@ -38,12 +39,17 @@ export interface ManagerDependencies {
  * runs them only while this replica holds the leader Lease (informers run regardless, so a new
  * leader starts with warm caches), serves probes and metrics, and shuts down gracefully.
  */
+/** The longest a write that can wait steps aside for urgent ones (WritePriority). */
+const WRITE_DEFER_MS = 60_000;
+
 export class Manager {
   readonly options: ManagerOptions;
   readonly client: KubeClient;
   readonly registry: Registry;
   readonly logger: Logger;
   readonly events: EventRecorder;
+  /** Urgent writes (Job creations) and those that step aside for them (status, Events). */
+  readonly priority: WritePriority;
   /** Resolves with the process exit code once the manager has stopped. */
   readonly done: Promise<number>;
   private readonly informers = new Map<string, Informer<KubeObject>>();
@@ -62,7 +68,14 @@ export class Manager {
     this.client = client;
     this.registry = registry;
     this.logger = logger;
-    this.events = new EventRecorder({ client, reportingInstance: options.identity, logger, registry });
+    this.priority = new WritePriority({ maxDeferMs: WRITE_DEFER_MS });
+    this.events = new EventRecorder({
+      client,
+      reportingInstance: options.identity,
+      logger,
+      registry,
+      priority: this.priority,
+    });
     this.done = new Promise((resolve) => (this.finish = resolve));
   }
 

@@ -21,19 +21,24 @@ export async function patchStatusIfChanged<T extends KubeObject & { status?: unk
 }
 
 /**
- * patchStatusIfChanged unless `pacer` holds the change back; the object is keyed by namespace/name.
- * Returns how long the write is held (0: written, or nothing to write): the caller requeues then.
+ * patchStatusIfChanged unless `pacer` holds the change back (the object keyed by namespace/name),
+ * or `defer` asks it to step aside (WritePriority.deferFor). Returns how long the write is held
+ * (0: written, or nothing to write): the caller requeues then.
  */
 export async function patchStatusPaced<T extends KubeObject & { status?: unknown }>(
   client: KubeClient,
   type: ResourceType,
   current: T,
   desired: NonNullable<T['status']>,
-  pacer: StatusPacer<NonNullable<T['status']>> | undefined,
-  now: number,
+  options: { pacer?: StatusPacer<NonNullable<T['status']>> | undefined; now: number; defer?: () => number },
 ): Promise<number> {
+  const { pacer, now } = options;
   const key = `${current.metadata.namespace}/${current.metadata.name}`;
   const holdMs = pacer?.holdFor(key, current.status ?? undefined, desired, now) ?? 0;
-  if (holdMs === 0 && (await patchStatusIfChanged(client, type, current, desired))) pacer?.wrote(key, now);
-  return holdMs;
+  if (holdMs > 0 || semanticEqual(current.status, desired)) return holdMs;
+  const deferMs = options.defer?.() ?? 0;
+  if (deferMs > 0) return deferMs;
+  await client.updateStatus<T>(type, { ...current, status: desired });
+  pacer?.wrote(key, now);
+  return 0;
 }
