@@ -145,8 +145,15 @@ describe('metrics scraped by a real Prometheus', () => {
     expect(
       byLabels(await prom.query(`bench_providerpolicy_max_concurrent_runs{${sel}}`), 'providerpolicy'),
     ).toEqual({ capped: 1 });
+    // The status write of the third run's spend can be the one a scrape has not seen yet.
     const spent = byLabels(
-      await prom.query(`bench_providerpolicy_budget_spent{${sel}}`),
+      await prom.waitForQuery(
+        `bench_providerpolicy_budget_spent{${sel}}`,
+        (samples) =>
+          Math.abs(
+            (byLabels(samples, 'providerpolicy', 'currency')['capped/USD'] ?? 0) - Number(capped.amount),
+          ) < 1e-9,
+      ),
       'providerpolicy',
       'currency',
     );
