@@ -21,7 +21,7 @@ function conditionStates(conditions: Conditions): unknown {
   return (conditions ?? []).map(({ message: _message, ...condition }) => condition);
 }
 
-/** A suite's runs, counts and the Running phase are progress; the rest is a milestone. */
+/** A suite's runs and counts (and the condition messages restating them) are progress; the rest is a milestone. */
 export function suiteMilestones(status: SuiteStatus): unknown {
   const { runs: _runs, summary: _summary, progress: _progress, conditions, ...rest } = status;
   return { ...rest, conditions: conditionStates(conditions) };
