@@ -20,8 +20,9 @@ export type PodObject = PodView & KubeObject;
  * code and termination message (the run's result), which exist once the pod has finished (one
  * container, restartPolicy Never); the Job's status covers the pod before that. A pod passes
  * through five or more states on its way there, each a watch event to decode: with this selector
- * the API server sends a pod when it finishes (as ADDED) and little else (make bench: the Pod watch
- * was the operator's largest CPU cost while Jobs are created).
+ * the API server sends a pod when it finishes (as ADDED) and little else (make bench: decoding watch
+ * events was the operator's largest CPU cost while Jobs were created; with this and managedFields
+ * dropped from the cache, its CPU until the last Job fell from 13.3 to 10.3 s).
  */
 export const FINISHED_PODS = 'status.phase!=Pending,status.phase!=Running,status.phase!=Unknown';
 
