@@ -1,5 +1,6 @@
 // SchedulePolicy schedules and windows against the real control plane: cron rounds with
 // concurrencyPolicy Forbid, nextScheduleTime, RoundSkipped, OutsideWindow, InvalidSchedule.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { SchedulePolicy } from '../../operator/src/api/v1alpha1/index.ts';
@@ -58,6 +59,12 @@ describe('SchedulePolicy', () => {
         policy('every-minute', { schedule: '* * * * *', concurrencyPolicy: 'Forbid' }),
       );
       startOperator({ namespaces: [ns] });
+      // The suite must be seen waiting for its first tick, so it is not applied in the last 20 s of
+      // a minute: the operator, just started, can take seconds to write its first status, and a tick
+      // in between would start round 1 before a status with round 0 ever existed. This waits on the
+      // wall clock (what a cron schedule runs on), not on the cluster.
+      const untilTick = MINUTE - (Date.now() % MINUTE);
+      if (untilTick < 20_000) await sleep(untilTick + 100);
       const created = Date.now();
       // Each run takes longer than a minute, so the tick after a round's start finds it running.
       await apply(ns, suite('cron', 'every-minute', { 'pod-complete.stage.kwok.x-k8s.io/delay': '70s' }));
