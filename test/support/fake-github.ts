@@ -175,8 +175,7 @@ export class FakeGitHub {
     body: unknown,
     answer: (status: number, data: unknown) => void,
   ): void {
-    if (!this.authorized(request))
-      return answer(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    if (this.refusedCredentials(request, answer)) return;
     const fields = (body ?? {}) as Partial<StoredStatus>;
     if (!STATES.has(fields.state ?? '') || (fields.description ?? '').length > 140)
       return answer(422, { message: 'Validation Failed', errors: [{ resource: 'Status', code: 'invalid' }] });
@@ -202,8 +201,7 @@ export class FakeGitHub {
     body: unknown,
     answer: (status: number, data: unknown) => void,
   ): void {
-    if (!this.authorized(request))
-      return answer(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    if (this.refusedCredentials(request, answer)) return;
     const fields = (body ?? {}) as Partial<StoredPullRequest>;
     if (!fields.title || !fields.head || !fields.base || fields.head === fields.base)
       return answer(422, {
@@ -221,11 +219,20 @@ export class FakeGitHub {
     answer(201, { number, html_url: `https://github.test/${owner}/${repo}/pull/${number}`, state: 'open' });
   }
 
-  /** A request with the configured token or an installation token issued here. */
-  private authorized(request: IncomingMessage): boolean {
+  /**
+   * Answers 401 Bad credentials, as GitHub does, unless the request carries the configured token or
+   * an installation token issued here; says whether it did.
+   */
+  private refusedCredentials(
+    request: IncomingMessage,
+    answer: (status: number, data: unknown) => void,
+  ): boolean {
     const token = /^(?:token|bearer) (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const installationTokens = [...this.issuedTokens.values()].flat();
-    return token !== undefined && (token === this.options.token || installationTokens.includes(token));
+    if (token !== undefined && (token === this.options.token || installationTokens.includes(token)))
+      return false;
+    answer(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    return true;
   }
 
   private findInstallation(

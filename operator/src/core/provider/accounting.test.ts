@@ -10,6 +10,9 @@ const spec: ProviderPolicy['spec'] = {
 };
 const t0 = Date.parse('2026-11-22T10:00:00Z');
 const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString().replace('.000', '');
+/** Accounts again from an earlier result's circuit and watermark, as the next reconcile does. */
+const accountAfter = (previous: ReturnType<typeof account>, runs: FinishedRun[], now: number) =>
+  account(spec, { circuit: previous.circuit, accountedThrough: previous.accountedThrough }, runs, now);
 const run = (
   job: string,
   seconds: number,
@@ -37,22 +40,12 @@ describe('circuit breaker', () => {
       run('f', 7, 'providerFailure'),
       run('g', 8, 'providerFailure'),
     ];
-    const second = account(
-      spec,
-      { circuit: first.circuit, accountedThrough: first.accountedThrough },
-      runs,
-      t0 + 9000,
-    );
+    const second = accountAfter(first, runs, t0 + 9000);
     expect(second.circuit).toMatchObject({ state: 'Open', consecutiveFailures: 3, openUntil: at(68) });
     expect(second.events.map((e) => e.reason)).toEqual(['CircuitOpened']);
     // When and by which run: from the runs, not the clock, so accounting them again agrees.
     expect(second.events[0]).toMatchObject({ at: Date.parse(at(8)), job: 'g' });
-    const again = account(
-      spec,
-      { circuit: first.circuit, accountedThrough: first.accountedThrough },
-      runs,
-      t0 + 60_000,
-    );
+    const again = accountAfter(first, runs, t0 + 60_000);
     expect(again.events).toEqual(second.events);
   });
 
@@ -80,12 +73,7 @@ describe('circuit breaker', () => {
   it('counts every run exactly once across reconciles, by the watermark', () => {
     const runs = [run('a', 1, 'providerFailure'), run('b', 1, 'providerFailure')];
     const first = account(spec, undefined, runs, t0 + 2000);
-    const again = account(
-      spec,
-      { circuit: first.circuit, accountedThrough: first.accountedThrough },
-      runs,
-      t0 + 3000,
-    );
+    const again = accountAfter(first, runs, t0 + 3000);
     expect(again.circuit.consecutiveFailures).toBe(2);
     expect(again.accountedThrough).toEqual({ completionTime: at(1), job: 'b', jobs: ['a', 'b'] });
   });
@@ -95,28 +83,13 @@ describe('circuit breaker', () => {
     const onlyB = account(spec, undefined, [run('b', 1, 'providerFailure')], t0 + 1500);
     expect(onlyB.accountedThrough).toEqual({ completionTime: at(1), job: 'b', jobs: ['b'] });
     const both = [run('a', 1, 'providerFailure'), run('b', 1, 'providerFailure')];
-    const withA = account(
-      spec,
-      { circuit: onlyB.circuit, accountedThrough: onlyB.accountedThrough },
-      both,
-      t0 + 2000,
-    );
+    const withA = accountAfter(onlyB, both, t0 + 2000);
     expect(withA.circuit.consecutiveFailures).toBe(2);
     expect(withA.accountedThrough).toEqual({ completionTime: at(1), job: 'a', jobs: ['b', 'a'] });
-    const third = account(
-      spec,
-      { circuit: withA.circuit, accountedThrough: withA.accountedThrough },
-      both,
-      t0 + 3000,
-    );
+    const third = accountAfter(withA, both, t0 + 3000);
     expect(third.circuit.consecutiveFailures).toBe(2);
     // A later second starts the list anew.
-    const later = account(
-      spec,
-      { circuit: third.circuit, accountedThrough: third.accountedThrough },
-      [...both, run('c', 2, 'success')],
-      t0 + 3000,
-    );
+    const later = accountAfter(third, [...both, run('c', 2, 'success')], t0 + 3000);
     expect(later.accountedThrough).toEqual({ completionTime: at(2), job: 'c', jobs: ['c'] });
     expect(later.circuit.consecutiveFailures).toBe(0);
   });

@@ -35,10 +35,10 @@ export async function patchStatusPaced<T extends KubeObject & { status?: unknown
   const { pacer, now } = options;
   const key = `${current.metadata.namespace}/${current.metadata.name}`;
   const holdMs = pacer?.holdFor(key, current.status ?? undefined, desired, now) ?? 0;
-  if (holdMs > 0 || semanticEqual(current.status, desired)) return holdMs;
-  const deferMs = options.defer?.() ?? 0;
+  if (holdMs > 0) return holdMs;
+  // Only a write there is to make steps aside (an unchanged status must not be counted as deferred).
+  const deferMs = options.defer && !semanticEqual(current.status, desired) ? options.defer() : 0;
   if (deferMs > 0) return deferMs;
-  await client.updateStatus<T>(type, { ...current, status: desired });
-  pacer?.wrote(key, now);
+  if (await patchStatusIfChanged(client, type, current, desired)) pacer?.wrote(key, now);
   return 0;
 }
