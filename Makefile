@@ -32,7 +32,7 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 $(DEPS): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	hack/npm-ci.sh
 	touch $@
 
 .PHONY: deps
