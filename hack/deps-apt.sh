@@ -9,6 +9,14 @@ set -euo pipefail
 PACKAGES=(
   prometheus # prometheus and promtool: the metrics e2e test and the alerting rule tests (make test-rules)
   lua5.1     # the Lua interpreter the Lua tests run on
+  # The real node (hack/testenv/node) and the images (make images), at Debian 12's versions:
+  containerd                  # the node's container runtime (1.6.20), run on the project's own sockets
+  runc                        # the OCI runtime containerd starts containers with
+  containernetworking-plugins # bridge, host-local, loopback and portmap: pod networking on the node
+  iptables                    # kube-proxy's Service rules and the bridge plugin's
+  conntrack                   # kube-proxy flushes stale UDP entries with it
+  buildah                     # builds the images from the Dockerfiles without a Docker engine
+  mmdebstrap                  # the Debian root filesystem of the Node 24 base image
   "$@"
 )
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the local control plane (Kubernetes, etcd, KWOK) from pinned Go modules.
+# Builds the local control plane (Kubernetes, etcd, KWOK) and the real node's kubelet and
+# kube-proxy from pinned Go modules.
 #
 # The machines reach the Go module proxy but no release download site, so the binaries are
 # compiled from source. Three wrapper modules (k8s/, etcd/, kwok/) keep their dependency
 # graphs apart. The result lands in a folder keyed by the versions; a complete set (marked by
-# a stamp written last) is reused, so a warm call costs nothing.
+# a stamp written last, and every binary present) is reused, so a warm call costs nothing. A
+# set built before a binary joined the list gets only the missing group built.
 #
 # Usage: hack/testenv/build.sh        prints the bin folder on its last line
 set -euo pipefail
@@ -15,7 +17,12 @@ source "$here/versions.sh"
 
 bin="$TESTENV_BIN"
 stamp="$bin/.complete"
-if [[ -f "$stamp" ]]; then
+k8s_commands=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
+present() { # present BINARY...: every one is in the bin folder
+  local b
+  for b in "$@"; do [[ -x "$bin/$b" ]] || return 1; done
+}
+if [[ -f "$stamp" ]] && present etcd kwok kwokctl "${k8s_commands[@]}"; then
   echo "$bin"
   exit 0
 fi
@@ -49,10 +56,7 @@ k8s_ldflags() {
 
 build_k8s() {
   (cd "$here/k8s" && go build "${build_flags[@]}" -ldflags "$(k8s_ldflags)" -o "$bin/" \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler \
-    k8s.io/kubernetes/cmd/kubectl)
+    "${k8s_commands[@]/#/k8s.io/kubernetes/cmd/}")
 }
 
 build_etcd() {
@@ -66,10 +70,11 @@ build_kwok() {
     sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl)
 }
 
-log "cold build into $bin (Go $(go env GOVERSION), $(nproc) cores)"
-step "etcd $ETCD_VERSION" build_etcd
-step "kwok $KWOK_VERSION" build_kwok
-step "kubernetes $K8S_VERSION" build_k8s
+rm -f "$stamp"
+log "building into $bin (Go $(go env GOVERSION), $(nproc) cores)"
+present etcd || step "etcd $ETCD_VERSION" build_etcd
+present kwok kwokctl || step "kwok $KWOK_VERSION" build_kwok
+present "${k8s_commands[@]}" || step "kubernetes $K8S_VERSION" build_k8s
 touch "$stamp"
 log "done in $((SECONDS - started))s; disk: $(du -sh "$bin" | cut -f1) binaries, $(du -sh "$(go env GOMODCACHE)" 2>/dev/null | cut -f1) module cache, $(du -sh "$(go env GOCACHE)" 2>/dev/null | cut -f1) build cache"
 echo "$bin"

@@ -1,11 +1,14 @@
 //go:build tools
 
-// Package tools pins the Kubernetes commands that hack/testenv/build.sh builds.
+// Package tools pins the Kubernetes commands that hack/testenv/build.sh builds: the control
+// plane, and the kubelet and kube-proxy of the real node (hack/testenv/node).
 package tools
 
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )
