@@ -5,6 +5,7 @@
 // GitHub keeps the last status per commit and context, so reporting one twice changes nothing.
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { ANNOTATIONS } from '../render/labels.ts';
+import { shorten } from '../status/text.ts';
 
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';
 
@@ -81,10 +82,7 @@ export function validTargetURL(template: string): boolean {
 
 /** One line, cut at the limit (by characters, as GitHub counts them), with an ellipsis when cut. */
 export function oneLine(text: string): string {
-  const flat = [...text.replace(/\s+/g, ' ').trim()];
-  return flat.length <= DESCRIPTION_LIMIT
-    ? flat.join('')
-    : `${flat.slice(0, DESCRIPTION_LIMIT - 1).join('')}…`;
+  return shorten(text.replace(/\s+/g, ' ').trim(), DESCRIPTION_LIMIT);
 }
 
 const formatScore = (score: number): string => String(Number(score.toFixed(2)));

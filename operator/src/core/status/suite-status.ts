@@ -1,6 +1,8 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { metaTime, setCondition, removeCondition, type Condition } from '../../runtime/status/conditions.ts';
 import { isTerminal, type RunState, type RunStatusEntry } from '../suite/run-state.ts';
+import { boundedResult, STATUS_MAX_METRICS } from '../suite/result.ts';
+import { shorten } from './text.ts';
 
 export type SuiteStatus = NonNullable<BenchmarkSuite['status']>;
 type Phase = NonNullable<SuiteStatus['phase']>;
@@ -109,6 +111,15 @@ function waitsForSchedule(entries: RunStatusEntry[], finished: number): boolean 
   return waiting > 0 && waiting === entries.length - finished;
 }
 
+/** The maxLength of the strings of status.runs[] the operator fills from input it does not control. */
+export const RUN_STATUS_LIMITS = { reason: 64, message: 512, model: 256, provider: 63, job: 63 } as const;
+
+/**
+ * A run's entry in status, fitting the CRD's schema whatever the runner, its pods or the scheduler
+ * said: strings shortened to their maxLength (text.ts), the result bounded (result.ts,
+ * boundedResult), and when metrics were left out, the message says how many and where the whole
+ * result is. This is the one place results and messages become status.
+ */
 function runEntry(run: RunState, waiting: { reason: string; message: string } | undefined): RunStatusEntry {
   const waits = (run.state === 'Queued' || run.state === 'Retrying') && run.admissible && waiting;
   const entry: RunStatusEntry = {
@@ -117,17 +128,30 @@ function runEntry(run: RunState, waiting: { reason: string; message: string } | 
     target: run.spec.target.name,
     state: run.state,
     attempt: run.attempt,
-    reason: waits ? waiting.reason : run.reason,
+    reason: shorten(waits ? waiting.reason : run.reason, RUN_STATUS_LIMITS.reason),
     message: waits ? waiting.message : run.message,
   };
-  if (run.provider) entry.provider = run.provider;
-  else entry.provider = run.spec.target.providerRef;
-  entry.model = run.model || run.spec.target.model;
-  if (run.job) entry.job = run.job;
+  entry.provider = shorten(run.provider || run.spec.target.providerRef, RUN_STATUS_LIMITS.provider);
+  entry.model = shorten(run.model || run.spec.target.model, RUN_STATUS_LIMITS.model);
+  if (run.job) entry.job = shorten(run.job, RUN_STATUS_LIMITS.job, '');
   if (run.startTime) entry.startTime = run.startTime;
   if (run.completionTime) entry.completionTime = run.completionTime;
-  if (run.result) entry.result = run.result as RunStatusEntry['result'];
+  let note = '';
+  if (run.result) {
+    const bounded = boundedResult(run.result);
+    entry.result = bounded.result;
+    if (bounded.leftOut > 0) note = leftOutNote(bounded.leftOut, bounded.metrics, entry.job);
+  }
+  entry.message = note
+    ? `${shorten(entry.message ?? '', RUN_STATUS_LIMITS.message - note.length - 2)}; ${note}`
+    : shorten(entry.message ?? '', RUN_STATUS_LIMITS.message);
   return entry;
+}
+
+/** "37 of 69 metrics left out (status holds 32): ...": what status does not show, and where it is. */
+function leftOutNote(leftOut: number, total: number, job: string | undefined): string {
+  const where = job ? `Job ${job}'s pods` : "the run's pods";
+  return `${leftOut} of ${total} metrics left out (status holds ${STATUS_MAX_METRICS}, headline metrics first): the whole result is in the termination message and log of ${where}`;
 }
 
 function summarize(entries: RunStatusEntry[]) {

@@ -1,5 +1,5 @@
 import { LABELS } from '../render/labels.ts';
-import { parseRunResult, combineResults, type RunResult } from './result.ts';
+import { parseRunResult, combineResults, failureText, type RunResult } from './result.ts';
 
 /** The fields of a Job the operator reads, as they arrive on the wire (timestamps are strings). */
 export interface JobView {
@@ -129,7 +129,7 @@ function deriveAttempt(job: JobView, pods: PodView[]): AttemptObservation {
     observation.failure = {
       ...(exitCode !== undefined ? { exitCode } : {}),
       reason: finished?.reason ?? 'Failed',
-      message: failedContainer?.message?.trim() || finished?.message || 'the Job failed',
+      message: failureText(failedContainer?.message ?? '') || finished?.message || 'the Job failed',
     };
   }
   if (phase === 'Succeeded') {

@@ -1,3 +1,6 @@
+import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
+import { shorten } from '../status/text.ts';
+
 /** A run's result as the runner reports it in its termination message (docs/runner-contract.md). */
 export interface RunResult {
   score?: number;
@@ -110,5 +113,126 @@ function numberRecord(value: unknown): Record<string, number> | undefined {
 }
 
 function quote(text: string): string {
-  return JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+  return JSON.stringify(shorten(text, MAX_QUOTED));
+}
+
+/**
+ * What a failed attempt's termination message says about the failure: bench-runner writes its
+ * result with an `error` (docs/runner-contract.md, Output), which is what a person needs; any
+ * other message (another runner's, the end of the log) as it is.
+ */
+export function failureText(message: string): string {
+  const text = message.trim();
+  if (!text.startsWith('{')) return text;
+  try {
+    const value = JSON.parse(text) as unknown;
+    const error = (value as { error?: unknown } | null)?.error;
+    return typeof error === 'string' && error.trim() ? error.trim() : text;
+  } catch {
+    return text;
+  }
+}
+
+/** A run's result as status holds it (status.runs[].result in the CRD). */
+export type StatusResult = NonNullable<
+  NonNullable<NonNullable<BenchmarkSuite['status']>['runs']>[number]['result']
+>;
+
+/** status.runs[].result.metrics holds at most this many: the CRD's maxProperties. */
+export const STATUS_MAX_METRICS = 32;
+
+/**
+ * The longest metric name status holds, in characters: the CRD bounds how many metrics there are,
+ * not their names; this bounds the size of a run's entry (a longer name is shortened with `…`).
+ */
+export const STATUS_MAX_METRIC_NAME = 64;
+
+/**
+ * The metrics status keeps first, in this order, when a result has more than it holds: bench-runner's
+ * own (docs/runner-contract.md, Output), which say what the run did (interrupted, dropped metrics,
+ * counts), how it scored overall, and how fast it was.
+ */
+export const HEADLINE_METRICS: readonly string[] = [
+  'partial',
+  'metricsDropped',
+  'items',
+  'answeredItems',
+  'failedItems',
+  'correctItems',
+  'retries',
+  'accuracy',
+  'outputTokensPerSecond',
+  'timeToFirstTokenP50Ms',
+  'latencyP50Ms',
+  'latencyP90Ms',
+  'latencyP99Ms',
+  'timeToFirstTokenP90Ms',
+  'timeToFirstTokenP99Ms',
+  'requestsPerSecond',
+  'throughputTokensPerSecond',
+];
+
+const HEADLINE_RANK = new Map(HEADLINE_METRICS.map((name, i) => [name, i]));
+
+/**
+ * The order metrics are kept in: the headline metrics in their order, then the other names
+ * without a `/` (aggregates, such as another runner's `f1`), then those with one (breakdowns,
+ * such as `accuracy/<category>`), each by name.
+ */
+function metricOrder(a: string, b: string): number {
+  const rank = (name: string) =>
+    HEADLINE_RANK.get(name) ?? (name.includes('/') ? HEADLINE_METRICS.length + 1 : HEADLINE_METRICS.length);
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** A number JSON and the API server take as it is (-0 is written as 0 anyway). */
+const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const plain = (value: number): number => (value === 0 ? 0 : value);
+
+/** A token count status can hold (an int64 ≥ 0): rounded, at most 2^53 - 1, where JS counts exactly. */
+const tokens = (value: number): number => Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.round(value)));
+
+const COST = /^(0|[1-9][0-9]{0,14})(\.[0-9]{1,9})?$/;
+
+export interface BoundedResult {
+  result: StatusResult;
+  /** How many metrics the result had. */
+  metrics: number;
+  /** How many of them status does not hold (beyond STATUS_MAX_METRICS, not a finite number, or a name another kept one shortens to). */
+  leftOut: number;
+}
+
+/**
+ * A result as status can hold it, whatever the runner (or the shards combined) reported: at most
+ * STATUS_MAX_METRICS metrics, kept in metricOrder, names of at most STATUS_MAX_METRIC_NAME
+ * characters, finite numbers only, token counts as non-negative integers. Never fails: what does
+ * not fit is left out and counted.
+ */
+export function boundedResult(result: RunResult & { cost?: string | undefined }): BoundedResult {
+  const bounded: StatusResult = {};
+  if (finite(result.score)) bounded.score = plain(result.score);
+  let total = 0;
+  let leftOut = 0;
+  if (result.metrics !== undefined) {
+    const kept = new Map<string, number>();
+    const names = Object.keys(result.metrics).sort(metricOrder);
+    total = names.length;
+    for (const name of names) {
+      const value = result.metrics[name];
+      const key = shorten(name, STATUS_MAX_METRIC_NAME);
+      if (kept.size < STATUS_MAX_METRICS && finite(value) && !kept.has(key)) kept.set(key, plain(value));
+      else leftOut++;
+    }
+    // fromEntries defines every key as a property, `__proto__` included.
+    bounded.metrics = Object.fromEntries(kept);
+  }
+  if (result.usage !== undefined) {
+    const { inputTokens, outputTokens } = result.usage;
+    bounded.usage = {
+      ...(finite(inputTokens) ? { inputTokens: tokens(inputTokens) } : {}),
+      ...(finite(outputTokens) ? { outputTokens: tokens(outputTokens) } : {}),
+    };
+  }
+  if (typeof result.cost === 'string' && COST.test(result.cost)) bounded.cost = result.cost;
+  return { result: bounded, metrics: total, leftOut };
 }

@@ -1,12 +1,13 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import type { JobView } from './observe.ts';
+import { shorten } from '../status/text.ts';
 
 /** status.sourceRevision's maxLength in the CRD. */
 const MAX_REVISION_LENGTH = 256;
 
 /**
- * The suite's revision now, cut to what status can hold: its `bench.dev/source-revision`
+ * The suite's revision now, cut to what status can hold (on a character boundary): its `bench.dev/source-revision`
  * annotation, which wins when present, else the revision of the GitOps object that manages it
  * (managed-revision.ts), when the operator reads those.
  */
@@ -15,7 +16,7 @@ export function sourceRevisionOf(
   managedRevision?: string,
 ): string | undefined {
   const value = suite.metadata?.annotations?.[ANNOTATIONS.sourceRevision]?.trim() || managedRevision?.trim();
-  return value ? value.slice(0, MAX_REVISION_LENGTH) : undefined;
+  return value ? shorten(value, MAX_REVISION_LENGTH, '') : undefined;
 }
 
 /**

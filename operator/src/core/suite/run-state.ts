@@ -4,6 +4,7 @@ import { RETRY_DEFAULTS, retryDelayMs } from '../scheduling/backoff.ts';
 import type { AttemptObservation } from './observe.ts';
 import type { RunResult } from './result.ts';
 import { runName } from '../render/names.ts';
+import { shorten } from '../status/text.ts';
 import type { RunSpec } from './runs.ts';
 
 export type RunStatusEntry = NonNullable<NonNullable<BenchmarkSuite['status']>['runs']>[number];
@@ -54,6 +55,13 @@ export interface RunStateInput {
   suiteKey: string;
   now: number;
 }
+
+/**
+ * The longest failure message quoted in a run's message: status.runs[].message holds 512
+ * characters, and the rest of the message ("attempt 3 failed (exit code 10): ...; retrying at
+ * 2026-11-22T12:00:00.000Z") takes at most about 100.
+ */
+const FAILURE_MESSAGE_LENGTH = 400;
 
 const TERMINAL: ReadonlySet<RunStateName> = new Set(['Succeeded', 'Failed', 'Blocked']);
 
@@ -108,7 +116,9 @@ export function deriveRunState(input: RunStateInput): RunState {
   const failure = latest.failure!;
   const code = failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : '';
   const limit = input.retry?.limit ?? RETRY_DEFAULTS.limit;
-  const what = `attempt ${latest.attempt} failed${code}: ${failure.message}`;
+  // The failure's own words (a pod's termination message may hold 4 KiB) shortened so that what
+  // follows them (retried when, or not) still fits the status message (suite-status.ts).
+  const what = `attempt ${latest.attempt} failed${code}: ${shorten(failure.message, FAILURE_MESSAGE_LENGTH)}`;
   if (failureClass === 'config' || failureClass === 'credentials') {
     const reason = failureClass === 'config' ? 'BenchmarkError' : 'CredentialsRejected';
     return {
