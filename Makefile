@@ -54,6 +54,10 @@ testenv-flux: ## Build Flux's source-controller and kustomize-controller for the
 testenv-argocd: ## Build Argo CD's CLI (v3.5.1) for the test running the health checks through its evaluator (cached).
 	hack/testenv/argocd/build.sh >/dev/null
 
+.PHONY: testenv-helm
+testenv-helm: ## Build Helm's CLI (v4.3.2) from a pinned Go module in hack/testenv/helm, for the release-artifacts test (cached).
+	hack/testenv/helm/build.sh >/dev/null
+
 .PHONY: cluster-up
 cluster-up: $(DEPS) testenv ## Start the local simulated cluster (or reuse a healthy one).
 	hack/testenv/cluster.sh up
@@ -99,8 +103,14 @@ test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 	vitest run --project unit
 
 .PHONY: test-e2e
-test-e2e: $(DEPS) tools testenv testenv-flux testenv-argocd ## End-to-end tests against the local cluster (started when needed).
+test-e2e: $(DEPS) tools testenv testenv-flux testenv-argocd testenv-helm ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
+
+##@ Release
+
+.PHONY: build-installer
+build-installer: $(DEPS) testenv ## Generate dist/install.yaml and the Helm chart dist/chart from config/ (IMG=<repository>:<tag> for another image).
+	node hack/release/main.ts $(if $(IMG),--image=$(IMG))
 
 .PHONY: bench
 bench: $(DEPS) testenv ## Benchmarks (test/bench/) on a separate 100-node cluster; results in .cache/bench/.

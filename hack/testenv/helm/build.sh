@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds Helm's CLI from the pinned Go module beside this file (go.mod: helm.sh/helm/v4), for the
+# release-artifacts test (test/e2e/release-artifacts.e2e.test.ts: `helm lint` and `helm template`
+# of dist/chart) and for installing the chart by hand.
+#
+# As for the control plane (../build.sh), there are no release downloads: Helm is compiled from the
+# Go module proxy through a wrapper module, with the flags of upstream's Makefile (CGO off,
+# -trimpath, -s -w, the version stamped in). The result lands in a folder keyed by the version; a
+# complete build (marked by a stamp written last) is reused, so a warm call costs nothing. The build
+# runs at low priority (nice) and two packages at a time, so that it shares a small machine.
+#
+# Cold (Helm v4.3.2, 2-core machine): see "Measurements" in the README for the time and disk.
+#
+# Usage: hack/testenv/helm/build.sh        prints the path of the helm binary on its last line
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../versions.sh
+source "$here/../versions.sh"
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -p=2"
+
+version=$(cd "$here" && go list -m -f '{{.Version}}' helm.sh/helm/v4)
+bin="$TESTENV_CACHE/helm-$version/bin"
+stamp="$bin/.complete"
+if [[ -f "$stamp" ]]; then
+  echo "$bin/helm"
+  exit 0
+fi
+# The cache is shared by every clone on the machine: one builds, the others wait for its stamp.
+mkdir -p "$bin"
+exec 9>"$bin/.lock"
+flock 9
+if [[ -f "$stamp" ]]; then
+  echo "$bin/helm"
+  exit 0
+fi
+
+log() { printf '[testenv] %s\n' "$*" >&2; }
+started=$SECONDS
+step() { # step NAME COMMAND...: runs COMMAND, reporting how long it took
+  local name=$1 t0=$SECONDS
+  shift
+  log "$name ..."
+  "$@"
+  log "$name: $((SECONDS - t0))s"
+}
+
+download() { (cd "$here" && go mod download); }
+
+build() {
+  local ldflags="-s -w -X helm.sh/helm/v4/internal/version.version=$version"
+  ldflags+=" -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
+  (cd "$here" && nice -n 10 go build -trimpath -ldflags "$ldflags" -o "$bin/helm" helm.sh/helm/v4/cmd/helm)
+}
+
+log "cold Helm build into $bin (Go $(go env GOVERSION), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+step "downloading modules" download
+step "building helm $version" build
+"$bin/helm" version --short >/dev/null # the binary runs
+touch "$stamp"
+# CPU time of everything this script ran (user and system, children included).
+cpu=$(times | tail -1 | awk '{ for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%d", s }')
+log "helm done in $((SECONDS - started))s (${cpu} CPU-seconds); disk: $(du -sh "$bin" | cut -f1) binary"
+echo "$bin/helm"
