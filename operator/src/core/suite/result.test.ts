@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineResults, type RunResult } from './result.ts';
+import { combineResults, failureText, type RunResult } from './result.ts';
 
 const shard = (score: number | undefined, metrics: Record<string, number>): RunResult => ({
   ...(score !== undefined ? { score } : {}),
@@ -44,5 +44,20 @@ describe('combineResults', () => {
     ).not.toHaveProperty('score');
     const only = shard(0.7, { answeredItems: 3 });
     expect(combineResults([only])).toBe(only);
+  });
+});
+
+describe('failureText', () => {
+  it('is bench-runner’s error from its termination message', () => {
+    const message = JSON.stringify({ error: 'provider unavailable: 503', metrics: { items: 3 }, usage: {} });
+    expect(failureText(`${message}\n`)).toBe('provider unavailable: 503');
+  });
+
+  it('is any other message as it is', () => {
+    expect(failureText('  Traceback: boom \n')).toBe('Traceback: boom');
+    expect(failureText('{"score": 1}')).toBe('{"score": 1}');
+    expect(failureText('{"error": ""}')).toBe('{"error": ""}');
+    expect(failureText('{not json')).toBe('{not json');
+    expect(failureText('null')).toBe('null');
   });
 });
