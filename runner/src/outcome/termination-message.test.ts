@@ -49,24 +49,33 @@ describe('terminationMessage', () => {
     expect(parsed.metrics.metricsDropped).toBeGreaterThan(0);
   });
 
+  it('writes only finite numbers: others are left out, and metrics counted as dropped', () => {
+    const message = terminationMessage({
+      score: Number.NaN,
+      metrics: { accuracy: 0.5, latencyP50Ms: Number.POSITIVE_INFINITY, items: Number.NaN, zeta: 1 },
+      usage: { inputTokens: 10, outputTokens: Number.NEGATIVE_INFINITY },
+    });
+    expect(message).toBe(
+      '{"metrics":{"accuracy":0.5,"zeta":1,"metricsDropped":2},"usage":{"inputTokens":10}}',
+    );
+    expect(parseRunResult(message).ok).toBe(true);
+  });
+
   // Generating the big inputs is the slow part: a generous timeout for a loaded machine.
   it('always fits 4 KiB and is a result the operator reads', { timeout: 60_000 }, () => {
     fc.assert(
       fc.property(
-        fc.option(fc.double({ noNaN: true, noDefaultInfinity: true })),
-        fc.dictionary(
-          fc.string({ unit: 'grapheme', maxLength: 60 }),
-          fc.double({ noNaN: true, noDefaultInfinity: true }),
-          {
-            maxKeys: 100,
-          },
-        ),
+        fc.option(fc.double()),
+        fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.double(), {
+          maxKeys: 100,
+        }),
+        fc.record({ inputTokens: fc.double(), outputTokens: fc.double() }),
         fc.option(fc.string({ unit: 'binary', maxLength: 5_000 })),
-        (score, metrics, error) => {
+        (score, metrics, anyUsage, error) => {
           const message = terminationMessage({
             ...(score !== null ? { score } : {}),
             metrics,
-            usage,
+            usage: anyUsage,
             ...(error !== null ? { error } : {}),
           });
           expect(bytes(message)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);

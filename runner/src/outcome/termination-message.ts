@@ -3,7 +3,9 @@
  * container's message (a longer one is cut, and a cut JSON is no result). What does not fit is left
  * out the same way every time: the error is shortened, then metrics are kept in a fixed order (the
  * run's own metrics first, in the order below, then the others by name) while they fit, and
- * `metricsDropped` says how many were left out.
+ * `metricsDropped` says how many were left out. Only finite numbers are written (JSON has no NaN or
+ * Infinity, and the operator reads a null as no result at all): a score or token count that is not
+ * one is left out, and so is such a metric, counted in `metricsDropped`.
  */
 import type { RunResult } from '../evaluate/summary.ts';
 
@@ -51,27 +53,39 @@ function shorten(error: string): string {
   return chars.length <= MAX_ERROR_LENGTH ? error : `${chars.slice(0, MAX_ERROR_LENGTH - 1).join('')}…`;
 }
 
+const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
 export function terminationMessage(input: TerminationMessageInput): string {
   const head = {
     ...(input.error !== undefined ? { error: shorten(input.error) } : {}),
-    ...(input.score !== undefined ? { score: input.score } : {}),
+    ...(finite(input.score) ? { score: input.score } : {}),
   };
+  const usage = Object.fromEntries(Object.entries(input.usage).filter(([, count]) => finite(count)));
   const names = Object.keys(input.metrics).sort(metricOrder);
   // Room for the metrics: the message with none, and the marker of dropped ones at its largest.
-  const skeleton = JSON.stringify({ ...head, metrics: { metricsDropped: names.length }, usage: input.usage });
+  const skeleton = JSON.stringify({ ...head, metrics: { metricsDropped: names.length }, usage });
   let room = TERMINATION_MESSAGE_LIMIT - bytes(skeleton) - 1;
-  const metrics: Record<string, number> = {};
+  const kept: Array<[string, number]> = [];
   let dropped = 0;
+  let full = false;
   for (const name of names) {
+    const value = input.metrics[name];
+    if (!finite(value)) {
+      dropped++;
+      continue;
+    }
     // `"name":value,`
-    const size = bytes(JSON.stringify(name)) + bytes(JSON.stringify(input.metrics[name])) + 2;
-    if (dropped === 0 && size <= room) {
-      metrics[name] = input.metrics[name]!;
+    const size = bytes(JSON.stringify(name)) + bytes(JSON.stringify(value)) + 2;
+    if (!full && size <= room) {
+      kept.push([name, value]);
       room -= size;
     } else {
+      full = true;
       dropped++;
     }
   }
-  if (dropped > 0) metrics.metricsDropped = dropped;
-  return JSON.stringify({ ...head, metrics, usage: input.usage });
+  if (dropped > 0) kept.push(['metricsDropped', dropped]);
+  // fromEntries defines every name as a property, `__proto__` included.
+  const metrics = Object.fromEntries(kept);
+  return JSON.stringify({ ...head, metrics, usage });
 }
