@@ -1382,7 +1382,8 @@ export const schemas: {
                       type: 'number',
                     },
                     metrics: {
-                      description: 'Further metrics by name.',
+                      description:
+                        "Further metrics by name, at most 32: of a result with more, the operator keeps the runner's headline metrics first, then the others by name (aggregates before those with a '/'), and the run's message says how many were left out (see docs/api.md).",
                       type: 'object',
                       maxProperties: 32,
                       additionalProperties: {

@@ -677,7 +677,7 @@ export interface RunResult {
    */
   score?: number;
   /**
-   * Further metrics by name.
+   * Further metrics by name, at most 32: of a result with more, the operator keeps the runner's headline metrics first, then the others by name (aggregates before those with a '/'), and the run's message says how many were left out (see docs/api.md).
    */
   metrics?: {
     [k: string]: number;
