@@ -58,7 +58,10 @@ step "downloading modules" download
 step "building helm $version" build
 "$bin/helm" version --short >/dev/null # the binary runs
 touch "$stamp"
-# CPU time of everything this script ran (user and system, children included).
-cpu=$(times | tail -1 | awk '{ for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%d", s }')
+# CPU time of the commands this script ran (user and system), from `times` in this shell (a
+# command substitution would see its own subshell's).
+times >"$bin/.times"
+cpu=$(tail -1 "$bin/.times" | awk '{ for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%d", s }')
+rm -f "$bin/.times"
 log "helm done in $((SECONDS - started))s (${cpu} CPU-seconds); disk: $(du -sh "$bin" | cut -f1) binary"
 echo "$bin/helm"
