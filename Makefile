@@ -58,6 +58,10 @@ testenv-argocd: ## Build Argo CD's CLI (v3.5.1) for the test running the health 
 testenv-helm: ## Build Helm's CLI (v4.3.2) from a pinned Go module in hack/testenv/helm, for the release-artifacts test (cached).
 	hack/testenv/helm/build.sh >/dev/null
 
+.PHONY: images
+images: $(DEPS) tools ## Build the operator and runner images (and their Node 24 base) with buildah, as OCI archives in ~/.cache (cached).
+	hack/images/build.sh
+
 .PHONY: cluster-up
 cluster-up: $(DEPS) testenv ## Start the local simulated cluster (or reuse a healthy one).
 	hack/testenv/cluster.sh up
@@ -103,7 +107,7 @@ test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 	vitest run --project unit
 
 .PHONY: test-e2e
-test-e2e: $(DEPS) tools testenv testenv-flux testenv-argocd testenv-helm ## End-to-end tests against the local cluster (started when needed).
+test-e2e: $(DEPS) tools testenv testenv-flux testenv-argocd testenv-helm images ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
 
 ##@ Release
