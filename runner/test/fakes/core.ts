@@ -116,10 +116,15 @@ export interface FakeProviderOptions {
    * fake costs as little CPU as possible and its memory does not grow.
    */
   instant?: boolean;
+  /**
+   * The address to listen on; default 127.0.0.1. Pods of the real node reach a stand-in on the
+   * node's bridge address (hack/testenv/network.sh), never on the machine's other interfaces.
+   */
+  host?: string;
 }
 
 export interface FakeProvider {
-  /** Base URL, `http://127.0.0.1:<port>`. */
+  /** Base URL, `http://<host>:<port>`. */
   readonly url: string;
   readonly port: number;
   /** Every request received, in order (empty in instant mode). */
@@ -195,6 +200,7 @@ export async function startFakeProvider(
   const queued: FakeFault[] = [];
   let always: FakeFault | undefined;
   let answer = options.answer ?? (() => 'ok');
+  const host = options.host ?? '127.0.0.1';
   const instantReplies = new Map<string, WireReply>();
 
   function errorReply(
@@ -318,12 +324,12 @@ export async function startFakeProvider(
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     port,
     requests,
     lastRequest() {
