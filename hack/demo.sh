@@ -2,14 +2,25 @@
 # make demo: the local cluster (started by make's prerequisites), the CRDs, the examples'
 # prerequisites, the operator in the background and examples/ running to completion.
 #
-#   hack/demo.sh         run the demo (the operator keeps running afterwards, for looking around)
-#   hack/demo.sh stop    stop the operator the demo started (make demo-stop)
+# Where this machine can run the cluster's real node (root; its packages, installed here when
+# missing as `make tools` does; hack/testenv/node/node.sh check), the runs execute the bench-runner
+# image (hack/images/build.sh) in real containers on node real-0, against a provider stand-in
+# (hack/demo/stand-in.ts) on the node's bridge, so their scores are bench-runner's real scoring of
+# the stand-in's answers. examples/ is then applied through hack/demo/kustomization.yaml, which
+# changes only what must change to run here (placement and resources), with the ProviderPolicies'
+# endpoints pointed at the stand-in; the demo shows the difference. Elsewhere the runs' pods are
+# simulated by KWOK and their scores made up by the simulator. The demo says which of the two it did.
+#
+#   hack/demo.sh         run the demo (the operator and stand-in keep running, for looking around)
+#   hack/demo.sh stop    stop the operator and stand-in the demo started (make demo-stop)
 #
 # Environment: BENCH_KUBECONFIG (default .cache/testenv/kubeconfig), DEMO_NAMESPACE (bench-demo),
-# DEMO_TIMEOUT (seconds to wait for the suites, 300).
+# DEMO_TIMEOUT (seconds to wait for the suites, 300), DEMO_REAL_NODE (auto: the real node when this
+# machine can run it; 0: KWOK only; 1: the real node, or fail saying why not).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/hack/testenv/versions.sh"
+source "$root/hack/testenv/network.sh"
 kubeconfig="${BENCH_KUBECONFIG:-$root/.cache/testenv/kubeconfig}"
 kubectl() { "$TESTENV_BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 ns="${DEMO_NAMESPACE:-bench-demo}"
@@ -17,59 +28,125 @@ timeout="${DEMO_TIMEOUT:-300}"
 state="$root/.cache/demo"
 log_file="$state/operator.log"
 pid_file="$state/operator.pid"
+stand_in_log="$state/stand-in.log"
+stand_in_pid_file="$state/stand-in.pid"
 node="$root/node_modules/.bin/node"
+node_sh="$root/hack/testenv/node/node.sh"
 examples="$root/examples"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# A paragraph the reader must not miss (what the scores are), in bold.
+notice() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 fail() {
   printf '\n\033[31mdemo failed: %s\033[0m\n' "$*" >&2
-  if [[ -f "$log_file" ]]; then
+  if [[ -s "$log_file" ]]; then
     echo "Last lines of the operator log ($log_file):" >&2
     tail -n 20 "$log_file" >&2 || true
   fi
-  if demo_operator_pid >/dev/null; then
-    echo "The operator is still running, for looking around: make demo-stop stops it." >&2
+  if demo_pid "$pid_file" operator/src/main.ts >/dev/null || demo_pid "$stand_in_pid_file" hack/demo/stand-in.ts >/dev/null; then
+    echo "The operator (and provider stand-in) still run, for looking around: make demo-stop stops them." >&2
   fi
   exit 1
 }
 
-# The demo's operator, if it is still running: the pid in the pid file, checked against its command
-# line so a recycled pid is never killed.
-demo_operator_pid() {
-  [[ -f "$pid_file" ]] || return 1
+# A process the demo started, if it is still running: the pid in its pid file, checked against its
+# command line so a recycled pid is never killed.
+demo_pid() { # demo_pid PID_FILE COMMAND_LINE_PART
+  [[ -f "$1" ]] || return 1
   local pid
-  pid=$(<"$pid_file")
+  pid=$(<"$1")
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'operator/src/main.ts' || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$2" || return 1
   echo "$pid"
 }
 
-stop_operator() {
+stop_process() { # stop_process WHAT PID_FILE COMMAND_LINE_PART
   local pid
-  if pid=$(demo_operator_pid); then
-    # SIGTERM: finish in-flight reconciles and exit; SIGKILL if it has not within 15 s.
+  if pid=$(demo_pid "$2" "$3"); then
+    # SIGTERM: finish what is in flight and exit; SIGKILL if it has not within 15 s.
     kill -TERM "$pid"
     for _ in $(seq 1 150); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    echo "stopped the demo operator (pid $pid)"
-  else
+    echo "stopped the demo $1 (pid $pid)"
+  elif [[ "$1" == operator ]]; then
     echo "no demo operator running"
   fi
-  rm -f "$pid_file"
+  rm -f "$2"
 }
+stop_operator() { stop_process operator "$pid_file" operator/src/main.ts; }
+stop_stand_in() { stop_process "provider stand-in" "$stand_in_pid_file" hack/demo/stand-in.ts; }
 
 if [[ "${1:-}" == "stop" ]]; then
   stop_operator
+  stop_stand_in
   exit 0
 fi
 
 started=$(date +%s)
 mkdir -p "$state"
 
-step "The local cluster (kube-apiserver $K8S_VERSION, KWOK nodes)"
+# --- The real node, when this machine can run it ----------------------------------------------
+# Sets no_real_node to why not (empty: it can).
+no_real_node=""
+real_node_check() {
+  case "${DEMO_REAL_NODE:-auto}" in
+    0)
+      no_real_node="DEMO_REAL_NODE=0 asks for the simulated cluster only"
+      return
+      ;;
+    auto | 1) ;;
+    *) fail "DEMO_REAL_NODE is auto, 0 or 1, not '$DEMO_REAL_NODE'" ;;
+  esac
+  if [[ $(id -u) -ne 0 ]]; then
+    no_real_node="the real node needs root (containerd, mounts, a network bridge), and the demo runs as $(id -un)"
+    return
+  fi
+  if [[ ! -x "$node_sh" ]]; then
+    no_real_node="hack/testenv/node/node.sh is missing or not executable"
+    return
+  fi
+  # The node's packages and the image builder's (containerd, runc, CNI plugins, buildah...), as
+  # `make tools` installs them: nothing happens when they are all there.
+  if ! "$root/hack/deps-apt.sh"; then
+    no_real_node="its Debian packages could not be installed (hack/deps-apt.sh, above)"
+    return
+  fi
+  local why
+  if ! why=$("$node_sh" check 2>&1); then
+    no_real_node="${why#\[node\] }"
+  fi
+}
+
+step "How the runs will execute"
+real_node_check
+real_node="" # "yes" when the runs execute on the real node
+if [[ -z "$no_real_node" ]]; then
+  real_node=yes
+  echo "In real containers on the local cluster's real node $REAL_NODE_NAME (kubelet and containerd on this machine),"
+  echo "with the bench-runner image, against a local provider stand-in."
+elif [[ "${DEMO_REAL_NODE:-auto}" == 1 ]]; then
+  fail "DEMO_REAL_NODE=1, but this machine cannot run the real node: $no_real_node"
+else
+  echo "Simulated: KWOK plays the nodes and their pods, no container runs and no provider is called."
+  echo "(No real node here: $no_real_node.)"
+fi
+
+if [[ -n "$real_node" ]]; then
+  step "The real node $REAL_NODE_NAME (hack/testenv/node/node.sh)"
+  # cluster.sh reuses the running cluster and starts the node beside it, or reuses that too.
+  REAL_NODE=1 "$root/hack/testenv/cluster.sh" up
+
+  step "The bench-runner image (hack/images/build.sh: built once, then cached), imported into $REAL_NODE_NAME"
+  images=$("$root/hack/images/build.sh") || fail "the images did not build (hack/images/build.sh, above)"
+  runner_archive=$(sed -n 's/^bench-runner=//p' <<<"$images")
+  [[ -n "$runner_archive" ]] || fail "hack/images/build.sh printed no bench-runner=<archive> line"
+  "$node_sh" load "$runner_archive"
+fi
+
+step "The local cluster (kube-apiserver $K8S_VERSION, KWOK nodes${real_node:+ and the real node $REAL_NODE_NAME})"
 kubectl version
 kubectl get nodes -L bench.dev/node-pool,bench.dev/accelerator,topology.kubernetes.io/zone
 
@@ -78,6 +155,7 @@ step "The CRDs (make install)"
 
 step "A clean namespace: $ns"
 stop_operator
+stop_stand_in
 if kubectl get namespace "$ns" >/dev/null 2>&1; then
   # Suites from a previous demo would already be finished: start again from nothing.
   kubectl delete namespace "$ns" --wait=true --timeout=120s
@@ -128,7 +206,7 @@ KUBECONFIG="$kubeconfig" setsid "$node" "$root/operator/src/main.ts" \
 echo $! >"$pid_file"
 health_port=""
 for _ in $(seq 1 300); do
-  demo_operator_pid >/dev/null || fail "the operator exited during start-up"
+  demo_pid "$pid_file" operator/src/main.ts >/dev/null || fail "the operator exited during start-up"
   health_port=$(grep -o '"healthPort":[0-9]*' "$log_file" | head -n1 | cut -d: -f2 || true)
   [[ -n "$health_port" ]] && break
   sleep 0.1
@@ -142,12 +220,69 @@ done
 curl -fsS "http://127.0.0.1:$health_port/readyz" >/dev/null 2>&1 || fail "the operator is not ready (caches not synced) after 30 s"
 echo "operator pid $(<"$pid_file") ready: http://127.0.0.1:$health_port/readyz, metrics http://127.0.0.1:$metrics_port/metrics"
 
+if [[ -n "$real_node" ]]; then
+  step "The provider stand-in, in the background (hack/demo/stand-in.ts; log: ${stand_in_log#"$root"/})"
+  : >"$stand_in_log"
+  setsid "$node" "$root/hack/demo/stand-in.ts" --host "$REAL_NODE_GATEWAY" >>"$stand_in_log" 2>&1 </dev/null &
+  echo $! >"$stand_in_pid_file"
+  listening=""
+  for _ in $(seq 1 300); do
+    listening=$(grep -m1 '^{"endpoints"' "$stand_in_log" || true)
+    [[ -n "$listening" ]] && break
+    demo_pid "$stand_in_pid_file" hack/demo/stand-in.ts >/dev/null ||
+      fail "the provider stand-in exited during start-up: $(tail -n 5 "$stand_in_log")"
+    sleep 0.1
+  done
+  [[ -n "$listening" ]] || fail "the provider stand-in did not listen within 30 s (${stand_in_log#"$root"/})"
+  # "<policy> <endpoint>" lines, and the skills as "model 85 %, ..." for the notice before the results.
+  endpoints=$("$node" -e 'for (const [p, e] of Object.entries(JSON.parse(process.argv[1]).endpoints)) console.log(p, e)' "$listening")
+  skills=$("$node" -e 'const s = JSON.parse(process.argv[1]).skills; console.log(Object.entries(s).map(([m, v]) => `${m === "other" ? "other models" : m} ${Math.round(v * 100)} %`).join(", "))' "$listening")
+  echo "stand-in pid $(<"$stand_in_pid_file"), one port per ProviderPolicy of examples/, each taking only the API key of its Secret:"
+  sed 's/^/  /' <<<"$endpoints"
+fi
+
 step "The examples"
-if [[ -d "$examples" ]]; then
-  kubectl apply -n "$ns" -f "$examples"
-else
+if [[ ! -d "$examples" ]]; then
   echo "examples/ not found: applying config/samples instead"
   kubectl apply -n "$ns" -k "$root/config/samples"
+elif [[ -z "$real_node" ]]; then
+  kubectl apply -n "$ns" -f "$examples"
+else
+  # examples/ through hack/demo's component, plus the stand-in's endpoints of this demo: written
+  # here as a kustomization, and beside it one of examples/ alone, to show the difference.
+  mkdir -p "$state/examples"
+  {
+    echo "# examples/ as they are (hack/demo.sh compares the demo's kustomization with this)."
+    echo "resources:"
+    for file in "$examples"/*.yaml; do echo "  - ../../../examples/${file##*/}"; done
+  } >"$state/examples/kustomization.yaml"
+  {
+    echo "# Written by hack/demo.sh: examples/ as make demo applies them on the real node $REAL_NODE_NAME."
+    echo "resources:"
+    for file in "$examples"/*.yaml; do echo "  - ../../examples/${file##*/}"; done
+    echo "components:"
+    echo "  - ../../hack/demo # placement and resources for $REAL_NODE_NAME; each patch says why"
+    echo "patches:"
+    while read -r policy endpoint; do
+      cat <<YAML
+  # bench-runner calls the demo's provider stand-in, on the bridge $REAL_NODE_NAME's pods reach
+  # (they have no route to the Internet), instead of the provider's API.
+  - target: { kind: ProviderPolicy, name: $policy }
+    patch: |-
+      - op: add
+        path: /spec/endpoint
+        value: $endpoint
+YAML
+    done <<<"$endpoints"
+  } >"$state/kustomization.yaml"
+  kustomize() { kubectl kustomize --load-restrictor=LoadRestrictionsNone "$@"; }
+  kustomize "$state/examples" >"$state/examples.yaml"
+  kustomize "$state" >"$state/applied.yaml"
+  echo "What differs from examples/ here (why: hack/demo/kustomization.yaml; endpoints: ${state#"$root"/}/kustomization.yaml):"
+  diff -U1 --label examples/ --label "examples/ on $REAL_NODE_NAME" "$state/examples.yaml" "$state/applied.yaml" |
+    grep -v '^@@' || true
+  echo
+  kubectl apply -n "$ns" -f "$state/applied.yaml"
 fi
 
 # A suite whose SchedulePolicy has a cron schedule waits for its next tick (nightly-eval: 02:00).
@@ -176,7 +311,7 @@ while :; do
   total=$(phases | wc -l)
   finished=$(phases | grep -cE '^(Succeeded|Failed)$' || true)
   ((total > 0 && finished == total)) && break
-  demo_operator_pid >/dev/null || fail "the operator exited while the suites were running"
+  demo_pid "$pid_file" operator/src/main.ts >/dev/null || fail "the operator exited while the suites were running"
   if ((SECONDS >= deadline)); then
     kubectl get benchmarksuites -n "$ns" \
       -o jsonpath='{range .items[*]}{.metadata.name}: {range .status.runs[*]}{.name}={.state}/{.reason}{"; "}{end}{"\n"}{end}' >&2
@@ -188,10 +323,40 @@ done
 step "The Jobs the operator created"
 kubectl get jobs -n "$ns" -L bench.dev/suite,bench.dev/provider
 
-step "Results (status.runs)"
-kubectl get benchmarksuites -n "$ns" \
-  -o jsonpath='{range .items[*]}{range .status.runs[*]}{.name}{"\t"}{.state}{"\tscore="}{.result.score}{"\n"}{end}{end}' |
-  column -t -s $'\t'
+# The nodes each Job's pods ran on (a sharded run's Job has a pod per shard).
+declare -A nodes_of=()
+while IFS='|' read -r job node_name; do
+  [[ -n "$job" && -n "$node_name" ]] || continue
+  [[ ",${nodes_of[$job]:-}," == *",$node_name,"* ]] || nodes_of[$job]="${nodes_of[$job]:+${nodes_of[$job]},}$node_name"
+done < <(kubectl get pods -n "$ns" -o jsonpath='{range .items[*]}{.metadata.labels.job-name}{"|"}{.spec.nodeName}{"\n"}{end}')
+
+if [[ -n "$real_node" ]]; then
+  elsewhere=$(printf '%s\n' "${nodes_of[@]}" | tr ',' '\n' | grep -vx "$REAL_NODE_NAME" | sort -u | paste -sd, || true)
+  [[ -z "$elsewhere" ]] || fail "pods of the runs ran on $elsewhere, not only on $REAL_NODE_NAME"
+  notice "About these scores: the runs executed bench-runner in real containers on node $REAL_NODE_NAME,
+against a local stand-in provider (hack/demo/stand-in.ts), not OpenAI or Anthropic. The stand-in
+answers right for a fixed share of the items that depends on the model ($skills)
+and wrong for the others. The scores are bench-runner's real scoring of the stand-in's answers:
+they show the pipeline working end to end, not any model's quality."
+else
+  notice "About these scores: the runs' pods were simulated by KWOK; no container ran and no provider was
+called. The scores are made up by the simulator (hack/testenv/stages/pod-complete.yaml, from a hash
+of each pod's name), not measured. (No real node here: $no_real_node.)"
+fi
+
+step "Results (status.runs, and the node each run's pods ran on)"
+{
+  echo "SUITE|RUN|STATE|SCORE|NODE"
+  for suite in $(kubectl get benchmarksuites -n "$ns" -o jsonpath='{.items[*].metadata.name}'); do
+    kubectl get benchmarksuite "$suite" -n "$ns" \
+      -o jsonpath='{range .status.runs[*]}{.name}{"|"}{.state}{"|"}{.result.score}{"|"}{.job}{"\n"}{end}' |
+      while IFS='|' read -r run run_state score job; do
+        # At most 4 decimals: a sharded run's combined score can carry float noise (0.7875000000000001).
+        [[ -z "$score" ]] || score=$(LC_ALL=C printf '%.4f' "$score" | sed -E 's/\.?0+$//')
+        echo "$suite|$run|$run_state|${score:--}|${nodes_of[$job]:--}"
+      done
+  done
+} | column -t -s '|'
 
 failed=$(phases | grep -c '^Failed$' || true)
 cat <<MSG
@@ -209,9 +374,17 @@ Look around:
   kubectl annotate bs smoke -n $ns bench.dev/requested-at="\$(date -Is)" --overwrite   # run again
   tail -f ${log_file#"$root"/}                 # the operator's log (JSON; | npx pino-pretty)
   curl -s http://127.0.0.1:$metrics_port/metrics | grep ^controller_runtime
+MSG
+if [[ -n "$real_node" ]]; then
+  cat <<MSG
+  kubectl logs -n $ns -l bench.dev/run=hello-gpt-4o-mini   # bench-runner's output: a JSON line per item
+  tail ${stand_in_log#"$root"/}                # the stand-in's answers: model, item, right or not
+MSG
+fi
+cat <<MSG
 
 Stop:
-  make demo-stop       # the operator
-  make cluster-down    # the local cluster
+  make demo-stop       # the operator${real_node:+ and the provider stand-in}
+  make cluster-down    # the local cluster${real_node:+, the real node with it}
 MSG
 ((failed == 0)) || fail "$failed suite(s) Failed"

@@ -11,8 +11,9 @@
  * wrong for the rest. They are no model's answers: the scores bench-runner gives them measure the
  * pipeline, not a model.
  *
- * Prints one JSON line once listening, `{"endpoints": {"<policy>": "<spec.endpoint for it>"}}`,
- * then one JSON line per answer (policy, model, item, right). Stops on SIGTERM or SIGINT.
+ * Prints one JSON line once listening, `{"endpoints": {"<policy>": "<spec.endpoint for it>"},
+ * "skills": {"<model>": <share right>, "other": 0.5}}`, then one JSON line per answer (policy,
+ * model, item, right). Stops on SIGTERM or SIGINT.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,7 @@ import { parseAllDocuments } from 'yaml';
 import type { ProviderType } from '../../runner/src/providers/types.ts';
 import type { FakePrompt, FakeProvider } from '../../runner/test/fakes/core.ts';
 import { startFakeFor } from '../../runner/test/fakes/index.ts';
-import { answerFor, knownItems } from './answers.ts';
+import { answerFor, DEFAULT_SKILL, knownItems, SKILLS } from './answers.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
@@ -111,7 +112,7 @@ for (const policy of manifests.filter((m) => m.kind === 'ProviderPolicy')) {
   fakes.push(fake);
   endpoints[name] = endpointOf(type, fake.url);
 }
-log({ endpoints });
+log({ endpoints, skills: { ...SKILLS, other: DEFAULT_SKILL } });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => void Promise.all(fakes.map((f) => f.close())).then(() => process.exit(0)));
