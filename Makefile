@@ -110,12 +110,12 @@ test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 test-e2e: $(DEPS) tools testenv testenv-flux testenv-argocd testenv-helm images ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
 
+.PHONY: bench
+bench: $(DEPS) testenv ## Benchmarks (test/bench/) on a separate 100-node cluster; results in .cache/bench/.
+	hack/bench.sh
+
 ##@ Release
 
 .PHONY: build-installer
 build-installer: $(DEPS) testenv ## Generate dist/install.yaml and the Helm chart dist/chart from config/ (IMG=<repository>:<tag> for another image).
 	node hack/release/main.ts $(if $(IMG),--image=$(IMG))
-
-.PHONY: bench
-bench: $(DEPS) testenv ## Benchmarks (test/bench/) on a separate 100-node cluster; results in .cache/bench/.
-	hack/bench.sh
