@@ -483,7 +483,7 @@ function valuesSchema(): string {
     properties,
   });
   const schema = {
-    $schema: 'https://json-schema.org/draft-07/schema#',
+    $schema: 'http://json-schema.org/draft-07/schema#',
     ...closed({
       global: object,
       image: closed({
