@@ -94,9 +94,12 @@ fresh() {
 
 # --- node-base ---------------------------------------------------------------------------------
 base_tag="localhost/bench-operator/node:${node_version%%.*}-bookworm-slim"
+# A script's code without its comment lines: part of a key, as editing a comment rebuilds nothing.
+code_of() { sed '/^[[:space:]]*#/d' "$1" | sha256sum | cut -c1-64; }
+
 base_key=$(
   {
-    cat "$here/node-base.sh"
+    code_of "$here/node-base.sh"
     echo "node=$node_version npm=${NPM_VERSION:-} snapshot=${DEBIAN_SNAPSHOT:-}"
     echo "mirrors=${DEBIAN_MIRROR:-} ${DEBIAN_SECURITY_MIRROR:-}"
   } | sha256sum | cut -c1-16
@@ -164,7 +167,7 @@ ca_mounts() {
 build_image() {
   local name=$1 tag=$2 dockerfile=$3 ignorefile=$4 key archive started
   key=$(node "$here/context-key.ts" "$repo" "$repo/$dockerfile" "$repo/$ignorefile" \
-    "base=$base_id" "flags=${bud_flags[*]}" "tag=$tag" "script=$(sha256sum <"$here/build.sh")" | cut -c1-16)
+    "base=$base_id" "flags=${bud_flags[*]}" "tag=$tag" "script=$(code_of "$here/build.sh")" | cut -c1-16)
   archive="$archives/$name-$key.oci.tar"
   if fresh "$archive"; then
     report "$name" "$archive" "up to date"
@@ -177,8 +180,8 @@ build_image() {
   load_base
   local out="$IMAGES_CACHE/logs/$name.log" mounts
   mapfile -t mounts < <(ca_mounts)
-  # The ignore file is named explicitly: buildah 1.28 reads only the context's .dockerignore,
-  # while Docker reads <Dockerfile>.dockerignore first (runner/Dockerfile.dockerignore).
+  # buildah 1.28 reads <Dockerfile>.dockerignore before the context's .dockerignore, as Docker
+  # does; the ignore file is named all the same, to be the very file the key was computed from.
   local bud=("${buildah[@]}" bud "${bud_flags[@]}" "${mounts[@]}" --file "$repo/$dockerfile" --ignorefile "$repo/$ignorefile"
     --tag "$tag" "$repo")
   if [[ -n "${IMAGES_VERBOSE:-}" ]]; then

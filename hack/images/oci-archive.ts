@@ -101,6 +101,8 @@ export interface OciArchive {
   /** The config's digest: the image ID that buildah, containerd and kubelet show. */
   id: string;
   config: ImageConfig;
+  /** A layer's tar, uncompressed. */
+  layer: (descriptor: Descriptor) => Buffer;
   /** Each layer's tar, uncompressed, base first. */
   layers: () => Buffer[];
 }
@@ -115,20 +117,22 @@ export function readOciArchive(file: string): OciArchive {
   };
   const blobName = (digest: string): string => `blobs/${digest.replace(':', '/')}`;
   const index = json<{ manifests: Descriptor[] }>('index.json');
-  if (index.manifests.length !== 1) throw new Error(`${file}: ${index.manifests.length} manifests, expected 1`);
+  if (index.manifests.length !== 1)
+    throw new Error(`${file}: ${index.manifests.length} manifests, expected 1`);
   const top = index.manifests[0]!;
   const manifest = json<OciArchive['manifest']>(blobName(top.digest));
+  const layer = (descriptor: Descriptor): Buffer => {
+    const blob = blobs.get(blobName(descriptor.digest));
+    if (!blob) throw new Error(`${file}: layer ${descriptor.digest} missing`);
+    return descriptor.mediaType.endsWith('gzip') ? gunzipSync(blob) : blob;
+  };
   return {
     refName: top.annotations?.['org.opencontainers.image.ref.name'],
     manifest,
     id: manifest.config.digest,
     config: json<ImageConfig>(blobName(manifest.config.digest)),
-    layers: () =>
-      manifest.layers.map((layer) => {
-        const blob = blobs.get(blobName(layer.digest));
-        if (!blob) throw new Error(`${file}: layer ${layer.digest} missing`);
-        return layer.mediaType.endsWith('gzip') ? gunzipSync(blob) : blob;
-      }),
+    layer,
+    layers: () => manifest.layers.map(layer),
   };
 }
 
