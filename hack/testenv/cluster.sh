@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# The local simulated cluster: a real kube-apiserver, etcd, kube-controller-manager (Job controller,
-# garbage collector) and kube-scheduler, with KWOK playing the kubelets of fake nodes.
+# The local cluster: a real kube-apiserver, etcd, kube-controller-manager (Job controller, garbage
+# collector) and kube-scheduler, with KWOK playing the kubelets of fake nodes, and on request one
+# real node (node/node.sh: kubelet, kube-proxy and containerd running real containers).
 #
 #   hack/testenv/cluster.sh up       start it, or reuse a healthy one; nodes Ready; kubeconfig written
-#   hack/testenv/cluster.sh down     remove it
+#   hack/testenv/cluster.sh down     remove it, the real node with it
 #   hack/testenv/cluster.sh status   exit 0 when a healthy cluster answers
 #
-# Environment: CPU_NODES / GPU_NODES (node counts, see node-pools.yaml), BENCH_KUBECONFIG (where
-# the kubeconfig goes, default .cache/testenv/kubeconfig), CLUSTER_NAME (default bench),
-# CLUSTER_EXTRA_ARGS (kwokctl --extra-args, e.g. "kube-controller-manager=concurrent-job-syncs=50").
+# Environment: CPU_NODES / GPU_NODES (node counts, see node-pools.yaml), REAL_NODE=1 (add the real
+# node), BENCH_KUBECONFIG (where the kubeconfig goes, default .cache/testenv/kubeconfig),
+# CLUSTER_NAME (default bench), CLUSTER_EXTRA_ARGS (kwokctl --extra-args, e.g.
+# "kube-controller-manager=concurrent-job-syncs=50").
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 # shellcheck source=versions.sh
 source "$here/versions.sh"
+# shellcheck source=network.sh
+source "$here/network.sh"
 
 name="${CLUSTER_NAME:-bench}"
 state="$root/.cache/testenv"
@@ -84,7 +88,7 @@ up() {
   local config_hash stamp="$state/$name.config-hash"
   # Stages and scheduler settings are fixed when a cluster is created: a cluster made from other
   # versions of these files is replaced, so tests never run against stale simulation rules.
-  config_hash=$({ cat "$here"/stages/*.yaml "$here/kube-scheduler.yaml"; echo "${component_args[*]}"; } | sha256sum | cut -c1-16)
+  config_hash=$({ cat "$here"/stages/*.yaml "$here/kube-scheduler.yaml" "$here/kwokctl.yaml" "$here/network.sh"; echo "${component_args[*]}"; } | sha256sum | cut -c1-16)
   if healthy && [[ "$(cat "$stamp" 2>/dev/null)" == "$config_hash" ]]; then
     log "reusing the running cluster '$name' ($kubeconfig)"
   else
@@ -96,6 +100,11 @@ up() {
     log "creating cluster '$name' (kube $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
     local stages=()
     for stage in "$here"/stages/*.yaml; do stages+=(--config "$stage"); done
+    # Settings for the real node (kwokctl.yaml), with network.sh's addresses.
+    sed -e "s|@KUBERNETES_SERVICE_IP@|$KUBERNETES_SERVICE_IP|" -e "s|@GATEWAY@|$REAL_NODE_GATEWAY|" \
+      -e "s|@SERVICE_CIDR@|$SERVICE_CIDR|" -e "s|@PKI@|$KWOK_WORKDIR/clusters/$name/pki|" \
+      "$here/kwokctl.yaml" >"$state/kwokctl.yaml"
+    stages+=(--config "$state/kwokctl.yaml")
     "$kwokctl" --name "$name" "${stages[@]}" create cluster \
       --runtime binary \
       --kube-apiserver-binary "$TESTENV_BIN/kube-apiserver" \
@@ -117,9 +126,15 @@ up() {
   wait_nodes_ready "$nodes"
   wait_default_serviceaccount
   log "cluster '$name' ready with $nodes nodes in $(($(ms) - t0)) ms; KUBECONFIG=$kubeconfig"
+  if [[ "${REAL_NODE:-0}" == 1 ]]; then
+    "$here/node/node.sh" up
+  fi
 }
 
 down() {
+  if [[ -d "$root/.cache/testenv/node" ]]; then
+    "$here/node/node.sh" down
+  fi
   if [[ -d "$KWOK_WORKDIR/clusters/$name" ]]; then
     "$kwokctl" --name "$name" delete cluster --kubeconfig "$kubeconfig" >&2
   fi

@@ -3,6 +3,17 @@ import path from 'node:path';
 import { repoRoot } from './paths.ts';
 
 const clusterScript = path.join(repoRoot, 'hack/testenv/cluster.sh');
+const nodeScript = path.join(repoRoot, 'hack/testenv/node/node.sh');
+const imagesScript = path.join(repoRoot, 'hack/images/build.sh');
+
+/** The images `make images` built (a prerequisite of test-e2e; warm, this only reads its cache). */
+function imageArchives(): string[] {
+  const lines = execFileSync(imagesScript, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return lines
+    .split('\n')
+    .filter((line) => /^bench-(operator|runner)=/.test(line))
+    .map((line) => line.slice(line.indexOf('=') + 1));
+}
 
 function clusterIsUp(): boolean {
   try {
@@ -14,13 +25,15 @@ function clusterIsUp(): boolean {
 }
 
 /**
- * Starts the local cluster once for the whole e2e run, or reuses a healthy one (e.g. from
+ * Starts the local cluster once for the whole e2e run, with its real node (hack/testenv/node) and
+ * the project's images in the node's containerd, or reuses a healthy one (e.g. from
  * `make cluster-up`). A cluster this setup created is removed afterwards, unless
  * BENCH_KEEP_CLUSTER=1; a reused one is left as it was found.
  */
 export default function setup(): () => void {
   const reused = clusterIsUp();
-  execFileSync(clusterScript, ['up'], { stdio: 'inherit' });
+  execFileSync(clusterScript, ['up'], { stdio: 'inherit', env: { ...process.env, REAL_NODE: '1' } });
+  execFileSync(nodeScript, ['load', ...imageArchives()], { stdio: 'inherit' });
   // The API as `make install` installs it: every e2e test may create bench.dev objects.
   execFileSync(path.join(repoRoot, 'hack/install-crds.sh'), { stdio: 'inherit' });
   return () => {

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# The real node of the local cluster: a kubelet, kube-proxy and containerd running real containers
+# beside the kwokctl control plane, registered as real-0 next to the KWOK nodes.
+#
+#   hack/testenv/node/node.sh up                start it (the cluster must be up), or reuse it
+#   hack/testenv/node/node.sh load ARCHIVE...   import OCI image archives into its containerd
+#   hack/testenv/node/node.sh down              stop it: no process, mount, bridge or rule left
+#   hack/testenv/node/node.sh status            exit 0 when the node is Ready
+#   hack/testenv/node/node.sh check             exit 0 when this machine can run it (else says why)
+#
+# Every state folder and socket is under .cache/testenv/node (never the machine's
+# /var/lib/containerd, /etc/cni or /run/containerd). The node is labelled
+# bench.dev/node-pool=real and tainted bench.dev/real-node=true:NoSchedule, so only pods that
+# tolerate it land there. Needs root (containerd, mounts, the bridge) and `make tools`.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+# shellcheck source=../versions.sh
+source "$here/../versions.sh"
+# shellcheck source=../network.sh
+source "$here/../network.sh"
+
+cluster="${CLUSTER_NAME:-bench}"
+kubeconfig="${BENCH_KUBECONFIG:-$root/.cache/testenv/kubeconfig}"
+pki="$root/.cache/testenv/kwok/clusters/$cluster/pki"
+state="$root/.cache/testenv/node"
+logs="$state/logs"
+socket="$state/run/containerd.sock"
+cni_bin=/usr/lib/cni
+kubectl=("$TESTENV_BIN/kubectl" --kubeconfig "$kubeconfig")
+ctr=(ctr --address "$socket" --namespace k8s.io)
+kubelet_port=10250
+
+log() { printf '[node] %s\n' "$*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+
+running() { # running NAME: its pid file names a live process
+  local pid
+  pid=$(cat "$state/$1.pid" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
+
+start() { # start NAME COMMAND...: in its own session, logging to logs/NAME.log
+  local name=$1
+  shift
+  running "$name" && return 0
+  setsid "$@" >>"$logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$state/$name.pid"
+}
+
+stop() { # stop NAME: SIGTERM, then SIGKILL after 10 s
+  local name=$1 pid
+  running "$name" || { rm -f "$state/$name.pid"; return 0; }
+  pid=$(<"$state/$name.pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$state/$name.pid"
+}
+
+wait_until() { # wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succeeds
+  local seconds=$1 what=$2 deadline
+  shift 2
+  deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+render() { # render TEMPLATE OUT: the template with the @NAMES@ of this node
+  sed -e "s|@STATE@|$state|g" -e "s|@CNI_BIN@|$cni_bin|g" -e "s|@PKI@|$pki|g" \
+    -e "s|@KUBECONFIG@|$kubeconfig|g" -e "s|@NODE_NAME@|$REAL_NODE_NAME|g" \
+    -e "s|@BRIDGE@|$REAL_NODE_BRIDGE|g" -e "s|@POD_SUBNET@|$REAL_NODE_POD_SUBNET|g" \
+    -e "s|@GATEWAY@|$REAL_NODE_GATEWAY|g" -e "s|@SERVICE_CIDR@|$SERVICE_CIDR|g" \
+    -e "s|@KUBELET_PORT@|$kubelet_port|g" "$1" >"$2"
+}
+
+preflight() {
+  [[ $(id -u) -eq 0 ]] || die "the real node needs root (containerd, mounts, a bridge)"
+  local tool
+  for tool in containerd containerd-shim-runc-v2 runc ctr ip iptables conntrack; do
+    command -v "$tool" >/dev/null || die "$tool is missing: run 'make tools'"
+  done
+  [[ -x "$cni_bin/bridge" && -x "$cni_bin/host-local" && -x "$cni_bin/loopback" && -x "$cni_bin/portmap" ]] ||
+    die "the CNI plugins are missing from $cni_bin: run 'make tools'"
+  [[ -x "$TESTENV_BIN/kubelet" && -x "$TESTENV_BIN/kube-proxy" ]] || die "kubelet is missing: run 'make testenv'"
+  "${kubectl[@]}" --request-timeout=3s get --raw /readyz >/dev/null 2>&1 ||
+    die "the cluster is not up: run 'make cluster-up' first"
+  [[ -f "$pki/ca.crt" ]] || die "no cluster CA at $pki"
+}
+
+# The bridge carries the gateway address itself: the CNI bridge plugin is told isGateway=false,
+# so it does not turn on the machine's IP forwarding. Pods get routes to the bridge and the Service
+# range only (cni.conflist), so nothing they send leaves the machine.
+bridge_up() {
+  ip link show "$REAL_NODE_BRIDGE" >/dev/null 2>&1 || ip link add "$REAL_NODE_BRIDGE" type bridge
+  ip addr show dev "$REAL_NODE_BRIDGE" | grep -q "inet $REAL_NODE_GATEWAY/" ||
+    ip addr add "$REAL_NODE_GATEWAY/${REAL_NODE_POD_SUBNET#*/}" dev "$REAL_NODE_BRIDGE"
+  ip link set "$REAL_NODE_BRIDGE" up
+}
+
+node_ready() {
+  [[ $("${kubectl[@]}" get node "$REAL_NODE_NAME" \
+    -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
+}
+
+up() {
+  preflight
+  local t0=$SECONDS
+  mkdir -p "$state"/{run,cni/net.d,cni/ipam,kubelet,pod-logs} "$logs"
+  bridge_up
+  render "$here/containerd.toml" "$state/containerd.toml"
+  render "$here/cni.conflist" "$state/cni/net.d/10-bench.conflist"
+  render "$here/kubelet.yaml" "$state/kubelet.yaml"
+  render "$here/kube-proxy.yaml" "$state/kube-proxy.yaml"
+
+  start containerd containerd --config "$state/containerd.toml"
+  wait_until 30 "containerd" "${ctr[@]}" version ||
+    die "containerd did not answer on $socket within 30 s; see $logs/containerd.log"
+  load "$("$here/pause/build.sh")"
+
+  start kubelet "$TESTENV_BIN/kubelet" \
+    --config "$state/kubelet.yaml" \
+    --kubeconfig "$kubeconfig" \
+    --root-dir "$state/kubelet" \
+    --cert-dir "$state/kubelet/pki" \
+    --hostname-override "$REAL_NODE_NAME" \
+    --node-ip "$REAL_NODE_GATEWAY" \
+    --node-labels "bench.dev/node-pool=real,node.kubernetes.io/instance-type=real"
+  start kube-proxy "$TESTENV_BIN/kube-proxy" --config "$state/kube-proxy.yaml"
+  wait_until 90 "node Ready" node_ready || {
+    tail -n 20 "$logs/kubelet.log" >&2 || true
+    die "expected node $REAL_NODE_NAME Ready within 90 s; see $logs/kubelet.log"
+  }
+  log "node $REAL_NODE_NAME Ready in $((SECONDS - t0)) s ($("${kubectl[@]}" get node "$REAL_NODE_NAME" -o jsonpath='{.status.nodeInfo.containerRuntimeVersion}'))"
+}
+
+# Imports OCI archives whose image is not there yet, keyed by the archive's file name (the image
+# builds name archives by their inputs' hash), so a warm call costs nothing.
+load() {
+  local archive marker
+  mkdir -p "$state/imported"
+  for archive in "$@"; do
+    [[ -f "$archive" ]] || die "no image archive $archive"
+    marker="$state/imported/$(basename "$archive")"
+    [[ -f "$marker" ]] && continue
+    "${ctr[@]}" images import --no-unpack=false "$archive" >/dev/null
+    touch "$marker"
+    log "imported $(basename "$archive")"
+  done
+}
+
+# Containers outlive the kubelet and containerd: each task is killed and removed before containerd
+# stops, or its processes and mounts would stay behind.
+remove_containers() {
+  "${ctr[@]}" version >/dev/null 2>&1 || return 0
+  local id
+  for id in $("${ctr[@]}" tasks ls -q 2>/dev/null); do
+    "${ctr[@]}" tasks kill --all --signal SIGKILL "$id" >/dev/null 2>&1 || true
+  done
+  for id in $("${ctr[@]}" tasks ls -q 2>/dev/null); do
+    wait_until 10 "task $id" "${ctr[@]}" tasks delete --force "$id" || true
+  done
+  for id in $("${ctr[@]}" containers ls -q 2>/dev/null); do
+    "${ctr[@]}" containers delete "$id" >/dev/null 2>&1 || true
+  done
+}
+
+unmount_all() { # everything mounted under the state folder, deepest first
+  local mount
+  for mount in $(awk -v prefix="$state/" 'index($2, prefix) == 1 { print $2 }' /proc/self/mounts | sort -r); do
+    umount "$mount" 2>/dev/null || umount -l "$mount"
+  done
+}
+
+remove_cgroups() { # the pod cgroups the kubelet made (cgroupfs), now empty
+  local hierarchy
+  for hierarchy in /sys/fs/cgroup/*/kubepods; do
+    [[ -d "$hierarchy" ]] && find "$hierarchy" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+}
+
+down() {
+  stop kube-proxy
+  stop kubelet
+  remove_containers
+  stop containerd
+  # containerd 1.6's shims keep their sockets in /run/containerd/s whatever the state folder; each
+  # shim removes its own when it exits, leaving the folder empty.
+  pkill -KILL -f "containerd-shim-runc-v2 .*-address $socket" 2>/dev/null || true
+  rmdir /run/containerd/s /run/containerd 2>/dev/null || true
+  unmount_all
+  remove_cgroups
+  [[ -x "$TESTENV_BIN/kube-proxy" ]] && "$TESTENV_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+  ip link del "$REAL_NODE_BRIDGE" 2>/dev/null || true
+  if "${kubectl[@]}" --request-timeout=3s get --raw /readyz >/dev/null 2>&1; then
+    "${kubectl[@]}" delete node "$REAL_NODE_NAME" --ignore-not-found --wait=false >/dev/null
+  fi
+  rm -rf "$state"
+  log "node $REAL_NODE_NAME removed"
+}
+
+case "${1:-}" in
+  up) up ;;
+  load)
+    shift
+    load "$@"
+    ;;
+  down) down ;;
+  status) node_ready ;;
+  check) preflight ;;
+  *)
+    echo "usage: $0 up|load ARCHIVE...|down|status|check" >&2
+    exit 2
+    ;;
+esac

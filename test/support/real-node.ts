@@ -1,0 +1,41 @@
+/**
+ * The real node of the local cluster (hack/testenv/node: kubelet, kube-proxy and containerd running
+ * real containers), and what a test needs to run pods on it: its placement, the images built by
+ * `make images`, and provider stand-ins its pods can reach.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  startOpenAICompatibleFake,
+  type OpenAIFakeOptions,
+} from '../../runner/test/fakes/openai-compatible.ts';
+import type { FakeProvider } from '../../runner/test/fakes/core.ts';
+import { repoRoot } from './paths.ts';
+
+function networkSetting(name: string): string {
+  const file = path.join(repoRoot, 'hack/testenv/network.sh');
+  const match = new RegExp(`^${name}=(\\S+)`, 'm').exec(readFileSync(file, 'utf8'));
+  if (!match) throw new Error(`${file} sets no ${name}`);
+  return match[1]!;
+}
+
+export const REAL_NODE = networkSetting('REAL_NODE_NAME');
+/** The node's bridge address: where pods reach the API server's advertised address and stand-ins. */
+export const BRIDGE_ADDRESS = networkSetting('REAL_NODE_GATEWAY');
+export const KUBERNETES_SERVICE_IP = networkSetting('KUBERNETES_SERVICE_IP');
+
+export const RUNNER_IMAGE = 'ghcr.io/bench-operator/bench-runner:0.1.0';
+export const OPERATOR_IMAGE = 'ghcr.io/bench-operator/bench-operator:0.1.0';
+/** The node's sandbox image, built from hack/testenv/node/pause: a container that only waits. */
+export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
+
+/** Tolerates the real node's taint and selects it: a SchedulePolicy's `placement`. */
+export const realNodePlacement = {
+  nodeSelector: { 'bench.dev/node-pool': 'real' },
+  tolerations: [{ key: 'bench.dev/real-node', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
+};
+
+/** An OpenAI-compatible stand-in listening on the bridge address, so the node's pods reach it. */
+export function startBridgeStandIn(options: OpenAIFakeOptions = {}): Promise<FakeProvider> {
+  return startOpenAICompatibleFake({ ...options, host: BRIDGE_ADDRESS });
+}
