@@ -35,6 +35,11 @@ COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/operator ./dist/operator
 # Non-root, numeric so that runAsNonRoot can verify it (config/manager runs it as 65532 too).
+# The user in /etc/passwd and /etc/group too: Kubernetes runs an image's numeric USER as its uid but
+# takes the group from the image's /etc/passwd (the kubelet passes the uid alone), so without the
+# entry the process would run with group 0 (seen on the real node of hack/testenv).
+RUN echo 'nonroot:x:65532:65532:nonroot:/nonexistent:/usr/sbin/nologin' >>/etc/passwd \
+    && echo 'nonroot:x:65532:' >>/etc/group
 USER 65532:65532
 # 8080 /metrics, 8081 /healthz and /readyz.
 EXPOSE 8080 8081
