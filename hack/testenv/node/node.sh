@@ -31,6 +31,7 @@ cni_bin=/usr/lib/cni
 kubectl=("$TESTENV_BIN/kubectl" --kubeconfig "$kubeconfig")
 ctr=(ctr --address "$socket" --namespace k8s.io)
 kubelet_port=10250
+kube_proxy_health_port=10256
 
 log() { printf '[node] %s\n' "$*" >&2; }
 die() {
@@ -80,7 +81,8 @@ render() { # render TEMPLATE OUT: the template with the @NAMES@ of this node
     -e "s|@KUBECONFIG@|$kubeconfig|g" -e "s|@NODE_NAME@|$REAL_NODE_NAME|g" \
     -e "s|@BRIDGE@|$REAL_NODE_BRIDGE|g" -e "s|@POD_SUBNET@|$REAL_NODE_POD_SUBNET|g" \
     -e "s|@GATEWAY@|$REAL_NODE_GATEWAY|g" -e "s|@SERVICE_CIDR@|$SERVICE_CIDR|g" \
-    -e "s|@KUBELET_PORT@|$kubelet_port|g" "$1" >"$2"
+    -e "s|@KUBELET_PORT@|$kubelet_port|g" -e "s|@KUBE_PROXY_HEALTH_PORT@|$kube_proxy_health_port|g" \
+    "$1" >"$2"
 }
 
 preflight() {
@@ -136,6 +138,10 @@ up() {
     --node-ip "$REAL_NODE_GATEWAY" \
     --node-labels "bench.dev/node-pool=real,node.kubernetes.io/instance-type=real"
   start kube-proxy "$TESTENV_BIN/kube-proxy" --config "$state/kube-proxy.yaml"
+  wait_until 60 "kube-proxy" curl -fsS "http://127.0.0.1:$kube_proxy_health_port/healthz" || {
+    tail -n 5 "$logs/kube-proxy.log" >&2 || true
+    die "kube-proxy did not report healthy within 60 s; see $logs/kube-proxy.log"
+  }
   wait_until 90 "node Ready" node_ready || {
     tail -n 20 "$logs/kubelet.log" >&2 || true
     die "expected node $REAL_NODE_NAME Ready within 90 s; see $logs/kubelet.log"
