@@ -104,7 +104,9 @@ preflight() {
 # range only (cni.conflist), so nothing they send leaves the machine.
 bridge_up() {
   ip link show "$REAL_NODE_BRIDGE" >/dev/null 2>&1 || ip link add "$REAL_NODE_BRIDGE" type bridge
-  ip addr show dev "$REAL_NODE_BRIDGE" | grep -q "inet $REAL_NODE_GATEWAY/" ||
+  # Not `ip addr show | grep -q`: under pipefail, grep exiting at the match can kill ip with SIGPIPE
+  # (1 time in 5 here), and the address would be added twice ("Address already assigned").
+  [[ $(ip addr show dev "$REAL_NODE_BRIDGE") == *"inet $REAL_NODE_GATEWAY/"* ]] ||
     ip addr add "$REAL_NODE_GATEWAY/${REAL_NODE_POD_SUBNET#*/}" dev "$REAL_NODE_BRIDGE"
   ip link set "$REAL_NODE_BRIDGE" up
 }
