@@ -37,11 +37,12 @@ examples="$root/examples"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # A paragraph the reader must not miss (what the scores are), in bold.
 notice() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+operator_started="" # set once this run has started its operator: before, its log is an older run's
 fail() {
   printf '\n\033[31mdemo failed: %s\033[0m\n' "$*" >&2
-  if [[ -s "$log_file" ]]; then
+  if [[ -n "$operator_started" && -s "$log_file" ]]; then
     echo "Last lines of the operator log ($log_file):" >&2
-    tail -n 20 "$log_file" >&2 || true
+    tail -n 20 "$log_file" | cut -c1-400 >&2 || true
   fi
   if demo_pid "$pid_file" operator/src/main.ts >/dev/null || demo_pid "$stand_in_pid_file" hack/demo/stand-in.ts >/dev/null; then
     echo "The operator (and provider stand-in) still run, for looking around: make demo-stop stops them." >&2
@@ -56,7 +57,7 @@ demo_pid() { # demo_pid PID_FILE COMMAND_LINE_PART
   local pid
   pid=$(<"$1")
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$2" || return 1
+  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$2"* ]] || return 1
   echo "$pid"
 }
 
@@ -136,14 +137,21 @@ fi
 
 if [[ -n "$real_node" ]]; then
   step "The real node $REAL_NODE_NAME (hack/testenv/node/node.sh)"
-  # cluster.sh reuses the running cluster and starts the node beside it, or reuses that too.
-  REAL_NODE=1 "$root/hack/testenv/cluster.sh" up
+  # Beside the running cluster (make's cluster-up; `REAL_NODE=1 cluster.sh up` does the same), or
+  # reused when it runs. A node left from an earlier cluster (cluster.sh recreates the cluster when
+  # its settings change) keeps that cluster's certificates and never registers again: it is
+  # started anew.
+  if [[ -d "$root/.cache/testenv/node" ]] && ! "$node_sh" status; then
+    echo "$REAL_NODE_NAME is not Ready in this cluster: restarting it"
+    "$node_sh" down
+  fi
+  "$node_sh" up || fail "the real node did not start (above); DEMO_REAL_NODE=0 runs the demo on KWOK alone"
 
   step "The bench-runner image (hack/images/build.sh: built once, then cached), imported into $REAL_NODE_NAME"
   images=$("$root/hack/images/build.sh") || fail "the images did not build (hack/images/build.sh, above)"
   runner_archive=$(sed -n 's/^bench-runner=//p' <<<"$images")
   [[ -n "$runner_archive" ]] || fail "hack/images/build.sh printed no bench-runner=<archive> line"
-  "$node_sh" load "$runner_archive"
+  "$node_sh" load "$runner_archive" || fail "the bench-runner image could not be imported into $REAL_NODE_NAME (above)"
 fi
 
 step "The local cluster (kube-apiserver $K8S_VERSION, KWOK nodes${real_node:+ and the real node $REAL_NODE_NAME})"
@@ -204,6 +212,7 @@ KUBECONFIG="$kubeconfig" setsid "$node" "$root/operator/src/main.ts" \
   --health-probe-bind-address=127.0.0.1:0 --metrics-bind-address=127.0.0.1:0 \
   >>"$log_file" 2>&1 </dev/null &
 echo $! >"$pid_file"
+operator_started=yes
 health_port=""
 for _ in $(seq 1 300); do
   demo_pid "$pid_file" operator/src/main.ts >/dev/null || fail "the operator exited during start-up"
@@ -249,7 +258,8 @@ elif [[ -z "$real_node" ]]; then
   kubectl apply -n "$ns" -f "$examples"
 else
   # examples/ through hack/demo's component, plus the stand-in's endpoints of this demo: written
-  # here as a kustomization, and beside it one of examples/ alone, to show the difference.
+  # here as a kustomization, and beside it one of examples/ alone, to show the difference object by
+  # object (hack/demo/changes.ts).
   mkdir -p "$state/examples"
   {
     echo "# examples/ as they are (hack/demo.sh compares the demo's kustomization with this)."
@@ -279,8 +289,7 @@ YAML
   kustomize "$state/examples" >"$state/examples.yaml"
   kustomize "$state" >"$state/applied.yaml"
   echo "What differs from examples/ here (why: hack/demo/kustomization.yaml; endpoints: ${state#"$root"/}/kustomization.yaml):"
-  diff -U1 --label examples/ --label "examples/ on $REAL_NODE_NAME" "$state/examples.yaml" "$state/applied.yaml" |
-    grep -v '^@@' || true
+  "$node" "$root/hack/demo/changes.ts" "$state/examples.yaml" "$state/applied.yaml"
   echo
   kubectl apply -n "$ns" -f "$state/applied.yaml"
 fi
@@ -335,9 +344,10 @@ if [[ -n "$real_node" ]]; then
   [[ -z "$elsewhere" ]] || fail "pods of the runs ran on $elsewhere, not only on $REAL_NODE_NAME"
   notice "About these scores: the runs executed bench-runner in real containers on node $REAL_NODE_NAME,
 against a local stand-in provider (hack/demo/stand-in.ts), not OpenAI or Anthropic. The stand-in
-answers right for a fixed share of the items that depends on the model ($skills)
-and wrong for the others. The scores are bench-runner's real scoring of the stand-in's answers:
-they show the pipeline working end to end, not any model's quality."
+answers right for a fixed share of the items that depends on the model, wrong for the others:
+  $skills
+(on datasets this small a run's score strays from that share). The scores are bench-runner's real
+scoring of the stand-in's answers: they show the pipeline working end to end, not any model's quality."
 else
   notice "About these scores: the runs' pods were simulated by KWOK; no container ran and no provider was
 called. The scores are made up by the simulator (hack/testenv/stages/pod-complete.yaml, from a hash
@@ -376,10 +386,13 @@ Look around:
   curl -s http://127.0.0.1:$metrics_port/metrics | grep ^controller_runtime
 MSG
 if [[ -n "$real_node" ]]; then
-  cat <<MSG
-  kubectl logs -n $ns -l bench.dev/run=hello-gpt-4o-mini   # bench-runner's output: a JSON line per item
-  tail ${stand_in_log#"$root"/}                # the stand-in's answers: model, item, right or not
-MSG
+  # kubectl logs reaches the kubelet through the API server, when the API server can reach it.
+  if kubectl logs -n "$ns" -l bench.dev/run=hello-gpt-4o-mini --tail=1 >/dev/null 2>&1; then
+    echo "  kubectl logs -n $ns -l bench.dev/run=hello-gpt-4o-mini   # bench-runner's output: a JSON line per item"
+  else
+    echo "  kubectl get pods -n $ns -l bench.dev/suite=smoke -o jsonpath='{..terminated.message}'   # bench-runner's results"
+  fi
+  echo "  tail ${stand_in_log#"$root"/}                # the stand-in's answers: model, item, right or not"
 fi
 cat <<MSG
 
