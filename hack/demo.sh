@@ -351,7 +351,8 @@ scoring of the stand-in's answers: they show the pipeline working end to end, no
 else
   notice "About these scores: the runs' pods were simulated by KWOK; no container ran and no provider was
 called. The scores are made up by the simulator (hack/testenv/stages/pod-complete.yaml, from a hash
-of each pod's name), not measured. (No real node here: $no_real_node.)"
+of each pod's name), not measured.
+(No real node here: $no_real_node.)"
 fi
 
 step "Results (status.runs, and the node each run's pods ran on)"
