@@ -63,11 +63,16 @@ images: $(DEPS) tools ## Build the operator and runner images (and their Node 24
 	hack/images/build.sh
 
 .PHONY: cluster-up
-cluster-up: $(DEPS) testenv ## Start the local simulated cluster (or reuse a healthy one).
+cluster-up: $(DEPS) testenv ## Start the local cluster with KWOK nodes (or reuse a healthy one); REAL_NODE=1 adds the real node.
 	hack/testenv/cluster.sh up
 
+.PHONY: real-node
+real-node: $(DEPS) testenv tools images ## The local cluster with its real node (kubelet, containerd: real containers) and the images loaded.
+	REAL_NODE=1 hack/testenv/cluster.sh up
+	hack/testenv/node/node.sh load $$(hack/images/build.sh 2>/dev/null | sed -n 's/^bench-\(operator\|runner\)=//p')
+
 .PHONY: cluster-down
-cluster-down: ## Remove the local cluster.
+cluster-down: ## Remove the local cluster, its real node with it (nothing left running or mounted).
 	hack/testenv/cluster.sh down
 
 .PHONY: install
