@@ -4,7 +4,7 @@
 # real node (node/node.sh: kubelet, kube-proxy and containerd running real containers).
 #
 #   hack/testenv/cluster.sh up       start it, or reuse a healthy one; nodes Ready; kubeconfig written
-#   hack/testenv/cluster.sh down     remove it, the real node with it
+#   hack/testenv/cluster.sh down     remove it, its real node with it (another cluster's is left alone)
 #   hack/testenv/cluster.sh status   exit 0 when a healthy cluster answers
 #
 # Environment: CPU_NODES / GPU_NODES (node counts, see node-pools.yaml), REAL_NODE=1 (add the real
@@ -127,13 +127,19 @@ up() {
   wait_default_serviceaccount
   log "cluster '$name' ready with $nodes nodes in $(($(ms) - t0)) ms; KUBECONFIG=$kubeconfig"
   if [[ "${REAL_NODE:-0}" == 1 ]]; then
-    "$here/node/node.sh" up
+    CLUSTER_NAME="$name" BENCH_KUBECONFIG="$kubeconfig" "$here/node/node.sh" up
   fi
 }
 
 down() {
-  if [[ -d "$root/.cache/testenv/node" ]]; then
-    "$here/node/node.sh" down
+  # Its real node, if it has one: the machine's one real node may be another cluster's, left alone.
+  local holder
+  if holder=$(CLUSTER_NAME="$name" BENCH_KUBECONFIG="$kubeconfig" "$here/node/node.sh" owner); then
+    if [[ "$holder" == "$name" ]]; then
+      CLUSTER_NAME="$name" BENCH_KUBECONFIG="$kubeconfig" "$here/node/node.sh" down
+    else
+      log "the real node on this machine belongs to cluster '$holder': left alone"
+    fi
   fi
   if [[ -d "$KWOK_WORKDIR/clusters/$name" ]]; then
     "$kwokctl" --name "$name" delete cluster --kubeconfig "$kubeconfig" >&2

@@ -27,17 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Job } from '@kubernetes/client-node';
-import type {
-  BenchmarkSuite,
-  ProviderPolicy,
-  SchedulePolicy,
-} from '../../operator/src/api/v1alpha1/index.ts';
-import {
-  benchmarkSuiteType,
-  jobType,
-  providerPolicyType,
-  schedulePolicyType,
-} from '../../operator/src/controllers/resources.ts';
+import { benchmarkSuiteType, jobType } from '../../operator/src/controllers/resources.ts';
 import { CREATE_CONCURRENCY } from '../../operator/src/controllers/scheduler/reconciler.ts';
 import { renderJob } from '../../operator/src/core/render/job.ts';
 import type { KubeClient } from '../../operator/src/runtime/client/kube-client.ts';
@@ -46,7 +36,7 @@ import {
   benchClient,
   benchKubeconfig,
   cpuSecondsOf,
-  createNamespace,
+  createFixtures,
   EventClock,
   forEachLimited,
   log,
@@ -56,8 +46,11 @@ import {
   percentile,
   requestDelta,
   resultsDir,
+  RUNS_PER_SUITE,
   scrapeRequests,
   spawnNode,
+  type Suite,
+  suiteManifest,
   summariseProfile,
   table,
   waitUntil,
@@ -68,60 +61,14 @@ const SUITES = Number(process.env.BENCH_SUITES ?? 200);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const PROFILE = path.join(resultsDir, 'profiles', 'operator.cpuprofile');
-const TARGETS = [
-  { name: 'gpt', providerRef: 'openai', model: 'gpt-4o-mini' },
-  { name: 'claude', providerRef: 'anthropic', model: 'claude-haiku-4-5' },
-];
-const BENCHMARKS = ['mmlu', 'gsm8k', 'humaneval', 'truthfulqa', 'hellaswag'].map((name) => ({ name }));
-const RUNS = TARGETS.length * BENCHMARKS.length;
+const RUNS = RUNS_PER_SUITE;
 const JOBS = SUITES * RUNS;
 const WAIT_MS = 15 * 60_000;
 // Status convergence can lag far behind Job creation on a loaded machine: bounded, and reported.
 const SUCCEEDED_WAIT_MS = Number(process.env.BENCH_SUCCEEDED_WAIT_SECONDS ?? 1200) * 1000;
 const SETTLE_MS = 5000;
 
-type Suite = BenchmarkSuite & KubeObject;
 type Job = V1Job & KubeObject;
-
-async function createFixtures(
-  client: KubeClient,
-  namespace: string,
-): Promise<{ providers: Map<string, ProviderPolicy & KubeObject>; policy: SchedulePolicy & KubeObject }> {
-  await createNamespace(client, namespace);
-  const providers = new Map<string, ProviderPolicy & KubeObject>();
-  for (const provider of ['openai', 'anthropic'] as const) {
-    // No maxConcurrentRuns: capacity is not what this benchmark measures.
-    const created = await client.create<ProviderPolicy & KubeObject>(providerPolicyType, {
-      apiVersion: 'bench.dev/v1alpha1',
-      kind: 'ProviderPolicy',
-      metadata: { name: provider, namespace },
-      spec: { provider },
-    });
-    providers.set(provider, created);
-  }
-  // Small requests, so 2,000 pods fit on 100 nodes of 16 CPUs at once.
-  const policy = await client.create<SchedulePolicy & KubeObject>(schedulePolicyType, {
-    apiVersion: 'bench.dev/v1alpha1',
-    kind: 'SchedulePolicy',
-    metadata: { name: 'bench', namespace },
-    spec: { resources: { requests: { cpu: '10m', memory: '16Mi' } } },
-  });
-  return { providers, policy };
-}
-
-function suiteManifest(namespace: string, index: number): Suite {
-  return {
-    apiVersion: 'bench.dev/v1alpha1',
-    kind: 'BenchmarkSuite',
-    metadata: { name: `suite-${String(index).padStart(3, '0')}`, namespace },
-    spec: {
-      runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0' },
-      schedulePolicyRef: 'bench',
-      targets: TARGETS,
-      benchmarks: BENCHMARKS,
-    },
-  } as Suite;
-}
 
 function rate(times: number[]): {
   jobs: number;

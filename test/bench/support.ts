@@ -1,17 +1,24 @@
 // Helpers shared by the benchmarks in test/bench/: they run as plain Node scripts (not vitest),
 // against the cluster named by BENCH_KUBECONFIG (hack/bench.sh makes a separate one).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
+import type {
+  BenchmarkSuite,
+  ProviderPolicy,
+  SchedulePolicy,
+} from '../../operator/src/api/v1alpha1/index.ts';
+import { providerPolicyType, schedulePolicyType } from '../../operator/src/controllers/resources.ts';
 import { isAlreadyExists } from '../../operator/src/runtime/client/errors.ts';
 import { KubeClient } from '../../operator/src/runtime/client/kube-client.ts';
 import type { KubeObject, ResourceType } from '../../operator/src/runtime/client/resource.ts';
 import { RestClient } from '../../operator/src/runtime/client/rest-client.ts';
 import { consumeWatch, type WatchEvent } from '../../operator/src/runtime/informer/watch-stream.ts';
+import { testenvBin } from '../support/paths.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const nodeBinary = path.join(repoRoot, 'node_modules/.bin/node');
@@ -75,15 +82,20 @@ export async function createNamespace(client: KubeClient, name: string): Promise
   });
 }
 
+/** Polls check until it holds; a timeout names what was awaited and, given `seen`, what was last seen. */
 export async function waitUntil(
   what: string,
   timeoutMs: number,
   check: () => boolean | Promise<boolean>,
   intervalMs = 100,
+  seen?: () => string,
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${seen ? `; last seen: ${seen()}` : ''}`,
+      );
     await sleep(intervalMs);
   }
 }
@@ -99,6 +111,75 @@ export async function forEachLimited<T>(
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+// The load of operator-throughput and operator-pod-memory: in one namespace, two ProviderPolicies
+// and a SchedulePolicy, then suites of 2 targets × 5 benchmarks = 10 runs (Jobs) each.
+const LOAD_TARGETS = [
+  { name: 'gpt', providerRef: 'openai', model: 'gpt-4o-mini' },
+  { name: 'claude', providerRef: 'anthropic', model: 'claude-haiku-4-5' },
+];
+const LOAD_BENCHMARKS = ['mmlu', 'gsm8k', 'humaneval', 'truthfulqa', 'hellaswag'].map((name) => ({ name }));
+export const RUNS_PER_SUITE = LOAD_TARGETS.length * LOAD_BENCHMARKS.length;
+
+export type Suite = BenchmarkSuite & KubeObject;
+
+/** The namespace (created if need be) with the load's ProviderPolicies and SchedulePolicy. */
+export async function createFixtures(
+  client: KubeClient,
+  namespace: string,
+): Promise<{ providers: Map<string, ProviderPolicy & KubeObject>; policy: SchedulePolicy & KubeObject }> {
+  await createNamespace(client, namespace);
+  const providers = new Map<string, ProviderPolicy & KubeObject>();
+  for (const provider of ['openai', 'anthropic'] as const) {
+    // No maxConcurrentRuns: capacity is not what the benchmarks measure.
+    const created = await client.create<ProviderPolicy & KubeObject>(providerPolicyType, {
+      apiVersion: 'bench.dev/v1alpha1',
+      kind: 'ProviderPolicy',
+      metadata: { name: provider, namespace },
+      spec: { provider },
+    });
+    providers.set(provider, created);
+  }
+  // Small requests, so 2,000 pods fit on 100 nodes of 16 CPUs at once.
+  const policy = await client.create<SchedulePolicy & KubeObject>(schedulePolicyType, {
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'SchedulePolicy',
+    metadata: { name: 'bench', namespace },
+    spec: { resources: { requests: { cpu: '10m', memory: '16Mi' } } },
+  });
+  return { providers, policy };
+}
+
+/** Suite number `index` of the load: suite-000, suite-001, ... */
+export function suiteManifest(namespace: string, index: number): Suite {
+  return {
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'BenchmarkSuite',
+    metadata: { name: `suite-${String(index).padStart(3, '0')}`, namespace },
+    spec: {
+      runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0' },
+      schedulePolicyRef: 'bench',
+      targets: LOAD_TARGETS,
+      benchmarks: LOAD_BENCHMARKS,
+    },
+  } as Suite;
+}
+
+/** The pinned kubectl (hack/testenv/versions.sh) on the benchmark's cluster; stdout, or an error with stderr. */
+export function kubectl(args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      path.join(testenvBin, 'kubectl'),
+      ['--kubeconfig', benchKubeconfig, ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr.trim() || error.message}`))
+          : resolve(stdout),
+    );
+    if (input !== undefined) child.stdin!.end(input);
+  });
 }
 
 /**
@@ -377,4 +458,85 @@ export function summariseProfile(
       .map(([fn, count]) => ({ function: fn, percent: Math.round((count / busy) * 1000) / 10 }));
   const busyPercent = Math.round((busy / profile.samples.length) * 1000) / 10;
   return { busyPercent, self: ranked(self), total: ranked(total) };
+}
+
+/**
+ * A pod's cgroups on the real node (hack/testenv/node): cgroup v1 with the kubelet's cgroupfs
+ * driver, so a pod's cgroup is kubepods/<qos>/pod<uid> in each hierarchy (Guaranteed pods directly
+ * under kubepods) and each container's is the container's id beneath it.
+ */
+export function podCgroupPath(
+  controller: 'memory' | 'cpuacct',
+  qosClass: string | undefined,
+  podUid: string,
+  containerId?: string,
+  root = '/sys/fs/cgroup',
+): string {
+  const qos = qosClass === 'Guaranteed' ? '' : (qosClass ?? 'Burstable').toLowerCase();
+  const pod = path.join(root, controller, 'kubepods', qos, `pod${podUid}`);
+  // containerStatuses[].containerID is "containerd://<id>".
+  return containerId ? path.join(pod, containerId.replace(/^[a-z]+:\/\//, '')) : pod;
+}
+
+/** What a cgroup v1 memory controller says, in bytes (counts for failcnt and oomKills). */
+export interface CgroupMemory {
+  /** memory.max_usage_in_bytes: the peak of usage (resident and page cache) since the cgroup was made. */
+  maxUsage: number;
+  usage: number;
+  limit: number;
+  /** memory.failcnt: how often usage hit the limit (and the kernel reclaimed, or failed to). */
+  failcnt: number;
+  /** memory.oom_control's oom_kill: processes the OOM killer killed in the cgroup. */
+  oomKills: number;
+  /** From memory.stat (this cgroup and its children): anonymous memory, page cache. */
+  rss: number;
+  cache: number;
+}
+
+export function readCgroupMemory(dir: string): CgroupMemory {
+  const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
+  const number = (file: string) => Number(read(file).trim());
+  const fields = (file: string) =>
+    new Map(
+      read(file)
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ') as [string, string]),
+    );
+  const stat = fields('memory.stat');
+  return {
+    maxUsage: number('memory.max_usage_in_bytes'),
+    usage: number('memory.usage_in_bytes'),
+    limit: number('memory.limit_in_bytes'),
+    failcnt: number('memory.failcnt'),
+    oomKills: Number(fields('memory.oom_control').get('oom_kill') ?? NaN),
+    rss: Number(stat.get('total_rss') ?? NaN),
+    cache: Number(stat.get('total_cache') ?? NaN),
+  };
+}
+
+/** CPU seconds the cgroup's processes used (cpuacct.usage), children and exited ones included. */
+export function readCgroupCpuSeconds(dir: string): number {
+  return Number(readFileSync(path.join(dir, 'cpuacct.usage'), 'utf8').trim()) / 1e9;
+}
+
+/** The largest VmHWM (peak resident set, MiB) among the processes of a memory cgroup, with its pid. */
+export function peakRssInCgroup(
+  dir: string,
+): { pid: number; command: string; peakRssMiB: number } | undefined {
+  let best: { pid: number; command: string; peakRssMiB: number } | undefined;
+  for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+    try {
+      const { peakRssMiB } = memoryOf(Number(pid));
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .join(' ')
+        .slice(0, 120);
+      if (!best || peakRssMiB > best.peakRssMiB) best = { pid: Number(pid), command, peakRssMiB };
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return best;
 }

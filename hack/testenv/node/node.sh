@@ -7,11 +7,19 @@
 #   hack/testenv/node/node.sh down              stop it: no process, mount, bridge or rule left
 #   hack/testenv/node/node.sh status            exit 0 when the node is Ready
 #   hack/testenv/node/node.sh check             exit 0 when this machine can run it (else says why)
+#   hack/testenv/node/node.sh available         exit 0 unless another cluster's node runs here (else says whose)
+#   hack/testenv/node/node.sh owner             print the cluster whose node the state folder holds
 #
 # Every state folder and socket is under .cache/testenv/node (never the machine's
 # /var/lib/containerd, /etc/cni or /run/containerd). The node is labelled
 # bench.dev/node-pool=real and tainted bench.dev/real-node=true:NoSchedule, so only pods that
 # tolerate it land there. Needs root (containerd, mounts, the bridge) and `make tools`.
+#
+# One real node runs on a machine (one bridge, the kubelet's and kube-proxy's fixed ports), for the
+# cluster named by CLUSTER_NAME (default bench; make bench's is bench-perf): the state folder
+# records it, and every verb but check, available and owner acts on this cluster's node only. up
+# refuses while another cluster's node runs (a stopped one's leftovers it removes), and load, down
+# and status leave another cluster's node alone.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,6 +33,7 @@ cluster="${CLUSTER_NAME:-bench}"
 kubeconfig="${BENCH_KUBECONFIG:-$root/.cache/testenv/kubeconfig}"
 pki="$root/.cache/testenv/kwok/clusters/$cluster/pki"
 state="$root/.cache/testenv/node"
+owner_file="$state/cluster" # the name of the cluster the node belongs to, written by up
 logs="$state/logs"
 socket="$state/run/containerd.sock"
 cni_bin=/usr/lib/cni
@@ -85,8 +94,56 @@ render() { # render TEMPLATE OUT: the template with the @NAMES@ of this node
     "$1" >"$2"
 }
 
+# The cluster whose node the state folder holds (none: exit 1). A folder made before node.sh
+# recorded it: the cluster whose CA its kubelet.yaml names.
+owner() {
+  [[ -d "$state" ]] || return 1
+  if [[ -s "$owner_file" ]]; then
+    cat "$owner_file"
+    return
+  fi
+  local named
+  named=$(sed -n 's|^ *clientCAFile: .*/kwok/clusters/\([^/]*\)/pki/ca\.crt$|\1|p' "$state/kubelet.yaml" 2>/dev/null)
+  echo "${named:-unknown}"
+}
+
+# Any process of the node alive: one of its daemons, or a container's shim (shims outlive
+# containerd, and hold the pods' mounts).
+node_running() {
+  local name
+  for name in containerd kubelet kube-proxy; do
+    running "$name" && return 0
+  done
+  pgrep -f "containerd-shim-runc-v2 .*-address $socket" >/dev/null 2>&1
+}
+
+# Exit 0 unless another cluster's node is running on this machine; else says whose, and how to
+# free the machine. (A node of another clone, with its own state folder, is seen by the kubelet's
+# port it holds.)
+available() {
+  local holder listener
+  if holder=$(owner) && node_running; then
+    [[ "$holder" == "$cluster" ]] && return 0
+    log "the real node of cluster '$holder' is running on this machine ($state); only one real node can run on a machine (one bridge $REAL_NODE_BRIDGE, the kubelet's port $kubelet_port), so cluster '$cluster' cannot have one until that one is gone (CLUSTER_NAME=$holder hack/testenv/cluster.sh down removes it, once cluster '$holder' no longer needs it)"
+    return 1
+  fi
+  listener=$(ss -Hltnp "sport = :$kubelet_port" 2>/dev/null) || true
+  [[ -z "$listener" ]] && return 0
+  log "the kubelet's port $kubelet_port is taken, not by a real node of this clone ($state): $listener (another clone's real node? only one can run on a machine)"
+  return 1
+}
+
+# Dies unless the state folder holds this cluster's node (for load and down).
+ensure_ours() {
+  local holder
+  holder=$(owner) || die "no real node on this machine (REAL_NODE=1 CLUSTER_NAME=$cluster hack/testenv/cluster.sh up starts one)"
+  [[ "$holder" == "$cluster" ]] ||
+    die "the real node on this machine belongs to cluster '$holder', not '$cluster': left alone (CLUSTER_NAME=$holder for that one)"
+}
+
 preflight() {
   [[ $(id -u) -eq 0 ]] || die "the real node needs root (containerd, mounts, a bridge)"
+  available || exit 1
   local tool
   for tool in containerd containerd-shim-runc-v2 runc ctr ip iptables conntrack; do
     command -v "$tool" >/dev/null || die "$tool is missing: run 'make tools'"
@@ -118,8 +175,15 @@ node_ready() {
 
 up() {
   preflight
-  local t0=$SECONDS
+  local t0=$SECONDS holder
+  # Another cluster's node, stopped (available said so): its leftovers go, the machine's and its
+  # state folder, before this cluster's node takes the folder.
+  if holder=$(owner) && [[ "$holder" != "$cluster" ]]; then
+    log "removing what the stopped real node of cluster '$holder' left in $state"
+    teardown
+  fi
   mkdir -p "$state"/{run,cni/net.d,cni/ipam,kubelet,pod-logs} "$logs"
+  echo "$cluster" >"$owner_file"
   bridge_up
   render "$here/containerd.toml" "$state/containerd.toml"
   render "$here/cni.conflist" "$state/cni/net.d/10-bench.conflist"
@@ -155,6 +219,7 @@ up() {
 # builds name archives by their inputs' hash), so a warm call costs nothing.
 load() {
   local archive marker
+  ensure_ours
   mkdir -p "$state/imported"
   for archive in "$@"; do
     [[ -f "$archive" ]] || die "no image archive $archive"
@@ -196,7 +261,8 @@ remove_cgroups() { # the pod cgroups the kubelet made (cgroupfs), now empty
   done
 }
 
-down() {
+# Everything the node runs and made on this machine, and its state folder.
+teardown() {
   stop kube-proxy
   stop kubelet
   remove_containers
@@ -209,11 +275,18 @@ down() {
   remove_cgroups
   [[ -x "$TESTENV_BIN/kube-proxy" ]] && "$TESTENV_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
   ip link del "$REAL_NODE_BRIDGE" 2>/dev/null || true
+  rm -rf "$state"
+}
+
+down() {
+  # No state folder: nothing of a node to find, but the machine-wide leftovers are looked for all
+  # the same (a folder removed by hand).
+  [[ -d "$state" ]] && ensure_ours
+  teardown
   if "${kubectl[@]}" --request-timeout=3s get --raw /readyz >/dev/null 2>&1; then
     "${kubectl[@]}" delete node "$REAL_NODE_NAME" --ignore-not-found --wait=false >/dev/null
   fi
-  rm -rf "$state"
-  log "node $REAL_NODE_NAME removed"
+  log "node $REAL_NODE_NAME of cluster '$cluster' removed"
 }
 
 case "${1:-}" in
@@ -223,10 +296,12 @@ case "${1:-}" in
     load "$@"
     ;;
   down) down ;;
-  status) node_ready ;;
+  status) [[ "$(owner 2>/dev/null)" == "$cluster" ]] && node_ready ;;
   check) preflight ;;
+  available) available ;;
+  owner) owner ;;
   *)
-    echo "usage: $0 up|load ARCHIVE...|down|status|check" >&2
+    echo "usage: $0 up|load ARCHIVE...|down|status|check|available|owner" >&2
     exit 2
     ;;
 esac
