@@ -8,7 +8,15 @@
 // file schedules pods on the node (its taint).
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +28,7 @@ import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
 import { kubeconfigPath, kubectlBinary, repoRoot } from '../support/paths.ts';
 import {
+  BRIDGE,
   PAUSE_IMAGE,
   REAL_NODE,
   RUNNER_IMAGE,
@@ -547,6 +556,40 @@ describe('the real node', () => {
       );
     }
   });
+
+  it(
+    'node.sh down leaves nothing running or mounted, and up brings the node back',
+    { timeout: REAL_RUN_TIMEOUT_MS },
+    async () => {
+      const state = path.join(repoRoot, '.cache/testenv/node');
+      const nodeScript = path.join(repoRoot, 'hack/testenv/node/node.sh');
+      execFileSync(nodeScript, ['down'], { stdio: 'pipe' });
+      const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes(state) || /containerd-shim|kube-proxy|kubelet /.test(line));
+      expect(processes, 'processes of the node').toEqual([]);
+      const mounts = readFileSync('/proc/self/mounts', 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(state));
+      expect(mounts, 'mounts under its state folder').toEqual([]);
+      expect(existsSync(state), 'its state folder').toBe(false);
+      expect(existsSync(path.join('/sys/class/net', BRIDGE)), `the bridge ${BRIDGE}`).toBe(false);
+      const rules = execFileSync('iptables-save', { encoding: 'utf8' });
+      expect(rules, "kube-proxy's rules").not.toMatch(/KUBE-SERVICES/);
+      expect(existsSync('/run/containerd/s') && readdirSync('/run/containerd/s').length > 0).toBe(false);
+
+      // Its images are imported again by the next e2e set-up (node.sh load), when it needs them.
+      execFileSync(nodeScript, ['up'], { stdio: 'pipe' });
+      const { stdout } = await kubectl([
+        'get',
+        'node',
+        REAL_NODE,
+        '-o',
+        'jsonpath={.status.nodeInfo.containerRuntimeVersion}',
+      ]);
+      expect(stdout).toMatch(/^containerd:\/\//);
+    },
+  );
 });
 
 /**

@@ -1,19 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './paths.ts';
+import { imageArchives } from './real-node.ts';
 
 const clusterScript = path.join(repoRoot, 'hack/testenv/cluster.sh');
 const nodeScript = path.join(repoRoot, 'hack/testenv/node/node.sh');
-const imagesScript = path.join(repoRoot, 'hack/images/build.sh');
-
-/** The images `make images` built (a prerequisite of test-e2e; warm, this only reads its cache). */
-function imageArchives(): string[] {
-  const lines = execFileSync(imagesScript, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return lines
-    .split('\n')
-    .filter((line) => /^bench-(operator|runner)=/.test(line))
-    .map((line) => line.slice(line.indexOf('=') + 1));
-}
 
 function clusterIsUp(): boolean {
   try {

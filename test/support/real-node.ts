@@ -3,6 +3,7 @@
  * real containers), and what a test needs to run pods on it: its placement, the images built by
  * `make images`, and provider stand-ins its pods can reach.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -20,6 +21,7 @@ function networkSetting(name: string): string {
 }
 
 export const REAL_NODE = networkSetting('REAL_NODE_NAME');
+export const BRIDGE = networkSetting('REAL_NODE_BRIDGE');
 /** The node's bridge address: where pods reach the API server's advertised address and stand-ins. */
 export const BRIDGE_ADDRESS = networkSetting('REAL_NODE_GATEWAY');
 export const KUBERNETES_SERVICE_IP = networkSetting('KUBERNETES_SERVICE_IP');
@@ -38,4 +40,16 @@ export const realNodePlacement = {
 /** An OpenAI-compatible stand-in listening on the bridge address, so the node's pods reach it. */
 export function startBridgeStandIn(options: OpenAIFakeOptions = {}): Promise<FakeProvider> {
   return startOpenAICompatibleFake({ ...options, host: BRIDGE_ADDRESS });
+}
+
+/** The images `make images` built (a prerequisite of test-e2e; warm, this only reads its cache). */
+export function imageArchives(): string[] {
+  const lines = execFileSync(path.join(repoRoot, 'hack/images/build.sh'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return lines
+    .split('\n')
+    .filter((line) => /^bench-(operator|runner)=/.test(line))
+    .map((line) => line.slice(line.indexOf('=') + 1));
 }
