@@ -94,6 +94,8 @@ up() {
   else
     if [[ -d "$KWOK_WORKDIR/clusters/$name" ]]; then
       log "removing the cluster '$name' (unhealthy, or made from other stages)"
+      # Its real node first: a kubelet keeps the old cluster's credentials and never registers again.
+      remove_real_node
       "$kwokctl" --name "$name" delete cluster >/dev/null 2>&1 || rm -rf "$KWOK_WORKDIR/clusters/$name"
     fi
     mkdir -p "$state"
@@ -131,8 +133,8 @@ up() {
   fi
 }
 
-down() {
-  # Its real node, if it has one: the machine's one real node may be another cluster's, left alone.
+# Its real node, if it has one: the machine's one real node may be another cluster's, left alone.
+remove_real_node() {
   local holder
   if holder=$(CLUSTER_NAME="$name" BENCH_KUBECONFIG="$kubeconfig" "$here/node/node.sh" owner); then
     if [[ "$holder" == "$name" ]]; then
@@ -141,6 +143,10 @@ down() {
       log "the real node on this machine belongs to cluster '$holder': left alone"
     fi
   fi
+}
+
+down() {
+  remove_real_node
   if [[ -d "$KWOK_WORKDIR/clusters/$name" ]]; then
     "$kwokctl" --name "$name" delete cluster --kubeconfig "$kubeconfig" >&2
   fi

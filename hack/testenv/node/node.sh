@@ -85,13 +85,16 @@ wait_until() { # wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succ
   done
 }
 
-render() { # render TEMPLATE OUT: the template with the @NAMES@ of this node
+# render TEMPLATE OUT: the template with the @NAMES@ of this node. OUT is written only when it
+# changes: kube-proxy exits when its running configuration file is written, even with the same text.
+render() {
   sed -e "s|@STATE@|$state|g" -e "s|@CNI_BIN@|$cni_bin|g" -e "s|@PKI@|$pki|g" \
     -e "s|@KUBECONFIG@|$kubeconfig|g" -e "s|@NODE_NAME@|$REAL_NODE_NAME|g" \
     -e "s|@BRIDGE@|$REAL_NODE_BRIDGE|g" -e "s|@POD_SUBNET@|$REAL_NODE_POD_SUBNET|g" \
     -e "s|@GATEWAY@|$REAL_NODE_GATEWAY|g" -e "s|@SERVICE_CIDR@|$SERVICE_CIDR|g" \
     -e "s|@KUBELET_PORT@|$kubelet_port|g" -e "s|@KUBE_PROXY_HEALTH_PORT@|$kube_proxy_health_port|g" \
-    "$1" >"$2"
+    "$1" >"$2.new"
+  if cmp -s "$2.new" "$2"; then rm "$2.new"; else mv "$2.new" "$2"; fi
 }
 
 # The cluster whose node the state folder holds (none: exit 1). A folder made before node.sh
