@@ -39,7 +39,7 @@ socket="$state/run/containerd.sock"
 cni_bin=/usr/lib/cni
 kubectl=("$TESTENV_BIN/kubectl" --kubeconfig "$kubeconfig")
 ctr=(ctr --address "$socket" --namespace k8s.io)
-kubelet_port=10250
+kubelet_port=10250 # as kubelet.yaml says
 kube_proxy_health_port=10256
 
 log() { printf '[node] %s\n' "$*" >&2; }
@@ -92,7 +92,7 @@ render() {
     -e "s|@KUBECONFIG@|$kubeconfig|g" -e "s|@NODE_NAME@|$REAL_NODE_NAME|g" \
     -e "s|@BRIDGE@|$REAL_NODE_BRIDGE|g" -e "s|@POD_SUBNET@|$REAL_NODE_POD_SUBNET|g" \
     -e "s|@GATEWAY@|$REAL_NODE_GATEWAY|g" -e "s|@SERVICE_CIDR@|$SERVICE_CIDR|g" \
-    -e "s|@KUBELET_PORT@|$kubelet_port|g" -e "s|@KUBE_PROXY_HEALTH_PORT@|$kube_proxy_health_port|g" \
+    -e "s|@KUBE_PROXY_HEALTH_PORT@|$kube_proxy_health_port|g" \
     "$1" >"$2.new"
   if cmp -s "$2.new" "$2"; then rm "$2.new"; else mv "$2.new" "$2"; fi
 }
