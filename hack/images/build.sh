@@ -5,9 +5,10 @@
 #   bench-operator  ghcr.io/bench-operator/bench-operator:<version>  ./Dockerfile
 #   bench-runner    ghcr.io/bench-operator/bench-runner:<version>    runner/Dockerfile
 # <version> is package.json's. An archive is rebuilt only when its key, a hash of its inputs,
-# changes: node-base's covers node-base.sh, the Node version and the Debian settings; the others'
-# their Dockerfile, ignore file, every file of the context it admits, this script and the base
-# image's ID. IMAGES_REBUILD=1 rebuilds all three (e.g. for Debian's security updates).
+# changes: node-base's covers node-base.sh's code (comment lines aside), the Node version and the
+# Debian settings; the others' their Dockerfile, ignore file, every file of the context it admits,
+# this script's code and the base image's ID. IMAGES_REBUILD=1 rebuilds all three (e.g. for
+# Debian's security updates).
 #
 # Output, for other scripts: one `<name>=<archive path>` line per image on stdout, in the order
 # above (each archive holds one image, named with its tag); everything else goes to stderr, an
@@ -19,6 +20,7 @@
 # buildah/ (buildah's storage, run root and npm cache mount; never /var/lib/containers),
 # downloads/ (the node and npm tarballs), logs/.
 set -euo pipefail
+begun=$EPOCHREALTIME
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -59,14 +61,23 @@ export TMPDIR="$storage/tmp"
 
 mib() { awk -v bytes="$1" 'BEGIN { printf "%.1f MiB", bytes / 1048576 }'; }
 
-# Prints the [images] line of an archive from its .info file.
+# Seconds since a $EPOCHREALTIME, to a tenth.
+since() { awk -v start="$1" -v now="$EPOCHREALTIME" 'BEGIN { printf "%.1f", now - start }'; }
+
+# Prints the [images] line of an archive from its .info file: its sizes (the archive's, layers
+# gzipped; unpacked, the layers' tars) and the time of its build, or of the check that found it
+# up to date.
 report() {
-  local name=$1 archive=$2 state=$3 info
+  local name=$1 archive=$2 started=$3 info unpacked seconds how
   info="${archive%.oci.tar}.info"
-  local unpacked seconds
   unpacked=$(sed -n 's/^unpacked=//p' "$info")
   seconds=$(sed -n 's/^seconds=//p' "$info")
-  log "$name: $state ($(mib "$(stat -c %s "$archive")") archive, $(mib "$unpacked") unpacked; built in ${seconds} s): $archive"
+  if [[ "$started" == built ]]; then
+    how="built in $seconds s"
+  else
+    how="up to date in $(since "$started") s (built in $seconds s)"
+  fi
+  log "$name: $how, $(mib "$(stat -c %s "$archive")") archive, $(mib "$unpacked") unpacked: $archive"
 }
 
 # Pushes the built image to its archive (atomically: a half-written archive never has the final
@@ -97,6 +108,7 @@ base_tag="localhost/bench-operator/node:${node_version%%.*}-bookworm-slim"
 # A script's code without its comment lines: part of a key, as editing a comment rebuilds nothing.
 code_of() { sed '/^[[:space:]]*#/d' "$1" | sha256sum | cut -c1-64; }
 
+checked=$EPOCHREALTIME
 base_key=$(
   {
     code_of "$here/node-base.sh"
@@ -106,10 +118,11 @@ base_key=$(
 )
 base_archive="$archives/node-base-$base_key.oci.tar"
 if fresh "$base_archive"; then
-  report node-base "$base_archive" "up to date"
+  report node-base "$base_archive" "$checked"
 else
   require buildah
   require mmdebstrap
+  command -v npm >/dev/null || die "npm is missing (it downloads node and npm from the npm registry): install npm"
   log "node-base: building $base_tag (Debian bookworm, Node $node_version; log: $IMAGES_CACHE/logs/node-base.log)"
   started=$SECONDS
   work=$(mktemp -d "$storage/tmp/node-base.XXXXXX")
@@ -126,13 +139,12 @@ else
 fi
 base_id=$(sed -n 's/^id=//p' "${base_archive%.oci.tar}.info")
 
-# Working containers of a build that was interrupted (this script holds the storage's lock).
-[[ -d "$storage/root" ]] && "${buildah[@]}" rm --all >/dev/null
-
 # Puts the base image into buildah's storage under $base_tag when it is not there as archived
-# (a storage emptied by hand, or filled by another clone with an older base).
+# (a storage emptied by hand, or filled by another clone with an older base), after removing
+# working containers an interrupted build left (this script holds the storage's lock).
 load_base() {
   local id
+  "${buildah[@]}" rm --all >/dev/null
   id=$("${buildah[@]}" images --no-trunc --noheading --format '{{.ID}}' "$base_tag" 2>/dev/null || true)
   [[ "sha256:${id#sha256:}" == "$base_id" ]] && return
   log "node-base: loading $base_archive into buildah's storage"
@@ -148,29 +160,32 @@ bud_flags=(--format oci --layers=false --pull=never --network host --build-arg "
 
 # npm ci in a RUN step trusts the certificate authorities npm on this machine trusts: where a
 # TLS-inspecting proxy sits between here and the registry (NODE_EXTRA_CA_CERTS, or npm's cafile),
-# its CA is mounted into the RUN steps with an npmrc naming it, as Node's own roots plus those.
-# Mounts only (buildah bud --volume): nothing of it reaches an image, nor the key.
+# Node's own roots plus those, and an npmrc naming them, are mounted as /root, the HOME of the
+# build stages' RUN steps (buildah bud --volume). /root because the base image has it: buildah
+# 1.28 makes a mount's mount point in every stage, the final ones included, and a file mounted at
+# a new path left an empty file in the images; an existing folder leaves nothing (the e2e test
+# checks). The npm cache mount, /root/.npm, lands inside it. Not part of the key.
 ca_mounts() {
-  local extra=() cafile
+  local extra=() cafile home="$storage/build-home"
   [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" ]] && extra+=("$NODE_EXTRA_CA_CERTS")
   cafile=$(npm config get cafile 2>/dev/null || true)
   [[ -n "$cafile" && -f "$cafile" ]] && extra+=("$cafile")
   [[ ${#extra[@]} -eq 0 ]] && return
-  node -p "require('node:tls').rootCertificates.join('\\n')" >"$storage/build-ca.crt"
-  cat "${extra[@]}" >>"$storage/build-ca.crt"
-  echo "cafile=/etc/ssl/certs/build-ca.crt" >"$storage/build-npmrc"
-  echo "--volume=$storage/build-ca.crt:/etc/ssl/certs/build-ca.crt:ro"
-  echo "--volume=$storage/build-npmrc:/usr/local/etc/npmrc:ro"
+  mkdir -p "$home/.npm"
+  node -p "require('node:tls').rootCertificates.join('\\n')" >"$home/build-ca.crt"
+  cat "${extra[@]}" >>"$home/build-ca.crt"
+  echo "cafile=/root/build-ca.crt" >"$home/.npmrc"
+  echo "--volume=$home:/root:ro"
 }
 
 # build_image <name> <tag> <Dockerfile> <ignore file>: from the repository's top as context.
 build_image() {
-  local name=$1 tag=$2 dockerfile=$3 ignorefile=$4 key archive started
+  local name=$1 tag=$2 dockerfile=$3 ignorefile=$4 key archive started checked=$EPOCHREALTIME
   key=$(node "$here/context-key.ts" "$repo" "$repo/$dockerfile" "$repo/$ignorefile" \
     "base=$base_id" "flags=${bud_flags[*]}" "tag=$tag" "script=$(code_of "$here/build.sh")" | cut -c1-16)
   archive="$archives/$name-$key.oci.tar"
   if fresh "$archive"; then
-    report "$name" "$archive" "up to date"
+    report "$name" "$archive" "$checked"
     built+=("$name=$archive")
     return
   fi
@@ -200,4 +215,5 @@ build_image() {
 built=("node-base=$base_archive")
 build_image bench-operator "ghcr.io/bench-operator/bench-operator:$version" Dockerfile .dockerignore
 build_image bench-runner "ghcr.io/bench-operator/bench-runner:$version" runner/Dockerfile runner/Dockerfile.dockerignore
+log "${#built[@]} images in $(since "$begun") s"
 printf '%s\n' "${built[@]}"

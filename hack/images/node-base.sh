@@ -77,7 +77,9 @@ npm_tgz=$(npm_tarball "npm@$npm_version" "npm-$npm_version.tgz")
 # usrmerge package, which pulls in perl: 48 MB).
 # The dpkg path excludes are debian:bookworm-slim's (docs, man pages, translations; copyright
 # files stay).
-# /etc/hostname and /etc/resolv.conf would be this machine's; container runtimes provide both.
+# /etc/hostname and /etc/resolv.conf would be this machine's: they are emptied, and an empty
+# /etc/hosts added, as container runtimes mount their own over all three. They must exist: buildah
+# 1.28 creates any of them missing for a RUN step and leaves it in that stage's layer.
 mmdebstrap --quiet --variant=essential \
   --include=libstdc++6 \
   --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
@@ -89,7 +91,7 @@ mmdebstrap --quiet --variant=essential \
   --dpkgopt='path-exclude=/usr/share/lintian/*' \
   --dpkgopt='path-exclude=/usr/share/linda/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
-  --customize-hook='rm -f "$1/etc/hostname" "$1/etc/resolv.conf"' \
+  --customize-hook='truncate -s 0 "$1/etc/hostname" "$1/etc/resolv.conf" "$1/etc/hosts"' \
   --customize-hook="chroot \"\$1\" dpkg-query -W -f='\${Package} \${Version}\n' >'$work/packages'" \
   --skip=output/dev \
   bookworm "$work/rootfs.tar" "${sources[@]}"
@@ -107,16 +109,15 @@ trap '"${buildah[@]}" rm "$container" >/dev/null 2>&1 || true' EXIT
 "${buildah[@]}" add --quiet "$container" "$work/rootfs.tar" /
 "${buildah[@]}" copy --quiet --chown 0:0 "$container" "$work/local" /usr/local
 debian_version=$(tar -xOf "$work/rootfs.tar" ./etc/debian_version)
+# Labels every image built on this one inherits: so only what is true of those too, under this
+# project's prefix (org.opencontainers.image.* are the Dockerfiles' to set).
 "${buildah[@]}" config \
   --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   --env NODE_VERSION="$node_version" \
   --cmd '["node"]' \
-  --label org.opencontainers.image.title="node:$node_version-bookworm-slim (bench-operator build)" \
-  --label org.opencontainers.image.description="Node $node_version and npm $npm_version on a minimal Debian $debian_version" \
-  --label org.opencontainers.image.version="$node_version" \
-  --label org.opencontainers.image.base.name="debian:bookworm ($debian_version, mmdebstrap --variant=essential)" \
   --label dev.bench.node.version="$node_version" \
   --label dev.bench.npm.version="$npm_version" \
+  --label dev.bench.debian.version="$debian_version" \
   "$container"
 "${buildah[@]}" commit --quiet --rm "$container" "$tag" >/dev/null
 trap - EXIT

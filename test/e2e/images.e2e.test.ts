@@ -235,6 +235,13 @@ describe.each(apps)('$name', (app) => {
     expect(devOnly).toContain('node_modules/typescript');
     expect(devOnly.filter((where) => packages.has(where))).toEqual([]);
     expect(paths.filter((p) => npmCache.test(p))).toEqual([]);
+    // Nor the build's own npm settings (build.sh mounts a CA and an npmrc as /root in RUN steps
+    // where a TLS-inspecting proxy needs them), nor mount points made for them.
+    const buildSettings =
+      /^(root\/(\.npmrc|build-ca\.crt)|usr\/local\/etc\/npmrc|etc\/ssl\/certs\/build-ca\.crt)$/;
+    expect(paths.filter((p) => buildSettings.test(p))).toEqual([]);
+    // Nor mount points a RUN step left behind (buildah makes those missing from the base).
+    expect(ownPaths.filter((p) => /^(root\/.|etc\/(hostname|hosts|resolv\.conf)$)/.test(p))).toEqual([]);
     // TypeScript: neither our sources nor the dependencies' declarations (the Dockerfile drops them).
     expect(ownPaths.filter((p) => /\.(ts|mts|cts)$/.test(p) && !p.startsWith('app/node_modules/'))).toEqual(
       [],
@@ -246,8 +253,14 @@ describe.each(apps)('$name', (app) => {
     const root = unpack(app.name, image());
     const version = runIn(image(), root, ['node', '--version']);
     expect(version.stdout.trim()).toBe(nodeVersion);
+    const npm = runIn(image(), root, ['npm', '--version']);
+    expect(npm.stdout.trim()).toBe(image().archive.config.config.Labels?.['dev.bench.npm.version']);
     const result = runIn(image(), root, [...app.entrypoint, ...app.run.args]);
     expect(`${result.stdout}${result.stderr}`).toMatch(app.run.expect);
+    // The user has a passwd entry with its group: the kubelet passes the image's uid alone, and
+    // containerd takes the group from there.
+    const passwd = readFileSync(path.join(root, 'etc/passwd'), 'utf8');
+    expect(passwd.split('\n').some((line) => /^[^:]+:[^:]*:65532:65532:/.test(line))).toBe(true);
     if (process.getuid?.() === 0) {
       expect(
         runIn(image(), root, ['node', '-p', 'process.getuid() + ":" + process.getgid()']).stdout.trim(),
