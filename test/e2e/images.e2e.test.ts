@@ -39,13 +39,9 @@ function buildImages(): Promise<Map<string, string>> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`hack/images/build.sh exited with ${code}`));
+      const lines = out.trim().split('\n');
       resolve(
-        new Map(
-          out
-            .trim()
-            .split('\n')
-            .map((line) => line.split('=', 2) as [string, string]),
-        ),
+        new Map(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
       );
     });
   });
