@@ -17,8 +17,10 @@
 #
 # All state is under IMAGES_CACHE (default ~/.cache/bench-operator/images), shared by every clone
 # on the machine: archives/ (the archives and, beside each, .info and the base's .packages),
-# buildah/ (buildah's storage, run root and npm cache mount; never /var/lib/containers),
-# downloads/ (the node and npm tarballs), logs/.
+# buildah/ (buildah's storage, run root and npm cache mount; never /var/lib/containers/storage),
+# downloads/ (the node and npm tarballs), logs/. One thing lands outside: buildah run as root
+# records blob digests in /var/lib/containers/cache/blob-info-cache-v1.boltdb, a path fixed in
+# containers/image for root that no buildah 1.28 flag moves (metadata, no image data).
 set -euo pipefail
 begun=$EPOCHREALTIME
 
@@ -135,6 +137,8 @@ else
   export_archive node-base "$base_tag" "$base_archive" "$started"
   mv "$work/packages" "${base_archive%.oci.tar}.packages"
   rm -rf "$work"
+  # The base this one replaced, untagged now: vfs keeps a full copy of it.
+  "${buildah[@]}" rmi --prune >/dev/null
   report node-base "$base_archive" built
 fi
 base_id=$(sed -n 's/^id=//p' "${base_archive%.oci.tar}.info")
@@ -150,6 +154,7 @@ load_base() {
   log "node-base: loading $base_archive into buildah's storage"
   id=$("${buildah[@]}" pull --quiet "oci-archive:$base_archive")
   "${buildah[@]}" tag "$id" "$base_tag"
+  "${buildah[@]}" rmi --prune >/dev/null
 }
 
 # --- bench-operator and bench-runner -----------------------------------------------------------
