@@ -44,6 +44,11 @@ export function kubectl(args: string[], options: KubectlOptions = {}): Promise<K
         resolve({ stdout, stderr, code });
       },
     );
+    // A kubectl that exits without reading its input (a command that takes none, or one failing
+    // early) closes the pipe: EPIPE here says nothing its exit code and stderr do not.
+    child.stdin?.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin?.end(options.input ?? '');
   });
 }
