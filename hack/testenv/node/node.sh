@@ -97,17 +97,10 @@ render() {
   if cmp -s "$2.new" "$2"; then rm "$2.new"; else mv "$2.new" "$2"; fi
 }
 
-# The cluster whose node the state folder holds (none: exit 1). A folder made before node.sh
-# recorded it: the cluster whose CA its kubelet.yaml names.
+# The cluster whose node the state folder holds (none: exit 1).
 owner() {
-  [[ -d "$state" ]] || return 1
-  if [[ -s "$owner_file" ]]; then
-    cat "$owner_file"
-    return
-  fi
-  local named
-  named=$(sed -n 's|^ *clientCAFile: .*/kwok/clusters/\([^/]*\)/pki/ca\.crt$|\1|p' "$state/kubelet.yaml" 2>/dev/null)
-  echo "${named:-unknown}"
+  [[ -s "$owner_file" ]] || return 1
+  cat "$owner_file"
 }
 
 # Any process of the node alive: one of its daemons, or a container's shim (shims outlive
