@@ -3,7 +3,7 @@
 // hack/testenv/argocd/build.sh, cached), offline, over the objects captured from the operator
 // (test/fixtures/argocd-health), with argocd-cm as `kubectl kustomize config/argocd` renders it.
 // It must give the health each fixture expects, as lua5.1 does in test/unit/argocd-health.test.ts.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,30 +15,14 @@ import {
   readHealthFixtures,
   type Health,
 } from '../support/argocd-health.ts';
+import { builtTool } from '../support/built-tool.ts';
 import { kubectl } from '../support/kubectl.ts';
 import { repoRoot } from '../support/paths.ts';
-
-/** Runs build.sh (instant when the binary is cached; a cold build logs its progress on stderr). */
-function buildArgocd(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(repoRoot, 'hack/testenv/argocd/build.sh'), {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const binary = stdout.trim().split('\n').pop();
-      if (code === 0 && binary) resolve(binary);
-      else reject(new Error(`hack/testenv/argocd/build.sh exited ${code}: ${stdout.trim()}`));
-    });
-  });
-}
 
 let argocd = '';
 let argocdCm = '';
 beforeAll(async () => {
-  argocd = await buildArgocd();
+  argocd = await builtTool('hack/testenv/argocd/build.sh');
   argocdCm = path.join(mkdtempSync(path.join(tmpdir(), 'argocd-cm-')), 'argocd-cm.yaml');
   writeFileSync(argocdCm, (await kubectl(['kustomize', path.join(repoRoot, 'config/argocd')])).stdout);
 }, 60 * 60_000); // a cold build: 35 min on this machine when it was shared with three other builds

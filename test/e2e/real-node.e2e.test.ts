@@ -22,6 +22,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { FakePrompt, FakeProvider } from '../../runner/test/fakes/core.ts';
+import { builtTool } from '../support/built-tool.ts';
 import { eventsFor } from '../support/events.ts';
 import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
@@ -461,7 +462,7 @@ describe('the real node', () => {
       { timeout: REAL_RUN_TIMEOUT_MS },
       async () => {
         const ns = namespace();
-        const helm = helmBinary();
+        const helm = await builtTool('hack/testenv/helm/build.sh');
         await kubectl(['create', 'namespace', SYSTEM]);
         await kubectl(['label', 'namespace', SYSTEM, 'pod-security.kubernetes.io/enforce=restricted']);
         const values = placed(ns);
@@ -617,14 +618,6 @@ function watchPods(ns: string, selector: string) {
     latest: (name: string) => latest.get(name),
     stop: () => child.kill(),
   };
-}
-
-/** Helm's CLI, built by hack/testenv/helm/build.sh (make testenv-helm, a prerequisite of test-e2e). */
-function helmBinary(): string {
-  return execFileSync(path.join(repoRoot, 'hack/testenv/helm/build.sh'), { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .pop()!;
 }
 
 function run(binary: string, args: string[]): Promise<string> {

@@ -6,7 +6,7 @@
 // 2. `helm template` with default values renders the objects `kubectl kustomize config/default`
 //    renders, in the release namespace, but for the Namespace (Helm's --create-namespace makes it)
 //    and Helm's labels; each value changes what it says it changes.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import {
   renderRelease,
   type K8sObject,
 } from '../../hack/release/release.ts';
+import { builtTool } from '../support/built-tool.ts';
 import { kubectlBinary, repoRoot } from '../support/paths.ts';
 
 const NAMESPACE = 'bench-operator-system';
@@ -34,23 +35,6 @@ const HELM_LABELS = [
   'app.kubernetes.io/version',
 ];
 const HELM_ANNOTATIONS = ['helm.sh/resource-policy'];
-
-/** Runs build.sh (instant when the binary is cached; a cold build logs its progress on stderr). */
-function buildHelm(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(repoRoot, 'hack/testenv/helm/build.sh'), {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const binary = stdout.trim().split('\n').pop();
-      if (code === 0 && binary) resolve(binary);
-      else reject(new Error(`hack/testenv/helm/build.sh exited ${code}: ${stdout.trim()}`));
-    });
-  });
-}
 
 let helmBinary = '';
 let helmHome = '';
@@ -131,7 +115,7 @@ function deployment(objects: K8sObject[]): { replicas: number; pod: Pod; manager
 beforeAll(async () => {
   helmHome = mkdtempSync(path.join(tmpdir(), 'helm-home-'));
   kustomized = parseObjects(await kustomize(kubectlBinary, path.join(repoRoot, 'config/default')));
-  helmBinary = await buildHelm();
+  helmBinary = await builtTool('hack/testenv/helm/build.sh');
 }, 30 * 60_000); // a cold Helm build (see hack/testenv/helm/build.sh)
 
 describe('the committed release artifacts', () => {
