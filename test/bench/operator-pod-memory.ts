@@ -6,8 +6,8 @@
 //
 //   BENCH_ONLY=operator-pod-memory make bench
 //
-// Environment: BENCH_SUITES (200), BENCH_SUCCEEDED_WAIT_SECONDS (1200), CLUSTER_NAME (bench-perf) and
-// BENCH_KUBECONFIG (as hack/bench.sh sets them). Writes .cache/bench/operator-pod-memory.json. Needs
+// Environment: BENCH_SUITES (200), BENCH_SUCCEEDED_WAIT_SECONDS (1200), BENCH_AFTER_SECONDS (120),
+// CLUSTER_NAME (bench-perf) and BENCH_KUBECONFIG (as hack/bench.sh sets them). Writes .cache/bench/operator-pod-memory.json. Needs
 // root (it reads the pods' cgroups and processes on this machine).
 //
 // 1. The image from `make images` (hack/images/build.sh, cached) is imported into the real node
@@ -16,11 +16,12 @@
 //    namespace. Both replicas Ready on the real node, one holding the Lease.
 // 2. The load of operator-throughput (support.ts: 200 suites × 10 runs, their Jobs' pods on the
 //    KWOK nodes), created at once; then the wait until every suite is Succeeded (bounded; a timeout
-//    still reports everything below, and says what it saw).
+//    still reports everything below, and says what it saw), and BENCH_AFTER_SECONDS more of
+//    sampling: what the operator still does then (its Event backlog) and whether its memory settles.
 // 3. Meanwhile and at the end, from this machine: each pod's cgroup (v1: kubepods/<qos>/pod<uid>,
 //    and each container's beneath it): peak usage (memory.max_usage_in_bytes), failcnt, OOM kills,
 //    rss and cache; the container process's peak RSS (VmHWM); the V8 heap in use (the pod's
-//    /metrics, over the node's bridge); the containers' restartCount and lastState (an OOMKilled
+//    /metrics, over the node's bridge, with external memory and GC time); the containers' restartCount and lastState (an OOMKilled
 //    restart is the finding that matters) with the log of each restarted container; the Lease
 //    holder; the pods' CPU time (cpuacct.usage). At the end, the V8 heap limit inside the pod.
 //
@@ -29,6 +30,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Job, V1Lease, V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { benchmarkSuiteType, jobType, podType } from '../../operator/src/controllers/resources.ts';
@@ -61,6 +63,7 @@ import {
 const SUITES = Number(process.env.BENCH_SUITES ?? 200);
 const JOBS = SUITES * RUNS_PER_SUITE;
 const SUCCEEDED_WAIT_MS = Number(process.env.BENCH_SUCCEEDED_WAIT_SECONDS ?? 1200) * 1000;
+const AFTER_MS = Number(process.env.BENCH_AFTER_SECONDS ?? 120) * 1000;
 const CLUSTER = process.env.CLUSTER_NAME ?? 'bench-perf';
 const SYSTEM = 'bench-operator-system';
 const DEPLOYMENT = 'bench-operator-controller-manager';
@@ -240,10 +243,13 @@ class PodRecord {
   lastStatus: unknown;
   readonly restarts: RestartRecord[] = [];
   readonly containers = new Map<string, ContainerRecord>();
-  /** [seconds since the load began, pod cgroup usage MiB, V8 heap used MiB or null]. */
-  readonly timeline: Array<[number, number, number | null]> = [];
+  /** [seconds since the load began, pod cgroup usage MiB, V8 heap used MiB, external MiB] (null: not scraped). */
+  readonly timeline: Array<[number, number, number | null, number | null]> = [];
   heapUsedPeakMiB = 0;
   heapTotalPeakMiB = 0;
+  externalPeakMiB = 0;
+  /** nodejs_gc_duration_seconds_sum over the kinds, first and last scraped. */
+  gcSeconds: { first?: number; last?: number } = {};
   currentContainerId: string | undefined;
 
   constructor(pod: Pod) {
@@ -351,7 +357,7 @@ class Sampler {
     for (const record of this.pods.values()) {
       if (!existsSync(record.memoryDir())) continue;
       const pod = record.readCgroups(atS);
-      if (keep) record.timeline.push([atS, mib(pod.usage), null]);
+      if (keep) record.timeline.push([atS, mib(pod.usage), null, null]);
     }
     if (keep) this.lastTimeline = atS;
   }
@@ -402,12 +408,23 @@ class Sampler {
         Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1]);
       const used = gauge('nodejs_heap_size_used_bytes');
       const total = gauge('nodejs_heap_size_total_bytes');
+      const external = gauge('nodejs_external_memory_bytes');
+      const gc = [...text.matchAll(/^nodejs_gc_duration_seconds_sum(?:\{[^}]*\})? (\S+)/gm)].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+      const last = record.timeline.at(-1);
       if (Number.isFinite(used)) {
         record.heapUsedPeakMiB = Math.max(record.heapUsedPeakMiB, mib(used));
-        const last = record.timeline.at(-1);
         if (last && last[2] === null) last[2] = mib(used);
       }
+      if (Number.isFinite(external)) {
+        record.externalPeakMiB = Math.max(record.externalPeakMiB, mib(external));
+        if (last && last[3] === null) last[3] = mib(external);
+      }
       if (Number.isFinite(total)) record.heapTotalPeakMiB = Math.max(record.heapTotalPeakMiB, mib(total));
+      record.gcSeconds.first ??= gc;
+      record.gcSeconds.last = gc;
     }
   }
 }
@@ -519,10 +536,15 @@ async function main(): Promise<void> {
     sampler = new Sampler(client, t0, pods);
     sampler.sampleCgroups();
     await sampler.sampleApi();
+    await sampler.sampleMetrics();
     const atStart = new Map(
       [...sampler.pods.values()].map((record) => [
         record.uid,
-        { memory: readCgroupMemory(record.memoryDir()), cpuSeconds: readCgroupCpuSeconds(record.cpuDir()) },
+        {
+          memory: readCgroupMemory(record.memoryDir()),
+          cpuSeconds: readCgroupCpuSeconds(record.cpuDir()),
+          gcSeconds: record.gcSeconds.last,
+        },
       ]),
     );
     sampler.start();
@@ -578,16 +600,37 @@ async function main(): Promise<void> {
     );
     const doneAt = now();
     load.end = os.loadavg();
+    const snapshot = () =>
+      new Map(
+        [...sampler!.pods.values()]
+          .filter((record) => existsSync(record.memoryDir()))
+          .map((record) => [
+            record.uid,
+            {
+              memory: readCgroupMemory(record.memoryDir()),
+              cpuSeconds: readCgroupCpuSeconds(record.cpuDir()),
+              gcSeconds: record.gcSeconds.last,
+            },
+          ]),
+      );
+    await sampler.sampleMetrics();
+    const atSucceeded = snapshot();
+    // An observation window, not a wait for a condition: what the operator still does after the
+    // load (its Event backlog), and whether its memory settles or keeps growing.
+    log(`sampling ${AFTER_MS / 1000} s more, after the load`);
+    await sleep(AFTER_MS);
     await sampler.stop();
     sampler.sampleCgroups();
     await sampler.sampleApi();
     await sampler.sampleMetrics();
+    load.afterWindow = os.loadavg();
 
     // The findings, read at the end.
     const finalHolder = await leaseHolder(client);
     const records = [...sampler.pods.values()];
     const perPod = records.map((record) => {
       const start = atStart.get(record.uid);
+      const succeeded = atSucceeded.get(record.uid);
       const memory = existsSync(record.memoryDir()) ? readCgroupMemory(record.memoryDir()) : undefined;
       const cpuSeconds = existsSync(record.cpuDir()) ? readCgroupCpuSeconds(record.cpuDir()) : undefined;
       return {
@@ -598,6 +641,8 @@ async function main(): Promise<void> {
         cgroup: record.memoryDir(),
         pod: memory && {
           peakMiB: mib(memory.maxUsage),
+          peakUntilSucceededMiB: succeeded && mib(succeeded.memory.maxUsage),
+          usageAtSucceededMiB: succeeded && mib(succeeded.memory.usage),
           limitMiB: mib(memory.limit),
           failcnt: memory.failcnt,
           oomKills: memory.oomKills,
@@ -614,7 +659,7 @@ async function main(): Promise<void> {
           limitMiB: container.memory && mib(container.memory.limit),
           failcnt: container.memory?.failcnt,
           oomKills: container.memory?.oomKills,
-          processPeakRssMiB: container.peakRssMiB,
+          processPeakRssMiB: container.peakRssMiB && round(container.peakRssMiB),
           cpuSeconds: container.cpuSeconds && round(container.cpuSeconds, 2),
         })),
         restartCount: record.restartCount,
@@ -622,8 +667,14 @@ async function main(): Promise<void> {
         lastStatus: record.lastStatus,
         heapUsedPeakMiB: record.heapUsedPeakMiB,
         heapTotalPeakMiB: record.heapTotalPeakMiB,
-        cpuSecondsDuringLoad:
-          cpuSeconds !== undefined && start ? round(cpuSeconds - start.cpuSeconds, 2) : null,
+        externalPeakMiB: record.externalPeakMiB,
+        gcSecondsDuringLoad:
+          succeeded?.gcSeconds !== undefined && start?.gcSeconds !== undefined
+            ? round(succeeded.gcSeconds - start.gcSeconds, 2)
+            : null,
+        cpuSecondsDuringLoad: succeeded && start ? round(succeeded.cpuSeconds - start.cpuSeconds, 2) : null,
+        cpuSecondsAfterLoad:
+          cpuSeconds !== undefined && succeeded ? round(cpuSeconds - succeeded.cpuSeconds, 2) : null,
         cpuSecondsTotal: cpuSeconds !== undefined ? round(cpuSeconds, 2) : null,
         timeline: record.timeline,
       };
@@ -672,6 +723,7 @@ async function main(): Promise<void> {
       allSucceeded,
       allSucceededAfterMs: allSucceeded ? round(Math.max(...succeededAt.values()) - t0, 0) : null,
       waitedMs: round(doneAt - t0, 0),
+      sampledAfterMs: AFTER_MS,
       leaseHolders: sampler.holders,
       leaderAtEnd: finalHolder,
       heapInPod: heapLimit,
@@ -711,15 +763,22 @@ async function main(): Promise<void> {
           `${pod.pod?.peakMiB ?? '?'} / ${max(containers.map((c) => c.peakMiB))} MiB (limit ${pod.pod?.limitMiB ?? '?'})`,
         ],
         [
+          `${tag}: pod usage at all Succeeded / ${AFTER_MS / 1000} s after`,
+          `${pod.pod?.usageAtSucceededMiB ?? '?'} / ${pod.pod?.usageAtEndMiB ?? '?'} MiB`,
+        ],
+        [
           `${tag}: failcnt pod / containers, OOM kills`,
           `${pod.pod?.failcnt ?? '?'} / ${sum(containers.map((c) => c.failcnt))}, ${sum([pod.pod?.oomKills, ...containers.map((c) => c.oomKills)])}`,
         ],
         [
-          `${tag}: process peak RSS, V8 heap used peak`,
-          `${max(containers.map((c) => c.processPeakRssMiB))} MiB, ${pod.heapUsedPeakMiB} MiB`,
+          `${tag}: process peak RSS; V8 heap used, external peak`,
+          `${max(containers.map((c) => c.processPeakRssMiB))} MiB; ${pod.heapUsedPeakMiB}, ${pod.externalPeakMiB} MiB`,
         ],
         [`${tag}: restarts`, describeRestarts(pod.restarts)],
-        [`${tag}: CPU during the load`, `${pod.cpuSecondsDuringLoad ?? '?'} s`],
+        [
+          `${tag}: CPU during the load (GC) / after`,
+          `${pod.cpuSecondsDuringLoad ?? '?'} s (${pod.gcSecondsDuringLoad ?? '?'} s) / ${pod.cpuSecondsAfterLoad ?? '?'} s`,
+        ],
       );
     }
     rows.push(['Lease holders', sampler.holders.map((h) => `${h.holder?.slice(-5)}@${h.atS}s`).join(' → ')]);
