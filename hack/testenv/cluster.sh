@@ -68,7 +68,10 @@ apply_nodes() {
   manifests=$("$node" "$here/nodes.ts")
   count=$(grep -c '^kind: Node$' <<<"$manifests" || true)
   if ((count > 0)); then
-    "$kubectl" --kubeconfig "$kubeconfig" apply --server-side -f - <<<"$manifests" >/dev/null
+    # --force-conflicts: these manifests define the fake nodes; on a reused cluster
+    # kube-controller-manager owns their node.alpha.kubernetes.io/ttl annotation, and the apply
+    # would print a conflict for it.
+    "$kubectl" --kubeconfig "$kubeconfig" apply --server-side --force-conflicts -f - <<<"$manifests" >/dev/null
   fi
   echo "$count"
 }
