@@ -27,16 +27,22 @@
 //
 // bench: real-node
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Job, V1Lease, V1Pod } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
 import { benchmarkSuiteType, jobType, podType } from '../../operator/src/controllers/resources.ts';
 import type { KubeClient } from '../../operator/src/runtime/client/kube-client.ts';
 import type { KubeObject, ResourceType } from '../../operator/src/runtime/client/resource.ts';
-import { OPERATOR_IMAGE, REAL_NODE, realNodePlacement } from '../support/real-node.ts';
+import {
+  OPERATOR_DEPLOYMENT as DEPLOYMENT,
+  OPERATOR_IMAGE,
+  OPERATOR_NAMESPACE as SYSTEM,
+  REAL_NODE,
+  realNodeInstallKustomization,
+  realNodePlacement,
+} from '../support/real-node.ts';
 import {
   benchClient,
   benchKubeconfig,
@@ -65,8 +71,6 @@ const JOBS = SUITES * RUNS_PER_SUITE;
 const SUCCEEDED_WAIT_MS = Number(process.env.BENCH_SUCCEEDED_WAIT_SECONDS ?? 1200) * 1000;
 const AFTER_MS = Number(process.env.BENCH_AFTER_SECONDS ?? 120) * 1000;
 const CLUSTER = process.env.CLUSTER_NAME ?? 'bench-perf';
-const SYSTEM = 'bench-operator-system';
-const DEPLOYMENT = 'bench-operator-controller-manager';
 const SELECTOR = 'control-plane=controller-manager';
 const CONTAINER = 'manager';
 const NODE_SCRIPT = path.join(repoRoot, 'hack/testenv/node/node.sh');
@@ -145,38 +149,9 @@ async function loadOperatorImage(): Promise<string> {
   return archive;
 }
 
-/**
- * dist/install.yaml with what this cluster needs and nothing else: the Deployment placed on the
- * real node (its label and taint) and watching the benchmark's namespace only.
- */
 async function renderInstall(namespace: string): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'operator-pod-memory-'));
+  const dir = realNodeInstallKustomization(namespace);
   try {
-    copyFileSync(path.join(repoRoot, 'dist/install.yaml'), path.join(dir, 'install.yaml'));
-    writeFileSync(
-      path.join(dir, 'kustomization.yaml'),
-      stringify({
-        resources: ['install.yaml'],
-        patches: [
-          {
-            patch: stringify({
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              metadata: { name: DEPLOYMENT, namespace: SYSTEM },
-              spec: {
-                template: {
-                  spec: {
-                    nodeSelector: realNodePlacement.nodeSelector,
-                    tolerations: realNodePlacement.tolerations,
-                    containers: [{ name: CONTAINER, env: [{ name: 'WATCH_NAMESPACES', value: namespace }] }],
-                  },
-                },
-              },
-            }),
-          },
-        ],
-      }),
-    );
     return await kubectl(['kustomize', dir]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,16 +8,7 @@
 // file schedules pods on the node (its taint).
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -30,6 +21,9 @@ import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
 import { kubeconfigPath, kubectlBinary, repoRoot } from '../support/paths.ts';
 import {
   BRIDGE,
+  OPERATOR_DEPLOYMENT,
+  OPERATOR_NAMESPACE,
+  realNodeInstallKustomization,
   PAUSE_IMAGE,
   REAL_NODE,
   RUNNER_IMAGE,
@@ -397,49 +391,12 @@ describe('the real node', () => {
   );
 
   describe('installed as users install it, on the real node', () => {
-    const SYSTEM = 'bench-operator-system';
-    const DEPLOYMENT = 'bench-operator-controller-manager';
-
-    /** The in-cluster operator watches only this file's namespace: other files run their own. */
-    const placed = (ns: string) => ({
-      nodeSelector: realNodePlacement.nodeSelector,
-      tolerations: realNodePlacement.tolerations,
-      watchNamespaces: [ns],
-    });
-
     it(
       'kubectl apply -f dist/install.yaml: two replicas with leader election run a suite to completion',
       { timeout: REAL_RUN_TIMEOUT_MS },
       async () => {
         const ns = namespace();
-        const { nodeSelector, tolerations } = placed(ns);
-        const dir = mkdtempSync(path.join(tmpdir(), 'install-'));
-        copyFileSync(path.join(repoRoot, 'dist/install.yaml'), path.join(dir, 'install.yaml'));
-        // What this cluster needs beyond the release file: the real node's placement, one namespace.
-        writeFileSync(
-          path.join(dir, 'kustomization.yaml'),
-          stringify({
-            resources: ['install.yaml'],
-            patches: [
-              {
-                patch: stringify({
-                  apiVersion: 'apps/v1',
-                  kind: 'Deployment',
-                  metadata: { name: DEPLOYMENT, namespace: SYSTEM },
-                  spec: {
-                    template: {
-                      spec: {
-                        nodeSelector,
-                        tolerations,
-                        containers: [{ name: 'manager', env: [{ name: 'WATCH_NAMESPACES', value: ns }] }],
-                      },
-                    },
-                  },
-                }),
-              },
-            ],
-          }),
-        );
+        const dir = realNodeInstallKustomization(ns);
         const rendered = (await kubectl(['kustomize', dir])).stdout;
         await kubectl(['apply', '--server-side', '-f', '-'], { input: rendered });
         try {
@@ -463,10 +420,14 @@ describe('the real node', () => {
       async () => {
         const ns = namespace();
         const helm = await builtTool('hack/testenv/helm/build.sh');
-        await kubectl(['create', 'namespace', SYSTEM]);
-        await kubectl(['label', 'namespace', SYSTEM, 'pod-security.kubernetes.io/enforce=restricted']);
-        const values = placed(ns);
-        const helmArgs = ['--kubeconfig', kubeconfigPath, '--namespace', SYSTEM];
+        await kubectl(['create', 'namespace', OPERATOR_NAMESPACE]);
+        await kubectl([
+          'label',
+          'namespace',
+          OPERATOR_NAMESPACE,
+          'pod-security.kubernetes.io/enforce=restricted',
+        ]);
+        const helmArgs = ['--kubeconfig', kubeconfigPath, '--namespace', OPERATOR_NAMESPACE];
         try {
           await run(helm, [
             'install',
@@ -476,12 +437,13 @@ describe('the real node', () => {
             // The CRDs are there already (the e2e set-up installs them for every test file).
             '--set',
             'crds.install=false',
+            // The real node's placement; only this file's namespace (other files run operators).
             '--set-json',
-            `nodeSelector=${JSON.stringify(values.nodeSelector)}`,
+            `nodeSelector=${JSON.stringify(realNodePlacement.nodeSelector)}`,
             '--set-json',
-            `tolerations=${JSON.stringify(values.tolerations)}`,
+            `tolerations=${JSON.stringify(realNodePlacement.tolerations)}`,
             '--set-json',
-            `watchNamespaces=${JSON.stringify(values.watchNamespaces)}`,
+            `watchNamespaces=${JSON.stringify([ns])}`,
           ]);
           await expectOperatorRunsSuite(ns, 'helmed');
         } finally {
@@ -489,7 +451,7 @@ describe('the real node', () => {
           await kubectl([
             'delete',
             'namespace',
-            SYSTEM,
+            OPERATOR_NAMESPACE,
             '--wait=true',
             '--timeout=120s',
             '--ignore-not-found',
@@ -504,12 +466,12 @@ describe('the real node', () => {
      * through it. Records the pods' peak memory (their cgroup's) in .cache/test-logs.
      */
     async function expectOperatorRunsSuite(ns: string, name: string): Promise<void> {
-      await kubectl(['rollout', 'status', `deployment/${DEPLOYMENT}`, '--timeout=180s'], {
-        namespace: SYSTEM,
+      await kubectl(['rollout', 'status', `deployment/${OPERATOR_DEPLOYMENT}`, '--timeout=180s'], {
+        namespace: OPERATOR_NAMESPACE,
       });
       const pods = (
         await kubectlGetJson<List<Pod>>(['pods', '-l', 'control-plane=controller-manager'], {
-          namespace: SYSTEM,
+          namespace: OPERATOR_NAMESPACE,
         })
       ).items.filter((pod) => !pod.metadata.deletionTimestamp);
       expect(pods.map((pod) => pod.spec.nodeName)).toEqual([REAL_NODE, REAL_NODE]);
@@ -517,7 +479,7 @@ describe('the real node', () => {
         'one operator pod to hold the leader-election Lease',
         async () => {
           const leases = await kubectlGetJson<List<{ spec: { holderIdentity?: string } }>>(['leases'], {
-            namespace: SYSTEM,
+            namespace: OPERATOR_NAMESPACE,
           });
           const holder = leases.items.map((l) => l.spec.holderIdentity).find((h) => h);
           return { done: holder !== undefined, value: holder, seen: leases.items };
@@ -545,7 +507,7 @@ describe('the real node', () => {
 
       const after = (
         await kubectlGetJson<List<Pod>>(['pods', '-l', 'control-plane=controller-manager'], {
-          namespace: SYSTEM,
+          namespace: OPERATOR_NAMESPACE,
         })
       ).items;
       expect(after.flatMap((pod) => pod.status.containerStatuses?.map((c) => c.restartCount) ?? [])).toEqual([

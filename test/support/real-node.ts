@@ -4,8 +4,10 @@
  * `make images`, and provider stand-ins its pods can reach.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import {
   startOpenAICompatibleFake,
   type OpenAIFakeOptions,
@@ -52,4 +54,36 @@ export function imageArchives(): string[] {
     .split('\n')
     .filter((line) => /^bench-(operator|runner)=/.test(line))
     .map((line) => line.slice(line.indexOf('=') + 1));
+}
+
+/** Where dist/install.yaml puts the operator. */
+export const OPERATOR_NAMESPACE = 'bench-operator-system';
+export const OPERATOR_DEPLOYMENT = 'bench-operator-controller-manager';
+
+/**
+ * A kustomization over dist/install.yaml with what the local cluster needs and nothing else: the
+ * Deployment placed on the real node and watching `watchNamespace` only (other tests and
+ * benchmarks run operators of their own). Returns its folder, for `kubectl kustomize`.
+ */
+export function realNodeInstallKustomization(watchNamespace: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'install-'));
+  copyFileSync(path.join(repoRoot, 'dist/install.yaml'), path.join(dir, 'install.yaml'));
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: OPERATOR_DEPLOYMENT, namespace: OPERATOR_NAMESPACE },
+    spec: {
+      template: {
+        spec: {
+          ...realNodePlacement,
+          containers: [{ name: 'manager', env: [{ name: 'WATCH_NAMESPACES', value: watchNamespace }] }],
+        },
+      },
+    },
+  };
+  writeFileSync(
+    path.join(dir, 'kustomization.yaml'),
+    stringify({ resources: ['install.yaml'], patches: [{ patch: stringify(deployment) }] }),
+  );
+  return dir;
 }
