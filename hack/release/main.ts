@@ -4,10 +4,11 @@
 //                                                            what the first command would write
 // kustomize is the pinned kubectl's (hack/testenv/versions.sh; KUBECTL overrides it).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { syncGeneratedFiles } from '../generated-files.ts';
 import { CHART_DIR, renderRelease } from './release.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,32 +31,8 @@ if (!existsSync(kubectl)) {
   process.exit(2);
 }
 
-/** Every file currently under dir (recursively, dot files too), relative to the repository root. */
-function existing(dir: string): string[] {
-  const abs = path.join(root, dir);
-  if (!existsSync(abs)) return [];
-  return readdirSync(abs, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(root, path.join(e.parentPath, e.name)));
-}
-
 const files = await renderRelease(root, { kubectl, ...(values.image ? { image: values.image } : {}) });
-const stale: string[] = [];
-for (const [file, content] of files) {
-  const abs = path.join(root, file);
-  const current = existsSync(abs) ? readFileSync(abs, 'utf8') : undefined;
-  if (current === content) continue;
-  stale.push(`${current === undefined ? 'missing' : 'differs'}: ${file}`);
-  if (!values.check) {
-    mkdirSync(path.dirname(abs), { recursive: true });
-    writeFileSync(abs, content);
-  }
-}
-for (const file of existing(CHART_DIR)) {
-  if (files.has(file)) continue;
-  stale.push(`not generated: ${file}`);
-  if (!values.check) rmSync(path.join(root, file));
-}
+const stale = syncGeneratedFiles({ root, files, ownedDir: CHART_DIR }, values.check);
 
 if (values.check) {
   if (stale.length > 0) {
