@@ -75,9 +75,9 @@ stop() { # stop NAME: SIGTERM, then SIGKILL after 10 s
   rm -f "$state/$name.pid"
 }
 
-wait_until() { # wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succeeds
-  local seconds=$1 what=$2 deadline
-  shift 2
+wait_until() { # wait_until SECONDS COMMAND...: polls COMMAND until it succeeds; 1 on timeout
+  local seconds=$1 deadline
+  shift
   deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || return 1
@@ -187,7 +187,7 @@ up() {
   render "$here/kube-proxy.yaml" "$state/kube-proxy.yaml"
 
   start containerd containerd --config "$state/containerd.toml"
-  wait_until 30 "containerd" "${ctr[@]}" version ||
+  wait_until 30 "${ctr[@]}" version ||
     die "containerd did not answer on $socket within 30 s; see $logs/containerd.log"
   load "$("$here/pause/build.sh")"
 
@@ -200,11 +200,11 @@ up() {
     --node-ip "$REAL_NODE_GATEWAY" \
     --node-labels "bench.dev/node-pool=real,node.kubernetes.io/instance-type=real"
   start kube-proxy "$TESTENV_BIN/kube-proxy" --config "$state/kube-proxy.yaml"
-  wait_until 60 "kube-proxy" curl -fsS "http://127.0.0.1:$kube_proxy_health_port/healthz" || {
+  wait_until 60 curl -fsS "http://127.0.0.1:$kube_proxy_health_port/healthz" || {
     tail -n 5 "$logs/kube-proxy.log" >&2 || true
     die "kube-proxy did not report healthy within 60 s; see $logs/kube-proxy.log"
   }
-  wait_until 90 "node Ready" node_ready || {
+  wait_until 90 node_ready || {
     tail -n 20 "$logs/kubelet.log" >&2 || true
     die "expected node $REAL_NODE_NAME Ready within 90 s; see $logs/kubelet.log"
   }
@@ -236,7 +236,7 @@ remove_containers() {
     "${ctr[@]}" tasks kill --all --signal SIGKILL "$id" >/dev/null 2>&1 || true
   done
   for id in $("${ctr[@]}" tasks ls -q 2>/dev/null); do
-    wait_until 10 "task $id" "${ctr[@]}" tasks delete --force "$id" || true
+    wait_until 10 "${ctr[@]}" tasks delete --force "$id" || true
   done
   for id in $("${ctr[@]}" containers ls -q 2>/dev/null); do
     "${ctr[@]}" containers delete "$id" >/dev/null 2>&1 || true
