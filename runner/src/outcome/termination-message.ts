@@ -14,13 +14,17 @@ export const TERMINATION_MESSAGE_LIMIT = 4096;
 /** The longest error kept; the per-item results and stderr have the whole story. */
 const MAX_ERROR_LENGTH = 512;
 
-/** Metrics kept first when not all fit, most telling first. */
-const FIRST_METRICS = [
+/**
+ * Metrics kept first when not all fit, most telling first: the operator's headline metrics in its
+ * order (test/unit/headline-metrics.test.ts), but metricsDropped, which is written here.
+ */
+export const FIRST_METRICS = [
   'partial',
   'items',
   'answeredItems',
   'failedItems',
   'correctItems',
+  'retries',
   'accuracy',
   'outputTokensPerSecond',
   'timeToFirstTokenP50Ms',
