@@ -1,46 +1,56 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boundedName, jobName, MAX_NAME_LENGTH } from './names.ts';
+import { jobName, MAX_JOB_NAME_LENGTH, MAX_NAME_LENGTH, MAX_SHARDS } from './names.ts';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const labelPart = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/);
+const hashed = (prefix: string) => new RegExp(`^${prefix.replaceAll('.', '\\.')}-[0-9a-f]{12}$`);
 
 describe('jobName', () => {
-  it('keeps short names readable', () => {
+  it('keeps names that fit and read back readable', () => {
     expect(jobName('smoke', 1, 'mmlu', 'gpt4o')).toBe('smoke-1-mmlu-gpt4o');
     expect(jobName('smoke', 2, 'mmlu', 'gpt4o', 3)).toBe('smoke-2-mmlu-gpt4o-a3');
+    expect(jobName('smoke', 1, 'hello', 'gpt-4o-mini')).toBe('smoke-1-hello-gpt-4o-mini');
+    expect(jobName('retried', 1, 'once', 't', 2)).toBe('retried-1-once-t-a2');
+    expect(jobName('s', 1, 'b', 't-a1')).toBe('s-1-b-t-a1');
   });
 
-  it('shortens long names to 63 characters with a stable hash', () => {
+  it('leaves room in every name for the hostname of the last shard of an Indexed Job', () => {
+    expect(MAX_JOB_NAME_LENGTH).toBe(MAX_NAME_LENGTH - `-${MAX_SHARDS - 1}`.length);
+    const fits = jobName('s'.repeat(MAX_JOB_NAME_LENGTH - '-1-b-t'.length), 1, 'b', 't');
+    expect(fits).toBe(`${'s'.repeat(MAX_JOB_NAME_LENGTH - '-1-b-t'.length)}-1-b-t`);
+    const over = jobName('s'.repeat(MAX_JOB_NAME_LENGTH - '-1-b-t'.length + 1), 1, 'b', 't');
+    expect(over).toMatch(hashed('s+'));
+    expect(over).toHaveLength(MAX_JOB_NAME_LENGTH);
+    expect(`${over}-${MAX_SHARDS - 1}`).toHaveLength(MAX_NAME_LENGTH);
+  });
+
+  it('cuts long names to a readable start and a stable hash', () => {
     const long = jobName('a-very-long-suite-name-that-goes-on', 12, 'a-long-benchmark-name-indeed', 'target');
-    expect(long.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
-    expect(long).toMatch(dnsLabel);
-    expect(long).toMatch(/^a-very-long-suite-name-that-goes-on-12-a-long-benchmar-[0-9a-f]{8}$/);
+    expect(long).toMatch(hashed('a-very-long-suite-name-that-goes-on-12-a-long-b'));
+    expect(long.length).toBeLessThanOrEqual(MAX_JOB_NAME_LENGTH);
     expect(jobName('a-very-long-suite-name-that-goes-on', 12, 'a-long-benchmark-name-indeed', 'target')).toBe(
       long,
     );
   });
 
-  it('always gives a DNS label within the limit, and different inputs different names', () => {
-    fc.assert(
-      fc.property(
-        labelPart,
-        fc.nat(10_000),
-        labelPart,
-        labelPart,
-        fc.integer({ min: 1, max: 11 }),
-        (s, r, b, t, a) => {
-          const name = jobName(s, r, b, t, a);
-          expect(name.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
-          expect(name).toMatch(dnsLabel);
-          if (a < 11) expect(jobName(s, r, b, t, a + 1)).not.toBe(name);
-        },
-      ),
-    );
+  it('makes a dotted suite name a DNS label, distinct from the same name with dashes', () => {
+    const dotted = jobName('team.eval', 1, 'mmlu', 'gpt');
+    expect(dotted).toMatch(hashed('team-eval-1-mmlu-gpt'));
+    expect(dotted).toMatch(dnsLabel);
+    expect(jobName('team-eval', 1, 'mmlu', 'gpt')).toBe('team-eval-1-mmlu-gpt');
+  });
+
+  it('hashes a name that would read as another input, so the two never share a Job', () => {
+    // Suite x-1 in round 2, and suite x in round 1 with benchmark 2-b.
+    expect(jobName('x-1', 2, 'b', 't')).toMatch(hashed('x-1-2-b-t'));
+    expect(jobName('x', 1, '2-b', 't')).toBe('x-1-2-b-t');
+    // Target t-a2 at attempt 1, and target t at attempt 2.
+    expect(jobName('s', 1, 'b', 't-a2')).toMatch(hashed('s-1-b-t-a2'));
+    expect(jobName('s', 1, 'b', 't', 2)).toBe('s-1-b-t-a2');
   });
 
   it('never lets two long names that share a prefix collide', () => {
-    const base = 'x'.repeat(60);
-    expect(boundedName(base, 'one')).not.toBe(boundedName(base, 'two'));
+    const suite = 'x'.repeat(MAX_NAME_LENGTH);
+    expect(jobName(suite, 1, 'one', 't')).not.toBe(jobName(suite, 1, 'two', 't'));
+    expect(jobName(suite, 1, 'b', 't', 2)).not.toBe(jobName(suite, 1, 'b', 't', 3));
   });
 });
