@@ -50,11 +50,17 @@ function number(min: number, max = Infinity) {
   };
 }
 
-const seconds = (value: string) => Math.round(number(0)(value) * 1000);
+/**
+ * Durations are read, defaulted and shown in --help in seconds, as their flags say, and become
+ * milliseconds only in the options parseArguments returns: Commander shows and uses a default as
+ * given, without passing it through the option's parser.
+ */
+const seconds = number(0);
+const milliseconds = (s: number) => Math.round(s * 1000);
 const positiveSeconds = (value: string) => {
-  const ms = seconds(value);
-  if (ms < 1) throw new InvalidArgumentError('must be a positive number of seconds');
-  return ms;
+  const s = seconds(value);
+  if (milliseconds(s) < 1) throw new InvalidArgumentError('must be a positive number of seconds');
+  return s;
 };
 
 /** A sampling setting from the target's parameters, when the command line does not give it. */
@@ -91,7 +97,7 @@ function program(): Command {
     .option('--max-output-tokens <n>', 'output token limit (default: parameter maxTokens)', wholeNumber(1))
     .option('--temperature <t>', 'sampling temperature (default: parameter temperature)', number(0, 2))
     .option('--top-p <p>', 'nucleus sampling (default: parameter topP)', number(0, 1))
-    .option('--request-timeout <seconds>', 'per request attempt', positiveSeconds, 120_000)
+    .option('--request-timeout <seconds>', 'per request attempt', positiveSeconds, 120)
     .option('--max-attempts <n>', 'attempts per item, retries included', wholeNumber(1), 4)
     .option(
       '--max-failed-fraction <f>',
@@ -99,9 +105,9 @@ function program(): Command {
       number(0, 1),
       0.05,
     )
-    .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', seconds, 5_000)
+    .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', seconds, 5)
     .option('--results-file <path>', 'also write the per-item JSON lines to this file')
-    .option('--progress-interval <seconds>', 'at most one progress line per interval', seconds, 10_000)
+    .option('--progress-interval <seconds>', 'at most one progress line per interval', seconds, 10)
     .helpOption('-h, --help', 'show this help')
     .exitOverride();
 }
@@ -128,12 +134,12 @@ export function parseArguments(argv: readonly string[], printHelp: (text: string
     maxOutputTokens: o.maxOutputTokens as number | undefined,
     temperature: o.temperature as number | undefined,
     topP: o.topP as number | undefined,
-    requestTimeoutMs: o.requestTimeout as number,
+    requestTimeoutMs: milliseconds(o.requestTimeout as number),
     maxAttempts: o.maxAttempts as number,
     maxFailedFraction: o.maxFailedFraction as number,
-    drainTimeoutMs: o.drainTimeout as number,
+    drainTimeoutMs: milliseconds(o.drainTimeout as number),
     resultsFile: o.resultsFile as string | undefined,
-    progressIntervalMs: o.progressInterval as number,
+    progressIntervalMs: milliseconds(o.progressInterval as number),
   };
 }
 

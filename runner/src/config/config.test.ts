@@ -140,6 +140,19 @@ describe('parseArguments', () => {
     expect(help).toContain('--dataset <source>');
   });
 
+  it('shows the durations’ defaults in seconds, as their flags say, and uses them in milliseconds', () => {
+    let help = '';
+    parseArguments(['--help'], (text) => (help += text));
+    // Commander wraps descriptions to the terminal's width.
+    const line = (text: string) => new RegExp(text.replace(/[()]/g, '\\$&').replaceAll(' ', '\\s+'));
+    expect(help).toMatch(line('--request-timeout <seconds> per request attempt (default: 120)'));
+    expect(help).toMatch(line('--drain-timeout <seconds> on SIGTERM, how long in-flight requests may finish (default: 5)'));
+    expect(help).toMatch(line('--progress-interval <seconds> at most one progress line per interval (default: 10)'));
+    expect(parse('--dataset', 'x')).toEqual(
+      parse('--dataset', 'x', '--request-timeout', '120', '--drain-timeout', '5', '--progress-interval', '10'),
+    );
+  });
+
   it('takes sampling settings the command line leaves open from the target’s parameters', () => {
     const parameters = { temperature: '0', maxTokens: '1024', topP: '0.5' };
     expect(withTargetParameters(parse('--dataset', 'x'), parameters)).toMatchObject({
