@@ -16,15 +16,71 @@ export type JobObject = JobView & KubeObject;
 export type PodObject = PodView & KubeObject;
 
 /**
- * Pods the operator reads: only finished ones. What it takes from a pod is its container's exit
- * code and termination message (the run's result), which exist once the pod has finished (one
- * container, restartPolicy Never); the Job's status covers the pod before that. A pod passes
- * through five or more states on its way there, each a watch event to decode: with this selector
- * the API server sends a pod when it finishes (as ADDED) and little else (make bench: decoding watch
- * events was the operator's largest CPU cost while Jobs were created; with this and managedFields
- * dropped from the cache, its CPU until the last Job fell from 13.3 to 10.3 s).
+ * Pods the operator reads: pending and finished ones. A finished pod holds the run's result (its
+ * container's exit code and termination message); a pending one why the runner has not started
+ * (waiting reasons, the scheduler's condition; core/suite/pod-problems.ts). Running pods tell
+ * nothing the Job's status does not, and leaving them out spares a watch event to decode per pod
+ * on its way through Running (decoding watch events was the operator's largest CPU cost while Jobs
+ * were created, make bench); a pod leaving the selection arrives as a delete.
  */
-export const FINISHED_PODS = 'status.phase!=Pending,status.phase!=Running,status.phase!=Unknown';
+export const NOT_RUNNING_PODS = 'status.phase!=Running,status.phase!=Unknown';
+
+/**
+ * The fields of a pod the operator reads, and nothing else: pending pods of every run in flight are
+ * cached, and a pod's spec and full status are many times larger than this (make bench measures
+ * the operator's memory).
+ */
+export function podView(pod: KubeObject & PodView): PodObject {
+  const { metadata, status } = pod;
+  const view: PodObject = {
+    metadata: {
+      ...pick(metadata, [
+        'name',
+        'namespace',
+        'uid',
+        'resourceVersion',
+        'labels',
+        'creationTimestamp',
+        'deletionTimestamp',
+      ]),
+      ...(metadata.ownerReferences
+        ? { ownerReferences: metadata.ownerReferences.map(({ uid, controller }) => ({ uid, controller })) }
+        : {}),
+    },
+  } as PodObject;
+  if (!status) return view;
+  view.status = pick(status, ['phase', 'reason', 'message']);
+  if (status.conditions) {
+    view.status.conditions = status.conditions
+      .filter((c) => c.type === 'PodScheduled' || c.type === 'DisruptionTarget')
+      .map((c) => pick(c, ['type', 'status', 'reason', 'message']) as typeof c);
+  }
+  if (status.containerStatuses) {
+    view.status.containerStatuses = status.containerStatuses.map((c) => ({
+      name: c.name,
+      ...(c.state ? { state: pick(c.state, ['waiting', 'terminated']) } : {}),
+    }));
+  }
+  return view;
+}
+
+/**
+ * An update that changes what the operator reads of a pod. The kubelet and the scheduler update
+ * a pending pod for fields the view drops (probe times, IPs), and each update would otherwise
+ * reconcile its suite.
+ */
+export function podViewChanged(previous: PodObject, current: PodObject): boolean {
+  return (
+    previous.metadata.deletionTimestamp !== current.metadata.deletionTimestamp ||
+    JSON.stringify(previous.status) !== JSON.stringify(current.status)
+  );
+}
+
+function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Pick<T, K> {
+  const picked = {} as Pick<T, K>;
+  for (const key of keys) if (object[key] !== undefined) picked[key] = object[key];
+  return picked;
+}
 
 /** The informers the operator's controllers share. Jobs and Pods only with the operator's label. */
 export interface Caches {
@@ -51,8 +107,9 @@ export function createCaches(manager: Manager): Caches {
     pods: manager.informer<PodObject>({
       type: podType,
       labelSelector: MANAGED_SELECTOR,
-      fieldSelector: FINISHED_PODS,
+      fieldSelector: NOT_RUNNING_PODS,
       indexers: { owner: byOwnerUid },
+      transform: podView,
     }),
   };
 }

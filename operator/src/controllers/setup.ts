@@ -12,7 +12,7 @@ import { setupDomainMetrics } from './metrics/domain-metrics.ts';
 import { schedulePolicyReconciler } from './schedulepolicy/reconciler.ts';
 import { statusPacers } from './status-pacing.ts';
 import { observeAttempt } from '../core/suite/observe.ts';
-import { createCaches, type Caches, type JobObject, type SuiteObject } from './caches.ts';
+import { createCaches, podViewChanged, type Caches, type JobObject, type SuiteObject } from './caches.ts';
 import { ProviderBook } from './providerpolicy/book.ts';
 import { providerReconciler } from './providerpolicy/reconciler.ts';
 import { AdmissionLedger, WaitingBook } from './scheduler/ledger.ts';
@@ -155,16 +155,21 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
   const staleSuite = (suite: { metadata: { namespace?: string; name?: string } }) =>
     contexts.invalidate(`${suite.metadata.namespace}/${suite.metadata.name}`);
   const staleAll = () => contexts.invalidateAll();
-  for (const informer of [caches.jobs, caches.pods] as const) {
-    informer.addEventHandler({
-      onAdd: staleOwner,
-      onUpdate: (old, current) => {
-        staleOwner(old);
-        staleOwner(current);
-      },
-      onDelete: staleOwner,
-    });
-  }
+  caches.jobs.addEventHandler({
+    onAdd: staleOwner,
+    onUpdate: (old, current) => {
+      staleOwner(old);
+      staleOwner(current);
+    },
+    onDelete: staleOwner,
+  });
+  caches.pods.addEventHandler({
+    onAdd: staleOwner,
+    onUpdate: (old, current) => {
+      if (podViewChanged(old, current)) staleOwner(current);
+    },
+    onDelete: staleOwner,
+  });
   caches.suites.addEventHandler({
     onAdd: staleSuite,
     onUpdate: (_old, suite) => staleSuite(suite),
@@ -180,9 +185,10 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     // each burst costs one status write instead of one per event; status writes compete with Job
     // creation at the API server (make bench).
     .owns(caches.jobs, suiteOwner, { batchPeriodMs: RUN_EVENT_BATCH_MS })
-    // Finished pods only (caches.ts): a pod's result matters to its suite; the Job's events cover the rest.
+    // Pending and finished pods (caches.ts): why a runner does not start, and a run's result.
     .watches(caches.pods, suiteOfLabelled, {
       batchPeriodMs: RUN_EVENT_BATCH_MS,
+      updates: podViewChanged,
     })
     // A suite reads only its policies' specs (and whether they exist), never their status: status
     // updates (activeRuns and spend on every Job start and finish) would otherwise re-queue every

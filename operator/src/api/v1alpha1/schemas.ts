@@ -960,7 +960,7 @@ export const schemas: {
                 },
                 timeout: {
                   description:
-                    'The longest one run of this benchmark may take, e.g. "45m". Absent: the SchedulePolicy\'s runTimeout.',
+                    'The longest one run of this benchmark may take, e.g. "45m". Absent: the SchedulePolicy\'s runTimeout, else 24h.',
                   type: 'string',
                   maxLength: 32,
                   'x-kubernetes-validations': [
@@ -3065,7 +3065,20 @@ export const schemas: {
           },
           runTimeout: {
             description:
-              'The longest a run may take (the Job\'s activeDeadlineSeconds), e.g. "45m", unless the benchmark sets its own timeout. A run that times out counts as a provider failure.',
+              'The longest a run may take (the Job\'s activeDeadlineSeconds), e.g. "45m", unless the benchmark sets its own timeout. Absent: 24h. A run that times out is retried as spec.retry says; it is not counted as a failure of the provider (docs/run-failures.md).',
+            type: 'string',
+            maxLength: 32,
+            'x-kubernetes-validations': [
+              {
+                rule: "self.matches('^([0-9]+([.][0-9]+)?(ns|us|µs|ms|s|m|h))+$') && duration(self) >= duration('1s')",
+                message:
+                  'must be a duration of at least 1s written as a sequence of numbers with units h, m, s, ms, us or ns, such as "30s", "5m" or "1h30m"',
+              },
+            ],
+          },
+          startTimeout: {
+            description:
+              'How long a run\'s Job may wait for its runner to start (a node, the image, its Secrets), e.g. "5m": past it the operator stops the attempt, which frees its provider slot, and the run shows why (Unschedulable, ImagePullFailed, ContainerConfigError...; docs/run-failures.md). Absent: 15m. Raise it for images that take long to pull.',
             type: 'string',
             maxLength: 32,
             'x-kubernetes-validations': [

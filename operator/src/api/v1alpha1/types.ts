@@ -454,7 +454,7 @@ export interface Benchmark {
    */
   dependsOn?: string[];
   /**
-   * The longest one run of this benchmark may take, e.g. "45m". Absent: the SchedulePolicy's runTimeout.
+   * The longest one run of this benchmark may take, e.g. "45m". Absent: the SchedulePolicy's runTimeout, else 24h.
    */
   timeout?: string;
   resources?: ResourceRequirements;
@@ -985,9 +985,13 @@ export interface SchedulePolicySpec {
    */
   maxConcurrentRuns?: number;
   /**
-   * The longest a run may take (the Job's activeDeadlineSeconds), e.g. "45m", unless the benchmark sets its own timeout. A run that times out counts as a provider failure.
+   * The longest a run may take (the Job's activeDeadlineSeconds), e.g. "45m", unless the benchmark sets its own timeout. Absent: 24h. A run that times out is retried as spec.retry says; it is not counted as a failure of the provider (docs/run-failures.md).
    */
   runTimeout?: string;
+  /**
+   * How long a run's Job may wait for its runner to start (a node, the image, its Secrets), e.g. "5m": past it the operator stops the attempt, which frees its provider slot, and the run shows why (Unschedulable, ImagePullFailed, ContainerConfigError...; docs/run-failures.md). Absent: 15m. Raise it for images that take long to pull.
+   */
+  startTimeout?: string;
   /**
    * How long a finished run Job is kept before Kubernetes deletes it (the Job's ttlSecondsAfterFinished), e.g. "24h". Absent: finished Jobs are kept as history says.
    */

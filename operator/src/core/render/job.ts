@@ -1,6 +1,7 @@
 import type { V1EnvVar, V1Job, V1ResourceRequirements, V1Volume } from '@kubernetes/client-node';
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v1alpha1/index.ts';
 import { durationSeconds } from '../time/duration.ts';
+import { RUN_TIMEOUT_DEFAULT } from '../time/run-timeouts.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
 import { jobName, runName } from './names.ts';
 
@@ -72,7 +73,7 @@ export function renderJob(input: JobRenderInput): V1Job {
       ? { [ANNOTATIONS.scheduleHandledThrough]: suite.status.lastHandledScheduleTime }
       : {}),
   };
-  const deadline = benchmark.timeout ?? policy?.runTimeout;
+  const deadline = benchmark.timeout ?? policy?.runTimeout ?? RUN_TIMEOUT_DEFAULT;
   const placement = policy?.placement;
 
   return {
@@ -100,7 +101,7 @@ export function renderJob(input: JobRenderInput): V1Job {
       ...(shards > 1 ? { completionMode: 'Indexed' } : {}),
       // The operator owns retries (with backoff, circuit breaking and failover): the Job runs once.
       backoffLimit: 0,
-      ...(deadline ? { activeDeadlineSeconds: durationSeconds(deadline) } : {}),
+      activeDeadlineSeconds: durationSeconds(deadline),
       ...(policy?.ttlAfterFinished
         ? { ttlSecondsAfterFinished: durationSeconds(policy.ttlAfterFinished) }
         : {}),

@@ -26,6 +26,12 @@ export const ANNOTATIONS = {
    * so a tick is known to be handled even when the status write that recorded it is not (yet) seen.
    */
   scheduleHandledThrough: 'bench.dev/schedule-handled-through',
+  /**
+   * On a Job the operator stopped before its runner started (docs/run-failures.md): the run reason
+   * and message, which the Job's own DeadlineExceeded condition does not tell.
+   */
+  stopReason: 'bench.dev/stop-reason',
+  stopMessage: 'bench.dev/stop-message',
 } as const;
 
 /** The label selector of the operator's Job and Pod informers. */

@@ -1,5 +1,8 @@
-import { LABELS } from '../render/labels.ts';
+import { ANNOTATIONS, LABELS } from '../render/labels.ts';
+import { podProblem, replacedByJob, type PodProblem, type PodView } from './pod-problems.ts';
 import { parseRunResult, combineResults, failureText, type RunResult } from './result.ts';
+
+export type { PodView } from './pod-problems.ts';
 
 /** The fields of a Job the operator reads, as they arrive on the wire (timestamps are strings). */
 export interface JobView {
@@ -17,6 +20,8 @@ export interface JobView {
     startTime?: string;
     completionTime?: string;
     active?: number;
+    /** Pods whose containers all run (the runner has no readiness probe). */
+    ready?: number;
     succeeded?: number;
     failed?: number;
     conditions?: Array<{
@@ -25,17 +30,6 @@ export interface JobView {
       reason?: string;
       message?: string;
       lastTransitionTime?: string;
-    }>;
-  };
-}
-
-export interface PodView {
-  metadata: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  status?: {
-    phase?: string;
-    containerStatuses?: Array<{
-      name: string;
-      state?: { terminated?: { exitCode: number; reason?: string; message?: string; finishedAt?: string } };
     }>;
   };
 }
@@ -67,6 +61,15 @@ export interface AttemptObservation {
   result?: RunResult;
   /** Set when a termination message could not be read as a result. */
   resultError?: string;
+  /**
+   * For an Active attempt whose runner has not started everywhere: since when (ms; the oldest
+   * pending pod's creation, or the Job's while it has no pod), and what holds it, if known.
+   */
+  notStarted?: { since: number; problem?: PodProblem };
+  /** For an Active attempt: a pod of it Kubernetes stopped (evicted, preempted) and the Job replaces. */
+  disrupted?: PodProblem;
+  /** The operator stopped this attempt (annotations on its Job): why. */
+  stopped?: { reason: string; message: string };
 }
 
 const EXIT_CODE_IN_MESSAGE = /exit code (\d+)/;
@@ -119,6 +122,15 @@ function deriveAttempt(job: JobView, pods: PodView[]): AttemptObservation {
   const completionTime = job.status?.completionTime ?? (finished ? finished.lastTransitionTime : undefined);
   if (phase !== 'Active' && completionTime) observation.completionTime = completionTime;
 
+  const stopReason = job.metadata.annotations?.[ANNOTATIONS.stopReason];
+  if (stopReason) {
+    observation.stopped = {
+      reason: stopReason,
+      message: job.metadata.annotations?.[ANNOTATIONS.stopMessage] ?? '',
+    };
+  }
+  if (phase === 'Active') Object.assign(observation, startProgress(job, pods));
+
   const terminated = pods.flatMap((pod) =>
     (pod.status?.containerStatuses ?? []).flatMap((c) => (c.state?.terminated ? [c.state.terminated] : [])),
   );
@@ -126,11 +138,18 @@ function deriveAttempt(job: JobView, pods: PodView[]): AttemptObservation {
     const failedContainer = terminated.find((t) => t.exitCode !== 0);
     const fromMessage = EXIT_CODE_IN_MESSAGE.exec(finished?.message ?? '');
     const exitCode = failedContainer?.exitCode ?? (fromMessage ? Number(fromMessage[1]) : undefined);
-    observation.failure = {
-      ...(exitCode !== undefined ? { exitCode } : {}),
-      reason: finished?.reason ?? 'Failed',
-      message: failureText(failedContainer?.message ?? '') || finished?.message || 'the Job failed',
-    };
+    // Kubernetes' reason where it ended the pod (killed for memory, could not start), else the
+    // runner's words: a container killed by the kernel writes no result.
+    const killed = pods.map(podProblem).find((p) => p && !replacedByJob(p));
+    observation.failure = observation.stopped
+      ? observation.stopped
+      : killed
+        ? { ...(exitCode !== undefined ? { exitCode } : {}), reason: killed.reason, message: killed.message }
+        : {
+            ...(exitCode !== undefined ? { exitCode } : {}),
+            reason: finished?.reason ?? 'Failed',
+            message: failureText(failedContainer?.message ?? '') || finished?.message || 'the Job failed',
+          };
   }
   if (phase === 'Succeeded') {
     const messages = terminated.filter((t) => t.exitCode === 0).map((t) => t.message ?? '');
@@ -141,6 +160,34 @@ function deriveAttempt(job: JobView, pods: PodView[]): AttemptObservation {
     if (errors.length > 0) observation.resultError = errors[0]!;
   }
   return observation;
+}
+
+/**
+ * How far an Active attempt is from running: its pods still pending (with what holds them), or
+ * none created yet, and pods of it that Kubernetes stopped. Running pods are not cached
+ * (caches.ts), so a Job with no pending pod and `active` pods is running.
+ */
+function startProgress(job: JobView, pods: PodView[]): Pick<AttemptObservation, 'notStarted' | 'disrupted'> {
+  const progress: Pick<AttemptObservation, 'notStarted' | 'disrupted'> = {};
+  const live = pods.filter((pod) => !pod.metadata.deletionTimestamp);
+  const pending = live.filter((pod) => pod.status?.phase === 'Pending');
+  if (pending.length > 0) {
+    const since = Math.min(
+      ...pending.map((pod) => Date.parse(pod.metadata.creationTimestamp ?? '') || Infinity),
+    );
+    const problem = pending.map(podProblem).find((p) => p !== undefined);
+    progress.notStarted = { since: Number.isFinite(since) ? since : 0, ...(problem ? { problem } : {}) };
+  } else if (
+    !job.status?.active &&
+    !job.status?.ready &&
+    !pods.some((pod) => pod.status?.phase === 'Succeeded')
+  ) {
+    // No pod at all yet, as while a ResourceQuota or an admission webhook refuses them.
+    progress.notStarted = { since: Date.parse(job.metadata.creationTimestamp ?? '') || 0 };
+  }
+  const disrupted = pods.map(podProblem).find((p) => p !== undefined && replacedByJob(p));
+  if (disrupted) progress.disrupted = disrupted;
+  return progress;
 }
 
 /** The attempts of each run in one round, oldest first, keyed by run name. */

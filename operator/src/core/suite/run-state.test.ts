@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AttemptObservation } from './observe.ts';
+import type { PodProblem } from './pod-problems.ts';
 import { classifyFailure, deriveRunState, deriveRunStates, type RunStateInput } from './run-state.ts';
 import type { RunSpec } from './runs.ts';
 
@@ -40,7 +41,11 @@ describe('failure classification', () => {
     [12, 'PodFailurePolicy', 'credentials'],
     [10, 'PodFailurePolicy', 'provider'],
     [11, 'PodFailurePolicy', 'provider'],
-    [undefined, 'DeadlineExceeded', 'provider'],
+    // A run timeout, and what Kubernetes did to the pod, are never the provider's failure.
+    [undefined, 'DeadlineExceeded', 'run'],
+    [undefined, 'ImagePullFailed', 'pod'],
+    [undefined, 'Unschedulable', 'pod'],
+    [137, 'OOMKilled', 'pod'],
     [1, 'BackoffLimitExceeded', 'run'],
     [137, 'BackoffLimitExceeded', 'run'],
   ] as const)('exit code %s (%s) is a %s failure', (code, reason, expected) => {
@@ -109,5 +114,99 @@ describe('run states', () => {
       job: 's-1-b-t',
       result: { score: 0.9 },
     });
+  });
+});
+
+describe('attempts whose runner has not started (docs/run-failures.md)', () => {
+  const START_TIMEOUT = 600_000;
+  const active = (over: Partial<AttemptObservation> = {}): AttemptObservation => ({
+    job: 's-1-b-t',
+    run: 'b-t',
+    round: 1,
+    attempt: 1,
+    provider: 'p',
+    model: 'm',
+    phase: 'Active',
+    ...over,
+  });
+  const stuck = (since: number, problem?: { problem: PodProblem }) =>
+    active({ notStarted: { since, ...problem } });
+  const unschedulable = {
+    problem: {
+      reason: 'Unschedulable' as const,
+      message: '0/5 nodes are available: 5 Insufficient nvidia.com/gpu.',
+      pod: 'pod-1',
+    },
+  };
+
+  it('shows why and when the attempt will be stopped, and wakes then', () => {
+    const since = NOW - 60_000;
+    const state = deriveRunState(input([stuck(since, unschedulable)], { startTimeoutMs: START_TIMEOUT }));
+    expect(state).toMatchObject({ state: 'Running', reason: 'Unschedulable', wakeAt: since + START_TIMEOUT });
+    expect(state.message).toContain('pod pod-1: 0/5 nodes are available');
+    expect(state.message).toContain(new Date(since + START_TIMEOUT).toISOString());
+    expect(state.stop).toBeUndefined();
+  });
+
+  it('stops it once the start timeout has passed, and at once when waiting cannot help', () => {
+    const late = deriveRunState(
+      input([stuck(NOW - START_TIMEOUT, unschedulable)], { startTimeoutMs: START_TIMEOUT }),
+    );
+    expect(late.stop).toMatchObject({ job: 's-1-b-t', reason: 'Unschedulable' });
+    expect(late.stop!.message).toContain('did not start within 600s');
+    const invalid = deriveRunState(
+      input([
+        stuck(NOW, { problem: { reason: 'InvalidImage', message: 'InvalidImageName: bad', pod: 'pod-1' } }),
+      ]),
+    );
+    expect(invalid.stop).toMatchObject({ reason: 'InvalidImage' });
+    const plain = deriveRunState(input([stuck(NOW - START_TIMEOUT - 1)], { startTimeoutMs: START_TIMEOUT }));
+    expect(plain).toMatchObject({ reason: 'NotStarted' });
+    expect(plain.stop?.reason).toBe('NotStarted');
+  });
+
+  it('does not stop an attempt twice', () => {
+    const state = deriveRunState(
+      input([{ ...stuck(0, unschedulable), stopped: { reason: 'Unschedulable', message: 'gone' } }]),
+    );
+    expect(state).toMatchObject({ state: 'Running', reason: 'Unschedulable' });
+    expect(state.stop).toBeUndefined();
+  });
+
+  it('fails a stopped attempt without retry when waiting cannot fix it, and retries an unschedulable one', () => {
+    const stopped = (reason: string) => failed(1, undefined, reason);
+    expect(deriveRunState(input([stopped('ImagePullFailed')]))).toMatchObject({
+      state: 'Failed',
+      reason: 'ImagePullFailed',
+      failureClass: 'pod',
+    });
+    expect(deriveRunState(input([stopped('OOMKilled')]))).toMatchObject({
+      state: 'Failed',
+      reason: 'OOMKilled',
+    });
+    expect(deriveRunState(input([stopped('Unschedulable')]))).toMatchObject({
+      state: 'Retrying',
+      failureClass: 'pod',
+    });
+    expect(
+      deriveRunState(
+        input([
+          failed(1, undefined, 'Unschedulable'),
+          failed(2, undefined, 'Unschedulable'),
+          failed(3, undefined, 'Unschedulable'),
+        ]),
+      ),
+    ).toMatchObject({
+      state: 'Failed',
+      reason: 'Unschedulable',
+    });
+  });
+
+  it('names a pod Kubernetes replaced for the rest of the attempt', () => {
+    const state = deriveRunState(
+      input([active({ disrupted: { reason: 'Preempted', message: 'preempted by ns/big', pod: 'pod-1' } })]),
+    );
+    expect(state).toMatchObject({ state: 'Running', reason: 'Preempted' });
+    expect(state.message).toContain('pod pod-1 was preempted (preempted by ns/big); the Job replaced it');
   });
 });

@@ -2,6 +2,8 @@ import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { EXIT_CODES } from '../render/job.ts';
 import { RETRY_DEFAULTS, retryDelayMs } from '../scheduling/backoff.ts';
 import type { AttemptObservation } from './observe.ts';
+import { startTimeoutMs } from '../time/run-timeouts.ts';
+import { isPodProblemReason, RETRIED, stopsAtOnce } from './pod-problems.ts';
 import type { RunResult } from './result.ts';
 import { runName } from '../render/names.ts';
 import { shorten } from '../status/text.ts';
@@ -10,15 +12,20 @@ import type { RunSpec } from './runs.ts';
 export type RunStatusEntry = NonNullable<NonNullable<BenchmarkSuite['status']>['runs']>[number];
 export type RunStateName = RunStatusEntry['state'];
 
-/** How a failed attempt counts: the runner contract's exit codes, and run timeouts. */
-export type FailureClass = 'config' | 'credentials' | 'provider' | 'run';
+/**
+ * How a failed attempt counts: the runner contract's exit codes; `pod` when Kubernetes ended it
+ * (docs/run-failures.md), which is never the provider's failure; `run` for the rest, timeouts
+ * included (a slow provider and a slow benchmark look the same from here).
+ */
+export type FailureClass = 'config' | 'credentials' | 'provider' | 'pod' | 'run';
 
 export function classifyFailure(attempt: AttemptObservation): FailureClass {
+  const reason = attempt.failure?.reason ?? '';
+  if (isPodProblemReason(reason)) return 'pod';
   const code = attempt.failure?.exitCode;
   if (code === EXIT_CODES.configError) return 'config';
   if (code === EXIT_CODES.credentialsRejected) return 'credentials';
   if (code === EXIT_CODES.providerUnavailable || code === EXIT_CODES.providerRateLimited) return 'provider';
-  if (attempt.failure?.reason === 'DeadlineExceeded') return 'provider';
   return 'run';
 }
 
@@ -42,6 +49,10 @@ export interface RunState {
   retryAt?: number;
   /** The failure class of the latest failed attempt. */
   failureClass?: FailureClass;
+  /** The latest attempt's runner did not start in time (or cannot): the operator stops its Job. */
+  stop?: { job: string; reason: string; message: string };
+  /** When this state changes by the clock alone (ms): a start timeout running out. */
+  wakeAt?: number;
 }
 
 export interface RunStateInput {
@@ -53,6 +64,8 @@ export interface RunStateInput {
   retry: BenchmarkSuite['spec']['retry'];
   /** The suite's key, seeding retry jitter. */
   suiteKey: string;
+  /** How long an attempt may wait for its runner to start (SchedulePolicy startTimeout; absent: its default). */
+  startTimeoutMs?: number | undefined;
   now: number;
 }
 
@@ -93,13 +106,7 @@ export function deriveRunState(input: RunStateInput): RunState {
     ...(latest.startTime ? { startTime: latest.startTime } : {}),
   };
   if (latest.phase === 'Active') {
-    return {
-      ...base,
-      state: 'Running',
-      reason: 'Running',
-      message: `Job ${latest.job} is running`,
-      admissible: false,
-    };
+    return { ...base, state: 'Running', admissible: false, ...activeProgress(latest, input) };
   }
   const finished = { ...base, ...(latest.completionTime ? { completionTime: latest.completionTime } : {}) };
   if (latest.phase === 'Succeeded') {
@@ -119,8 +126,13 @@ export function deriveRunState(input: RunStateInput): RunState {
   // The failure's own words (a pod's termination message may hold 4 KiB) shortened so that what
   // follows them (retried when, or not) still fits the status message (suite-status.ts).
   const what = `attempt ${latest.attempt} failed${code}: ${shorten(failure.message, FAILURE_MESSAGE_LENGTH)}`;
-  if (failureClass === 'config' || failureClass === 'credentials') {
-    const reason = failureClass === 'config' ? 'BenchmarkError' : 'CredentialsRejected';
+  const podReason = failureClass === 'pod' ? failure.reason : undefined;
+  if (
+    failureClass === 'config' ||
+    failureClass === 'credentials' ||
+    (podReason && !RETRIED[podReason as keyof typeof RETRIED])
+  ) {
+    const reason = podReason ?? (failureClass === 'config' ? 'BenchmarkError' : 'CredentialsRejected');
     return {
       ...finished,
       state: 'Failed',
@@ -134,7 +146,7 @@ export function deriveRunState(input: RunStateInput): RunState {
     return {
       ...finished,
       state: 'Failed',
-      reason: 'RetriesExhausted',
+      reason: podReason ?? 'RetriesExhausted',
       message: `${what}; no retries left (limit ${limit})`,
       failureClass,
       admissible: false,
@@ -155,6 +167,49 @@ export function deriveRunState(input: RunStateInput): RunState {
     retryAt,
   };
 }
+
+/**
+ * A running attempt's reason and message: Running, or what keeps its runner from starting (with
+ * when the operator stops it: at once when waiting cannot help), or that Kubernetes replaced one
+ * of its pods.
+ */
+function activeProgress(
+  latest: AttemptObservation,
+  input: RunStateInput,
+): Pick<RunState, 'reason' | 'message' | 'stop' | 'wakeAt'> {
+  const { notStarted, disrupted, stopped } = latest;
+  const timeout = input.startTimeoutMs ?? startTimeoutMs(undefined);
+  const replaced = disrupted
+    ? `pod ${disrupted.pod} was ${disrupted.reason.toLowerCase()} (${disrupted.message}); the Job replaced it`
+    : undefined;
+  if (stopped) return { reason: stopped.reason, message: `stopping Job ${latest.job}: ${stopped.message}` };
+  if (!notStarted) {
+    if (disrupted) return { reason: disrupted.reason, message: `Job ${latest.job} is running; ${replaced}` };
+    return { reason: 'Running', message: `Job ${latest.job} is running` };
+  }
+  const { problem } = notStarted;
+  const reason = problem?.reason ?? disrupted?.reason ?? 'NotStarted';
+  const what = problem
+    ? `pod ${problem.pod}: ${problem.message}`
+    : (replaced ?? `the runner of Job ${latest.job} has not started`);
+  const stopAt = problem && stopsAtOnce(problem) ? input.now : notStarted.since + timeout;
+  if (input.now >= stopAt) {
+    const within =
+      problem && stopsAtOnce(problem) ? 'cannot start' : `did not start within ${seconds(timeout)}`;
+    return {
+      reason,
+      message: `${what}; stopping the attempt`,
+      stop: { job: latest.job, reason, message: `the runner ${within}: ${what}` },
+    };
+  }
+  return {
+    reason,
+    message: `${what}; the attempt is stopped at ${new Date(stopAt).toISOString()} unless its runner starts`,
+    wakeAt: stopAt,
+  };
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 1000)}s`;
 
 function fromPrevious(spec: RunSpec, previous: RunStatusEntry): RunState {
   return {

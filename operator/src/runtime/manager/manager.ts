@@ -25,6 +25,11 @@ export interface InformerRequest<T extends KubeObject> {
   labelSelector?: string;
   fieldSelector?: string;
   indexers?: Record<string, IndexFunc<T>>;
+  /**
+   * What of each object to cache, as client-go's SetTransform (managedFields are always dropped).
+   * The first request for an informer sets it: later requests share that informer's objects.
+   */
+  transform?: (object: T) => T;
 }
 
 export interface ManagerDependencies {
@@ -115,7 +120,7 @@ export class Manager {
           listerWatcher: listerWatcherFor<T>(this.client, { type, namespace, labelSelector, fieldSelector }),
         })),
         indexers: request.indexers ?? {},
-        transform: stripManagedFields,
+        transform: request.transform ?? stripManagedFields,
       });
       this.informers.set(key, informer as unknown as Informer<KubeObject>);
     } else {
