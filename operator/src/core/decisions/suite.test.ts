@@ -5,6 +5,7 @@ import {
   roundCompleted,
   roundStarted,
   runOutcomes,
+  runStopped,
   suiteRef,
   suiteStalled,
   type SuiteSubject,
@@ -154,5 +155,64 @@ describe('roundCompleted', () => {
     expect(roundCompleted(subject, done, done, NOW)).toBeUndefined();
     expect(roundCompleted(subject, { round: 2, completionTime: 'x' }, done, NOW)).toBeDefined();
     expect(roundCompleted(subject, { round: 3 }, { round: 3 }, NOW)).toBeUndefined();
+  });
+});
+
+describe('runs Kubernetes holds up (docs/run-failures.md)', () => {
+  const stuck = (reason: string, attempt = 1) =>
+    entry('mmlu-gpt', 'Running', attempt, {
+      reason,
+      message: `pod p: ${reason} said so`,
+      job: 'nightly-3-mmlu-gpt',
+    });
+
+  it("records the reason once per attempt, as the Event's own reason", () => {
+    const records = runOutcomes(
+      subject,
+      [entry('mmlu-gpt', 'Running', 1, { reason: 'Running' })],
+      [stuck('ImagePullFailed')],
+      NOW,
+    );
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      id: 'u-1/r3/mmlu-gpt/a1/ImagePullFailed',
+      reason: 'RunNotStarting',
+      eventReason: 'ImagePullFailed',
+      type: 'Warning',
+      message: 'run mmlu-gpt: pod p: ImagePullFailed said so',
+      related: { kind: 'Job', name: 'nightly-3-mmlu-gpt' },
+    });
+    expect(runOutcomes(subject, [stuck('ImagePullFailed')], [stuck('ImagePullFailed')], NOW)).toEqual([]);
+    expect(
+      reasons(runOutcomes(subject, [stuck('ImagePullFailed')], [stuck('ImagePullFailed', 2)], NOW)),
+    ).toEqual(['RunRetrying@1', 'RunNotStarting@2']);
+  });
+
+  it('tells a disrupted pod from one that cannot start, and ignores plain running', () => {
+    expect(runOutcomes(subject, [], [stuck('Preempted')], NOW)[0]).toMatchObject({
+      reason: 'RunDisrupted',
+      eventReason: 'Preempted',
+    });
+    expect(runOutcomes(subject, [], [stuck('Running')], NOW)).toEqual([]);
+  });
+
+  it('records the stop of an attempt with its reason and Job', () => {
+    const record = runStopped(
+      subject,
+      stuck('Unschedulable'),
+      {
+        job: 'nightly-3-mmlu-gpt',
+        reason: 'Unschedulable',
+        message: 'the runner did not start within 900s: ...',
+      },
+      NOW,
+    );
+    expect(record).toMatchObject({
+      id: 'u-1/r3/mmlu-gpt/a1/RunStopped',
+      reason: 'RunStopped',
+      action: 'Stop',
+      message: 'run mmlu-gpt: attempt 1 stopped: the runner did not start within 900s: ...',
+      facts: { outcome: { state: 'Running', reason: 'Unschedulable' }, job: 'nightly-3-mmlu-gpt' },
+    });
   });
 });
