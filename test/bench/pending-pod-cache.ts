@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     finishedPodsOnly: finishedOnly,
     notRunningWholePods: wholePods,
     notRunningPodViews: podViews,
-    extraForPendingPodsMiB: podViews.heapMiB - finishedOnly.heapMiB,
+    extraForPendingPodsMiB: Math.round((podViews.heapMiB - finishedOnly.heapMiB) * 10) / 10,
   };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, 'pending-pod-cache.json'), `${JSON.stringify(output, null, 2)}\n`);
