@@ -1,7 +1,7 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
 import { metaTime } from '../../runtime/status/conditions.ts';
 import { parseDuration } from '../time/duration.ts';
-import { average, formatMoney, parseMoney, tokenCost } from './money.ts';
+import { average, capAmount, formatMoney, parseMoney, tokenCost } from './money.ts';
 
 type Spec = ProviderPolicy['spec'];
 type Status = NonNullable<ProviderPolicy['status']>;
@@ -60,6 +60,9 @@ export function nextPeriodStart(period: 'Day' | 'Week' | 'Month', now: number): 
 }
 
 type Watermark = NonNullable<Status['accountedThrough']>;
+
+/** The most the CRD's int32 counts (spend.runs, circuit.consecutiveFailures) hold. */
+const INT32_MAX = 2 ** 31 - 1;
 
 /** status.accountedThrough.jobs' maxItems in the CRD. */
 const MAX_WATERMARK_JOBS = 1000;
@@ -177,7 +180,7 @@ export function account(
           run.job,
         );
     } else if (run.outcome === 'providerFailure') {
-      circuit.consecutiveFailures = (circuit.consecutiveFailures ?? 0) + 1;
+      circuit.consecutiveFailures = Math.min(INT32_MAX, (circuit.consecutiveFailures ?? 0) + 1);
       if (circuit.state === 'HalfOpen') {
         transition(
           'Open',
@@ -199,10 +202,13 @@ export function account(
       credentialsRejected = run;
     }
     if (spend && costs && start !== undefined && at >= start && run.usage) {
-      spent +=
-        tokenCost(run.usage.inputTokens ?? 0, costs.input) +
-        tokenCost(run.usage.outputTokens ?? 0, costs.output);
-      spend.runs = (spend.runs ?? 0) + 1;
+      // Capped so that status.spend.amount always fits the CRD's pattern (money.ts, MAX_AMOUNT).
+      spent = capAmount(
+        spent +
+          tokenCost(run.usage.inputTokens ?? 0, costs.input) +
+          tokenCost(run.usage.outputTokens ?? 0, costs.output),
+      );
+      spend.runs = Math.min(INT32_MAX, (spend.runs ?? 0) + 1);
       if (limit !== undefined && !exhaustedBy && spent >= limit) exhaustedBy = run;
     }
     accountedThrough = advance(accountedThrough, run);

@@ -22,9 +22,28 @@ export function formatMoney(nanos: Nanos): string {
   return fraction ? `${whole}.${fraction}` : `${whole}`;
 }
 
+/**
+ * The largest amount the API's decimal strings hold (15 digits, 9 decimals): prices, budgets and
+ * spend. A budget's limit is never above it, so spend capped at it still exhausts any budget.
+ */
+export const MAX_AMOUNT: Nanos = 10n ** 24n - 1n;
+
+/** An amount the API can hold: at most MAX_AMOUNT. */
+export const capAmount = (nanos: Nanos): Nanos => (nanos > MAX_AMOUNT ? MAX_AMOUNT : nanos);
+
+/**
+ * A token count as it is charged: a whole number from 0 to 2^53 - 1, the int64 token counts of
+ * status that JS counts exactly (what a suite's status shows of the same usage). A runner's absurd
+ * or combined count (1e300, Infinity) is charged as the most, never thrown on.
+ */
+export function chargedTokens(tokens: number): number {
+  if (Number.isNaN(tokens) || tokens <= 0) return 0;
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.round(tokens));
+}
+
 /** tokens × price per million tokens, rounded half up to the nano-unit. */
 export function tokenCost(tokens: number, pricePerMillion: Nanos): Nanos {
-  const product = BigInt(Math.max(0, Math.round(tokens))) * pricePerMillion;
+  const product = BigInt(chargedTokens(tokens)) * pricePerMillion;
   return (product + 500_000n) / 1_000_000n;
 }
 
