@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { combineResults, failureText, type RunResult } from './result.ts';
+import fc from 'fast-check';
+import { boundedResult, combineResults, failureText, HEADLINE_METRICS, type RunResult } from './result.ts';
 
 const shard = (score: number | undefined, metrics: Record<string, number>): RunResult => ({
   ...(score !== undefined ? { score } : {}),
@@ -38,6 +39,26 @@ describe('combineResults', () => {
     expect(combineResults([shard(1, { answeredItems: 0 }), shard(0, { answeredItems: 0 })]).score).toBe(0.5);
   });
 
+  it('leaves no float noise in what it combines: 12 significant digits', () => {
+    const combined = combineResults([
+      shard(0.1, { answeredItems: 1, accuracy: 0.1 }),
+      shard(0.2, { answeredItems: 1, accuracy: 0.2 }),
+    ]);
+    // (0.1 + 0.2) / 2 is 0.15000000000000002 in floats.
+    expect(combined.score).toBe(0.15);
+    expect(combined.metrics).toEqual({ answeredItems: 1, accuracy: 0.15 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 8 }),
+        (scores) => {
+          const score = combineResults(scores.map((s) => ({ score: s }))).score!;
+          const exact = scores.reduce((a, b) => a + b, 0) / scores.length;
+          expect(score).toBe(Number(exact.toPrecision(12)));
+        },
+      ),
+    );
+  });
+
   it('has no score when no shard has one, and keeps a single shard’s result as it is', () => {
     expect(
       combineResults([shard(undefined, { items: 0 }), shard(undefined, { items: 0 })]),
@@ -59,5 +80,37 @@ describe('failureText', () => {
     expect(failureText('{"error": ""}')).toBe('{"error": ""}');
     expect(failureText('{not json')).toBe('{not json');
     expect(failureText('null')).toBe('null');
+  });
+});
+
+describe('boundedResult: what status keeps of the metrics', () => {
+  const metrics = {
+    'accuracy/b': 0.5,
+    accuracy: 0.75,
+    items: 4,
+    f1: 0.6,
+    'accuracy/a': 1,
+  };
+
+  it('all (up to 32), only the headline ones, or none; the rest counted', () => {
+    expect(boundedResult({ score: 0.75, metrics })).toEqual({
+      result: {
+        score: 0.75,
+        metrics: { items: 4, accuracy: 0.75, f1: 0.6, 'accuracy/a': 1, 'accuracy/b': 0.5 },
+      },
+      metrics: 5,
+      leftOut: 0,
+    });
+    expect(boundedResult({ score: 0.75, metrics }, 'headline')).toEqual({
+      result: { score: 0.75, metrics: { items: 4, accuracy: 0.75 } },
+      metrics: 5,
+      leftOut: 3,
+    });
+    expect(boundedResult({ score: 0.75, metrics, usage: { inputTokens: 3 } }, 'none')).toEqual({
+      result: { score: 0.75, usage: { inputTokens: 3 } },
+      metrics: 5,
+      leftOut: 5,
+    });
+    expect(HEADLINE_METRICS).toContain('items');
   });
 });

@@ -77,21 +77,30 @@ function combinedScore(results: RunResult[]): number | undefined {
 }
 
 /**
+ * Significant digits of a combined score or metric: sums and quotients of the shards' numbers leave
+ * float noise in the last digits (0.7875000000000001 for 0.7875), which status and Events would
+ * show. 12 digits is more than any benchmark's figures mean and far above that noise.
+ */
+const COMBINED_DIGITS = 12;
+
+const tidy = (value: number): number => Number(value.toPrecision(COMBINED_DIGITS));
+
+/**
  * Shards of one run: the score weighted by each shard's answered items (see combinedScore), other
- * metrics averaged, usage added up.
+ * metrics averaged, usage added up; score and metrics to COMBINED_DIGITS significant digits.
  */
 export function combineResults(results: RunResult[]): RunResult {
   if (results.length === 1) return results[0]!;
   const combined: RunResult = {};
   const score = combinedScore(results);
-  if (score !== undefined) combined.score = score;
+  if (score !== undefined) combined.score = tidy(score);
   const metricNames = new Set(results.flatMap((r) => Object.keys(r.metrics ?? {})));
   if (metricNames.size) {
     combined.metrics = {};
     for (const name of metricNames) {
-      combined.metrics[name] = average(
-        results.flatMap((r) => (r.metrics?.[name] === undefined ? [] : [r.metrics[name]!])),
-      )!;
+      combined.metrics[name] = tidy(
+        average(results.flatMap((r) => (r.metrics?.[name] === undefined ? [] : [r.metrics[name]!])))!,
+      );
     }
   }
   const sum = (pick: (r: RunResult) => number | undefined): number =>
@@ -175,14 +184,17 @@ export const HEADLINE_METRICS: readonly string[] = [
 const HEADLINE_RANK = new Map(HEADLINE_METRICS.map((name, i) => [name, i]));
 
 /**
- * The order metrics are kept in: the headline metrics in their order, then the other names
- * without a `/` (aggregates, such as another runner's `f1`), then those with one (breakdowns,
- * such as `accuracy/<category>`), each by name.
+ * The names in the order metrics are kept in: the headline metrics in their order, then the other
+ * names without a `/` (aggregates, such as another runner's `f1`), then those with one
+ * (breakdowns, such as `accuracy/<category>`), each by name.
  */
-function metricOrder(a: string, b: string): number {
+function inMetricOrder(names: string[]): string[] {
   const rank = (name: string) =>
     HEADLINE_RANK.get(name) ?? (name.includes('/') ? HEADLINE_METRICS.length + 1 : HEADLINE_METRICS.length);
-  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+  return names
+    .map((name) => ({ name, rank: rank(name) }))
+    .sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(({ name }) => name);
 }
 
 /** A number JSON and the API server take as it is (-0 is written as 0 anyway). */
@@ -194,6 +206,13 @@ const tokens = (value: number): number => Math.min(Number.MAX_SAFE_INTEGER, Math
 
 const COST = /^(0|[1-9][0-9]{0,14})(\.[0-9]{1,9})?$/;
 
+/**
+ * Which metrics a result in status keeps: up to STATUS_MAX_METRICS, in inMetricOrder's order
+ * (`all`); only the headline ones (`headline`); none (`none`). The last two are for suites whose
+ * status would otherwise be too big (status/suite-status.ts, RUN_ENTRY_TIERS).
+ */
+export type MetricsKept = 'all' | 'headline' | 'none';
+
 export interface BoundedResult {
   result: StatusResult;
   /** How many metrics the result had. */
@@ -204,27 +223,46 @@ export interface BoundedResult {
 
 /**
  * A result as status can hold it, whatever the runner (or the shards combined) reported: at most
- * STATUS_MAX_METRICS metrics, kept in metricOrder, names of at most STATUS_MAX_METRIC_NAME
- * characters, finite numbers only, token counts as non-negative integers. Never fails: what does
- * not fit is left out and counted.
+ * STATUS_MAX_METRICS metrics (or fewer, as `keep` says), kept in inMetricOrder's order, names of
+ * at most STATUS_MAX_METRIC_NAME characters, finite numbers only, token counts as non-negative
+ * integers. Never fails: what does not fit is left out and counted.
  */
-export function boundedResult(result: RunResult & { cost?: string | undefined }): BoundedResult {
+export function boundedResult(
+  result: RunResult & { cost?: string | undefined },
+  keep: MetricsKept = 'all',
+): BoundedResult {
+  let known = bounds.get(result);
+  if (!known) bounds.set(result, (known = {}));
+  return (known[keep] ??= bound(result, keep));
+}
+
+/**
+ * Results bounded before, by result object and what they keep: every reconcile of a suite bounds
+ * every run's result, and the results are the same objects each time (cached observations,
+ * observe.ts, or the status read back); sorting their metrics was most of the time a 1000-run
+ * suite's status took. The answer is shared: treat it as read-only.
+ */
+const bounds = new WeakMap<object, Partial<Record<MetricsKept, BoundedResult>>>();
+
+function bound(result: RunResult & { cost?: string | undefined }, keep: MetricsKept): BoundedResult {
   const bounded: StatusResult = {};
   if (finite(result.score)) bounded.score = plain(result.score);
   let total = 0;
   let leftOut = 0;
   if (result.metrics !== undefined) {
     const kept = new Map<string, number>();
-    const names = Object.keys(result.metrics).sort(metricOrder);
+    const names = inMetricOrder(Object.keys(result.metrics));
     total = names.length;
+    const wanted = (name: string) => keep === 'all' || (keep === 'headline' && HEADLINE_RANK.has(name));
     for (const name of names) {
       const value = result.metrics[name];
       const key = shorten(name, STATUS_MAX_METRIC_NAME);
-      if (kept.size < STATUS_MAX_METRICS && finite(value) && !kept.has(key)) kept.set(key, plain(value));
+      if (kept.size < STATUS_MAX_METRICS && wanted(name) && finite(value) && !kept.has(key))
+        kept.set(key, plain(value));
       else leftOut++;
     }
     // fromEntries defines every key as a property, `__proto__` included.
-    bounded.metrics = Object.fromEntries(kept);
+    if (keep !== 'none') bounded.metrics = Object.fromEntries(kept);
   }
   if (result.usage !== undefined) {
     const { inputTokens, outputTokens } = result.usage;
