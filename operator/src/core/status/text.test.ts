@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { shorten } from './text.ts';
+import { stringBytes } from './json-size.ts';
+import { shorten, shortenBytes } from './text.ts';
 
 const points = (text: string) => [...text].length;
 
@@ -37,6 +38,37 @@ describe('shorten', () => {
           else if (max > 0) expect(whole.startsWith(short.slice(0, -1))).toBe(true);
         },
       ),
+    );
+  });
+});
+
+describe('shortenBytes', () => {
+  it('cuts by what the characters take as stored, too', () => {
+    expect(shortenBytes('abc', 10, 3)).toBe('abc');
+    expect(shortenBytes('<<<<', 10, 15)).toBe('<<…');
+    expect(shortenBytes('<<<<', 10, 14)).toBe('<…');
+    expect(shortenBytes('😀😀😀', 10, 11)).toBe('😀😀…');
+    expect(shortenBytes('abcdef', 4, 100)).toBe('abc…');
+    expect(shortenBytes('abcdef', 10, 2)).toBe('');
+  });
+
+  it('is shorten’s text within the bytes as well: well-formed, within both limits, a prefix (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 600 }),
+        (text, max, bytes) => {
+          const short = shortenBytes(text, max, bytes);
+          expect(short.isWellFormed()).toBe(true);
+          expect(points(short)).toBeLessThanOrEqual(max);
+          expect(stringBytes(short)).toBeLessThanOrEqual(bytes);
+          const whole = text.toWellFormed();
+          if (stringBytes(shorten(text, max)) <= bytes) expect(short).toBe(shorten(text, max));
+          else expect(whole.startsWith(short.slice(0, -1))).toBe(true);
+        },
+      ),
+      { numRuns: 1_000 },
     );
   });
 });
