@@ -12,6 +12,7 @@ import {
 } from '../../core/decisions/suite.ts';
 import { ANNOTATIONS, LABELS } from '../../core/render/labels.ts';
 import { computeSuiteStatus, type SuiteStatus } from '../../core/status/suite-status.ts';
+import { requestedAtToken } from '../../core/status/requested-at.ts';
 import { roundState, runStates, stallReason } from '../../core/suite/view.ts';
 import { finishedRoundsToDelete, unfinishedJobsOfOldRounds } from '../../core/suite/history.ts';
 import { keepsUnfinishedRounds } from '../../core/schedule/rounds.ts';
@@ -108,7 +109,8 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       decisions.push(roundSkipped(subject, round.skip.message, round.handledThrough!, now.getTime()));
     }
     const requestedAt = suite.metadata.annotations?.[ANNOTATIONS.requestedAt];
-    if (requestedAt) extra.lastHandledRequestedAt = requestedAt;
+    // A value too long for status is held as its digest (roundState compares it in that form).
+    if (requestedAt) extra.lastHandledRequestedAt = requestedAtToken(requestedAt);
 
     // Under a schedule with concurrencyPolicy Allow, earlier rounds' Jobs run to completion.
     const replaced = keepsUnfinishedRounds(policy?.spec)

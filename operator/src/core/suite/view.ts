@@ -3,6 +3,8 @@ import { mergeResources } from '../render/job.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import { requestsAboveLimits } from '../resources/quantity.ts';
 import type { StallReason } from '../status/suite-status.ts';
+import { requestedAtToken } from '../status/requested-at.ts';
+import { shorten } from '../status/text.ts';
 import { isValidTimeZone, parseSchedule } from '../schedule/cron.ts';
 import { cronRound } from '../schedule/rounds.ts';
 import {
@@ -84,6 +86,9 @@ export function roundState(
   return revision === undefined ? state : { ...state, revision };
 }
 
+/** The most of a re-run request's value its round's Event and audit record quote. */
+const REQUESTED_AT_QUOTED = 80;
+
 function decideRound(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundScheduling): RoundState {
   const generation = suite.metadata?.generation ?? 0;
   const requestedAt = suite.metadata?.annotations?.[ANNOTATIONS.requestedAt] ?? '';
@@ -97,9 +102,10 @@ function decideRound(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundS
   const roundGeneration = Number(
     madeFor(ANNOTATIONS.generation) ?? status?.roundGeneration ?? status?.observedGeneration ?? 0,
   );
-  const handled = madeFor(ANNOTATIONS.requestedAt) ?? status?.lastHandledRequestedAt ?? '';
-  const rerun = requestedAt !== '' && requestedAt !== handled;
-  const rerunWhy = `a re-run was requested (${ANNOTATIONS.requestedAt}: ${requestedAt})`;
+  // In the form status holds it: a value too long for status is compared as its digest.
+  const handled = requestedAtToken(madeFor(ANNOTATIONS.requestedAt) ?? status?.lastHandledRequestedAt ?? '');
+  const rerun = requestedAt !== '' && requestedAtToken(requestedAt) !== handled;
+  const rerunWhy = `a re-run was requested (${ANNOTATIONS.requestedAt}: ${shorten(requestedAt, REQUESTED_AT_QUOTED)})`;
   if (scheduling?.policy?.spec.schedule !== undefined) {
     return scheduledRoundState(suite, roundJobs, current, scheduling.policy, scheduling.now, {
       specChanged: current > 0 && roundGeneration < generation,
