@@ -9,6 +9,7 @@ export const AUDIT_TYPES: Record<DecisionReason, string> = {
   RunAdmitted: 'dev.bench.run.admitted',
   FailedOver: 'dev.bench.run.failedover',
   RunDeferred: 'dev.bench.run.deferred',
+  JobRejected: 'dev.bench.job.rejected',
   RunSucceeded: 'dev.bench.run.succeeded',
   RunFailed: 'dev.bench.run.failed',
   RunRetrying: 'dev.bench.run.retrying',

@@ -18,6 +18,7 @@ const DEFERRAL_KIND: Record<DeferralReason, Kind> = {
   AuditBacklogFull: 'admission',
   Suspended: 'by design',
   OutsideWindow: 'by design',
+  JobRejected: 'by design',
 };
 
 /** The reasons a run's own state gives before the scheduler has given one. */

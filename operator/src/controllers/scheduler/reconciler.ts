@@ -1,10 +1,11 @@
-import { runAdmitted, runDeferred } from '../../core/decisions/admission.ts';
+import { jobRejected, runAdmitted, runDeferred } from '../../core/decisions/admission.ts';
 import type { DecisionRecord } from '../../core/decisions/record.ts';
 import { suiteRef, type SuiteSubject } from '../../core/decisions/suite.ts';
 import { renderJob } from '../../core/render/job.ts';
 import { schedule, type Decision, type SuiteGate, type SuiteSnapshot } from '../../core/scheduling/engine.ts';
 import type { RunState } from '../../core/suite/run-state.ts';
 import { roundState, runStates, stallReason, type SuiteInputs } from '../../core/suite/view.ts';
+import { isRefusal } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { WritePriority } from '../../runtime/client/write-priority.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
@@ -16,6 +17,7 @@ import type { ProviderBook } from '../providerpolicy/book.ts';
 import { jobType } from '../resources.ts';
 import { suiteGate } from './suite-gate.ts';
 import type { AdmissionLedger, Waiting, WaitingBook } from './ledger.ts';
+import { RejectionBook, TransientBackoff } from './rejections.ts';
 
 /** The scheduler's one work-queue key: passes are serialized and coalesce while one runs. */
 export const SCHEDULING_PASS = { name: 'scheduling-pass' } as const;
@@ -37,6 +39,8 @@ export interface SchedulerDeps {
   contexts?: SuiteContextCache;
   /** Job creations go first: status writes and Events step aside while they are in flight. */
   priority?: WritePriority;
+  /** Runs whose Job the API server refused, each waiting out its own backoff (absent: a book of its own). */
+  rejections?: RejectionBook;
 }
 
 /**
@@ -104,8 +108,15 @@ const AUDIT_BACKLOG_GATE: SuiteGate = {
  * server-side apply and publishes why the others wait. A Job's name is fixed by its suite, round,
  * run and attempt, so a pass repeated after a crash re-applies the same Jobs instead of making
  * duplicates.
+ *
+ * A Job the API server refuses (isRefusal) holds back its run alone, for its own backoff
+ * (RejectionBook), with reason JobRejected; any other failure makes the pass look again soon
+ * (TransientBackoff). Either way the pass asks to run again at the earliest time anything is due,
+ * never through the work queue's backoff for its one key, which every suite shares.
  */
 export function schedulerReconciler(deps: SchedulerDeps) {
+  const rejections = deps.rejections ?? new RejectionBook();
+  const transient = new TransientBackoff();
   return async function pass(_request: unknown, context: ReconcileContext): Promise<Result | void> {
     const now = deps.clock.now();
     const auditFull = deps.decisions.auditBacklogFull();
@@ -116,6 +127,15 @@ export function schedulerReconciler(deps: SchedulerDeps) {
         ? deps.contexts.getOrCompute(key, suite, () => suiteRuns(deps, suite, now))
         : suiteRuns(deps, suite, now);
       if (runs) contexts.set(key, suiteContext(suite, runs, now, auditFull));
+    }
+    rejections.retainSuites(new Set(contexts.keys()));
+    for (const [key, ctx] of contexts) {
+      const runs = byName(ctx.snapshot.runs, (r) => r.spec.name);
+      const holds = rejections.holds(key, ctx.round, (name) => {
+        const run = runs.get(name);
+        return run?.admissible ? { attempt: run.attempt + 1, inputs: jobInputs(deps, ctx, run) } : undefined;
+      });
+      if (holds) ctx.snapshot.holds = holds;
     }
     const providers = new Map(
       deps.caches.providers.store.list().map((p) => {
@@ -182,8 +202,9 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       const record = admissions.get(decision) ?? deferralRecord(deps, contexts, decision, now);
       return record ? [record] : [];
     });
+    const recording = { controller: 'scheduler', reconcileId: context.reconcileId };
     try {
-      await deps.decisions.record(records, { controller: 'scheduler', reconcileId: context.reconcileId });
+      await deps.decisions.record(records, recording);
     } catch (error) {
       for (const { decision, job } of jobs) {
         deps.ledger.settle(decision.suite, job.metadata!.name!);
@@ -193,35 +214,141 @@ export function schedulerReconciler(deps: SchedulerDeps) {
         { err: error, admitted: jobs.length },
         'could not record the decisions of this pass; no Job is created until they are',
       );
-      return { requeue: true };
+      return nextPass(now, [result.nextWakeAt, now + transient.failed()]);
     }
 
-    let failures = 0;
+    let transientFailures = 0;
+    const refused: Refused[] = [];
     await forEachLimited(jobs, CREATE_CONCURRENCY, async ({ decision, job }) => {
+      const name = job.metadata!.name!;
       try {
         const create = () => deps.client.apply(jobType, job as never);
         await (deps.priority ? deps.priority.urgently(create) : create());
+        rejections.created(decision.suite, decision.run);
       } catch (error) {
-        failures++;
-        deps.ledger.settle(decision.suite, job.metadata!.name!);
+        deps.ledger.settle(decision.suite, name);
         deps.contexts?.invalidate(decision.suite);
-        context.logger.error(
+        const log = {
+          err: error,
+          suite: decision.suite,
+          run: decision.run,
+          job: name,
+          decisionId: admissions.get(decision)?.id,
+        };
+        if (!isRefusal(error)) {
+          transientFailures++;
+          context.logger.error(log, 'creating a Job failed; trying again soon');
+          return;
+        }
+        const ctx = contexts.get(decision.suite)!;
+        const run = byName(ctx.snapshot.runs, (r) => r.spec.name).get(decision.run)!;
+        const rejection = rejections.refuse(
           {
-            err: error,
             suite: decision.suite,
             run: decision.run,
-            job: job.metadata!.name,
-            decisionId: admissions.get(decision)?.id,
+            round: ctx.round,
+            attempt: decision.attempt,
+            job: name,
+            inputs: jobInputs(deps, ctx, run),
           },
-          'creating a Job failed',
+          error,
+          now,
+        );
+        const record = jobRejected(
+          subjectOf(ctx),
+          run.spec,
+          {
+            attempt: decision.attempt,
+            job: name,
+            provider: decision.provider,
+            model: decision.model,
+            code: rejection.code,
+            statusReason: rejection.statusReason,
+            message: rejection.message,
+            refusals: rejection.refusals,
+            retryAt: rejection.retryAt,
+          },
+          now,
+        );
+        rejections.toRecord(record);
+        refused.push({
+          suite: decision.suite,
+          run: decision.run,
+          message: rejection.message,
+          retryAt: rejection.retryAt,
+        });
+        context.logger.warn(
+          {
+            ...log,
+            decisionId: record.id,
+            refusals: rejection.refusals,
+            retryAt: new Date(rejection.retryAt).toISOString(),
+          },
+          'the API server refused a Job; its run waits out its own backoff',
         );
       }
     });
 
-    publishWaiting(deps, contexts, result.decisions, admitted);
-    if (failures > 0) return { requeue: true };
-    if (result.nextWakeAt !== undefined) return { requeueAfterMs: Math.max(0, result.nextWakeAt - now) };
+    // Refusals are recorded after the fact (the Job never existed); one the audit outbox could not
+    // store stays in the book and is recorded with a later pass.
+    const unrecorded = [...rejections.unrecorded()];
+    let recordFailed = false;
+    if (unrecorded.length > 0) {
+      try {
+        await deps.decisions.record(unrecorded, recording);
+        rejections.markRecorded(unrecorded);
+      } catch (error) {
+        recordFailed = true;
+        context.logger.error(
+          { err: error, records: unrecorded.length },
+          'could not record refused Jobs; trying again soon',
+        );
+      }
+    }
+
+    publishWaiting(deps, contexts, result.decisions, admitted, refused);
+    const retryTransient = transientFailures > 0 || recordFailed ? now + transient.failed() : undefined;
+    if (retryTransient === undefined) transient.succeeded();
+    return nextPass(now, [result.nextWakeAt, retryTransient, ...refused.map((r) => r.retryAt)]);
   };
+}
+
+/** A run whose Job the API server refused in this pass, and when it is tried again. */
+interface Refused {
+  suite: string;
+  run: string;
+  message: string;
+  retryAt: number;
+}
+
+/**
+ * When the next pass is due: the earliest of the times given (ms since the epoch), as a delay of
+ * at least 1 ms (a delay of 0 would not requeue at all); nothing due, no requeue (events bring the
+ * next pass). Never `requeue: true`: the work queue's backoff for the one pass key would delay
+ * every suite's wake-up behind one failure.
+ */
+export function nextPass(now: number, due: ReadonlyArray<number | undefined>): Result {
+  const times = due.filter((t): t is number => t !== undefined);
+  if (times.length === 0) return {};
+  return { requeueAfterMs: Math.max(1, Math.min(...times) - now) };
+}
+
+/**
+ * What a run's Job is rendered from, as far as a refusal goes: the suite (a new object, a spec
+ * change), its target provider and its SchedulePolicy (their specs). When it changes, a refusal
+ * of the previous Job says nothing about the next one, and the run is tried at once.
+ */
+function jobInputs(deps: SchedulerDeps, ctx: SuiteContext, run: RunState): string {
+  const namespace = ctx.suite.metadata.namespace!;
+  const provider = deps.caches.providers.store.getByName(namespace, run.spec.target.providerRef);
+  const policyRef = ctx.suite.spec.schedulePolicyRef;
+  const policy = policyRef ? deps.caches.policies.store.getByName(namespace, policyRef) : undefined;
+  return [
+    ctx.suite.metadata.uid,
+    ctx.suite.metadata.generation ?? 0,
+    provider?.metadata.generation ?? '-',
+    policy?.metadata.generation ?? '-',
+  ].join('/');
 }
 
 function suiteRuns(deps: SchedulerDeps, suite: SuiteObject, now: number): SuiteRuns | undefined {
@@ -298,7 +425,13 @@ function deferralRecord(
   decision: Decision,
   now: number,
 ): DecisionRecord | undefined {
-  if (decision.type !== 'defer' || decision.reason === AUDIT_BACKLOG_GATE.reason) return undefined;
+  // A refused Job has its own decision, JobRejected, recorded when the API server answered.
+  if (
+    decision.type !== 'defer' ||
+    decision.reason === AUDIT_BACKLOG_GATE.reason ||
+    decision.reason === 'JobRejected'
+  )
+    return undefined;
   const ctx = contexts.get(decision.suite)!;
   const previous =
     deps.waiting.forSuite(decision.suite).get(decision.run)?.reason ??
@@ -330,14 +463,20 @@ function publishWaiting(
   contexts: Map<string, SuiteContext>,
   decisions: Decision[],
   admitted: Array<{ suite: string }>,
+  refused: Refused[],
 ): void {
   const bySuite = new Map<string, Map<string, Waiting>>();
+  const add = (suite: string, run: string, waiting: Waiting) => {
+    const entries = bySuite.get(suite) ?? new Map<string, Waiting>();
+    entries.set(run, waiting);
+    bySuite.set(suite, entries);
+  };
   for (const decision of decisions) {
-    if (decision.type !== 'defer') continue;
-    const entries = bySuite.get(decision.suite) ?? new Map<string, Waiting>();
-    entries.set(decision.run, { reason: decision.reason, message: decision.message });
-    bySuite.set(decision.suite, entries);
+    if (decision.type === 'defer')
+      add(decision.suite, decision.run, { reason: decision.reason, message: decision.message });
   }
+  // Admitted in this pass but refused: the run is back to waiting, and its status says why.
+  for (const r of refused) add(r.suite, r.run, { reason: 'JobRejected', message: r.message });
   const wake = new Set(admitted.map((a) => a.suite));
   for (const key of new Set([...contexts.keys(), ...deps.waiting.suites()])) {
     if (deps.waiting.replace(key, bySuite.get(key) ?? new Map())) wake.add(key);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { schedule, type SuiteSnapshot } from '../scheduling/engine.ts';
 import type { RunState } from '../suite/run-state.ts';
-import { runAdmitted, runDeferred } from './admission.ts';
+import { jobRejected, runAdmitted, runDeferred } from './admission.ts';
 import { providerDecision } from './provider.ts';
 import { suiteRef, type SuiteSubject } from './suite.ts';
 
@@ -89,6 +89,47 @@ describe('admission decisions', () => {
       },
     });
     expect(record.related).toBeUndefined();
+  });
+
+  it("record a refused Job with the server's answer and when it is tried again; each refusal its own id", () => {
+    const refusal = {
+      attempt: 1,
+      job: 's-1-a-t',
+      provider: 'ns/p0',
+      model: 'm',
+      code: 403,
+      statusReason: 'Forbidden',
+      message:
+        'the API server refused Job s-1-a-t (403 Forbidden): exceeded quota; refused 2 times, trying again at 2026-11-22T12:00:20.000Z',
+      refusals: 2,
+      retryAt: NOW + 20_000,
+    };
+    const record = jobRejected(subject, runs[0]!.spec, refusal, NOW);
+    expect(record).toEqual({
+      id: 'u-1/r1/a/a1/JobRejected/2026-11-22T12:00:00.000Z',
+      reason: 'JobRejected',
+      eventReason: 'JobRejected',
+      type: 'Warning',
+      action: 'CreateJob',
+      regarding: subject.ref,
+      related: { apiVersion: 'batch/v1', kind: 'Job', namespace: 'ns', name: 's-1-a-t' },
+      message: `run a attempt 1: ${refusal.message}`,
+      time: '2026-11-22T12:00:00.000Z',
+      facts: {
+        round: 1,
+        revision: 'abc123',
+        run: 'a',
+        benchmark: 'a',
+        target: 't',
+        attempt: 1,
+        job: 's-1-a-t',
+        provider: 'p0',
+        model: 'm',
+        schedulePolicy: 'nightly',
+        rejection: { code: 403, reason: 'Forbidden', refusals: 2, retryAt: '2026-11-22T12:00:20.000Z' },
+      },
+    });
+    expect(jobRejected(subject, runs[0]!.spec, refusal, NOW + 40_000).id).not.toBe(record.id);
   });
 });
 

@@ -89,3 +89,68 @@ export function runDeferred(
     }),
   };
 }
+
+/** What the API server answered when it refused a run's Job, and what the scheduler does about it. */
+export interface JobRefusal {
+  attempt: number;
+  job: string;
+  /** The provider and model the Job was for (after a failover, the failover provider's). */
+  provider: string;
+  model: string;
+  code: number;
+  /** The metav1.Status reason, e.g. Invalid, Forbidden. */
+  statusReason?: string | undefined;
+  /** The run's message: the server's words (shortened) and when it is tried again. */
+  message: string;
+  /** How often this attempt's Job has been refused in a row, this one included. */
+  refusals: number;
+  retryAt: number;
+}
+
+/**
+ * The API server refused a run's Job (JobRejected, Warning). Each refusal is its own decision: the
+ * id carries the time of the answer, as a circuit's transitions do, since the same attempt is
+ * refused again after every backoff.
+ */
+export function jobRejected(
+  subject: SuiteSubject,
+  run: RunSpec,
+  refusal: JobRefusal,
+  now: number,
+): DecisionRecord {
+  const time = new Date(now).toISOString();
+  return {
+    id: decisionId(
+      subject.ref.uid,
+      `r${subject.round}`,
+      run.name,
+      `a${refusal.attempt}`,
+      'JobRejected',
+      time,
+    ),
+    reason: 'JobRejected',
+    eventReason: 'JobRejected',
+    type: 'Warning',
+    action: 'CreateJob',
+    regarding: subject.ref,
+    related: jobRef(subject.ref.namespace, refusal.job),
+    message: `run ${run.name} attempt ${refusal.attempt}: ${refusal.message}`,
+    time,
+    facts: compact({
+      round: subject.round,
+      revision: subject.revision,
+      ...runFacts(run),
+      attempt: refusal.attempt,
+      job: refusal.job,
+      provider: nameOf(refusal.provider),
+      model: refusal.model,
+      schedulePolicy: subject.schedulePolicy,
+      rejection: compact({
+        code: refusal.code,
+        reason: refusal.statusReason,
+        refusals: refusal.refusals,
+        retryAt: new Date(refusal.retryAt).toISOString(),
+      }),
+    }),
+  };
+}

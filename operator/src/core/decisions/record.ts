@@ -12,6 +12,8 @@ export type DecisionReason =
   | 'RunAdmitted'
   | 'FailedOver'
   | 'RunDeferred'
+  /** The API server refused a run's Job; the run waits out its own backoff (docs/scheduling.md). */
+  | 'JobRejected'
   | 'RunSucceeded'
   | 'RunFailed'
   | 'RunRetrying'
@@ -67,6 +69,8 @@ export interface DecisionFacts {
   summary?: { total: number; succeeded: number; failed: number; blocked: number };
   /** RoundSkipped: the schedule tick that started no round. */
   tick?: string;
+  /** JobRejected: the API server's answer, how often this attempt's Job was refused, and when it is tried again. */
+  rejection?: { code: number; reason?: string; refusals: number; retryAt: string };
   /** SuiteStalled: the Stalled condition's reason. */
   stall?: string;
   spend?: { amount?: string; currency?: string; limit?: string; periodStart?: string };

@@ -371,4 +371,54 @@ describe('scheduling engine (examples)', () => {
     ]);
     expect(nextWakeAt).toBe(NOW + 60_000);
   });
+
+  it('defers a held run with its own reason, gives its slot to the next run and wakes when the hold ends', () => {
+    const a = run('a', 'Queued', 'ns/p0');
+    const b = run('b', 'Queued', 'ns/p0');
+    const held: SuiteSnapshot = {
+      key: 'ns/held',
+      namespace: 'ns',
+      createdAt: 0,
+      priority: 5,
+      runs: [a, b],
+      placement: new Map([
+        ['a', { provider: 'ns/p0', model: 'm' }],
+        ['b', { provider: 'ns/p0', model: 'm' }],
+      ]),
+      holds: new Map([['a', { reason: 'JobRejected', message: 'refused: quota', until: NOW + 10_000 }]]),
+    };
+    const other: SuiteSnapshot = {
+      key: 'ns/other',
+      namespace: 'ns',
+      createdAt: 1,
+      priority: 0,
+      runs: [{ ...run('c', 'Queued', 'ns/p0'), state: 'Retrying', admissible: false, retryAt: NOW + 5_000 }],
+      placement: new Map([['c', { provider: 'ns/p0', model: 'm' }]]),
+    };
+    const snapshot = (now: number): SchedulingSnapshot => ({
+      now,
+      suites: [held, other],
+      providers: new Map([['ns/p0', { maxConcurrentRuns: 1 }]]),
+      policies: new Map(),
+    });
+    const first = schedule(snapshot(NOW));
+    expect(first.decisions).toEqual([
+      {
+        type: 'defer',
+        suite: 'ns/held',
+        run: 'a',
+        reason: 'JobRejected',
+        message: 'refused: quota',
+        priority: 5,
+      },
+      expect.objectContaining({ type: 'admit', suite: 'ns/held', run: 'b' }),
+    ]);
+    // The other suite's retry is due first; the hold's end is the next wake-up after it.
+    expect(first.nextWakeAt).toBe(NOW + 5_000);
+    expect(schedule({ ...snapshot(NOW), suites: [held] }).nextWakeAt).toBe(NOW + 10_000);
+    // Once the hold has ended the run is admitted like any other.
+    const later = schedule({ ...snapshot(NOW + 10_000), suites: [held] });
+    expect(later.decisions[0]).toMatchObject({ type: 'admit', run: 'a' });
+    expect(later.nextWakeAt).toBeUndefined();
+  });
 });

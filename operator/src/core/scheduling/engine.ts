@@ -20,6 +20,8 @@ export interface SuiteSnapshot {
   schedulePolicy?: string | undefined;
   /** Set when nothing of this suite may start now (suspended, outside its time windows), with why. */
   gate?: SuiteGate | undefined;
+  /** Runs held back on their own until a time, by run name (e.g. their Job was refused). */
+  holds?: ReadonlyMap<string, RunHold> | undefined;
   /** The runs of the current round, in run order. */
   runs: RunState[];
   /** The run's target provider (`namespace/name` of its ProviderPolicy) and model, by run name. */
@@ -73,13 +75,25 @@ export type DeferralReason =
   | 'ProviderDegraded'
   | 'BudgetExhausted'
   /** The audit outbox is at its bound: nothing starts until the sink has caught up (docs/audit.md). */
-  | 'AuditBacklogFull';
+  | 'AuditBacklogFull'
+  /** The API server refused the run's Job: it waits out its own backoff before it is tried again. */
+  | 'JobRejected';
 
 /** A reason that holds back every run of a suite, and when it may lift (ms since the epoch). */
 export interface SuiteGate {
   reason: DeferralReason;
   message: string;
   retryAt?: number;
+}
+
+/**
+ * One run held back until `until` (ms since the epoch): it is deferred with this reason and
+ * message, takes no capacity, and the pass wakes at `until`. Past `until` it is admissible again.
+ */
+export interface RunHold {
+  reason: DeferralReason;
+  message: string;
+  until: number;
 }
 
 /** Runs in use against a cap when a decision was taken (this pass's earlier admissions included). */
@@ -157,6 +171,8 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       }
       if (run.retryAt !== undefined && !run.admissible)
         nextWakeAt = Math.min(nextWakeAt ?? Infinity, run.retryAt);
+      const hold = run.admissible ? heldUntil(suite, run, snapshot.now) : undefined;
+      if (hold !== undefined) nextWakeAt = Math.min(nextWakeAt ?? Infinity, hold.until);
     }
     // A suite held back as a whole (e.g. outside its time windows) is looked at again when that lifts.
     if (suite.gate?.retryAt !== undefined && suite.runs.some((r) => r.admissible)) {
@@ -184,6 +200,19 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         run: run.spec.name,
         reason: suite.gate.reason,
         message: suite.gate.message,
+        priority: suite.priority,
+      });
+      return false;
+    }
+    // Before capacity is looked at: a held run takes no slot, so it cannot hold back the runs behind it.
+    const hold = heldUntil(suite, run, snapshot.now);
+    if (hold) {
+      decisions.push({
+        type: 'defer',
+        suite: suite.key,
+        run: run.spec.name,
+        reason: hold.reason,
+        message: hold.message,
         priority: suite.priority,
       });
       return false;
@@ -236,6 +265,11 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
     return true;
   });
   return { decisions, ...(nextWakeAt !== undefined ? { nextWakeAt } : {}) };
+}
+
+function heldUntil(suite: SuiteSnapshot, run: RunState, now: number): RunHold | undefined {
+  const hold = suite.holds?.get(run.spec.name);
+  return hold && hold.until > now ? hold : undefined;
 }
 
 /** The caps and circuit states an admission was decided on, before it counts. */

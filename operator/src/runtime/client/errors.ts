@@ -27,3 +27,23 @@ export const isAlreadyExists = (error: unknown): boolean =>
 export const isGone = (error: unknown): boolean =>
   codeOf(error) === 410 ||
   (error instanceof ApiError && (error.reason === 'Expired' || error.reason === 'Gone'));
+
+/**
+ * The API server refused the request for what it is: a 4xx other than those that say "not now"
+ * (401 credentials, 408 timeout, 409 conflict, 429 too many requests). Sent again unchanged it is
+ * refused again: 422 Invalid, 403 Forbidden (an admission policy, webhook or ResourceQuota, or a
+ * namespace being deleted), 400, 404, 413. Anything else (5xx, a network error) may pass next time.
+ */
+export function isRefusal(error: unknown): error is ApiError {
+  const code = codeOf(error);
+  return code !== undefined && code >= 400 && code < 500 && ![401, 408, 409, 429].includes(code);
+}
+
+/** The API server's own words for a failed request (its metav1.Status message), else the error's. */
+export function serverMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    const message = (error.status as { message?: unknown } | undefined)?.message;
+    if (typeof message === 'string' && message !== '') return message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,288 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { DecisionRecord } from '../../core/decisions/record.ts';
+import { LABELS } from '../../core/render/labels.ts';
+import { ApiError } from '../../runtime/client/errors.ts';
+import type { KubeClient } from '../../runtime/client/kube-client.ts';
+import type { KubeObject } from '../../runtime/client/resource.ts';
+import type { ReconcileContext } from '../../runtime/controller/controller.ts';
+import type { Informer } from '../../runtime/informer/informer.ts';
+import { byNamespace, byOwnerUid, Store } from '../../runtime/informer/store.ts';
+import { FakeClock } from '../../runtime/time/fake-clock.ts';
+import type { Caches, JobObject, ProviderObject, SuiteObject } from '../caches.ts';
+import type { DecisionRecorder } from '../decision-recorder.ts';
+import { ProviderBook } from '../providerpolicy/book.ts';
+import { AdmissionLedger, WaitingBook } from './ledger.ts';
+import { nextPass, schedulerReconciler } from './reconciler.ts';
+import { REJECTION_BACKOFF, RejectionBook, TRANSIENT_BACKOFF } from './rejections.ts';
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+const QUOTA =
+  'jobs.batch "refused-1-b-t" is forbidden: exceeded quota: no-jobs, requested: count/jobs.batch=1, used: count/jobs.batch=0, limited: count/jobs.batch=0';
+
+function informer<T extends KubeObject>(store: Store<T>): Informer<T> {
+  return { store } as unknown as Informer<T>;
+}
+
+function suite(name: string, spec: Partial<SuiteObject['spec']> = {}): SuiteObject {
+  return {
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'BenchmarkSuite',
+    metadata: {
+      namespace: 'ns',
+      name,
+      uid: `uid-${name}`,
+      generation: 1,
+      creationTimestamp: new Date(NOW - 60_000).toISOString(),
+    },
+    spec: {
+      runner: { image: 'bench-runner:1' },
+      targets: [{ name: 't', providerRef: 'p', model: 'm' }],
+      benchmarks: [{ name: 'b' }],
+      ...spec,
+    },
+    status: { round: 1, roundGeneration: 1, observedGeneration: 1 },
+  } as SuiteObject;
+}
+
+/** Attempt 1 of the suite's run b-t, failed (retryable) at `failedAt`. */
+function failedJob(owner: SuiteObject, failedAt: number): JobObject {
+  const name = owner.metadata.name!;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      namespace: 'ns',
+      name: `${name}-1-b-t`,
+      uid: `job-${name}`,
+      creationTimestamp: new Date(failedAt - 10_000).toISOString(),
+      ownerReferences: [{ uid: owner.metadata.uid! }],
+      labels: {
+        [LABELS.suite]: name,
+        [LABELS.round]: '1',
+        [LABELS.run]: 'b-t',
+        [LABELS.attempt]: '1',
+        [LABELS.provider]: 'p',
+      },
+    },
+    status: {
+      startTime: new Date(failedAt - 10_000).toISOString(),
+      conditions: [
+        {
+          type: 'Failed',
+          status: 'True',
+          reason: 'BackoffLimitExceeded',
+          lastTransitionTime: new Date(failedAt).toISOString(),
+        },
+      ],
+    },
+  } as unknown as JobObject;
+}
+
+/**
+ * Two suites: `refused`, whose Jobs the API server refuses with `refusal`, and `retrying`, whose
+ * run failed at NOW and is retried 5 s later.
+ */
+function setup(refusal: () => Error) {
+  const clock = new FakeClock(NOW);
+  const suites = new Store<SuiteObject>({ namespace: byNamespace });
+  const providers = new Store<ProviderObject>({ namespace: byNamespace });
+  const jobs = new Store<JobObject>({ owner: byOwnerUid });
+  const refused = suite('refused');
+  const retrying = suite('retrying', { retry: { limit: 2, backoff: { initial: '5s', jitterPercent: 0 } } });
+  suites.upsert(refused);
+  suites.upsert(retrying);
+  providers.upsert({
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'ProviderPolicy',
+    metadata: { namespace: 'ns', name: 'p', uid: 'uid-p', generation: 1 },
+    spec: { provider: 'openai-compatible', endpoint: 'http://healthy.invalid' },
+  } as ProviderObject);
+  jobs.upsert(failedJob(retrying, NOW));
+  const caches = {
+    suites: informer(suites),
+    providers: informer(providers),
+    policies: informer(new Store()),
+    jobs: informer(jobs),
+    pods: informer(new Store({ owner: byOwnerUid })),
+  } as unknown as Caches;
+  const applied: string[] = [];
+  const client = {
+    async apply(_type: unknown, job: KubeObject) {
+      applied.push(job.metadata.name!);
+      if (job.metadata.labels?.[LABELS.suite] === 'refused') throw refusal();
+      return job;
+    },
+  } as unknown as KubeClient;
+  const recorded: DecisionRecord[] = [];
+  let auditRefuses = (_records: DecisionRecord[]) => false;
+  const decisions = {
+    async record(records: DecisionRecord[]) {
+      if (auditRefuses(records)) throw new Error('the audit outbox could not be written');
+      recorded.push(...records);
+    },
+    auditBacklogFull: () => false,
+  } as unknown as DecisionRecorder;
+  const waiting = new WaitingBook();
+  const rejections = new RejectionBook();
+  const pass = schedulerReconciler({
+    caches,
+    client,
+    decisions,
+    ledger: new AdmissionLedger(),
+    waiting,
+    providers: new ProviderBook(),
+    clock,
+    enqueueSuite: () => {},
+    rejections,
+  });
+  const context: ReconcileContext = {
+    logger: pino({ level: 'silent' }),
+    reconcileId: 'r',
+    signal: new AbortController().signal,
+  };
+  return {
+    clock,
+    applied,
+    recorded,
+    waiting,
+    rejections,
+    providers,
+    failRecords: (fail: (records: DecisionRecord[]) => boolean) => (auditRefuses = fail),
+    run: async (at: number) => {
+      clock.advance(at - clock.now());
+      applied.length = 0;
+      return pass({}, context);
+    },
+  };
+}
+
+const quotaRefusal = () =>
+  new ApiError(403, 'PATCH', '/apis/batch/v1/namespaces/ns/jobs/refused-1-b-t', {
+    kind: 'Status',
+    reason: 'Forbidden',
+    message: QUOTA,
+  });
+
+describe('scheduling pass: a refused Job', () => {
+  it("holds back its run alone with its own backoff, and keeps every other suite's wake-up", async () => {
+    const t = setup(quotaRefusal);
+
+    // The refused run's backoff (10 s) ends after the other suite's retry (5 s): the pass wakes for the retry.
+    expect(await t.run(NOW)).toEqual({ requeueAfterMs: 5_000 });
+    expect(t.applied).toEqual(['refused-1-b-t']);
+    const shown = t.waiting.forSuite('ns/refused').get('b-t');
+    expect(shown?.reason).toBe('JobRejected');
+    expect(shown?.message).toBe(
+      `the API server refused Job refused-1-b-t (403 Forbidden): ${QUOTA}; refused 1 time, trying again at ${new Date(NOW + REJECTION_BACKOFF.initialMs).toISOString()}`,
+    );
+    const rejected = t.recorded.filter((r) => r.reason === 'JobRejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({
+      type: 'Warning',
+      related: { kind: 'Job', name: 'refused-1-b-t' },
+      facts: {
+        run: 'b-t',
+        attempt: 1,
+        rejection: {
+          code: 403,
+          reason: 'Forbidden',
+          refusals: 1,
+          retryAt: new Date(NOW + 10_000).toISOString(),
+        },
+      },
+    });
+
+    // Passes before its backoff ends (other events bring them) leave it alone and keep the wake-ups.
+    expect(await t.run(NOW + 1_000)).toEqual({ requeueAfterMs: 4_000 });
+    expect(t.applied).toEqual([]);
+    expect(t.waiting.forSuite('ns/refused').get('b-t')?.message).toBe(shown?.message);
+
+    // The other suite's retry is created on time; then the pass wakes for the refused run.
+    expect(await t.run(NOW + 5_000)).toEqual({ requeueAfterMs: 5_000 });
+    expect(t.applied).toEqual(['retrying-1-b-t-a2']);
+
+    // Tried again when its backoff ends, refused again: the next wait is twice as long.
+    expect(await t.run(NOW + 10_000)).toEqual({ requeueAfterMs: 20_000 });
+    expect(t.applied).toEqual(['refused-1-b-t']);
+    expect(t.waiting.forSuite('ns/refused').get('b-t')?.message).toContain(
+      `refused 2 times, trying again at ${new Date(NOW + 30_000).toISOString()}`,
+    );
+    expect(
+      t.recorded.filter((r) => r.reason === 'JobRejected').map((r) => r.facts.rejection?.refusals),
+    ).toEqual([1, 2]);
+    // Nothing else about the run was recorded while it waited (its own decision says it all).
+    expect(t.recorded.filter((r) => r.reason === 'RunDeferred')).toEqual([]);
+  });
+
+  it('tries at once when what the Job is made from changes, and starts the backoff over', async () => {
+    const t = setup(quotaRefusal);
+    await t.run(NOW);
+    await t.run(NOW + 1_000);
+    expect(t.applied).toEqual([]);
+    // The ProviderPolicy's spec changed: the refusal says nothing about the Job made from it now.
+    const provider = t.providers.getByName('ns', 'p')!;
+    t.providers.upsert({ ...provider, metadata: { ...provider.metadata, generation: 2 } });
+    await t.run(NOW + 2_000);
+    expect(t.applied).toEqual(['refused-1-b-t']);
+    expect(t.waiting.forSuite('ns/refused').get('b-t')?.message).toContain(
+      `refused 1 time, trying again at ${new Date(NOW + 12_000).toISOString()}`,
+    );
+  });
+
+  it('records a refusal the audit outbox could not store with a later pass, and looks again soon', async () => {
+    const t = setup(quotaRefusal);
+    t.failRecords((records) => records.some((r) => r.reason === 'JobRejected'));
+    // The refusal is not on record yet: the pass comes back after the transient backoff.
+    expect(await t.run(NOW)).toEqual({ requeueAfterMs: TRANSIENT_BACKOFF.initialMs });
+    expect(t.applied).toEqual(['refused-1-b-t']);
+    expect(t.waiting.forSuite('ns/refused').get('b-t')?.reason).toBe('JobRejected');
+    t.failRecords(() => false);
+    // Still held (no second refusal); its decision is recorded now.
+    expect(await t.run(NOW + 1_000)).toEqual({ requeueAfterMs: 4_000 });
+    expect(t.applied).toEqual([]);
+    expect(t.recorded.filter((r) => r.reason === 'JobRejected')).toHaveLength(1);
+  });
+
+  it('makes no Job while the decisions of the pass cannot be recorded, and looks again soon', async () => {
+    const t = setup(quotaRefusal);
+    t.failRecords(() => true);
+    expect(await t.run(NOW)).toEqual({ requeueAfterMs: TRANSIENT_BACKOFF.initialMs });
+    expect(await t.run(NOW + 1_000)).toEqual({ requeueAfterMs: 2 * TRANSIENT_BACKOFF.initialMs });
+    expect(t.applied).toEqual([]);
+    t.failRecords(() => false);
+    expect(await t.run(NOW + 2_000)).toEqual({ requeueAfterMs: 3_000 });
+    expect(t.applied).toEqual(['refused-1-b-t']);
+  });
+});
+
+describe('scheduling pass: transient failures', () => {
+  it('looks again soon, backing off up to a bound, and never after another suite is due', async () => {
+    const unavailable = () =>
+      new ApiError(503, 'PATCH', '/apis/batch/v1/namespaces/ns/jobs/refused-1-b-t', {
+        reason: 'ServiceUnavailable',
+        message: 'etcdserver: leader changed',
+      });
+    const t = setup(unavailable);
+    expect(await t.run(NOW)).toEqual({ requeueAfterMs: 1_000 });
+    expect(t.waiting.forSuite('ns/refused').get('b-t')).toBeUndefined();
+    expect(await t.run(NOW + 1_000)).toEqual({ requeueAfterMs: 2_000 });
+    expect(await t.run(NOW + 3_000)).toEqual({ requeueAfterMs: 2_000 }); // the retry at NOW + 5 s comes first
+    expect(t.applied).toEqual(['refused-1-b-t']);
+    expect(t.recorded.filter((r) => r.reason === 'JobRejected')).toEqual([]);
+  });
+
+  it('treats a network error as transient', async () => {
+    const t = setup(() => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    expect(await t.run(NOW)).toEqual({ requeueAfterMs: 1_000 });
+    expect(t.rejections.size).toBe(0);
+  });
+});
+
+describe('nextPass', () => {
+  it('asks for the earliest time due, at least 1 ms ahead, and never for the shared backoff', () => {
+    expect(nextPass(NOW, [undefined, NOW + 7_000, NOW + 3_000])).toEqual({ requeueAfterMs: 3_000 });
+    expect(nextPass(NOW, [NOW - 5])).toEqual({ requeueAfterMs: 1 });
+    expect(nextPass(NOW, [undefined])).toEqual({});
+  });
+});
