@@ -63,14 +63,14 @@ export interface DecisionFacts {
   };
   /** RunDeferred: why the run waits now, why it waited before, and the cap that holds it. */
   wait?: { reason: string; previousReason?: string; capacity?: CapacityUse };
+  /** JobRejected: the API server's answer, how often this attempt's Job was refused, and when it is tried again. */
+  rejection?: { code: number; reason?: string; refusals: number; retryAt: string };
   /** Outcomes of runs: the status entry's state and reason, with the exit code and result where known. */
   outcome?: { state: string; reason?: string; score?: number; inputTokens?: number; outputTokens?: number };
   /** RoundCompleted: run counts of the round. */
   summary?: { total: number; succeeded: number; failed: number; blocked: number };
   /** RoundSkipped: the schedule tick that started no round. */
   tick?: string;
-  /** JobRejected: the API server's answer, how often this attempt's Job was refused, and when it is tried again. */
-  rejection?: { code: number; reason?: string; refusals: number; retryAt: string };
   /** SuiteStalled: the Stalled condition's reason. */
   stall?: string;
   spend?: { amount?: string; currency?: string; limit?: string; periodStart?: string };
