@@ -1,8 +1,9 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { metaTime, setCondition, removeCondition, type Condition } from '../../runtime/status/conditions.ts';
 import { isTerminal, type RunState, type RunStatusEntry } from '../suite/run-state.ts';
-import { boundedResult, STATUS_MAX_METRICS } from '../suite/result.ts';
-import { shorten } from './text.ts';
+import { boundedResult, STATUS_MAX_METRICS, type MetricsKept } from '../suite/result.ts';
+import { storedBytes, stringBytes } from './json-size.ts';
+import { shorten, shortenBytes } from './text.ts';
 
 export type SuiteStatus = NonNullable<BenchmarkSuite['status']>;
 type Phase = NonNullable<SuiteStatus['phase']>;
@@ -44,7 +45,13 @@ export function computeSuiteStatus(input: SuiteStatusInput): SuiteStatus {
   const set = (type: string, status: Condition['status'], reason: string, message: string): void => {
     conditions = setCondition(
       conditions,
-      { type, status, reason, message, observedGeneration: generation },
+      {
+        type,
+        status,
+        reason,
+        message: shorten(message, CONDITION_MESSAGE_LIMIT),
+        observedGeneration: generation,
+      },
       now,
     );
   };
@@ -99,6 +106,7 @@ export function computeSuiteStatus(input: SuiteStatusInput): SuiteStatus {
   };
   if (completionTime) status.completionTime = completionTime;
   else delete status.completionTime;
+  status.runs = fittedRuns(status, runs, input.waiting);
   return status;
 }
 
@@ -115,12 +123,80 @@ function waitsForSchedule(entries: RunStatusEntry[], finished: number): boolean 
 export const RUN_STATUS_LIMITS = { reason: 64, message: 512, model: 256, provider: 63, job: 63 } as const;
 
 /**
+ * The longest condition message status holds, in characters: the CRD allows 32768, which three
+ * conditions could fill with a tenth of the room status has (STATUS_MAX_BYTES).
+ */
+export const CONDITION_MESSAGE_LIMIT = 1024;
+
+/**
+ * The most bytes a suite's status takes as the API server stores it (json-size.ts). A whole object
+ * must fit etcd's 1.5 MiB (OBJECT_MAX_BYTES); the other half MiB is the spec's and metadata's
+ * (annotations alone may take 256 KiB, and managedFields grow with the spec).
+ */
+export const STATUS_MAX_BYTES = 1_048_576;
+
+/** How much of each run's entry status keeps (see RUN_ENTRY_TIERS). */
+export interface RunEntryTier {
+  metrics: MetricsKept;
+  /** The longest message, in characters. */
+  message: number;
+  /**
+   * The most bytes each of message, reason, model, provider and job takes as stored: at the last
+   * tier, where a bound on characters alone (a character may take 6 bytes) would not bound the size.
+   */
+  bytes?: number;
+}
+
+/**
+ * From the most to the least a run's entry keeps: a suite's status is written at the first tier at
+ * which it fits STATUS_MAX_BYTES, the same tier for all its runs, so that they read alike. The
+ * first is the CRD's limits; at the last, 1000 runs (the CRD's most) fit whatever their text
+ * (status-size.test.ts measures it).
+ */
+export const RUN_ENTRY_TIERS: readonly RunEntryTier[] = [
+  { metrics: 'all', message: RUN_STATUS_LIMITS.message },
+  { metrics: 'headline', message: 256 },
+  { metrics: 'none', message: 128 },
+  { metrics: 'none', message: 64, bytes: 64 },
+];
+
+/**
+ * The runs' entries at the first tier under which the status fits STATUS_MAX_BYTES (the last one
+ * when none does). Most statuses are far below it: each character of JSON.stringify's text takes
+ * at most 6 bytes as stored, so they are not counted byte by byte.
+ */
+function fittedRuns(
+  status: SuiteStatus,
+  runs: RunState[],
+  waiting: Map<string, { reason: string; message: string }>,
+): RunStatusEntry[] {
+  const fits = (entries: RunStatusEntry[]): boolean => {
+    const json = JSON.stringify({ ...status, runs: entries });
+    return json.length * 6 <= STATUS_MAX_BYTES || storedBytes(json) <= STATUS_MAX_BYTES;
+  };
+  let entries = status.runs ?? [];
+  for (let tier = 1; tier < RUN_ENTRY_TIERS.length && !fits(entries); tier++) {
+    entries = runs.map((run) => runEntry(run, waiting.get(run.spec.name), RUN_ENTRY_TIERS[tier]));
+  }
+  return entries;
+}
+
+/**
  * A run's entry in status, fitting the CRD's schema whatever the runner, its pods or the scheduler
  * said: strings shortened to their maxLength (text.ts), the result bounded (result.ts,
  * boundedResult), and when metrics were left out, the message says how many and where the whole
- * result is. This is the one place results and messages become status.
+ * result is. This is the one place results and messages become status. `tier` keeps less, for a
+ * suite whose status would be too big (fittedRuns).
  */
-function runEntry(run: RunState, waiting: { reason: string; message: string } | undefined): RunStatusEntry {
+function runEntry(
+  run: RunState,
+  waiting: { reason: string; message: string } | undefined,
+  tier: RunEntryTier = RUN_ENTRY_TIERS[0]!,
+): RunStatusEntry {
+  const text = (value: string, maxLength: number, ellipsis = '…', maxBytes = tier.bytes): string =>
+    maxBytes === undefined
+      ? shorten(value, maxLength, ellipsis)
+      : shortenBytes(value, maxLength, maxBytes, ellipsis);
   const waits = (run.state === 'Queued' || run.state === 'Retrying') && run.admissible && waiting;
   const entry: RunStatusEntry = {
     name: run.spec.name,
@@ -128,30 +204,46 @@ function runEntry(run: RunState, waiting: { reason: string; message: string } | 
     target: run.spec.target.name,
     state: run.state,
     attempt: run.attempt,
-    reason: shorten(waits ? waiting.reason : run.reason, RUN_STATUS_LIMITS.reason),
-    message: waits ? waiting.message : run.message,
+    reason: text(waits ? waiting.reason : run.reason, RUN_STATUS_LIMITS.reason),
+    message: '',
   };
-  entry.provider = shorten(run.provider || run.spec.target.providerRef, RUN_STATUS_LIMITS.provider);
-  entry.model = shorten(run.model || run.spec.target.model, RUN_STATUS_LIMITS.model);
-  if (run.job) entry.job = shorten(run.job, RUN_STATUS_LIMITS.job, '');
+  entry.provider = text(run.provider || run.spec.target.providerRef, RUN_STATUS_LIMITS.provider);
+  entry.model = text(run.model || run.spec.target.model, RUN_STATUS_LIMITS.model);
+  if (run.job) entry.job = text(run.job, RUN_STATUS_LIMITS.job, '');
   if (run.startTime) entry.startTime = run.startTime;
   if (run.completionTime) entry.completionTime = run.completionTime;
   let note = '';
   if (run.result) {
-    const bounded = boundedResult(run.result);
+    const bounded = boundedResult(run.result, tier.metrics);
     entry.result = bounded.result;
-    if (bounded.leftOut > 0) note = leftOutNote(bounded.leftOut, bounded.metrics, entry.job);
+    if (bounded.leftOut > 0) note = leftOutNote(bounded.leftOut, bounded.metrics, entry.job, tier);
   }
-  entry.message = note
-    ? `${shorten(entry.message ?? '', RUN_STATUS_LIMITS.message - note.length - 2)}; ${note}`
-    : shorten(entry.message ?? '', RUN_STATUS_LIMITS.message);
+  const message = waits ? waiting.message : run.message;
+  const limit = Math.min(tier.message, RUN_STATUS_LIMITS.message);
+  if (!note) entry.message = text(message, limit);
+  else {
+    // The note stays whole; what the message said before it is shortened to leave it room.
+    const room = limit - note.length - 2;
+    const roomBytes = tier.bytes === undefined ? undefined : tier.bytes - stringBytes(note) - 2;
+    const head = room > 0 && (roomBytes ?? 1) > 0 ? text(message, room, '…', roomBytes) : '';
+    entry.message = head ? `${head}; ${note}` : text(note, limit);
+  }
   return entry;
 }
 
-/** "37 of 69 metrics left out (status holds 32): ...": what status does not show, and where it is. */
-function leftOutNote(leftOut: number, total: number, job: string | undefined): string {
+/**
+ * "37 of 69 metrics left out (status holds 32, ...): ...": what status does not show, and where it
+ * is. At the later tiers, where every run of a big suite says it, fewer words: each byte counts
+ * a thousand times there, and docs/api.md says where the whole result is.
+ */
+function leftOutNote(leftOut: number, total: number, job: string | undefined, tier: RunEntryTier): string {
+  const counted = `${leftOut} of ${total} metrics left out`;
+  if (tier.bytes !== undefined) return counted;
+  if (tier.metrics === 'headline')
+    return `${counted} (status holds only headline metrics at this suite's size)`;
+  if (tier.metrics === 'none') return `${counted} (status holds no metrics at this suite's size)`;
   const where = job ? `Job ${job}'s pods` : "the run's pods";
-  return `${leftOut} of ${total} metrics left out (status holds ${STATUS_MAX_METRICS}, headline metrics first): the whole result is in the termination message and log of ${where}`;
+  return `${counted} (status holds ${STATUS_MAX_METRICS}, headline metrics first): the whole result is in the termination message and log of ${where}`;
 }
 
 function summarize(entries: RunStatusEntry[]) {
