@@ -18,6 +18,12 @@ export type DecisionReason =
   | 'RunFailed'
   | 'RunRetrying'
   | 'RunBlocked'
+  /** A running attempt's runner cannot start (Unschedulable, ImagePullFailed, ...): the Event carries that reason. */
+  | 'RunNotStarting'
+  /** Kubernetes evicted or preempted a pod of a running attempt; the Job replaces it. */
+  | 'RunDisrupted'
+  /** The operator stopped an attempt whose runner did not start in time, or cannot (docs/run-failures.md). */
+  | 'RunStopped'
   | 'JobDeleted'
   | 'SuiteDeleted'
   /** The suite cannot proceed; `facts.stall` says why (ReferenceMissing, DependencyCycle, ...). */

@@ -1,5 +1,6 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { jobName } from '../render/names.ts';
+import { isPodProblemReason } from '../suite/pod-problems.ts';
 import type { RunStatusEntry } from '../suite/run-state.ts';
 import {
   compact,
@@ -186,7 +187,11 @@ export function runOutcomes(
     const prior = before.get(entry.name);
     const priorState = prior?.state ?? 'Queued';
     const priorAttempt = prior?.attempt ?? 0;
-    if (priorState === entry.state && priorAttempt === entry.attempt) continue;
+    const hindrance = runHindrance(subject, prior, entry, now);
+    if (priorState === entry.state && priorAttempt === entry.attempt) {
+      if (hindrance) records.push(hindrance);
+      continue;
+    }
     const firstRetried = priorState === 'Retrying' ? priorAttempt + 1 : Math.max(priorAttempt, 1);
     const lastRetried = entry.state === 'Retrying' ? entry.attempt : entry.attempt - 1;
     for (let attempt = firstRetried; attempt <= lastRetried; attempt++) {
@@ -197,8 +202,80 @@ export function runOutcomes(
     }
     const outcome = OUTCOME_OF[entry.state];
     if (outcome) records.push(runOutcome(subject, outcome, entry, entry.attempt, entry.message, now));
+    if (hindrance) records.push(hindrance);
   }
   return records;
+}
+
+/**
+ * A RunNotStarting or RunDisrupted record when a running attempt's reason turns to what Kubernetes
+ * does to its pods; the Event's reason is that reason (ImagePullFailed, Preempted, ...), so
+ * `kubectl describe` shows it as Kubernetes' own Events would.
+ */
+function runHindrance(
+  subject: SuiteSubject,
+  prior: RunStatusEntry | undefined,
+  entry: RunStatusEntry,
+  now: number,
+): DecisionRecord | undefined {
+  const reason = entry.reason ?? '';
+  if (entry.state !== 'Running' || !isPodProblemReason(reason)) return undefined;
+  if (prior?.state === 'Running' && prior.reason === reason && prior.attempt === entry.attempt)
+    return undefined;
+  const disrupted = reason === 'Evicted' || reason === 'Preempted';
+  return suiteDecision(
+    subject,
+    {
+      id: decisionId(subject.ref.uid, `r${subject.round}`, entry.name, `a${entry.attempt}`, reason),
+      reason: disrupted ? 'RunDisrupted' : 'RunNotStarting',
+      eventReason: reason,
+      type: 'Warning',
+      action: 'Observe',
+      ...(entry.job ? { related: jobRef(subject.ref.namespace, entry.job) } : {}),
+      message: `run ${entry.name}: ${entry.message ?? reason}`,
+      facts: runFacts(entry, entry.attempt, { state: entry.state, reason }),
+    },
+    now,
+  );
+}
+
+/** The operator stops an attempt whose runner did not start in time, or cannot. */
+export function runStopped(
+  subject: SuiteSubject,
+  entry: RunStatusEntry,
+  stop: { job: string; reason: string; message: string },
+  now: number,
+): DecisionRecord {
+  return suiteDecision(
+    subject,
+    {
+      id: decisionId(subject.ref.uid, `r${subject.round}`, entry.name, `a${entry.attempt}`, 'RunStopped'),
+      reason: 'RunStopped',
+      type: 'Warning',
+      action: 'Stop',
+      related: jobRef(subject.ref.namespace, stop.job),
+      message: `run ${entry.name}: attempt ${entry.attempt} stopped: ${stop.message}`,
+      facts: runFacts(entry, entry.attempt, { state: entry.state, reason: stop.reason }),
+    },
+    now,
+  );
+}
+
+function runFacts(
+  entry: RunStatusEntry,
+  attempt: number,
+  outcome: NonNullable<DecisionFacts['outcome']>,
+): DecisionFacts {
+  return {
+    run: entry.name,
+    benchmark: entry.benchmark,
+    target: entry.target,
+    attempt,
+    job: entry.job,
+    provider: entry.provider,
+    model: entry.model,
+    outcome,
+  };
 }
 
 function runOutcome(
@@ -226,22 +303,20 @@ function runOutcome(
       ...(job ? { related: jobRef(subject.ref.namespace, job) } : {}),
       message: `run ${entry.name}: ${message ?? `attempt ${attempt} failed; it was retried`}`,
       facts: {
-        run: entry.name,
-        benchmark: entry.benchmark,
-        target: entry.target,
-        attempt,
+        ...runFacts(
+          entry,
+          attempt,
+          current
+            ? compact({
+                state: entry.state,
+                reason: entry.reason,
+                score: entry.result?.score,
+                inputTokens: entry.result?.usage?.inputTokens,
+                outputTokens: entry.result?.usage?.outputTokens,
+              })
+            : { state: 'Retrying' },
+        ),
         job,
-        provider: entry.provider,
-        model: entry.model,
-        outcome: current
-          ? compact({
-              state: entry.state,
-              reason: entry.reason,
-              score: entry.result?.score,
-              inputTokens: entry.result?.usage?.inputTokens,
-              outputTokens: entry.result?.usage?.outputTokens,
-            })
-          : { state: 'Retrying' },
       },
     },
     now,
