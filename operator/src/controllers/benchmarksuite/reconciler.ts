@@ -5,6 +5,7 @@ import {
   roundSkipped,
   roundStarted,
   runOutcomes,
+  runStopped,
   suiteDeleted,
   suiteRef,
   suiteStalled,
@@ -13,6 +14,7 @@ import {
 import { ANNOTATIONS, LABELS } from '../../core/render/labels.ts';
 import { computeSuiteStatus, type SuiteStatus } from '../../core/status/suite-status.ts';
 import { requestedAtToken } from '../../core/status/requested-at.ts';
+import { shorten } from '../../core/status/text.ts';
 import { roundState, runStates, stallReason } from '../../core/suite/view.ts';
 import { finishedRoundsToDelete, unfinishedJobsOfOldRounds } from '../../core/suite/history.ts';
 import { keepsUnfinishedRounds } from '../../core/schedule/rounds.ts';
@@ -153,6 +155,8 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     else delete status.nextScheduleTime;
     const previous = suite.status?.round === current ? suite.status : undefined;
     decisions.push(...runOutcomes(subject, previous?.runs, status.runs ?? [], now.getTime()));
+    const stops = runs.flatMap((run, i) => (run.stop ? [{ stop: run.stop, entry: status.runs![i]! }] : []));
+    for (const { stop, entry } of stops) decisions.push(runStopped(subject, entry, stop, now.getTime()));
     const completed = roundCompleted(subject, suite.status, status, now.getTime());
     if (completed) decisions.push(completed);
     if (
@@ -173,6 +177,12 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     await deleteJobs(
       deps,
       doomed.map((d) => d.job),
+    );
+    await stopJobs(
+      deps,
+      stops.map(({ stop }) => stop),
+      inputs.jobs,
+      now.getTime(),
     );
     let holdMs: number;
     try {
@@ -195,6 +205,7 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       round.nextScheduleTime ?? Infinity,
       runs.some((r) => r.admissible) ? (windowGate(policy, now.getTime())?.retryAt ?? Infinity) : Infinity,
       holdMs > 0 ? now.getTime() + holdMs : Infinity,
+      ...runs.map((r) => r.wakeAt ?? Infinity),
     );
     if (wakeAt !== Infinity) return { requeueAfterMs: Math.max(0, wakeAt - now.getTime()) + TICK_SLACK_MS };
   };
@@ -208,6 +219,48 @@ export const suiteOfWriter = (writer: string): string | undefined =>
 function subjectOf(suite: SuiteObject, round: number, revision: string | undefined): SuiteSubject {
   return { ref: suiteRef(suite), round, revision, schedulePolicy: suite.spec.schedulePolicyRef };
 }
+
+/**
+ * Ends attempts whose runner did not start in time, or cannot: the Job's deadline is set to the
+ * time it has already run, so the Job controller fails it (DeadlineExceeded) and removes its pods,
+ * which frees the provider slot, and the Job stays as the attempt's record. The annotations say
+ * why, which the DeadlineExceeded condition does not (observe.ts reads them). A merge patch, not an
+ * apply: an apply of these fields alone would drop the rest of what the operator applied.
+ */
+async function stopJobs(
+  deps: SuiteReconcilerDeps,
+  stops: Array<{ job: string; reason: string; message: string }>,
+  jobs: JobObject[],
+  now: number,
+): Promise<void> {
+  await Promise.all(
+    stops.map(async (stop) => {
+      const job = jobs.find((j) => j.metadata.name === stop.job);
+      if (!job) return;
+      const started = Date.parse(job.status?.startTime ?? job.metadata.creationTimestamp ?? '');
+      const ranSeconds = Number.isFinite(started) ? Math.floor((now - started) / 1000) : 0;
+      const patch = {
+        metadata: {
+          resourceVersion: job.metadata.resourceVersion,
+          annotations: {
+            [ANNOTATIONS.stopReason]: stop.reason,
+            [ANNOTATIONS.stopMessage]: shorten(stop.message, STOP_MESSAGE_LENGTH),
+          },
+        },
+        spec: { activeDeadlineSeconds: Math.max(1, ranSeconds) },
+      };
+      try {
+        await deps.client.patch(jobType, job.metadata.namespace, job.metadata.name!, patch, 'merge');
+      } catch (error) {
+        // Gone, or changed since the cache saw it: the watch event re-queues the suite.
+        if (!isNotFound(error) && !isConflict(error)) throw error;
+      }
+    }),
+  );
+}
+
+/** The longest stop message on a Job: what a run's status message can quote of it. */
+const STOP_MESSAGE_LENGTH = 400;
 
 async function deleteJobs(deps: SuiteReconcilerDeps, jobs: JobObject[]): Promise<void> {
   await Promise.all(

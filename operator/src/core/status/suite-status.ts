@@ -1,5 +1,6 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { metaTime, setCondition, removeCondition, type Condition } from '../../runtime/status/conditions.ts';
+import { isPodProblemReason } from '../suite/pod-problems.ts';
 import { isTerminal, type RunState, type RunStatusEntry } from '../suite/run-state.ts';
 import { boundedResult, STATUS_MAX_METRICS, type MetricsKept } from '../suite/result.ts';
 import { storedBytes, stringBytes } from './json-size.ts';
@@ -68,7 +69,7 @@ export function computeSuiteStatus(input: SuiteStatusInput): SuiteStatus {
         'Ready',
         'True',
         failed ? 'RoundFailed' : 'RoundSucceeded',
-        `round ${input.round} finished: ${counts}${failed ? `, ${summary.failed} failed, ${summary.blocked} blocked` : ''}`,
+        `round ${input.round} finished: ${counts}${failed ? `, ${summary.failed} failed, ${summary.blocked} blocked${notable(entries, (e) => e.state === 'Failed')}` : ''}`,
       );
       conditions = removeCondition(conditions, 'Reconciling');
     } else if (waitsForSchedule(entries, finished)) {
@@ -86,7 +87,7 @@ export function computeSuiteStatus(input: SuiteStatusInput): SuiteStatus {
       );
       conditions = removeCondition(conditions, 'Reconciling');
     } else {
-      const progress = `round ${input.round}: ${finished}/${entries.length} runs finished, ${summary.running} running, ${summary.queued} waiting`;
+      const progress = `round ${input.round}: ${finished}/${entries.length} runs finished, ${summary.running} running, ${summary.queued} waiting${notable(entries, (e) => e.state === 'Running' && isPodProblemReason(e.reason ?? ''))}`;
       set('Reconciling', 'True', phase === 'Running' ? 'RoundRunning' : 'RoundWaiting', progress);
       set('Ready', 'False', 'RoundInProgress', progress);
     }
@@ -108,6 +109,21 @@ export function computeSuiteStatus(input: SuiteStatusInput): SuiteStatus {
   else delete status.completionTime;
   status.runs = fittedRuns(status, runs, input.waiting);
   return status;
+}
+
+/** How many runs a condition message names, so it stays short for the largest suite. */
+const NOTABLE_RUNS = 3;
+
+/**
+ * ": run a ImagePullFailed, run b OOMKilled (and 4 more)": the runs that match, named with their
+ * reasons, so `kubectl get -o wide` shows why a round is held up or failed without the runs list.
+ */
+function notable(entries: RunStatusEntry[], matches: (entry: RunStatusEntry) => boolean): string {
+  const found = entries.filter(matches);
+  if (found.length === 0) return '';
+  const named = found.slice(0, NOTABLE_RUNS).map((e) => `${e.name} ${e.reason ?? e.state}`);
+  const more = found.length - named.length;
+  return `: ${named.join(', ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
 /** The reason of runs held until the SchedulePolicy's schedule starts a round (core/suite/view.ts). */

@@ -14,6 +14,7 @@ import {
   type JobView,
   type PodView,
 } from './observe.ts';
+import { startTimeoutMs } from '../time/run-timeouts.ts';
 import { sourceRevisionOf, startedRoundRevision } from './revision.ts';
 import { deriveRunStates, type RunState } from './run-state.ts';
 import { expandRuns, findDependencyCycle, runNameCollision } from './runs.ts';
@@ -302,6 +303,7 @@ export function runStates(inputs: SuiteInputs, round: number, hold?: string): Ru
   const previous =
     suite.status?.round === round ? new Map((suite.status.runs ?? []).map((r) => [r.name, r])) : new Map();
   const suiteKey = `${suite.metadata?.namespace}/${suite.metadata?.name}`;
+  const startTimeout = startTimeoutMs(inputs.schedulePolicy?.spec.startTimeout);
   const states = deriveRunStates(
     expandRuns(suite.spec).map((spec) => ({
       spec,
@@ -309,6 +311,7 @@ export function runStates(inputs: SuiteInputs, round: number, hold?: string): Ru
       previous: previous.get(spec.name),
       retry: suite.spec.retry,
       suiteKey,
+      startTimeoutMs: startTimeout,
       now: inputs.now,
     })),
   );
