@@ -64,11 +64,13 @@ describe('decision metrics', () => {
     metrics.decided(record('FailedOver'));
     metrics.decided(record('RunDeferred', { facts: { wait: { reason: 'CircuitOpen' } } }));
     metrics.decided(record('RunDeferred', { facts: { wait: { reason: 'NotAReason' } } }));
+    metrics.decided(record('JobRejected'));
     metrics.decided(record('RoundStarted'));
     expect(await samples(registry, 'bench_admission_decisions_total')).toMatchObject({
       'decision=admitted,reason=Admitted': 2,
       'decision=admitted,reason=FailedOver': 1,
       'decision=deferred,reason=CircuitOpen': 1,
+      'decision=deferred,reason=JobRejected': 1,
       'decision=deferred,reason=Other': 1,
       'decision=deferred,reason=ProviderCapacity': 0,
     });

@@ -68,6 +68,10 @@ export function registerDecisionMetrics(registry: Registry, sources: MetricSourc
         case 'RunDeferred':
           admissions.inc({ decision: 'deferred', reason: waitReason(record.facts.wait?.reason) });
           break;
+        // Each refusal of a run's Job: the run waits out its own backoff (docs/scheduling.md).
+        case 'JobRejected':
+          admissions.inc({ decision: 'deferred', reason: 'JobRejected' });
+          break;
         case 'RunSucceeded':
           observeRun(record, 'succeeded');
           break;
