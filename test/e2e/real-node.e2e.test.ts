@@ -4,8 +4,9 @@
 // Secret reference, the restricted security context, the datasets ConfigMap, the memory limit, the
 // termination message, and SIGTERM on preemption.
 //
-// The tests of this file share the node's two CPUs, so they run one after the other; no other test
-// file schedules pods on the node (its taint).
+// The tests of this file share the node's two CPUs, so they run one after the other; the other
+// files that use the node (its taint keeps everything else off it) run light pods or none that
+// start (run-failures, large-results).
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

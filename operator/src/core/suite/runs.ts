@@ -77,8 +77,9 @@ export function findDependencyCycle(benchmarks: Benchmark[]): string[] | undefin
 }
 
 /**
- * Runs are named `<benchmark>-<target>`, and so are their Jobs: benchmark `a-b` with target `c`
- * and benchmark `a` with target `b-c` would share one. Returns a message naming such a pair.
+ * Runs are named `<benchmark>-<target>` (in status, and in their Jobs' `bench.dev/run` label):
+ * benchmark `a-b` with target `c` and benchmark `a` with target `b-c` would share one. Returns a
+ * message naming such a pair.
  */
 export function runNameCollision(spec: BenchmarkSuite['spec']): string | undefined {
   const seen = new Map<string, string>();
