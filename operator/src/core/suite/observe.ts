@@ -177,12 +177,9 @@ function startProgress(job: JobView, pods: PodView[]): Pick<AttemptObservation, 
     );
     const problem = pending.map(podProblem).find((p) => p !== undefined);
     progress.notStarted = { since: Number.isFinite(since) ? since : 0, ...(problem ? { problem } : {}) };
-  } else if (
-    !job.status?.active &&
-    !job.status?.ready &&
-    !pods.some((pod) => pod.status?.phase === 'Succeeded')
-  ) {
-    // No pod at all yet, as while a ResourceQuota or an admission webhook refuses them.
+  } else if (pods.length === 0 && !job.status?.active && !job.status?.ready) {
+    // No pod at all yet, as while a ResourceQuota or an admission webhook refuses them. (A Job
+    // replacing a pod Kubernetes stopped has that pod, and is not counted from its own creation.)
     progress.notStarted = { since: Date.parse(job.metadata.creationTimestamp ?? '') || 0 };
   }
   const disrupted = pods.map(podProblem).find((p) => p !== undefined && replacedByJob(p));
