@@ -103,7 +103,7 @@ async function cacheCost(
   transform: (pod: PodObject) => PodObject,
 ): Promise<{ pods: number; heapMiB: number; bytesPerPod: number }> {
   const before = heapUsed();
-  let informer: Informer<PodObject> | undefined = new Informer<PodObject>({
+  const informer = new Informer<PodObject>({
     name: 'pods',
     logger: createLogger({ level: 'silent', identity: 'pending-pod-cache' }),
     sources: [
@@ -124,7 +124,6 @@ async function cacheCost(
   const held = heapUsed() - before;
   const pods = informer.store.list().length;
   await informer.stop();
-  informer = undefined;
   return {
     pods,
     heapMiB: Math.round((held / 2 ** 20) * 10) / 10,
