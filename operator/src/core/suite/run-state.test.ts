@@ -165,6 +165,16 @@ describe('attempts whose runner has not started (docs/run-failures.md)', () => {
     expect(plain.stop?.reason).toBe('NotStarted');
   });
 
+  it('reads a pod starting as usual as Running, and only wakes for its start timeout', () => {
+    const since = NOW - 5_000;
+    expect(deriveRunState(input([stuck(since)], { startTimeoutMs: START_TIMEOUT }))).toMatchObject({
+      state: 'Running',
+      reason: 'Running',
+      message: 'Job s-1-b-t is running',
+      wakeAt: since + START_TIMEOUT,
+    });
+  });
+
   it('does not stop an attempt twice', () => {
     const state = deriveRunState(
       input([{ ...stuck(0, unschedulable), stopped: { reason: 'Unschedulable', message: 'gone' } }]),

@@ -188,22 +188,24 @@ function activeProgress(
     return { reason: 'Running', message: `Job ${latest.job} is running` };
   }
   const { problem } = notStarted;
-  const reason = problem?.reason ?? disrupted?.reason ?? 'NotStarted';
-  const what = problem
-    ? `pod ${problem.pod}: ${problem.message}`
-    : (replaced ?? `the runner of Job ${latest.job} has not started`);
   const stopAt = problem && stopsAtOnce(problem) ? input.now : notStarted.since + timeout;
+  const what = problem ? `pod ${problem.pod}: ${problem.message}` : replaced;
   if (input.now >= stopAt) {
+    const reason = problem?.reason ?? disrupted?.reason ?? 'NotStarted';
     const within =
       problem && stopsAtOnce(problem) ? 'cannot start' : `did not start within ${seconds(timeout)}`;
+    const why = what ?? `Job ${latest.job} has no pod running`;
     return {
       reason,
-      message: `${what}; stopping the attempt`,
-      stop: { job: latest.job, reason, message: `the runner ${within}: ${what}` },
+      message: `${why}; stopping the attempt`,
+      stop: { job: latest.job, reason, message: `the runner ${within}: ${why}` },
     };
   }
+  // A pod being scheduled and started as usual reads as Running: only a sign of trouble changes
+  // the run's status (and makes an Event), so a normal start writes no more status than before.
+  if (!what) return { reason: 'Running', message: `Job ${latest.job} is running`, wakeAt: stopAt };
   return {
-    reason,
+    reason: problem?.reason ?? disrupted!.reason,
     message: `${what}; the attempt is stopped at ${new Date(stopAt).toISOString()} unless its runner starts`,
     wakeAt: stopAt,
   };
