@@ -4,9 +4,9 @@
 // Secret reference, the restricted security context, the datasets ConfigMap, the memory limit, the
 // termination message, and SIGTERM on preemption.
 //
-// The tests of this file share the node's two CPUs, so they run one after the other; the other
-// files that use the node (its taint keeps everything else off it) run light pods or none that
-// start (run-failures, large-results).
+// Every test that runs pods on the node is in this file (test/e2e/real-node/ holds the longer
+// ones), so they run one after the other on its two CPUs, and the last takes the node down with
+// nothing else on it; its taint keeps every other test's pods off it.
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,8 @@ import {
   startBridgeStandIn,
 } from '../support/real-node.ts';
 import { waitForSuite } from '../support/suites.ts';
+import { largeResultsOnTheRealNode } from './real-node/large-results.ts';
+import { runFailuresOnTheRealNode } from './real-node/run-failures.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('real');
@@ -520,7 +522,17 @@ describe('the real node', () => {
       );
     }
   });
+});
 
+// The other tests that run pods on the node, in this file so that they run one after the other,
+// before the node is taken down.
+describe('the real node, with what goes wrong below the runner and large results', () => {
+  runFailuresOnTheRealNode();
+  largeResultsOnTheRealNode();
+});
+
+// Last: the node goes down and comes back, which no other test file may see (its pods would die).
+describe('the real node, taken down', () => {
   it(
     'node.sh down leaves nothing running or mounted, and up brings the node back',
     { timeout: REAL_RUN_TIMEOUT_MS },
