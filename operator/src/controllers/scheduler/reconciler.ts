@@ -120,6 +120,8 @@ export function schedulerReconciler(deps: SchedulerDeps) {
   return async function pass(_request: unknown, context: ReconcileContext): Promise<Result | void> {
     const now = deps.clock.now();
     const auditFull = deps.decisions.auditBacklogFull();
+    // Jobs created but never seen stop holding their slots once their expectation expires.
+    for (const key of deps.ledger.expire(now)) deps.contexts?.invalidate(key);
     const contexts = new Map<string, SuiteContext>();
     for (const suite of deps.caches.suites.store.list()) {
       const key = `${suite.metadata.namespace}/${suite.metadata.name}`;
@@ -185,15 +187,19 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       admissions.set(decision, runAdmitted(subjectOf(ctx), run.spec, decision, job.metadata!.name!, now));
       // Counted before the first await, so no other pass or cache event can see the slot as free.
       deps.contexts?.invalidate(decision.suite);
-      deps.ledger.add(decision.suite, {
-        job: job.metadata!.name!,
-        run: decision.run,
-        round: ctx.round,
-        attempt: decision.attempt,
-        provider: provider.metadata.name!,
-        model: decision.model,
-        phase: 'Active',
-      });
+      deps.ledger.add(
+        decision.suite,
+        {
+          job: job.metadata!.name!,
+          run: decision.run,
+          round: ctx.round,
+          attempt: decision.attempt,
+          provider: provider.metadata.name!,
+          model: decision.model,
+          phase: 'Active',
+        },
+        now,
+      );
       return { decision, job };
     });
 
@@ -214,7 +220,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
         { err: error, admitted: jobs.length },
         'could not record the decisions of this pass; no Job is created until they are',
       );
-      return nextPass(now, [result.nextWakeAt, now + transient.failed()]);
+      return nextPass(now, [result.nextWakeAt, now + transient.failed(), deps.ledger.nextExpiry()]);
     }
 
     let transientFailures = 0;
@@ -309,7 +315,12 @@ export function schedulerReconciler(deps: SchedulerDeps) {
     publishWaiting(deps, contexts, result.decisions, admitted, refused);
     const retryTransient = transientFailures > 0 || recordFailed ? now + transient.failed() : undefined;
     if (retryTransient === undefined) transient.succeeded();
-    return nextPass(now, [result.nextWakeAt, retryTransient, ...refused.map((r) => r.retryAt)]);
+    return nextPass(now, [
+      result.nextWakeAt,
+      retryTransient,
+      deps.ledger.nextExpiry(),
+      ...refused.map((r) => r.retryAt),
+    ]);
   };
 }
 
