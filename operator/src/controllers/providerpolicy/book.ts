@@ -56,6 +56,7 @@ export class ProviderBook {
         halfOpenMaxRuns: spec.circuitBreaker?.halfOpenMaxRuns ?? CIRCUIT_DEFAULTS.halfOpenMaxRuns,
       },
       degraded: fresh ? entry.degraded : undefined,
+      models: spec.models,
       failover: (spec.failover ?? []).map((f) => ({
         provider: `${namespace}/${f.providerRef}`,
         models: f.models ?? {},

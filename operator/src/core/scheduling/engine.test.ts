@@ -315,6 +315,51 @@ describe('scheduling engine (examples)', () => {
     expect(nextWakeAt).toBeUndefined();
   });
 
+  it('fails over only to a provider whose allow-list has the model (the mapped one), saying why it skipped the others', () => {
+    const runs = [run('a', 'Queued', 'ns/p0')];
+    const suite: SuiteSnapshot = {
+      key: 'ns/s',
+      namespace: 'ns',
+      createdAt: 0,
+      priority: 0,
+      runs,
+      placement: new Map([['a', { provider: 'ns/p0', model: 'gpt-4o' }]]),
+    };
+    const open = { state: 'Open' as const, openUntil: NOW + 1000, halfOpenMaxRuns: 1 };
+    const providers = (p2Models: string[]) =>
+      new Map<string, ProviderSnapshot>([
+        [
+          'ns/p0',
+          {
+            circuit: open,
+            failover: [
+              { provider: 'ns/p1', models: {} },
+              { provider: 'ns/p2', models: { 'gpt-4o': 'claude-sonnet' } },
+            ],
+          },
+        ],
+        ['ns/p1', { models: ['claude-haiku'] }],
+        ['ns/p2', { models: p2Models }],
+      ]);
+    const allowed = schedule({
+      now: NOW,
+      suites: [suite],
+      providers: providers(['claude-sonnet']),
+      policies: new Map(),
+    });
+    expect(allowed.decisions[0]).toMatchObject({ type: 'admit', provider: 'ns/p2', model: 'claude-sonnet' });
+    const refused = schedule({
+      now: NOW,
+      suites: [suite],
+      providers: providers(['claude-opus']),
+      policies: new Map(),
+    });
+    expect(refused.decisions[0]).toMatchObject({ type: 'defer', reason: 'CircuitOpen' });
+    expect((refused.decisions[0] as { message: string }).message).toContain(
+      'no failover provider can take it (p1: model gpt-4o is not among the models it allows; p2: model claude-sonnet is not among the models it allows)',
+    );
+  });
+
   it('holds back runs whose provider budget would be exceeded by the runs in flight', () => {
     const runs = [run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
     const suite: SuiteSnapshot = {

@@ -40,6 +40,8 @@ export interface ProviderSnapshot {
   budget?: BudgetSnapshot | undefined;
   /** Where this provider's runs go while its circuit is open, in order, with model mappings. */
   failover?: Array<{ provider: string; models: Record<string, string> }>;
+  /** The models the provider allows (spec.models); absent or empty: any. A failover honours it too. */
+  models?: readonly string[] | undefined;
 }
 
 /** Money in nano-units (see core/provider/money.ts). */
@@ -355,11 +357,15 @@ function choosePlacement(
   if (known && known.admissions === usage.admissions) return { deferral: known.deferral };
   const tried: string[] = [];
   for (const alternative of snapshot.providers.get(target.provider)?.failover ?? []) {
-    const blocked = providerDeferral(snapshot, alternative.provider, usage);
-    if (!blocked) {
-      const model = alternative.models[target.model] ?? target.model;
-      return { provider: alternative.provider, model, why: primary.message };
+    const model = alternative.models[target.model] ?? target.model;
+    const allowed = snapshot.providers.get(alternative.provider)?.models;
+    if (allowed && allowed.length > 0 && !allowed.includes(model)) {
+      // The fallback's allow-list binds a failover as it binds its own targets (view.ts, ModelNotAllowed).
+      tried.push(`${nameOf(alternative.provider)}: model ${model} is not among the models it allows`);
+      continue;
     }
+    const blocked = providerDeferral(snapshot, alternative.provider, usage);
+    if (!blocked) return { provider: alternative.provider, model, why: primary.message };
     tried.push(`${nameOf(alternative.provider)}: ${blocked.message}`);
   }
   const deferral = {
