@@ -2,7 +2,9 @@ import { jobRejected, runAdmitted, runDeferred } from '../../core/decisions/admi
 import type { DecisionRecord } from '../../core/decisions/record.ts';
 import { suiteRef, type SuiteSubject } from '../../core/decisions/suite.ts';
 import { renderJob } from '../../core/render/job.ts';
+import { LABELS } from '../../core/render/labels.ts';
 import { schedule, type Decision, type SuiteGate, type SuiteSnapshot } from '../../core/scheduling/engine.ts';
+import { observeAttempt } from '../../core/suite/observe.ts';
 import type { RunState } from '../../core/suite/run-state.ts';
 import { roundState, runStates, stallReason, type SuiteInputs } from '../../core/suite/view.ts';
 import { isRefusal } from '../../runtime/client/errors.ts';
@@ -87,6 +89,8 @@ interface SuiteRuns {
   lastStarted: number | undefined;
   /** A run has a Job that has not started yet (or is not yet cached): it counts as started now. */
   unstarted: boolean;
+  /** Jobs of earlier rounds still running, by provider: they count against the caps. */
+  earlierRounds: SuiteSnapshot['earlierRounds'];
 }
 
 interface SuiteContext {
@@ -385,12 +389,31 @@ function suiteRuns(deps: SchedulerDeps, suite: SuiteObject, now: number): SuiteR
     ),
     lastStarted: starts.length ? Math.max(...starts) : undefined,
     unstarted: starts.length < started.length,
+    earlierRounds: activeEarlierRounds(inputs.jobs, round.current, namespace),
   };
+}
+
+/** Running Jobs of rounds before `current`, by their provider (`namespace/name`). */
+function activeEarlierRounds(
+  jobs: SuiteInputs['jobs'],
+  current: number,
+  namespace: string,
+): Map<string, number> | undefined {
+  let counts: Map<string, number> | undefined;
+  for (const job of jobs) {
+    if (Number(job.metadata.labels?.[LABELS.round] ?? current) >= current) continue;
+    const attempt = observeAttempt(job, []);
+    if (attempt.phase !== 'Active' || !attempt.provider) continue;
+    const provider = `${namespace}/${attempt.provider}`;
+    counts ??= new Map();
+    counts.set(provider, (counts.get(provider) ?? 0) + 1);
+  }
+  return counts;
 }
 
 function suiteContext(
   suite: SuiteObject,
-  { round, revision, runs, policy, placement, lastStarted, unstarted }: SuiteRuns,
+  { round, revision, runs, policy, placement, lastStarted, unstarted, earlierRounds }: SuiteRuns,
   now: number,
   auditFull: boolean,
 ): SuiteContext {
@@ -411,6 +434,7 @@ function suiteContext(
       gate: suiteGate(suite, policy, now) ?? (auditFull ? AUDIT_BACKLOG_GATE : undefined),
       runs,
       placement,
+      earlierRounds,
     },
   };
 }

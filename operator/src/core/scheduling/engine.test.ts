@@ -360,6 +360,23 @@ describe('scheduling engine (examples)', () => {
     );
   });
 
+  it("counts Jobs of a suite's earlier rounds still running against the provider's cap", () => {
+    const runs = [run('a', 'Queued', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
+    const suite: SuiteSnapshot = {
+      key: 'ns/s',
+      namespace: 'ns',
+      createdAt: 0,
+      priority: 0,
+      runs,
+      placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
+      earlierRounds: new Map([['ns/p0', 2]]),
+    };
+    const providers = new Map<string, ProviderSnapshot>([['ns/p0', { maxConcurrentRuns: 3 }]]);
+    const { decisions } = schedule({ now: NOW, suites: [suite], providers, policies: new Map() });
+    expect(decisions.map((d) => d.type)).toEqual(['admit', 'defer']);
+    expect(decisions[1]).toMatchObject({ reason: 'ProviderCapacity', capacity: { inUse: 3, limit: 3 } });
+  });
+
   it('holds back runs whose provider budget would be exceeded by the runs in flight', () => {
     const runs = [run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
     const suite: SuiteSnapshot = {

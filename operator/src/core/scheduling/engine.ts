@@ -26,6 +26,11 @@ export interface SuiteSnapshot {
   runs: RunState[];
   /** The run's target provider (`namespace/name` of its ProviderPolicy) and model, by run name. */
   placement: Map<string, { provider: string; model: string }>;
+  /**
+   * Jobs of the suite's earlier rounds still running (`concurrencyPolicy: Allow` keeps them, and a
+   * replaced round's take a while to go), by provider (`namespace/name`): they use capacity too.
+   */
+  earlierRounds?: ReadonlyMap<string, number> | undefined;
 }
 
 export interface ProviderSnapshot {
@@ -175,6 +180,13 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         nextWakeAt = Math.min(nextWakeAt ?? Infinity, run.retryAt);
       const hold = run.admissible ? heldUntil(suite, run, snapshot.now) : undefined;
       if (hold !== undefined) nextWakeAt = Math.min(nextWakeAt ?? Infinity, hold.until);
+    }
+    for (const [provider, count] of suite.earlierRounds ?? []) {
+      for (let i = 0; i < count; i++) {
+        bump(providerUse, provider);
+        bump(policyUse, suite.schedulePolicy);
+        bump(suiteUse, suite.key);
+      }
     }
     // A suite held back as a whole (e.g. outside its time windows) is looked at again when that lifts.
     if (suite.gate?.retryAt !== undefined && suite.runs.some((r) => r.admissible)) {
