@@ -3,6 +3,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export interface RestClientMetrics {
   requests: Counter<'code' | 'method' | 'host'>;
   duration: Histogram<'verb' | 'host'>;
+  rateLimiterDuration: Histogram<'verb' | 'host'>;
+  retries: Counter<'code' | 'verb' | 'host'>;
 }
 
 const byRegistry = new WeakMap<Registry, RestClientMetrics>();
@@ -23,6 +25,19 @@ export function restClientMetrics(registry: Registry): RestClientMetrics {
       help: 'Request latency in seconds (to response headers). Broken down by verb and host.',
       labelNames: ['verb', 'host'],
       buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+      registers: [registry],
+    }),
+    rateLimiterDuration: new Histogram({
+      name: 'rest_client_rate_limiter_duration_seconds',
+      help: 'Client side rate limiter latency in seconds. Broken down by verb, and host.',
+      labelNames: ['verb', 'host'],
+      buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'rest_client_request_retries_total',
+      help: 'Number of request retries, partitioned by status code, verb, and host.',
+      labelNames: ['code', 'verb', 'host'],
       registers: [registry],
     }),
   };

@@ -4,6 +4,8 @@ import type { Registry } from 'prom-client';
 import { Agent, fetch, ProxyAgent, type Dispatcher, type Response } from 'undici';
 import { ApiError } from './errors.ts';
 import { restClientMetrics, type RestClientMetrics } from './metrics.ts';
+import { defaultMaxRetries, delay, RequestRateLimiter, retryDelayMs } from './request-retry.ts';
+import { realClock, type Clock } from '../time/clock.ts';
 
 const authHeadersTtlMs = 10_000;
 
@@ -22,6 +24,13 @@ export interface RestClientOptions {
   registry?: Registry;
   userAgent?: string;
   defaultTimeoutMs?: number;
+  /** Client-side request starts per second (rest.Config's QPS); 0 or less: no client-side limit. */
+  qps?: number;
+  /** Requests that may start at once before qps applies (rest.Config's Burst). */
+  burst?: number;
+  /** Resends of a request answered 429 (or 5xx with Retry-After, reads only); client-go's 10. */
+  maxRetries?: number;
+  clock?: Clock;
 }
 
 /**
@@ -42,6 +51,9 @@ export class RestClient {
   private readonly metrics: RestClientMetrics | undefined;
   private readonly userAgent: string;
   private readonly defaultTimeoutMs: number;
+  private readonly limiter: RequestRateLimiter;
+  private readonly maxRetries: number;
+  private readonly clock: Clock;
   private auth: { headers: Record<string, string>; at: number } | undefined;
 
   private constructor(kc: KubeConfig, dispatcher: Dispatcher | undefined, options: RestClientOptions) {
@@ -53,6 +65,9 @@ export class RestClient {
     this.metrics = options.registry ? restClientMetrics(options.registry) : undefined;
     this.userAgent = options.userAgent ?? 'bench-operator';
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
+    this.clock = options.clock ?? realClock;
+    this.limiter = new RequestRateLimiter(options.qps ?? 0, options.burst ?? 0, this.clock);
+    this.maxRetries = options.maxRetries ?? defaultMaxRetries;
   }
 
   static async create(kc: KubeConfig, options: RestClientOptions = {}): Promise<RestClient> {
@@ -81,12 +96,35 @@ export class RestClient {
     return new RestClient(kc, dispatcher, options);
   }
 
-  /** Sends a request and returns the raw response (any status); the caller owns the body. */
+  /**
+   * Sends a request and returns the raw response (any status); the caller owns the body. Every
+   * attempt first waits for the rate limiter; a 429 (or a read's 5xx with Retry-After) is sent
+   * again after Retry-After, up to maxRetries times, and then returned as is. Watches are not
+   * resent here: the informer's reflector already backs off and relists.
+   */
   async raw(request: RawRequest): Promise<Response> {
     const url = new URL(request.path, this.server);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
+    const retries = request.query?.watch ? 0 : this.maxRetries;
+    for (let attempt = 0; ; attempt++) {
+      const waitedMs = await this.limiter.wait(request.signal);
+      this.metrics?.rateLimiterDuration.observe({ verb: request.method, host: url.host }, waitedMs / 1000);
+      const response = await this.send(url, request);
+      const retryInMs =
+        attempt < retries
+          ? retryDelayMs(request.method, response.status, response.headers.get('retry-after'))
+          : undefined;
+      if (retryInMs === undefined) return response;
+      // Read to the end so the connection goes back to the pool instead of being left half-read.
+      await response.arrayBuffer().catch(() => undefined);
+      this.metrics?.retries.inc({ code: String(response.status), verb: request.method, host: url.host });
+      await delay(this.clock, retryInMs, request.signal);
+    }
+  }
+
+  private async send(url: URL, request: RawRequest): Promise<Response> {
     const headers = await this.authHeaders();
     headers['user-agent'] = this.userAgent;
     headers.accept = 'application/json';

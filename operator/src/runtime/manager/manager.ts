@@ -93,7 +93,12 @@ export class Manager {
     const registry = deps.registry ?? new Registry();
     if (!deps.registry) collectDefaultMetrics({ register: registry });
     const kc = deps.kubeConfig ?? loadKubeConfig(merged.kubeconfig ? { kubeconfig: merged.kubeconfig } : {});
-    const rest = await RestClient.create(kc, { registry, userAgent: `bench-operator/${merged.identity}` });
+    const rest = await RestClient.create(kc, {
+      registry,
+      userAgent: `bench-operator/${merged.identity}`,
+      qps: merged.kubeApiQps,
+      burst: merged.kubeApiBurst,
+    });
     return new Manager(merged, new KubeClient(rest), registry, logger);
   }
 

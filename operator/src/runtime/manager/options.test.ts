@@ -35,6 +35,16 @@ describe('parseManagerOptions', () => {
     ).toMatchObject({ namespaces: ['c'], workers: 8, leaderElection: false, kubeconfig: '/k' });
   });
 
+  it('has no client-side API rate limit unless --kube-api-qps sets one', () => {
+    expect(parseManagerOptions([], {})).toMatchObject({ kubeApiQps: 0, kubeApiBurst: 30 });
+    const env = { BENCH_KUBE_API_QPS: '5', BENCH_KUBE_API_BURST: '10' };
+    expect(parseManagerOptions([], env)).toMatchObject({ kubeApiQps: 5, kubeApiBurst: 10 });
+    expect(parseManagerOptions(['--kube-api-qps=20.5', '--kube-api-burst', '40'], env)).toMatchObject({
+      kubeApiQps: 20.5,
+      kubeApiBurst: 40,
+    });
+  });
+
   it('puts the Lease in the pod namespace when running in a cluster', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ns-')), 'namespace');
     writeFileSync(file, 'bench-system\n');
@@ -46,6 +56,9 @@ describe('parseManagerOptions', () => {
     expect(() => parseManagerOptions(['--workers=0'], {})).toThrow(/positive integer/);
     expect(() => parseManagerOptions(['--leader-elect=maybe'], {})).toThrow(/true or false/);
     expect(() => parseManagerOptions(['--nope'], {})).toThrow();
+    expect(() => parseManagerOptions(['--kube-api-qps=-1'], {})).toThrow(/0 or more/);
+    expect(() => parseManagerOptions(['--kube-api-qps=fast'], {})).toThrow(/0 or more/);
+    expect(() => parseManagerOptions(['--kube-api-burst=0'], {})).toThrow(/positive integer/);
     expect(() => parseManagerOptions(['--log-level=verbose'], {})).toThrow(/one of fatal, error, warn/);
     expect(parseManagerOptions([], { BENCH_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     expect(defaultManagerOptions.workers).toBeGreaterThan(0);

@@ -26,6 +26,10 @@ export interface ManagerOptions {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   logLevel: string;
+  /** Client-side API request starts per second; 0 turns the limit off (controller-runtime's default, APF guards the server). */
+  kubeApiQps: number;
+  /** Requests that may start at once before kubeApiQps applies. */
+  kubeApiBurst: number;
 }
 
 export const defaultManagerOptions: ManagerOptions = {
@@ -42,6 +46,8 @@ export const defaultManagerOptions: ManagerOptions = {
   renewDeadlineMs: 10_000,
   retryPeriodMs: 2_000,
   logLevel: 'info',
+  kubeApiQps: 0,
+  kubeApiBurst: 30,
 };
 
 const serviceAccountNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -62,6 +68,13 @@ function positiveInt(name: string, value: string): number {
   return parsed;
 }
 
+function nonNegativeNumber(name: string, value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0)
+    throw new Error(`--${name} must be a number of 0 or more, got "${value}"`);
+  return parsed;
+}
+
 function logLevel(value: string): string {
   if (!(LOG_LEVELS as readonly string[]).includes(value))
     throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
@@ -77,7 +90,8 @@ function bool(name: string, value: string): boolean {
 /**
  * Options from flags (kubebuilder's names where they exist) over environment variables over
  * defaults. Environment: KUBECONFIG, WATCH_NAMESPACES (comma-separated), BENCH_WORKERS,
- * BENCH_LEADER_ELECT, POD_NAMESPACE, POD_NAME, BENCH_LOG_LEVEL.
+ * BENCH_LEADER_ELECT, POD_NAMESPACE, POD_NAME, BENCH_LOG_LEVEL, BENCH_KUBE_API_QPS,
+ * BENCH_KUBE_API_BURST.
  */
 export function parseManagerOptions(
   argv: string[],
@@ -99,6 +113,8 @@ export function parseManagerOptions(
       identity: { type: 'string' },
       'shutdown-timeout': { type: 'string' },
       'log-level': { type: 'string' },
+      'kube-api-qps': { type: 'string' },
+      'kube-api-burst': { type: 'string' },
     },
   });
   const namespaces = values.namespaces ?? env.WATCH_NAMESPACES ?? '';
@@ -106,6 +122,8 @@ export function parseManagerOptions(
   const leaderElect = values['leader-elect'] ?? env.BENCH_LEADER_ELECT;
   const shutdownTimeout = values['shutdown-timeout'];
   const kubeconfig = values.kubeconfig;
+  const qps = values['kube-api-qps'] ?? env.BENCH_KUBE_API_QPS;
+  const burst = values['kube-api-burst'] ?? env.BENCH_KUBE_API_BURST;
   return {
     ...defaultManagerOptions,
     ...(kubeconfig ? { kubeconfig } : {}),
@@ -129,6 +147,8 @@ export function parseManagerOptions(
       ? positiveInt('shutdown-timeout', shutdownTimeout) * 1000
       : defaultManagerOptions.shutdownTimeoutMs,
     logLevel: logLevel(values['log-level'] ?? env.BENCH_LOG_LEVEL ?? defaultManagerOptions.logLevel),
+    kubeApiQps: qps ? nonNegativeNumber('kube-api-qps', qps) : defaultManagerOptions.kubeApiQps,
+    kubeApiBurst: burst ? positiveInt('kube-api-burst', burst) : defaultManagerOptions.kubeApiBurst,
   };
 }
 
