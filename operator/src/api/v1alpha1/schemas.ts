@@ -91,6 +91,13 @@ export const schemas: {
                 items: {
                   type: 'string',
                   maxLength: 4096,
+                  'x-kubernetes-validations': [
+                    {
+                      rule: "!self.matches('(^|[^$])([$][$])*[$][(]BENCH_')",
+                      message:
+                        'must not reference a $(BENCH_...) variable: those belong to the runner contract, and the kubelet would expand one (BENCH_API_KEY among them) into this text',
+                    },
+                  ],
                 },
                 'x-kubernetes-list-type': 'atomic',
               },
@@ -101,6 +108,13 @@ export const schemas: {
                 items: {
                   type: 'string',
                   maxLength: 4096,
+                  'x-kubernetes-validations': [
+                    {
+                      rule: "!self.matches('(^|[^$])([$][$])*[$][(]BENCH_')",
+                      message:
+                        'must not reference a $(BENCH_...) variable: those belong to the runner contract, and the kubelet would expand one (BENCH_API_KEY among them) into this text',
+                    },
+                  ],
                 },
                 'x-kubernetes-list-type': 'atomic',
               },
@@ -130,6 +144,13 @@ export const schemas: {
                         'The value of the variable. $(VAR_NAME) references are expanded by the kubelet.',
                       type: 'string',
                       maxLength: 32768,
+                      'x-kubernetes-validations': [
+                        {
+                          rule: "!self.matches('(^|[^$])([$][$])*[$][(]BENCH_')",
+                          message:
+                            'must not reference a $(BENCH_...) variable: those belong to the runner contract, and the kubelet would expand one (BENCH_API_KEY among them) into this text',
+                        },
+                      ],
                     },
                     valueFrom: {
                       description: "Source for the variable's value. Cannot be used if value is not empty.",
@@ -723,6 +744,13 @@ export const schemas: {
                   items: {
                     type: 'string',
                     maxLength: 4096,
+                    'x-kubernetes-validations': [
+                      {
+                        rule: "!self.matches('(^|[^$])([$][$])*[$][(]BENCH_')",
+                        message:
+                          'must not reference a $(BENCH_...) variable: those belong to the runner contract, and the kubelet would expand one (BENCH_API_KEY among them) into this text',
+                      },
+                    ],
                   },
                   'x-kubernetes-list-type': 'atomic',
                 },
@@ -752,6 +780,13 @@ export const schemas: {
                           'The value of the variable. $(VAR_NAME) references are expanded by the kubelet.',
                         type: 'string',
                         maxLength: 32768,
+                        'x-kubernetes-validations': [
+                          {
+                            rule: "!self.matches('(^|[^$])([$][$])*[$][(]BENCH_')",
+                            message:
+                              'must not reference a $(BENCH_...) variable: those belong to the runner contract, and the kubelet would expand one (BENCH_API_KEY among them) into this text',
+                          },
+                        ],
                       },
                       valueFrom: {
                         description: "Source for the variable's value. Cannot be used if value is not empty.",

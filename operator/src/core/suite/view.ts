@@ -271,6 +271,13 @@ export function stallReason(
       };
     }
   }
+  const reference = runnerVariableReference(suite.spec.benchmarks);
+  if (reference) {
+    return {
+      reason: 'RunnerVariableReference',
+      message: `${reference} references a $(BENCH_...) variable: those belong to the runner contract, and the kubelet would expand one (BENCH_API_KEY among them) into it; remove the reference`,
+    };
+  }
   for (const target of suite.spec.targets) {
     const allowed = inputs.providers.get(target.providerRef)?.spec.models;
     if (allowed && allowed.length > 0 && !allowed.includes(target.model)) {
@@ -282,6 +289,23 @@ export function stallReason(
   }
   return undefined;
 }
+
+/**
+ * The first benchmark arg or env value that names a runner-contract variable for the kubelet to
+ * expand, as `benchmarks[i].args[j]`. The CRD refuses these in `runner` at apply time; per benchmark
+ * the CEL rules would exceed the API server's cost budget for the schema, so they are checked here.
+ */
+function runnerVariableReference(benchmarks: BenchmarkSuite['spec']['benchmarks']): string | undefined {
+  for (const [i, benchmark] of benchmarks.entries()) {
+    const arg = (benchmark.args ?? []).findIndex((a) => a.includes(RUNNER_VARIABLE));
+    if (arg >= 0) return `benchmarks[${i}].args[${arg}]`;
+    const env = (benchmark.env ?? []).findIndex((e) => e.value?.includes(RUNNER_VARIABLE));
+    if (env >= 0) return `benchmarks[${i}].env[${env}].value`;
+  }
+  return undefined;
+}
+
+const RUNNER_VARIABLE = '$(BENCH_';
 
 /**
  * The runs of a round with their states, from the round's Jobs, pending creations and the last
