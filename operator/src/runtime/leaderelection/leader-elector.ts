@@ -1,29 +1,19 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
-import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.ts';
+import { isAlreadyExists, isConflict } from '../client/errors.ts';
 import type { KubeClient } from '../client/kube-client.ts';
-import { resourcePath, type KubeObject, type ResourceType } from '../client/resource.ts';
-import { Informer } from '../informer/informer.ts';
-import { listerWatcherFor } from '../informer/lister-watcher.ts';
-import { realClock } from '../time/clock.ts';
+import { monotonicClock, type Clock } from '../time/clock.ts';
 import { AttemptTimer } from './attempt-timer.ts';
-import { acquireAttemptAt, claimLease, heldByOther, releasedLease, type LeaseSpec } from './lease-record.ts';
+import { kubeLeaseClient, type Lease, type LeaseClient } from './lease-client.ts';
+import { acquireAttemptAt, claimLease, heldByOther, releasedLease } from './lease-record.ts';
 
-export const leaseType: ResourceType = {
-  group: 'coordination.k8s.io',
-  version: 'v1',
-  plural: 'leases',
-  kind: 'Lease',
-  namespaced: true,
-};
-
-interface Lease extends KubeObject {
-  spec?: LeaseSpec;
-}
+export { leaseType } from './lease-client.ts';
 
 export interface LeaderElectorOptions {
-  client: KubeClient;
+  /** The API client; may be omitted when `leaseClient` is given. */
+  client?: KubeClient;
+  /** Replaces the Lease access built from `client` (tests use an in-memory Lease). */
+  leaseClient?: LeaseClient;
   namespace: string;
   name: string;
   identity: string;
@@ -33,6 +23,13 @@ export interface LeaderElectorOptions {
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  /**
+   * Measures every lease duration, deadline and retry; must be monotonic (default
+   * performance.now), as a wall-clock step would expire a live lease or keep a dead one.
+   */
+  clock?: Clock;
+  /** The time written into the Lease's acquireTime/renewTime, for humans only; default `new Date()`. */
+  wallClock?: () => Date;
   onStartedLeading(): void;
   /** Called once when leadership ends, whether lost or released on shutdown. */
   onStoppedLeading(): void;
@@ -67,28 +64,37 @@ function masterStatus(registry: Registry): Gauge<'name'> {
  * Unlike client-go, a standby also watches the Lease: it sees each renewal within milliseconds and
  * attempts exactly when the last one it saw expires, so a dead leader is replaced within the lease
  * duration instead of up to two jittered polls later. Expiry is still measured on the standby's own
- * clock from when it first saw the current version, never from the holder's renewTime.
+ * monotonic clock from when it first saw the current version, never from the holder's renewTime.
  */
 export class LeaderElector {
   private readonly options: LeaderElectorOptions;
+  private readonly leases: LeaseClient;
   private readonly leaseDurationMs: number;
   private readonly renewDeadlineMs: number;
   private readonly retryPeriodMs: number;
   private readonly gauge: Gauge<'name'> | undefined;
-  private readonly clock = realClock;
-  private readonly attempts = new AttemptTimer(realClock);
-  /** When we first saw each recent resourceVersion of the Lease, by watch or by our own requests. */
+  private readonly clock: Clock;
+  private readonly wallClock: () => Date;
+  private readonly attempts: AttemptTimer;
+  /** When (monotonic) we first saw each recent resourceVersion of the Lease, by watch or by our own requests. */
   private readonly firstSeen = new Map<string, number>();
   private current: Lease | undefined;
   private leading = false;
 
   constructor(options: LeaderElectorOptions) {
     this.options = options;
+    if (options.leaseClient) this.leases = options.leaseClient;
+    else if (options.client)
+      this.leases = kubeLeaseClient(options.client, options.namespace, options.name, options.logger);
+    else throw new Error('a leader elector needs a client or a lease client');
     this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
     if (this.renewDeadlineMs >= this.leaseDurationMs)
       throw new Error('renew deadline must be shorter than the lease duration');
+    this.clock = options.clock ?? monotonicClock;
+    this.wallClock = options.wallClock ?? (() => new Date());
+    this.attempts = new AttemptTimer(this.clock);
     this.gauge = options.registry ? masterStatus(options.registry) : undefined;
     this.gauge?.set({ name: options.name }, 0);
   }
@@ -104,9 +110,21 @@ export class LeaderElector {
    */
   async run(signal: AbortSignal): Promise<'lost' | 'released' | 'stopped'> {
     const log = this.options.logger;
-    const watch = this.watchLease();
+    const watch = this.leases.watch({
+      observed: (lease) => this.observe(lease),
+      // Deleted: nobody holds it, so create it at once.
+      deleted: (lease) =>
+        this.attempts.schedule(`deleted ${lease.metadata.resourceVersion ?? ''}`, this.clock.now()),
+    });
+    let renewedAt: number;
     try {
-      while (!signal.aborted && !(await this.tryAcquireOrRenew())) {
+      for (;;) {
+        if (signal.aborted) return 'stopped';
+        const writtenAt = await this.attemptWithin(this.renewDeadlineMs, signal);
+        if (writtenAt !== undefined) {
+          renewedAt = writtenAt;
+          break;
+        }
         // The poll is only the fallback while the watch is down; client-go's JitterUntil with
         // factor 1.2, so standbys do not poll in lockstep.
         await this.attempts.wait(this.retryPeriodMs * (1 + Math.random() * 1.2), signal);
@@ -123,7 +141,8 @@ export class LeaderElector {
     while (!signal.aborted) {
       await this.pause(this.retryPeriodMs, signal);
       if (signal.aborted) break;
-      if (!(await this.renewWithinDeadline(signal))) {
+      const renewed = await this.renewBefore(renewedAt + this.renewDeadlineMs, signal);
+      if (renewed === undefined) {
         if (signal.aborted) break;
         log.error(
           { lease: this.options.name },
@@ -133,6 +152,7 @@ export class LeaderElector {
         this.options.onStoppedLeading();
         return 'lost';
       }
+      renewedAt = renewed;
     }
     await this.release();
     this.setLeading(false);
@@ -140,78 +160,90 @@ export class LeaderElector {
     return 'released';
   }
 
-  private async renewWithinDeadline(signal: AbortSignal): Promise<boolean> {
-    const deadline = this.clock.now() + this.renewDeadlineMs;
-    while (!signal.aborted && this.clock.now() < deadline) {
-      if (await this.tryAcquireOrRenew(deadline - this.clock.now())) return true;
-      await this.pause(Math.min(this.retryPeriodMs, Math.max(0, deadline - this.clock.now())), signal);
+  /**
+   * client-go's renew: retries under one deadline (its context.WithTimeout) that every request of
+   * every attempt shares, so no GET+PUT can end after it. The deadline counts from when the last
+   * successful renewal's write was sent: others time our lease from when they saw that write, which
+   * is later, so a leader that steps down at the deadline has stopped before any standby may take
+   * over. Returns when the successful write was sent, or undefined when the deadline passed.
+   */
+  private async renewBefore(deadlineAt: number, signal: AbortSignal): Promise<number | undefined> {
+    const deadline = this.deadlineSignal(deadlineAt - this.clock.now(), signal);
+    try {
+      while (!deadline.signal.aborted) {
+        const writtenAt = await this.tryAcquireOrRenew(deadline.signal);
+        if (writtenAt !== undefined) {
+          // A reply that raced the deadline's timer is no success: we may already be past it.
+          return this.clock.now() < deadlineAt ? writtenAt : undefined;
+        }
+        await this.pause(this.retryPeriodMs, deadline.signal);
+      }
+      return undefined;
+    } finally {
+      deadline.cancel();
     }
-    return false;
   }
 
-  private async tryAcquireOrRenew(timeoutMs = this.renewDeadlineMs): Promise<boolean> {
-    const { client, namespace, name, identity, logger } = this.options;
-    const now = new Date(this.clock.now());
-    const durationSeconds = Math.ceil(this.leaseDurationMs / 1000);
-    const rest = client.rest;
-    const collection = resourcePath(leaseType, { namespace });
-    const object = resourcePath(leaseType, { namespace, name });
+  private async attemptWithin(timeoutMs: number, signal: AbortSignal): Promise<number | undefined> {
+    const deadline = this.deadlineSignal(timeoutMs, signal);
     try {
-      let lease: Lease;
-      try {
-        lease = await rest.json<Lease>({ method: 'GET', path: object, timeoutMs });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        const created = await rest.json<Lease>({
-          method: 'POST',
-          path: collection,
-          query: { fieldManager: client.fieldManager },
-          body: {
-            apiVersion: 'coordination.k8s.io/v1',
-            kind: 'Lease',
-            metadata: { name, namespace },
-            spec: claimLease(undefined, identity, durationSeconds, now),
-          },
-          timeoutMs,
-        });
-        this.remember(created);
-        return true;
+      return await this.tryAcquireOrRenew(deadline.signal);
+    } finally {
+      deadline.cancel();
+    }
+  }
+
+  /** Returns when (monotonic) the successful write was sent, or undefined when the lease is not ours. */
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<number | undefined> {
+    const { identity, logger, name } = this.options;
+    const now = this.wallClock();
+    const durationSeconds = Math.ceil(this.leaseDurationMs / 1000);
+    try {
+      const lease = await this.leases.get(signal);
+      if (!lease) {
+        const sentAt = this.clock.now();
+        this.remember(
+          await this.leases.create(claimLease(undefined, identity, durationSeconds, now), signal),
+        );
+        return sentAt;
       }
       const seenAt = this.remember(lease);
       const spec = lease.spec ?? {};
       // Expiry counts from when we first saw exactly the version we are about to update: if the
       // holder renewed since, the update conflicts, so a stale reply can never make us take it early.
-      if (heldByOther(spec, identity, seenAt, this.clock.now())) return false;
-      const updated = await rest.json<Lease>({
-        method: 'PUT',
-        path: object,
-        query: { fieldManager: client.fieldManager },
-        body: { ...lease, spec: claimLease(spec, identity, durationSeconds, now) },
-        timeoutMs,
-      });
-      this.remember(updated);
-      return true;
+      if (heldByOther(spec, identity, seenAt, this.clock.now())) return undefined;
+      const sentAt = this.clock.now();
+      this.remember(
+        await this.leases.update(
+          { ...lease, spec: claimLease(spec, identity, durationSeconds, now) },
+          signal,
+        ),
+      );
+      return sentAt;
     } catch (error) {
-      if (!isConflict(error) && !isAlreadyExists(error))
+      if (!isConflict(error) && !isAlreadyExists(error) && !signal.aborted)
         logger.warn({ err: error, lease: name }, 'lease request failed');
-      return false;
+      return undefined;
     }
   }
 
   private async release(): Promise<void> {
     const lease = this.current;
     if (!lease?.spec || lease.spec.holderIdentity !== this.options.identity) return;
+    const deadline = this.deadlineSignal(this.renewDeadlineMs);
     try {
-      await this.options.client.update<Lease>(leaseType, {
-        ...lease,
-        spec: releasedLease(lease.spec, new Date()),
-      });
+      await this.leases.update(
+        { ...lease, spec: releasedLease(lease.spec, this.wallClock()) },
+        deadline.signal,
+      );
       this.options.logger.info({ lease: this.options.name }, 'released the lease');
     } catch (error) {
       this.options.logger.warn(
         { err: error },
         'could not release the lease; a standby takes over when it expires',
       );
+    } finally {
+      deadline.cancel();
     }
   }
 
@@ -242,32 +274,17 @@ export class LeaderElector {
     return seenAt;
   }
 
-  /** An informer over this one Lease: reconnects with backoff and relists after 410, as every informer. */
-  private watchLease(): Informer<Lease> {
-    const { client, namespace, name, logger } = this.options;
-    const informer = new Informer<Lease>({
-      name: `${leaseType.group}/${leaseType.version}/${leaseType.plural}/${name}`,
-      logger,
-      sources: [
-        {
-          namespace,
-          listerWatcher: listerWatcherFor<Lease>(client, {
-            type: leaseType,
-            namespace,
-            fieldSelector: `metadata.name=${name}`,
-          }),
-        },
-      ],
-    });
-    informer.addEventHandler({
-      onAdd: (lease) => this.observe(lease),
-      onUpdate: (_previous, lease) => this.observe(lease),
-      // Deleted: nobody holds it, so create it at once.
-      onDelete: (lease) =>
-        this.attempts.schedule(`deleted ${lease.metadata.resourceVersion ?? ''}`, this.clock.now()),
-    });
-    informer.start();
-    return informer;
+  /** A signal that aborts after `ms` on our clock (AbortSignal.timeout only knows the real one), or with `parent`. */
+  private deadlineSignal(ms: number, parent?: AbortSignal): { signal: AbortSignal; cancel(): void } {
+    const controller = new AbortController();
+    const timer = this.clock.setTimeout(
+      () => controller.abort(new DOMException('renew deadline exceeded', 'TimeoutError')),
+      Math.max(0, ms),
+    );
+    return {
+      signal: parent ? AbortSignal.any([parent, controller.signal]) : controller.signal,
+      cancel: () => this.clock.clearTimeout(timer),
+    };
   }
 
   private setLeading(leading: boolean): void {
@@ -276,6 +293,15 @@ export class LeaderElector {
   }
 
   private pause(ms: number, signal: AbortSignal): Promise<void> {
-    return sleep(ms, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.clock.clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 }

@@ -21,3 +21,14 @@ export const realClock: Clock = {
     clearTimeout(handle.id as NodeJS.Timeout);
   },
 };
+
+/**
+ * performance.now(): never steps with NTP or a manual clock change, so a duration measured on it
+ * (a lease's expiry, a renew deadline) is the time that really passed. Only for durations: its
+ * readings are not dates.
+ */
+export const monotonicClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: realClock.setTimeout,
+  clearTimeout: realClock.clearTimeout,
+};
