@@ -97,7 +97,11 @@ export function createHttpAdapter(
           headers: { 'content-type': 'application/json', ...call.headers },
           body: JSON.stringify(call.body),
           signal: request.signal,
+          // A redirect would take the key headers along (fetch drops only Authorization across
+          // origins, not x-api-key or api-key) to wherever it points: never followed.
+          redirect: 'manual',
         });
+        if (response.status >= 300 && response.status < 400) throw redirected(type, call.url, response);
         if (!response.ok) throw await failure(response);
         // A server that ignores the stream flag answers with one JSON reply: take it as it is.
         if (
@@ -119,6 +123,22 @@ export function createHttpAdapter(
       }
     },
   };
+}
+
+/** A provider API never redirects its requests: say where it pointed, without following it. */
+function redirected(type: ProviderType, url: string, response: Response): ProviderError {
+  const location = response.headers.get('location');
+  let target = 'elsewhere';
+  try {
+    if (location) target = new URL(location, url).origin;
+  } catch {
+    // An unparsable Location still is a redirect.
+  }
+  return new ProviderError(
+    'invalid_request',
+    `${type}: the endpoint answered ${response.status} with a redirect to ${target}; bench-runner does not follow redirects, which would send the API key there: set the ProviderPolicy's endpoint to the URL that answers`,
+    { status: response.status },
+  );
 }
 
 /** BENCH_ENDPOINT, or the provider's default when it is empty, without a trailing slash. */

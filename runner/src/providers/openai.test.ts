@@ -260,3 +260,40 @@ describeFailureClassification('azure-openai', {
   request,
   apiKey: 'azure0123456789SECRET',
 });
+
+describe('redirects', () => {
+  it('are never followed: the key stays with the endpoint, and the run is told to fix it', async () => {
+    const { createServer } = await import('node:http');
+    const seen: Array<Record<string, unknown>> = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const { port: away } = elsewhere.address() as { port: number };
+    const redirecting = createServer((_req, res) => {
+      res.writeHead(307, { location: `http://127.0.0.1:${away}/v1/chat/completions` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const { port } = redirecting.address() as { port: number };
+    try {
+      for (const type of ['openai', 'azure-openai', 'anthropic'] as const) {
+        const adapter = createProvider(
+          config(type, `http://127.0.0.1:${port}/v1`, type === 'azure-openai' ? { parameters: {} } : {}),
+        );
+        const error = await adapter.complete(request).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, type).toMatchObject({ kind: 'invalid_request', status: 307 });
+        expect((error as Error).message).toContain(`a redirect to http://127.0.0.1:${away}`);
+        expect((error as Error).message).not.toContain('sk-test-key');
+      }
+      expect(seen, 'requests that reached the redirect target').toEqual([]);
+    } finally {
+      await new Promise((resolve) => redirecting.close(resolve));
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+});
