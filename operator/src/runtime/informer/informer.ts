@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, isGone } from '../client/errors.ts';
 import { objectKey, type KubeObject } from '../client/resource.ts';
+import { realClock, type Clock } from '../time/clock.ts';
 import { Backoff } from './backoff.ts';
 import type { ListerWatcher } from './lister-watcher.ts';
 import { diffRelist } from './relist-diff.ts';
@@ -37,7 +37,10 @@ export interface InformerOptions<T extends KubeObject> {
   pageSize?: number;
   /** Silence (no event, no bookmark) after which a watch is abandoned. Default 2 min: bookmarks come about every minute. */
   stallTimeoutMs?: number;
+  /** One per source, paces reconnects after failures, relists after 410 Gone and watches that closed too quickly. */
   newBackoff?: () => Backoff;
+  /** Times backoff waits, watch durations and the stall deadline; tests inject a FakeClock. */
+  clock?: Clock;
   /** Applied to every object before it is cached, as client-go's SetTransform. */
   transform?: (object: T) => T;
 }
@@ -56,7 +59,9 @@ export function stripManagedFields<T extends KubeObject>(object: T): T {
 /**
  * A shared informer: list + watch into a cache, calling handlers on every change. Reconnects on
  * any error with jittered backoff, relists on 410 Gone (events missed while disconnected become
- * adds, updates and final-state-unknown deletes), and abandons silently stalled watches.
+ * adds, updates and final-state-unknown deletes), and abandons silently stalled watches. Relists
+ * and reconnects after a watch that closed at once with nothing go through the same backoff, so a
+ * misbehaving server is not hammered; a watch the server ends after serving events is renewed at once.
  */
 export class Informer<T extends KubeObject> {
   readonly store: Store<T>;
@@ -69,17 +74,19 @@ export class Informer<T extends KubeObject> {
   private readonly syncWaiters: Array<() => void> = [];
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
+  private readonly clock: Clock;
 
   constructor(options: InformerOptions<T>) {
     this.options = options;
     this.name = options.name;
     this.store = new Store<T>(options.indexers);
+    this.clock = options.clock ?? realClock;
     if (options.sources.length === 0) throw new Error(`informer ${options.name} has no source`);
     this.reflectors = options.sources.map((source) => ({
       ...source,
       resourceVersion: '',
       listed: false,
-      backoff: options.newBackoff?.() ?? new Backoff(),
+      backoff: options.newBackoff?.() ?? new Backoff({ clock: this.clock }),
     }));
     this.logger = options.logger.child({ informer: options.name });
   }
@@ -124,24 +131,46 @@ export class Informer<T extends KubeObject> {
 
   private async run(reflector: Reflector<T>, signal: AbortSignal): Promise<void> {
     let needList = true;
+    let waitMs = 0;
     const logger = reflector.namespace ? this.logger.child({ scope: reflector.namespace }) : this.logger;
     while (!signal.aborted) {
+      if (waitMs > 0) await delay(this.clock, waitMs, signal);
+      waitMs = 0;
+      if (signal.aborted) break;
       try {
         if (needList) {
           await this.listAndReplace(reflector, signal);
           needList = false;
         }
-        await this.watch(reflector, signal);
+        const watch = await this.watch(reflector, signal);
+        if (signal.aborted) break;
+        if (watch.events === 0 && watch.durationMs < SHORT_WATCH_MS) {
+          // client-go's "very short watch": a server that closes every watch at once would
+          // otherwise be asked again in a tight loop.
+          waitMs = reflector.backoff.next();
+          logger.warn(
+            { durationMs: watch.durationMs, retryInMs: waitMs },
+            'watch closed too quickly, retrying',
+          );
+        } else {
+          // Events, or an uneventful watch that lasted: the server is serving watches normally, so
+          // the watch is renewed at once and the next failure starts small.
+          reflector.backoff.reset();
+        }
       } catch (error) {
         if (signal.aborted) break;
+        waitMs = reflector.backoff.next();
         if (isGone(error)) {
-          logger.info({ resourceVersion: reflector.resourceVersion }, 'resource version too old, relisting');
+          // Also paced: a server that answers every watch with 410 would otherwise be relisted
+          // (the most expensive request an informer makes) in a tight loop.
+          logger.info(
+            { resourceVersion: reflector.resourceVersion, relistInMs: waitMs },
+            'resource version too old, relisting',
+          );
           needList = true;
           continue;
         }
-        const waitMs = reflector.backoff.next();
         logger.warn({ err: error, retryInMs: waitMs }, 'list/watch failed, retrying');
-        await sleep(waitMs, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -180,11 +209,17 @@ export class Informer<T extends KubeObject> {
     this.logger.debug({ items: items.length, resourceVersion: listVersion }, 'listed');
   }
 
-  private async watch(reflector: Reflector<T>, signal: AbortSignal): Promise<void> {
+  /** Follows one watch until the server ends it; how many events it delivered and for how long. */
+  private async watch(
+    reflector: Reflector<T>,
+    signal: AbortSignal,
+  ): Promise<{ events: number; durationMs: number }> {
     // Randomised like client-go's reflector (5–10 min), so watches of many informers do not expire together.
     const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
     // Aborted on every way out, so a watch abandoned for an ERROR event or a stall never lingers as an open connection.
     const connection = new AbortController();
+    const startedAt = this.clock.now();
+    let events = 0;
     try {
       const response = await reflector.listerWatcher.watch({
         resourceVersion: reflector.resourceVersion,
@@ -197,11 +232,13 @@ export class Informer<T extends KubeObject> {
       }
       await consumeWatch(
         response.body as ReadableStream<Uint8Array>,
-        (event) => this.handleEvent(reflector, event),
-        {
-          stallTimeoutMs: this.options.stallTimeoutMs ?? 120_000,
+        (event) => {
+          this.handleEvent(reflector, event);
+          events++;
         },
+        { stallTimeoutMs: this.options.stallTimeoutMs ?? 120_000, clock: this.clock },
       );
+      return { events, durationMs: this.clock.now() - startedAt };
     } finally {
       connection.abort();
     }
@@ -248,6 +285,28 @@ export class Informer<T extends KubeObject> {
       this.logger.error({ err: error }, 'event handler threw');
     }
   }
+}
+
+/**
+ * A watch that ends sooner than this without a single event counts as a failure, as client-go's
+ * reflector treats a watch closed within a second with no items.
+ */
+const SHORT_WATCH_MS = 1_000;
+
+/** Waits `ms` on the clock, or less if the signal aborts; never rejects. */
+function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      resolve();
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function safeJson(text: string): unknown {
