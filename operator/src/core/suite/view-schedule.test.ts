@@ -109,7 +109,11 @@ describe('stallReason', () => {
     const stalled = (benchmark: object) => {
       const s = suite();
       s.spec.benchmarks = [{ name: 'a' }, { name: 'b', ...benchmark }];
-      return stallReason({ suite: s, providers: new Map([['p', { spec: {} } as never]]), schedulePolicy: hourly });
+      return stallReason({
+        suite: s,
+        providers: new Map([['p', { spec: {} } as never]]),
+        schedulePolicy: hourly,
+      });
     };
     expect(stalled({ args: ['--x', '--log=$(BENCH_API_KEY)'] })).toMatchObject({
       reason: 'RunnerVariableReference',
@@ -119,5 +123,14 @@ describe('stallReason', () => {
       /^benchmarks\[1\]\.env\[0\]\.value references/,
     );
     expect(stalled({ args: ['--tag=$(MY_TAG)'] })).toBeUndefined();
+    const copied = suite();
+    copied.spec.runner.env = [{ name: 'UPLOAD_TOKEN', value: '$(BENCH_API_KEY)' }];
+    expect(
+      stallReason({
+        suite: copied,
+        providers: new Map([['p', { spec: {} } as never]]),
+        schedulePolicy: hourly,
+      })?.message,
+    ).toMatch(/^runner\.env\[0\]\.value references a \$\(BENCH_\.\.\.\) variable/);
   });
 });

@@ -271,7 +271,7 @@ export function stallReason(
       };
     }
   }
-  const reference = runnerVariableReference(suite.spec.benchmarks);
+  const reference = runnerVariableReference(suite.spec);
   if (reference) {
     return {
       reason: 'RunnerVariableReference',
@@ -291,16 +291,20 @@ export function stallReason(
 }
 
 /**
- * The first benchmark arg or env value that names a runner-contract variable for the kubelet to
- * expand, as `benchmarks[i].args[j]`. The CRD refuses these in `runner` at apply time; per benchmark
- * the CEL rules would exceed the API server's cost budget for the schema, so they are checked here.
+ * The first env value of the runner, or arg or env value of a benchmark, that names a
+ * runner-contract variable for the kubelet to expand, as `benchmarks[i].args[j]`. The CRD refuses
+ * these in the runner's command and args at apply time; for env values and per benchmark, CEL
+ * rules would exceed the API server's cost budget for the schema (and the env var type is shared),
+ * so they are checked here.
  */
-function runnerVariableReference(benchmarks: BenchmarkSuite['spec']['benchmarks']): string | undefined {
-  for (const [i, benchmark] of benchmarks.entries()) {
+function runnerVariableReference(spec: BenchmarkSuite['spec']): string | undefined {
+  const env = (spec.runner.env ?? []).findIndex((e) => e.value?.includes(RUNNER_VARIABLE));
+  if (env >= 0) return `runner.env[${env}].value`;
+  for (const [i, benchmark] of spec.benchmarks.entries()) {
     const arg = (benchmark.args ?? []).findIndex((a) => a.includes(RUNNER_VARIABLE));
     if (arg >= 0) return `benchmarks[${i}].args[${arg}]`;
-    const env = (benchmark.env ?? []).findIndex((e) => e.value?.includes(RUNNER_VARIABLE));
-    if (env >= 0) return `benchmarks[${i}].env[${env}].value`;
+    const value = (benchmark.env ?? []).findIndex((e) => e.value?.includes(RUNNER_VARIABLE));
+    if (value >= 0) return `benchmarks[${i}].env[${value}].value`;
   }
   return undefined;
 }
