@@ -14,6 +14,7 @@ import { useNamespace } from '../../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../../support/operator.ts';
 import { RUNNER_IMAGE, realNodePlacement, startBridgeStandIn } from '../../support/real-node.ts';
 import { waitForSuite } from '../../support/suites.ts';
+import { MMLU_SUBJECTS } from '../../fixtures/mmlu-subjects.ts';
 import type { BenchmarkSuite } from '../../../operator/src/api/v1alpha1/index.ts';
 
 /** Registered by real-node.e2e.test.ts, which runs everything that uses the node one after the other. */
@@ -25,66 +26,8 @@ export function largeResultsOnTheRealNode(): void {
   /** Real containers on two CPUs shared with the rest of the e2e run. */
   const REAL_RUN_TIMEOUT_MS = 360_000;
 
-  /** The 57 subjects of MMLU: the categories of the dataset. */
-  const SUBJECTS = [
-    'abstract_algebra',
-    'anatomy',
-    'astronomy',
-    'business_ethics',
-    'clinical_knowledge',
-    'college_biology',
-    'college_chemistry',
-    'college_computer_science',
-    'college_mathematics',
-    'college_medicine',
-    'college_physics',
-    'computer_security',
-    'conceptual_physics',
-    'econometrics',
-    'electrical_engineering',
-    'elementary_mathematics',
-    'formal_logic',
-    'global_facts',
-    'high_school_biology',
-    'high_school_chemistry',
-    'high_school_computer_science',
-    'high_school_european_history',
-    'high_school_geography',
-    'high_school_government_and_politics',
-    'high_school_macroeconomics',
-    'high_school_mathematics',
-    'high_school_microeconomics',
-    'high_school_physics',
-    'high_school_psychology',
-    'high_school_statistics',
-    'high_school_us_history',
-    'high_school_world_history',
-    'human_aging',
-    'human_sexuality',
-    'international_law',
-    'jurisprudence',
-    'logical_fallacies',
-    'machine_learning',
-    'management',
-    'marketing',
-    'medical_genetics',
-    'miscellaneous',
-    'moral_disputes',
-    'moral_scenarios',
-    'nutrition',
-    'philosophy',
-    'prehistory',
-    'professional_accounting',
-    'professional_law',
-    'professional_medicine',
-    'professional_psychology',
-    'public_relations',
-    'security_studies',
-    'sociology',
-    'us_foreign_policy',
-    'virology',
-    'world_religions',
-  ];
+  /** The categories of the dataset. */
+  const SUBJECTS = MMLU_SUBJECTS;
 
   /** The stand-ins' one answer: what a model answering B to everything scores is known in advance. */
   const ANSWER = 'B';

@@ -11,6 +11,7 @@ import { HEADLINE_METRICS, STATUS_MAX_METRICS, STATUS_MAX_METRIC_NAME } from '..
 import { deriveRunState, type RunState, type RunStateName } from '../suite/run-state.ts';
 import type { RunSpec } from '../suite/runs.ts';
 import { computeSuiteStatus, RUN_STATUS_LIMITS, type SuiteStatus } from './suite-status.ts';
+import { MMLU_SUBJECTS } from '../../../../test/fixtures/mmlu-subjects.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const SPEC: BenchmarkSuite['spec'] = {
@@ -25,67 +26,6 @@ const RUN_SPEC: RunSpec = {
   target: SPEC.targets[0]!,
 };
 const JOB = 's-1-mmlu-t';
-
-/** The 57 subjects of MMLU. */
-const MMLU_SUBJECTS = [
-  'abstract_algebra',
-  'anatomy',
-  'astronomy',
-  'business_ethics',
-  'clinical_knowledge',
-  'college_biology',
-  'college_chemistry',
-  'college_computer_science',
-  'college_mathematics',
-  'college_medicine',
-  'college_physics',
-  'computer_security',
-  'conceptual_physics',
-  'econometrics',
-  'electrical_engineering',
-  'elementary_mathematics',
-  'formal_logic',
-  'global_facts',
-  'high_school_biology',
-  'high_school_chemistry',
-  'high_school_computer_science',
-  'high_school_european_history',
-  'high_school_geography',
-  'high_school_government_and_politics',
-  'high_school_macroeconomics',
-  'high_school_mathematics',
-  'high_school_microeconomics',
-  'high_school_physics',
-  'high_school_psychology',
-  'high_school_statistics',
-  'high_school_us_history',
-  'high_school_world_history',
-  'human_aging',
-  'human_sexuality',
-  'international_law',
-  'jurisprudence',
-  'logical_fallacies',
-  'machine_learning',
-  'management',
-  'marketing',
-  'medical_genetics',
-  'miscellaneous',
-  'moral_disputes',
-  'moral_scenarios',
-  'nutrition',
-  'philosophy',
-  'prehistory',
-  'professional_accounting',
-  'professional_law',
-  'professional_medicine',
-  'professional_psychology',
-  'public_relations',
-  'security_studies',
-  'sociology',
-  'us_foreign_policy',
-  'virology',
-  'world_religions',
-];
 
 function job(phase: 'Succeeded' | 'Failed', attempt = 1, model = 'm'): JobView {
   return {
