@@ -18,6 +18,7 @@ import { expandRuns } from '../suite/runs.ts';
 import { jsonBytes } from './json-size.ts';
 import { requestedAtToken } from './requested-at.ts';
 import { computeSuiteStatus, STATUS_MAX_BYTES, type SuiteStatus } from './suite-status.ts';
+import { statusStrings } from './test-strings.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
@@ -311,17 +312,6 @@ function jobsOf(
   });
 }
 
-function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) value.forEach((v) => strings(v, out));
-  else if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) {
-      out.push(k);
-      strings(v, out);
-    }
-  }
-  return out;
-}
 
 /**
  * The suite with this status is what the API server accepts and stores as it is: it validates
@@ -334,7 +324,7 @@ function expectAccepted(object: BenchmarkSuite & { status: SuiteStatus }): void 
   const wire = JSON.parse(JSON.stringify(object)) as typeof object;
   expect(wire.status).toEqual(object.status);
   expect(validateManifest(wire).errors).toEqual([]);
-  expect(strings(object.status).filter((s) => !s.isWellFormed())).toEqual([]);
+  expect(statusStrings(object.status).filter((s) => !s.isWellFormed())).toEqual([]);
   for (const run of object.status.runs ?? []) {
     for (const n of [run.result?.usage?.inputTokens, run.result?.usage?.outputTokens]) {
       if (n !== undefined) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);

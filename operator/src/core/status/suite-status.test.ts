@@ -12,6 +12,7 @@ import { deriveRunState, type RunState, type RunStateName } from '../suite/run-s
 import type { RunSpec } from '../suite/runs.ts';
 import { computeSuiteStatus, RUN_STATUS_LIMITS, type SuiteStatus } from './suite-status.ts';
 import { MMLU_SUBJECTS } from '../../../../test/fixtures/mmlu-subjects.ts';
+import { statusStrings } from './test-strings.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const SPEC: BenchmarkSuite['spec'] = {
@@ -80,17 +81,6 @@ function statusOf(runs: RunState[], waiting = new Map<string, { reason: string; 
   });
 }
 
-function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) value.forEach((v) => strings(v, out));
-  else if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) {
-      out.push(k);
-      strings(v, out);
-    }
-  }
-  return out;
-}
 
 /**
  * The status is what the API server accepts and stores as it is: nothing is lost on the wire
@@ -110,7 +100,7 @@ function expectFitsSchema(status: SuiteStatus): void {
   const wire = JSON.parse(JSON.stringify(manifest)) as typeof manifest;
   expect(wire.status).toEqual(status);
   expect(validateManifest(wire).errors).toEqual([]);
-  expect(strings(status).filter((s) => !s.isWellFormed())).toEqual([]);
+  expect(statusStrings(status).filter((s) => !s.isWellFormed())).toEqual([]);
   for (const run of status.runs ?? []) {
     for (const n of [run.result?.usage?.inputTokens, run.result?.usage?.outputTokens]) {
       if (n !== undefined) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
