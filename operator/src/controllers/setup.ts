@@ -120,6 +120,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     managedRevision: options.revisions ? (suite) => options.revisions!.of(suite) : undefined,
     pacer: pacers.suites,
     priority: manager.priority,
+    identity: manager.options.identity,
   });
   const runPass = schedulerReconciler({
     caches,
@@ -132,6 +133,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     enqueueSuite: (namespace, name) => suites.queue.add(`${namespace}/${name}`),
     contexts,
     priority: manager.priority,
+    identity: manager.options.identity,
   });
   // Status writes that stepped aside for Job creations are made as soon as those are done.
   manager.priority.onIdle((writers) => {

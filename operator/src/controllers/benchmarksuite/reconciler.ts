@@ -54,6 +54,8 @@ export interface SuiteReconcilerDeps {
   pacer?: StatusPacer<SuiteStatus> | undefined;
   /** Status writes other than a new round's step aside while Jobs are being created. */
   priority?: WritePriority | undefined;
+  /** This replica's identity, written on each Job it stops (ANNOTATIONS.writtenBy). */
+  identity?: string | undefined;
 }
 
 /**
@@ -245,6 +247,7 @@ async function stopJobs(
           annotations: {
             [ANNOTATIONS.stopReason]: stop.reason,
             [ANNOTATIONS.stopMessage]: shorten(stop.message, STOP_MESSAGE_LENGTH),
+            ...(deps.identity ? { [ANNOTATIONS.writtenBy]: deps.identity } : {}),
           },
         },
         spec: { activeDeadlineSeconds: Math.max(1, ranSeconds) },

@@ -2,7 +2,7 @@ import { jobRejected, runAdmitted, runDeferred } from '../../core/decisions/admi
 import type { DecisionRecord } from '../../core/decisions/record.ts';
 import { suiteRef, type SuiteSubject } from '../../core/decisions/suite.ts';
 import { renderJob } from '../../core/render/job.ts';
-import { LABELS } from '../../core/render/labels.ts';
+import { ANNOTATIONS, LABELS } from '../../core/render/labels.ts';
 import { schedule, type Decision, type SuiteGate, type SuiteSnapshot } from '../../core/scheduling/engine.ts';
 import { observeAttempt } from '../../core/suite/observe.ts';
 import type { RunState } from '../../core/suite/run-state.ts';
@@ -43,6 +43,8 @@ export interface SchedulerDeps {
   priority?: WritePriority;
   /** Runs whose Job the API server refused, each waiting out its own backoff (absent: a book of its own). */
   rejections?: RejectionBook;
+  /** This replica's identity, written on each Job it creates (ANNOTATIONS.writtenBy). */
+  identity?: string;
 }
 
 /**
@@ -188,6 +190,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
           : undefined,
         sourceRevision: ctx.revision,
       });
+      if (deps.identity) job.metadata!.annotations![ANNOTATIONS.writtenBy] = deps.identity;
       admissions.set(decision, runAdmitted(subjectOf(ctx), run.spec, decision, job.metadata!.name!, now));
       // Counted before the first await, so no other pass or cache event can see the slot as free.
       deps.contexts?.invalidate(decision.suite);

@@ -32,6 +32,11 @@ export const ANNOTATIONS = {
    */
   stopReason: 'bench.dev/stop-reason',
   stopMessage: 'bench.dev/stop-message',
+  /**
+   * On a Job: the operator replica (its leader-election identity) that last created or changed it,
+   * so a Job tells which leader acted on it; the chaos test checks no two leaders act at once.
+   */
+  writtenBy: 'bench.dev/written-by',
 } as const;
 
 /** The label selector of the operator's Job and Pod informers. */
