@@ -179,18 +179,21 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     await deleteJobs(
       deps,
       doomed.map((d) => d.job),
+      context.signal,
     );
     await stopJobs(
       deps,
       stops.map(({ stop }) => stop),
       inputs.jobs,
       now.getTime(),
+      context.signal,
     );
     let holdMs: number;
     try {
       holdMs = await patchStatusPaced(deps.client, benchmarkSuiteType, suite, status, {
         pacer: deps.pacer,
         now: now.getTime(),
+        signal: context.signal,
         // A new round is written at once: the scheduler admits none of its runs before that.
         defer: round.startNew ? undefined : () => deps.priority?.deferFor(suiteWriter(key)) ?? 0,
       });
@@ -234,6 +237,7 @@ async function stopJobs(
   stops: Array<{ job: string; reason: string; message: string }>,
   jobs: JobObject[],
   now: number,
+  signal: AbortSignal,
 ): Promise<void> {
   await Promise.all(
     stops.map(async (stop) => {
@@ -253,7 +257,9 @@ async function stopJobs(
         spec: { activeDeadlineSeconds: Math.max(1, ranSeconds) },
       };
       try {
-        await deps.client.patch(jobType, job.metadata.namespace, job.metadata.name!, patch, 'merge');
+        await deps.client.patch(jobType, job.metadata.namespace, job.metadata.name!, patch, 'merge', {
+          signal,
+        });
       } catch (error) {
         // Gone, or changed since the cache saw it: the watch event re-queues the suite.
         if (!isNotFound(error) && !isConflict(error)) throw error;
@@ -265,12 +271,13 @@ async function stopJobs(
 /** The longest stop message on a Job: what a run's status message can quote of it. */
 const STOP_MESSAGE_LENGTH = 400;
 
-async function deleteJobs(deps: SuiteReconcilerDeps, jobs: JobObject[]): Promise<void> {
+async function deleteJobs(deps: SuiteReconcilerDeps, jobs: JobObject[], signal: AbortSignal): Promise<void> {
   await Promise.all(
     jobs.map(async (job) => {
       try {
         await deps.client.delete(jobType, job.metadata.namespace, job.metadata.name!, {
-          uid: job.metadata.uid!,
+          preconditions: { uid: job.metadata.uid! },
+          signal,
         });
       } catch (error) {
         if (!isNotFound(error)) throw error;

@@ -100,6 +100,7 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
       holdMs = await patchStatusPaced(deps.client, providerPolicyType, policy, status, {
         pacer: deps.pacer,
         now,
+        signal: context.signal,
       });
     } catch (error) {
       if (isConflict(error)) return { requeue: true };

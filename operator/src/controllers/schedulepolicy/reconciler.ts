@@ -1,6 +1,7 @@
 import { computePolicyStatus, type PolicyStatus } from '../../core/schedule/policy-status.ts';
 import { isConflict } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
+import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Request, Result } from '../../runtime/controller/request.ts';
 import type { StatusPacer } from '../../runtime/status/pacer.ts';
 import { patchStatusPaced } from '../../runtime/status/patch-status.ts';
@@ -24,7 +25,7 @@ const TICK_SLACK_MS = 50;
  * Stalled), the runs of its suites (from their status summaries), and the next tick.
  */
 export function schedulePolicyReconciler(deps: PolicyReconcilerDeps) {
-  return async function reconcile(request: Request): Promise<Result | void> {
+  return async function reconcile(request: Request, context: ReconcileContext): Promise<Result | void> {
     const policy = deps.caches.policies.store.getByName(request.namespace, request.name);
     if (!policy || policy.metadata.deletionTimestamp) return;
     const suites = deps.caches.suites.store
@@ -37,6 +38,7 @@ export function schedulePolicyReconciler(deps: PolicyReconcilerDeps) {
       holdMs = await patchStatusPaced(deps.client, schedulePolicyType, policy, status, {
         pacer: deps.pacer,
         now,
+        signal: context.signal,
       });
     } catch (error) {
       // The cache is behind the object: its watch event re-queues the policy.

@@ -235,7 +235,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
     await forEachLimited(jobs, CREATE_CONCURRENCY, async ({ decision, job }) => {
       const name = job.metadata!.name!;
       try {
-        const create = () => deps.client.apply(jobType, job as never);
+        const create = () => deps.client.apply(jobType, job as never, { signal: context.signal });
         await (deps.priority ? deps.priority.urgently(create) : create());
         rejections.created(decision.suite, decision.run);
       } catch (error) {

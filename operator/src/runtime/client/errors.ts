@@ -14,6 +14,20 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A request given up because its caller's signal aborted (shutdown past its drain deadline, lost
+ * leadership): never resent, and not a failure of the API server. The server may still have
+ * applied a write whose answer was not awaited.
+ */
+export class RequestAbortedError extends Error {
+  constructor(method: string, path: string, reason: unknown) {
+    super(`${method} ${path}: aborted: ${reason instanceof Error ? reason.message : String(reason)}`, {
+      cause: reason,
+    });
+    this.name = 'AbortError';
+  }
+}
+
 function codeOf(error: unknown): number | undefined {
   return error instanceof ApiError ? error.code : undefined;
 }

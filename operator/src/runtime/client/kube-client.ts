@@ -21,6 +21,20 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
+/** Every verb but watch and list: the caller's abort (a reconcile's signal), threaded to fetch. */
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface PatchOptions extends RequestOptions {
+  subresource?: string;
+}
+
+export interface DeleteOptions extends RequestOptions {
+  /** Delete only this object (uid) or this version of it; 409 Conflict otherwise. */
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
 const patchContentTypes: Record<PatchType, string> = {
@@ -36,7 +50,10 @@ function nameOf(object: KubeObject): string {
   return name;
 }
 
-/** Typed verbs over RestClient for any resource; every write carries the operator's field manager. */
+/**
+ * Typed verbs over RestClient for any resource; every write carries the operator's field manager
+ * and takes the caller's abort signal, so a reconcile's writes stop when it is cancelled.
+ */
 export class KubeClient {
   readonly rest: RestClient;
   readonly fieldManager: string;
@@ -46,8 +63,17 @@ export class KubeClient {
     this.fieldManager = fieldManager;
   }
 
-  get<T extends KubeObject>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
-    return this.rest.json<T>({ method: 'GET', path: resourcePath(type, { namespace, name }) });
+  get<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    return this.rest.json<T>({
+      method: 'GET',
+      path: resourcePath(type, { namespace, name }),
+      signal: options.signal,
+    });
   }
 
   list<T extends KubeObject>(type: ResourceType, options: ListOptions = {}): Promise<ObjectList<T>> {
@@ -83,26 +109,32 @@ export class KubeClient {
     });
   }
 
-  create<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+  create<T extends KubeObject>(type: ResourceType, object: T, options: RequestOptions = {}): Promise<T> {
     return this.rest.json<T>({
       method: 'POST',
       path: resourcePath(type, { namespace: object.metadata.namespace }),
       query: { fieldManager: this.fieldManager },
       body: object,
+      signal: options.signal,
     });
   }
 
-  update<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+  update<T extends KubeObject>(type: ResourceType, object: T, options: RequestOptions = {}): Promise<T> {
     return this.rest.json<T>({
       method: 'PUT',
       path: resourcePath(type, { namespace: object.metadata.namespace, name: nameOf(object) }),
       query: { fieldManager: this.fieldManager },
       body: object,
+      signal: options.signal,
     });
   }
 
   /** PUT on the status subresource; metadata.resourceVersion makes it an optimistic update. */
-  updateStatus<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
+  updateStatus<T extends KubeObject>(
+    type: ResourceType,
+    object: T,
+    options: RequestOptions = {},
+  ): Promise<T> {
     return this.rest.json<T>({
       method: 'PUT',
       path: resourcePath(type, {
@@ -112,6 +144,7 @@ export class KubeClient {
       }),
       query: { fieldManager: this.fieldManager },
       body: object,
+      signal: options.signal,
     });
   }
 
@@ -121,14 +154,15 @@ export class KubeClient {
     name: string,
     patch: unknown,
     patchType: PatchType,
-    subresource?: string,
+    options: PatchOptions = {},
   ): Promise<T> {
     return this.rest.json<T>({
       method: 'PATCH',
-      path: resourcePath(type, { namespace, name, subresource }),
+      path: resourcePath(type, { namespace, name, subresource: options.subresource }),
       query: { fieldManager: this.fieldManager, ...(patchType === 'apply' ? { force: true } : {}) },
       body: patch,
       contentType: patchContentTypes[patchType],
+      signal: options.signal,
     });
   }
 
@@ -136,12 +170,15 @@ export class KubeClient {
    * Server-side apply with force, the controller-runtime convention for controllers: the operator
    * owns the fields it sets. The body is JSON, which is valid YAML for application/apply-patch+yaml.
    */
-  apply<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
-    return this.patch<T>(type, object.metadata.namespace, nameOf(object), object, 'apply');
+  apply<T extends KubeObject>(type: ResourceType, object: T, options: RequestOptions = {}): Promise<T> {
+    return this.patch<T>(type, object.metadata.namespace, nameOf(object), object, 'apply', options);
   }
 
-  applyStatus<T extends KubeObject>(type: ResourceType, object: T): Promise<T> {
-    return this.patch<T>(type, object.metadata.namespace, nameOf(object), object, 'apply', 'status');
+  applyStatus<T extends KubeObject>(type: ResourceType, object: T, options: RequestOptions = {}): Promise<T> {
+    return this.patch<T>(type, object.metadata.namespace, nameOf(object), object, 'apply', {
+      ...options,
+      subresource: 'status',
+    });
   }
 
   patchStatus<T extends KubeObject>(
@@ -150,8 +187,9 @@ export class KubeClient {
     name: string,
     patch: unknown,
     patchType: Exclude<PatchType, 'apply'> = 'merge',
+    options: RequestOptions = {},
   ): Promise<T> {
-    return this.patch<T>(type, namespace, name, patch, patchType, 'status');
+    return this.patch<T>(type, namespace, name, patch, patchType, { ...options, subresource: 'status' });
   }
 
   /** Deletes with propagationPolicy Background, so dependents are collected by the garbage collector. */
@@ -159,8 +197,9 @@ export class KubeClient {
     type: ResourceType,
     namespace: string | undefined,
     name: string,
-    preconditions?: { uid?: string; resourceVersion?: string },
+    options: DeleteOptions = {},
   ): Promise<void> {
+    const { preconditions, signal } = options;
     await this.rest.json<unknown>({
       method: 'DELETE',
       path: resourcePath(type, { namespace, name }),
@@ -170,6 +209,7 @@ export class KubeClient {
         propagationPolicy: 'Background',
         ...(preconditions ? { preconditions } : {}),
       },
+      signal,
     });
   }
 }

@@ -2,7 +2,7 @@ import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { Agent, fetch, ProxyAgent, type Dispatcher, type Response } from 'undici';
-import { ApiError } from './errors.ts';
+import { ApiError, RequestAbortedError } from './errors.ts';
 import { restClientMetrics, type RestClientMetrics } from './metrics.ts';
 import { defaultMaxRetries, delay, RequestRateLimiter, retryDelayMs } from './request-retry.ts';
 import { realClock, type Clock } from '../time/clock.ts';
@@ -15,6 +15,10 @@ export interface RawRequest {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  /**
+   * The caller's abort (a reconcile's, on shutdown or lost leadership): cancels the request in
+   * flight or its wait for a retry, which then rejects with RequestAbortedError and is not resent.
+   */
   signal?: AbortSignal;
   /** Per-request deadline; watches pass 0 (none) and rely on timeoutSeconds and stall detection. */
   timeoutMs?: number;
@@ -100,9 +104,18 @@ export class RestClient {
    * Sends a request and returns the raw response (any status); the caller owns the body. Every
    * attempt first waits for the rate limiter; a 429 (or a read's 5xx with Retry-After) is sent
    * again after Retry-After, up to maxRetries times, and then returned as is. Watches are not
-   * resent here: the informer's reflector already backs off and relists.
+   * resent here: the informer's reflector already backs off and relists. Once `request.signal`
+   * aborts, nothing more is sent and the call rejects with RequestAbortedError.
    */
   async raw(request: RawRequest): Promise<Response> {
+    try {
+      return await this.attempts(request);
+    } catch (error) {
+      throw abortedOr(error, request);
+    }
+  }
+
+  private async attempts(request: RawRequest): Promise<Response> {
     const url = new URL(request.path, this.server);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -111,6 +124,7 @@ export class RestClient {
     for (let attempt = 0; ; attempt++) {
       const waitedMs = await this.limiter.wait(request.signal);
       this.metrics?.rateLimiterDuration.observe({ verb: request.method, host: url.host }, waitedMs / 1000);
+      request.signal?.throwIfAborted();
       const response = await this.send(url, request);
       const retryInMs =
         attempt < retries
@@ -156,7 +170,10 @@ export class RestClient {
   /** Sends a request and parses the JSON answer; a non-2xx answer becomes an ApiError. */
   async json<T>(request: RawRequest): Promise<T> {
     const response = await this.raw(request);
-    const text = await response.text();
+    // The body streams after the headers: an abort while reading it is an abort too.
+    const text = await response.text().catch((error: unknown) => {
+      throw abortedOr(error, request);
+    });
     const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) throw new ApiError(response.status, request.method, request.path, parsed);
     return parsed as T;
@@ -179,4 +196,10 @@ export class RestClient {
     this.auth = { headers, at: now };
     return { ...headers };
   }
+}
+
+/** The caller aborted: whatever the abort made fetch or a wait throw becomes a RequestAbortedError. */
+function abortedOr(error: unknown, request: RawRequest): unknown {
+  if (!request.signal?.aborted || error instanceof RequestAbortedError) return error;
+  return new RequestAbortedError(request.method, request.path, request.signal.reason);
 }

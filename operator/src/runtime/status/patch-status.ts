@@ -1,4 +1,4 @@
-import type { KubeClient } from '../client/kube-client.ts';
+import type { KubeClient, RequestOptions } from '../client/kube-client.ts';
 import type { KubeObject, ResourceType } from '../client/resource.ts';
 import { semanticEqual } from './semantic-equal.ts';
 import type { StatusPacer } from './pacer.ts';
@@ -15,9 +15,10 @@ export async function patchStatusIfChanged<T extends KubeObject & { status?: unk
   type: ResourceType,
   current: T,
   desired: NonNullable<T['status']>,
+  options: RequestOptions = {},
 ): Promise<T | undefined> {
   if (semanticEqual(current.status, desired)) return undefined;
-  return client.updateStatus<T>(type, { ...current, status: desired });
+  return client.updateStatus<T>(type, { ...current, status: desired }, options);
 }
 
 /**
@@ -30,15 +31,20 @@ export async function patchStatusPaced<T extends KubeObject & { status?: unknown
   type: ResourceType,
   current: T,
   desired: NonNullable<T['status']>,
-  options: { pacer?: StatusPacer<NonNullable<T['status']>> | undefined; now: number; defer?: () => number },
+  options: {
+    pacer?: StatusPacer<NonNullable<T['status']>> | undefined;
+    now: number;
+    defer?: () => number;
+    signal?: AbortSignal;
+  },
 ): Promise<number> {
-  const { pacer, now } = options;
+  const { pacer, now, signal } = options;
   const key = `${current.metadata.namespace}/${current.metadata.name}`;
   const holdMs = pacer?.holdFor(key, current.status ?? undefined, desired, now) ?? 0;
   if (holdMs > 0) return holdMs;
   // Only a write there is to make steps aside (an unchanged status must not be counted as deferred).
   const deferMs = options.defer && !semanticEqual(current.status, desired) ? options.defer() : 0;
   if (deferMs > 0) return deferMs;
-  if (await patchStatusIfChanged(client, type, current, desired)) pacer?.wrote(key, now);
+  if (await patchStatusIfChanged(client, type, current, desired, { signal })) pacer?.wrote(key, now);
   return 0;
 }
