@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { RepositoryPattern } from '../core/gitops/allowed-repositories.ts';
 import { credentialsFrom, resolveGitOpsConfig, type GitOpsSettings } from './config.ts';
+
+const ACME_EVALS = { owner: 'acme', repo: 'evals' };
 
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----';
 const secrets: Record<string, Record<string, Buffer>> = {
@@ -20,10 +23,12 @@ const resolve = (settings: GitOpsSettings) =>
 describe('GitHub settings', () => {
   it('are off without a Secret, with defaults once one is named', async () => {
     expect((await resolve({})).github).toBeUndefined();
-    expect((await resolve({ githubSecret: 'token' })).github).toEqual({
+    expect((await resolve({ githubSecret: 'token', githubRepository: 'acme/evals' })).github).toEqual({
       baseURL: 'https://api.github.com',
       credentials: { kind: 'token', token: 'ghp_abc' },
       secret: 'token',
+      repository: { owner: 'acme', repo: 'evals' },
+      allowed: [{ owner: 'acme', repo: 'evals' }],
       contextPrefix: 'bench-operator',
       timeoutMs: 30_000,
     });
@@ -48,15 +53,66 @@ describe('GitHub settings', () => {
     });
   });
 
+  it.each<[string, GitOpsSettings, RepositoryPattern[]]>([
+    ['the default repository only, when unset', { githubRepository: 'Acme/Evals' }, [ACME_EVALS]],
+    [
+      'the default repository and the patterns given',
+      { githubRepository: 'acme/evals', allowedRepositories: 'acme/*, Friends/Models' },
+      [ACME_EVALS, { owner: 'acme', repo: '*' }, { owner: 'friends', repo: 'models' }],
+    ],
+    [
+      'the patterns given, without a default repository',
+      { allowedRepositories: 'friends/*' },
+      [{ owner: 'friends', repo: '*' }],
+    ],
+  ])('allow %s', async (_, settings, allowed) => {
+    expect((await resolve({ githubSecret: 'token', ...settings })).github?.allowed).toEqual(allowed);
+  });
+
   it.each<[GitOpsSettings, RegExp]>([
     [{ githubURL: 'https://ghe.example/api/v3' }, /without a credentials Secret \(--gitops-github-secret\)/],
-    [{ githubSecret: 'missing' }, /GitHub credentials Secret bench-system\/missing: not found/],
-    [{ githubSecret: 'token', githubURL: 'ftp://ghe.example' }, /must be https/],
-    [{ githubSecret: 'token', githubURL: 'https://user:pw@ghe.example' }, /must not carry credentials/],
+    [{ allowedRepositories: 'acme/*' }, /\(allowedRepositories\) without a credentials Secret/],
+    [
+      { githubSecret: 'token' },
+      /need a repository: .*--gitops-github-repository.*--gitops-allowed-repositories/,
+    ],
+    [
+      { githubSecret: 'token', githubRepository: 'acme/evals', allowedRepositories: 'acme/*,*/*' },
+      /allowed repositories \(--gitops-allowed-repositories\) must be owner\/repo or owner\/\* patterns, comma-separated: "\*\/\*": the owner cannot be \*/,
+    ],
+    [
+      { githubSecret: 'token', githubRepository: 'acme/evals', allowedRepositories: 'evals' },
+      /--gitops-allowed-repositories\) must be .*"evals" is not owner\/repo or owner\/\*/,
+    ],
+    [
+      { githubSecret: 'token', githubRepository: 'acme/evals', allowedRepositories: '' },
+      /--gitops-allowed-repositories\) must be .*no repository given/,
+    ],
+    [
+      { githubSecret: 'missing', githubRepository: 'acme/evals' },
+      /GitHub credentials Secret bench-system\/missing: not found/,
+    ],
+    [
+      { githubSecret: 'token', githubRepository: 'acme/evals', githubURL: 'ftp://ghe.example' },
+      /must be https/,
+    ],
+    [
+      { githubSecret: 'token', githubRepository: 'acme/evals', githubURL: 'https://user:pw@ghe.example' },
+      /must not carry credentials/,
+    ],
     [{ githubSecret: 'token', githubRepository: 'acme' }, /must be owner\/repo, got "acme"/],
-    [{ githubSecret: 'token', githubContextPrefix: 'a b' }, /context prefix must be a word/],
-    [{ githubSecret: 'token', githubTargetURL: 'grafana/{name}' }, /target URL must be an http\(s\) URL/],
-    [{ githubSecret: 'token', githubTimeout: '0s' }, /timeout must be positive/],
+    [
+      { githubSecret: 'token', githubRepository: 'acme/evals', githubContextPrefix: 'a b' },
+      /context prefix must be a word/,
+    ],
+    [
+      { githubSecret: 'token', githubRepository: 'acme/evals', githubTargetURL: 'grafana/{name}' },
+      /target URL must be an http\(s\) URL/,
+    ],
+    [
+      { githubSecret: 'token', githubRepository: 'acme/evals', githubTimeout: '0s' },
+      /timeout must be positive/,
+    ],
   ])('reject %j', async (settings, message) => {
     await expect(resolve(settings)).rejects.toThrow(message);
   });

@@ -2,6 +2,11 @@
 // Argo CD Application managing a suite, and commit statuses on GitHub. Both off by default.
 import type { FlagGroup, GroupFlags } from '../config/flag-group.ts';
 import { parseDuration } from '../core/time/duration.ts';
+import {
+  exactPattern,
+  parseRepositoryPatterns,
+  type RepositoryPattern,
+} from '../core/gitops/allowed-repositories.ts';
 import { parseRepository, validTargetURL, type Repository } from '../core/gitops/commit-status.ts';
 
 /** As given, by flag (`--gitops-<name>`) or ConfigMap key. */
@@ -17,6 +22,11 @@ export interface GitOpsSettings {
   githubURL?: string;
   /** `owner/repo`, for suites without the bench.dev/github-repository annotation. */
   githubRepository?: string;
+  /**
+   * `owner/repo` and `owner/*` patterns, comma-separated: the repositories suites' annotations may
+   * name, besides the default repository (always allowed). Unset: the default repository only.
+   */
+  allowedRepositories?: string;
   githubContextPrefix?: string;
   /** With `{namespace}`, `{name}`, `{round}`, `{revision}`. */
   githubTargetURL?: string;
@@ -34,6 +44,7 @@ export const GITOPS_FLAGS: FlagGroup<GitOpsSettings> = {
     { flag: 'gitops-github-secret', key: 'githubSecret' },
     { flag: 'gitops-github-url', key: 'githubURL' },
     { flag: 'gitops-github-repository', key: 'githubRepository' },
+    { flag: 'gitops-allowed-repositories', key: 'allowedRepositories' },
     { flag: 'gitops-github-context-prefix', key: 'githubContextPrefix' },
     { flag: 'gitops-github-target-url', key: 'githubTargetURL' },
     { flag: 'gitops-github-timeout', key: 'githubTimeout' },
@@ -68,6 +79,8 @@ export interface GitHubConfig {
   /** The Secret they came from, for messages. */
   secret: string;
   repository?: Repository;
+  /** Where statuses may go: the default repository and the allowed patterns. */
+  allowed: RepositoryPattern[];
   contextPrefix: string;
   targetURL?: string;
   timeoutMs: number;
@@ -126,7 +139,7 @@ function revisionSources(settings: GitOpsSettings): RevisionSourcesConfig {
 
 async function github(settings: GitOpsSettings, sources: GitOpsSources): Promise<{ github?: GitHubConfig }> {
   const given = (Object.keys(settings) as Array<keyof GitOpsSettings>).filter(
-    (key) => key.startsWith('github') && settings[key] !== undefined,
+    (key) => (key.startsWith('github') || key === 'allowedRepositories') && settings[key] !== undefined,
   );
   if (!settings.githubSecret) {
     if (given.length > 0)
@@ -152,6 +165,7 @@ async function github(settings: GitOpsSettings, sources: GitOpsSources): Promise
     if (!repository)
       throw new Error(`GitHub repository must be owner/repo, got "${settings.githubRepository}"`);
   }
+  const allowed = allowedRepositories(settings.allowedRepositories, repository);
   const contextPrefix = settings.githubContextPrefix ?? GITOPS_DEFAULTS.githubContextPrefix;
   if (!/^[^\s/][^\s]*$/.test(contextPrefix) || contextPrefix.endsWith('/'))
     throw new Error(`GitHub status context prefix must be a word without spaces, got "${contextPrefix}"`);
@@ -168,11 +182,36 @@ async function github(settings: GitOpsSettings, sources: GitOpsSources): Promise
       credentials: credentialsFrom(secret, await sources.readSecret(secret)),
       secret,
       ...(repository ? { repository } : {}),
+      allowed,
       contextPrefix,
       ...(settings.githubTargetURL !== undefined ? { targetURL: settings.githubTargetURL } : {}),
       timeoutMs,
     },
   };
+}
+
+/**
+ * The default repository and the patterns given; with neither, no status could ever be posted,
+ * which is a mistake to say at start rather than a silence to discover later.
+ */
+function allowedRepositories(
+  value: string | undefined,
+  repository: Repository | undefined,
+): RepositoryPattern[] {
+  const allowed = repository ? [exactPattern(repository)] : [];
+  if (value === undefined) {
+    if (allowed.length === 0)
+      throw new Error(
+        'GitHub commit statuses need a repository: a default repository (--gitops-github-repository) and/or the repositories suites may name in their bench.dev/github-repository annotation (--gitops-allowed-repositories)',
+      );
+    return allowed;
+  }
+  const patterns = parseRepositoryPatterns(value);
+  if ('error' in patterns)
+    throw new Error(
+      `GitHub allowed repositories (--gitops-allowed-repositories) must be owner/repo or owner/* patterns, comma-separated: ${patterns.error}`,
+    );
+  return [...allowed, ...patterns];
 }
 
 /** A token, or a GitHub App's id and private key (and optionally its installation); never both. */

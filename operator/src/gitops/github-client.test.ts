@@ -8,8 +8,13 @@ import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { closeFakeGitHubsAfterAll, FakeGitHub } from '../../../test/support/fake-github.ts';
 import type { CommitStatus } from '../core/gitops/commit-status.ts';
-import type { GitHubConfig, GitHubCredentials } from './config.ts';
-import { commitStatusClient, isRejection, type CommitStatusClient } from './github-client.ts';
+import type { GitHubCredentials } from './config.ts';
+import {
+  commitStatusClient,
+  isRejection,
+  type CommitStatusClient,
+  type GitHubClientConfig,
+} from './github-client.ts';
 
 closeFakeGitHubsAfterAll();
 
@@ -36,13 +41,7 @@ function client(
   github: FakeGitHub,
   credentials: GitHubCredentials = { kind: 'token', token: TOKEN },
 ): CommitStatusClient {
-  const config: GitHubConfig = {
-    baseURL: github.url,
-    credentials,
-    secret: 'github',
-    contextPrefix: 'bench-operator',
-    timeoutMs: 10_000,
-  };
+  const config: GitHubClientConfig = { baseURL: github.url, credentials, timeoutMs: 10_000 };
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       logs.push(chunk.toString());

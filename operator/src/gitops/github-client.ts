@@ -11,6 +11,9 @@ import type { Logger } from 'pino';
 import type { CommitStatus, Repository } from '../core/gitops/commit-status.ts';
 import type { GitHubConfig } from './config.ts';
 
+/** What the client needs of the settings: where GitHub is, how long to wait, and the credentials. */
+export type GitHubClientConfig = Pick<GitHubConfig, 'baseURL' | 'timeoutMs' | 'credentials'>;
+
 /** GitHub's REST API version these requests are written for. */
 const API_VERSION = '2022-11-28';
 
@@ -100,7 +103,7 @@ type RequestingOctokit = Pick<InstanceType<typeof Octokit>, 'request'>;
 
 /** The octokit for a repository: the token's, or the App installation's that covers the repository. */
 function octokitResolver(
-  config: GitHubConfig,
+  config: GitHubClientConfig,
   logger: Logger,
 ): (repository: Repository) => Promise<RequestingOctokit> {
   const GitHubOctokit = octokitClass(config, logger);
@@ -148,7 +151,7 @@ function octokitResolver(
   };
 }
 
-export function commitStatusClient(config: GitHubConfig, logger: Logger): CommitStatusClient {
+export function commitStatusClient(config: GitHubClientConfig, logger: Logger): CommitStatusClient {
   const octokitFor = octokitResolver(config, logger);
   return {
     async create(status, signal) {

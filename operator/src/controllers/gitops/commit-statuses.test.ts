@@ -9,6 +9,7 @@ import { closeFakeGitHubsAfterAll, FakeGitHub } from '../../../../test/support/f
 import { commitStatusClient } from '../../gitops/github-client.ts';
 import { commitStatusMetrics } from '../../gitops/metrics.ts';
 import { StatusOutbox } from '../../gitops/status-outbox.ts';
+import type { EventRecord } from '../../runtime/events/event.ts';
 import { FakeClock } from '../../runtime/time/fake-clock.ts';
 import type { SuiteObject } from '../caches.ts';
 import {
@@ -27,7 +28,12 @@ const STATUSES = /^\/repos\/acme\/evals\/statuses\//;
 
 type Status = NonNullable<SuiteObject['status']>;
 
-function suite(name: string, status: Status, revision = `main@sha1:${SHA}`): SuiteObject {
+function suite(
+  name: string,
+  status: Status,
+  revision = `main@sha1:${SHA}`,
+  metadata: { generation?: number; annotations?: Record<string, string> } = {},
+): SuiteObject {
   return {
     apiVersion: 'bench.dev/v1alpha1',
     kind: 'BenchmarkSuite',
@@ -35,7 +41,8 @@ function suite(name: string, status: Status, revision = `main@sha1:${SHA}`): Sui
       namespace: 'team',
       name,
       uid: `uid-${name}`,
-      annotations: { 'bench.dev/source-revision': revision },
+      generation: metadata.generation ?? 1,
+      annotations: { 'bench.dev/source-revision': revision, ...metadata.annotations },
     },
     spec: {
       runner: { image: 'runner' },
@@ -90,21 +97,24 @@ function reporter(github: FakeGitHub, suites = new Map<string, SuiteObject>()) {
   const outbox = new StatusOutbox(WAITING_PER_SUITE);
   const clock = new FakeClock(NOW);
   const enqueued: string[] = [];
+  const events: EventRecord[] = [];
   const instance = new CommitStatusReporter({
     client: commitStatusClient(
-      {
-        baseURL: github.url,
-        credentials: { kind: 'token', token: TOKEN },
-        secret: 'github',
-        contextPrefix: 'bench',
-        timeoutMs: 10_000,
-      },
+      { baseURL: github.url, credentials: { kind: 'token', token: TOKEN }, timeoutMs: 10_000 },
       logger,
     ),
-    config: { repository: { owner: 'acme', repo: 'evals' }, contextPrefix: 'bench' },
+    config: {
+      repository: { owner: 'acme', repo: 'evals' },
+      allowed: [
+        { owner: 'acme', repo: 'evals' },
+        { owner: 'friends', repo: '*' },
+      ],
+      contextPrefix: 'bench',
+    },
     suites,
     enqueue: (key) => enqueued.push(key),
     metrics: commitStatusMetrics(registry, outbox),
+    events: { emit: (event) => events.push(event) },
     outbox,
     logger,
     clock,
@@ -114,7 +124,7 @@ function reporter(github: FakeGitHub, suites = new Map<string, SuiteObject>()) {
     const line = text.split('\n').find((l) => l.startsWith(`bench_github_statuses_total{${labels}}`));
     return Number(line?.split(' ').pop());
   };
-  return { reporter: instance, enqueued, clock, outbox, metric, suites };
+  return { reporter: instance, enqueued, events, clock, outbox, metric, suites };
 }
 
 const signal = new AbortController().signal;
@@ -229,5 +239,44 @@ describe('CommitStatusReporter', () => {
     const lines = logs.filter((l) => l.includes('no commit status for the suite'));
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 20, why: 'revision "1.4.0" names no Git commit' });
+  });
+
+  it('sends nothing to a repository that is not allowed: a Warning Event once per generation, a warning, a count', async () => {
+    const github = await FakeGitHub.start({ token: TOKEN });
+    const { reporter: r, enqueued, events, outbox, metric } = reporter(github);
+    const victim = { annotations: { 'bench.dev/github-repository': 'victim/secrets' } };
+    const at = (status: Status, generation = 1) =>
+      suite('deputy', status, `main@sha1:${SHA}`, { ...victim, generation });
+    r.observe(at({}), at(running(1)));
+    r.observe(at(running(1)), at({ ...running(1), progress: '1/2' }));
+    r.observe(at(running(1)), at(completed(1, 0)));
+    expect(enqueued).toEqual([]);
+    expect(outbox.size()).toBe(0);
+    expect(events).toEqual([
+      {
+        regarding: expect.objectContaining({ kind: 'BenchmarkSuite', namespace: 'team', name: 'deputy' }),
+        type: 'Warning',
+        reason: 'CommitStatusRepositoryNotAllowed',
+        action: 'CreateCommitStatus',
+        note: expect.stringMatching(/victim\/secrets.*--gitops-allowed-repositories/),
+      },
+    ]);
+    expect(logs.filter((l) => l.includes('no commit status is posted to victim/secrets'))).toHaveLength(1);
+    expect(await metric('state="pending",result="not_allowed"')).toBe(1);
+    expect(await metric('state="success",result="not_allowed"')).toBe(1);
+    // A new generation is told again.
+    r.observe(at(completed(1, 0)), at(running(2), 2));
+    expect(events).toHaveLength(2);
+    expect(github.requests).toEqual([]);
+  });
+
+  it('reports to a repository an owner/* pattern allows, whatever its case', async () => {
+    const github = await FakeGitHub.start({ token: TOKEN });
+    const { reporter: r, events } = reporter(github);
+    const friend = { annotations: { 'bench.dev/github-repository': 'Friends/Models' } };
+    r.observe(undefined, suite('friendly', running(1), `main@sha1:${SHA}`, friend));
+    await r.deliver('team/friendly', signal);
+    expect(github.statuses.map((s) => [s.repository, s.state])).toEqual([['Friends/Models', 'pending']]);
+    expect(events).toEqual([]);
   });
 });

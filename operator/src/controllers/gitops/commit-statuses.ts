@@ -9,6 +9,7 @@
 // reports it if it changed within RESTART_HORIZON_MS, covering what the previous leader may have
 // had waiting when it stopped.
 import type { Logger } from 'pino';
+import { formatPattern, notAllowedMessage } from '../../core/gitops/allowed-repositories.ts';
 import {
   changedSince,
   commitStatusesOf,
@@ -18,6 +19,7 @@ import {
 import { sourceRevisionOf } from '../../core/suite/revision.ts';
 import type { Caches, SuiteObject } from '../caches.ts';
 import { requestKey, type Result } from '../../runtime/controller/request.ts';
+import { referenceTo, type EventRecorder } from '../../runtime/events/recorder.ts';
 import type { Manager } from '../../runtime/manager/manager.ts';
 import { realClock, type Clock } from '../../runtime/time/clock.ts';
 import { ItemExponentialFailureRateLimiter } from '../../runtime/workqueue/rate-limiters.ts';
@@ -40,7 +42,7 @@ const WORKERS = 4;
 
 export interface CommitStatusReporterOptions {
   client: CommitStatusClient;
-  config: Pick<GitHubConfig, 'repository' | 'contextPrefix' | 'targetURL'>;
+  config: Pick<GitHubConfig, 'repository' | 'allowed' | 'contextPrefix' | 'targetURL'>;
   /** Suites as the cache has them, by `namespace/name`. */
   suites: { get(key: string): SuiteObject | undefined };
   /** The revision of the GitOps object managing a suite, when the operator reads those. */
@@ -48,6 +50,8 @@ export interface CommitStatusReporterOptions {
   /** Asks for the suite's waiting statuses to be delivered. */
   enqueue(key: string): void;
   metrics: CommitStatusMetrics;
+  /** Where a suite hears that its repository is not allowed. */
+  events: Pick<EventRecorder, 'emit'>;
   outbox: StatusOutbox;
   logger: Logger;
   clock?: Clock;
@@ -71,6 +75,8 @@ export class CommitStatusReporter {
   private readonly derived = new Set<string>();
   /** Why each suite cannot be reported, as last logged. */
   private readonly unreportable = new Map<string, string>();
+  /** Per suite, the last status refused for its repository (counted once) and the generation and repository last warned of. */
+  private readonly refused = new Map<string, { status?: string; warned?: string }>();
 
   constructor(options: CommitStatusReporterOptions) {
     this.options = options;
@@ -86,7 +92,7 @@ export class CommitStatusReporter {
     const currentRevision = current
       ? sourceRevisionOf(current, this.options.managedRevision?.(current))
       : undefined;
-    const { statuses, unreportable } = commitStatusesOf(
+    const { statuses, unreportable, notAllowed } = commitStatusesOf(
       previous,
       current,
       currentRevision,
@@ -96,6 +102,7 @@ export class CommitStatusReporter {
       this.unreportable.set(key, unreportable);
       this.options.logger.debug({ suite: key, why: unreportable }, 'no commit status for the suite');
     }
+    if (notAllowed) this.refuse(key, current, notAllowed);
     const now = this.clock.now();
     let queued = false;
     for (const status of statuses) {
@@ -110,6 +117,34 @@ export class CommitStatusReporter {
       }
     }
     if (queued) this.options.enqueue(key);
+  }
+
+  /**
+   * Statuses for a repository the settings do not allow: nothing reaches GitHub; each is counted
+   * once, and the suite is told (a Warning Event and a log line) once per generation and repository.
+   */
+  private refuse(key: string, suite: SuiteObject | undefined, statuses: CommitStatus[]): void {
+    const refused = this.refused.get(key) ?? {};
+    this.refused.set(key, refused);
+    for (const status of statuses) {
+      const fingerprint = JSON.stringify([status.repository, status.sha, status.state, status.description]);
+      if (refused.status === fingerprint) continue;
+      refused.status = fingerprint;
+      this.options.metrics.counted(status.state, 'not_allowed');
+    }
+    const { repository } = statuses[0]!;
+    const warned = `${suite?.metadata.generation ?? ''}/${repository.owner}/${repository.repo}`;
+    if (!suite || refused.warned === warned) return;
+    refused.warned = warned;
+    const note = notAllowedMessage(repository);
+    this.options.logger.warn({ suite: key, ...logFields(statuses[0]!) }, note);
+    this.options.events.emit({
+      regarding: referenceTo(suite),
+      type: 'Warning',
+      reason: 'CommitStatusRepositoryNotAllowed',
+      action: 'CreateCommitStatus',
+      note,
+    });
   }
 
   /** Creates the suite's waiting statuses, oldest first; a failure to reach GitHub is retried later. */
@@ -161,6 +196,7 @@ export class CommitStatusReporter {
       outbox.forget(key);
       this.derived.delete(key);
       this.unreportable.delete(key);
+      this.refused.delete(key);
     }
     return {};
   }
@@ -190,6 +226,7 @@ export function setupCommitStatuses(
     managedRevision: revisions ? (suite) => revisions.of(suite) : undefined,
     enqueue: (key) => controller.queue.add(key),
     metrics: commitStatusMetrics(manager.registry, outbox),
+    events: manager.events,
     outbox,
     logger,
   });
@@ -215,6 +252,7 @@ export function setupCommitStatuses(
       credentials: config.credentials.kind,
       secret: config.secret,
       repository: config.repository ? `${config.repository.owner}/${config.repository.repo}` : undefined,
+      allowedRepositories: config.allowed.map(formatPattern),
       contextPrefix: config.contextPrefix,
       timeoutMs: config.timeoutMs,
     },

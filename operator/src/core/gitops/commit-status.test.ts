@@ -12,7 +12,14 @@ import {
 
 const SHA = 'a'.repeat(40);
 const OTHER = 'b'.repeat(40);
-const options = { contextPrefix: 'bench', repository: { owner: 'acme', repo: 'evals' } };
+const options = {
+  contextPrefix: 'bench',
+  repository: { owner: 'acme', repo: 'evals' },
+  allowed: [
+    { owner: 'acme', repo: 'evals' },
+    { owner: 'other', repo: '*' },
+  ],
+};
 
 type Status = NonNullable<SuiteView['status']>;
 
@@ -147,10 +154,31 @@ describe('commitStatusesOf', () => {
       unreportable: 'revision "v1.2.0" names no Git commit',
     });
     expect(
-      commitStatusesOf(undefined, suite(running(1)), undefined, { contextPrefix: 'bench' }).unreportable,
+      commitStatusesOf(undefined, suite(running(1)), undefined, { contextPrefix: 'bench', allowed: [] })
+        .unreportable,
     ).toMatch(/no GitHub repository/);
     const { sourceRevision: _, ...unrevised } = running(1);
     expect(commitStatusesOf(undefined, suite(unrevised), undefined, options)).toEqual({ statuses: [] });
+  });
+
+  it('keeps apart, as not allowed, the statuses of a repository the settings do not allow', () => {
+    const stranger = (status: Status) => suite(status, { 'bench.dev/github-repository': 'Victim/Secrets' });
+    expect(commitStatusesOf(stranger(running(1)), stranger(completed(1)), undefined, options)).toEqual({
+      statuses: [],
+      notAllowed: [
+        expect.objectContaining({ repository: { owner: 'Victim', repo: 'Secrets' }, state: 'success' }),
+      ],
+    });
+    const { statuses, notAllowed } = commitStatusesOf(
+      undefined,
+      suite(running(1), { 'bench.dev/github-repository': 'OTHER/anything' }),
+      undefined,
+      options,
+    );
+    expect([statuses.map((s) => s.repository), notAllowed]).toEqual([
+      [{ owner: 'OTHER', repo: 'anything' }],
+      undefined,
+    ]);
   });
 
   it('marks a round replaced before it finished as error on its own commit, then reports the new one', () => {

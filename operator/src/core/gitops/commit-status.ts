@@ -6,6 +6,7 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { ANNOTATIONS } from '../render/labels.ts';
 import { shorten } from '../status/text.ts';
+import { repositoryAllowed, type RepositoryPattern } from './allowed-repositories.ts';
 
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';
 
@@ -28,6 +29,8 @@ export interface CommitStatus {
 export interface CommitStatusOptions {
   /** For suites without the bench.dev/github-repository annotation. */
   repository?: Repository | undefined;
+  /** The repositories statuses may go to (allowed-repositories.ts); others get none. */
+  allowed: readonly RepositoryPattern[];
   contextPrefix: string;
   /** A template with {namespace}, {name}, {round}, {revision}. */
   targetURL?: string | undefined;
@@ -190,6 +193,8 @@ export interface CommitStatuses {
   statuses: CommitStatus[];
   /** Why a status the suite would have cannot be reported (a revision that is no commit, no repository). */
   unreportable?: string;
+  /** Statuses the suite would have in a repository the settings do not allow: not to be posted. */
+  notAllowed?: CommitStatus[];
 }
 
 /**
@@ -205,6 +210,7 @@ export function commitStatusesOf(
   options: CommitStatusOptions,
 ): CommitStatuses {
   const statuses: CommitStatus[] = [];
+  const notAllowed: CommitStatus[] = [];
   let unreportable: string | undefined;
   const add = (
     suite: SuiteView,
@@ -215,7 +221,10 @@ export function commitStatusesOf(
     if (!verdict) return;
     const where = target(suite, revision, options);
     if (where && 'unreportable' in where) unreportable = where.unreportable;
-    else if (where) statuses.push(statusFor(suite, where, verdict, round, options));
+    else if (where) {
+      const status = statusFor(suite, where, verdict, round, options);
+      (repositoryAllowed(options.allowed, where.repository) ? statuses : notAllowed).push(status);
+    }
   };
   const before = previous && roundVerdict(previous);
   const previousRound = previous?.status?.round ?? 0;
@@ -246,5 +255,9 @@ export function commitStatusesOf(
       add(current, current.status?.sourceRevision, roundVerdict(current), currentRound);
     }
   }
-  return unreportable !== undefined ? { statuses, unreportable } : { statuses };
+  return {
+    statuses,
+    ...(unreportable !== undefined ? { unreportable } : {}),
+    ...(notAllowed.length > 0 ? { notAllowed } : {}),
+  };
 }
