@@ -71,6 +71,7 @@ describe('resolveAuditConfig', () => {
     expect(fromFile).toMatchObject({
       timeoutMs: 10_000,
       maxBacklog: 10_000,
+      namespaceShare: 0.25,
       source: '/bench-operator/bench-system',
       namespace: 'bench-system',
     });
@@ -83,11 +84,17 @@ describe('resolveAuditConfig', () => {
     );
     expect(fromSecret).toMatchObject({ ca: CA, timeoutMs: 90_000 });
     const defaultKey = await resolve(
-      { webhookURL: 'https://siem.example/', signingKeySecret: 'audit', maxBacklog: '50', source: 'x' },
+      {
+        webhookURL: 'https://siem.example/',
+        signingKeySecret: 'audit',
+        maxBacklog: '50',
+        namespaceShare: '100%',
+        source: 'x',
+      },
       {},
       { 'audit/key': KEY },
     );
-    expect(defaultKey).toMatchObject({ maxBacklog: 50, source: 'x' });
+    expect(defaultKey).toMatchObject({ maxBacklog: 50, namespaceShare: 1, source: 'x' });
   });
 
   it('names what is wrong', async () => {
@@ -105,6 +112,10 @@ describe('resolveAuditConfig', () => {
       [{ webhookURL: url, signingKeySecret: 'a', timeout: '0s' }, /timeout must be positive/],
       [{ webhookURL: url, signingKeySecret: 'a', timeout: 'soon' }, /invalid duration/],
       [{ webhookURL: url, signingKeySecret: 'a', maxBacklog: '-1' }, /positive integer/],
+      ...['0.25', '0%', '101%', '25 %'].map((namespaceShare): [AuditSettings, RegExp] => [
+        { webhookURL: url, signingKeySecret: 'a', namespaceShare },
+        /namespace share must be a percentage from 1% to 100%/,
+      ]),
       [{ webhookURL: url, signingKeyFile: '/missing' }, /ENOENT/],
     ];
     for (const [settings, message] of cases) {

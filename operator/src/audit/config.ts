@@ -20,6 +20,8 @@ export interface AuditSettings {
   /** Go duration, per request. */
   timeout?: string;
   maxBacklog?: string;
+  /** `<n>%` of maxBacklog: the most one namespace's records may take of the backlog. */
+  namespaceShare?: string;
   source?: string;
 }
 
@@ -34,6 +36,7 @@ const AUDIT_FLAGS: FlagGroup<AuditSettings> = {
     { flag: 'audit-signing-key-secret', key: 'signingKeySecret' },
     { flag: 'audit-timeout', key: 'timeout' },
     { flag: 'audit-max-backlog', key: 'maxBacklog' },
+    { flag: 'audit-namespace-share', key: 'namespaceShare' },
     { flag: 'audit-source', key: 'source' },
   ],
   configMapOnly: ['caBundle'],
@@ -62,12 +65,19 @@ export interface AuditConfig {
   signingKey: Buffer;
   timeoutMs: number;
   maxBacklog: number;
+  /** The fraction of maxBacklog one namespace's records may take (0 < share <= 1). */
+  namespaceShare: number;
   source: string;
   /** The operator's namespace: the outbox's and the signing key Secret's. */
   namespace: string;
 }
 
-export const AUDIT_DEFAULTS = { timeout: '10s', maxBacklog: 10_000, secretKey: 'key' } as const;
+export const AUDIT_DEFAULTS = {
+  timeout: '10s',
+  maxBacklog: 10_000,
+  namespaceShare: '25%',
+  secretKey: 'key',
+} as const;
 
 /** The smallest signing key accepted (bytes): HMAC-SHA256 keys shorter than this are guessable. */
 const MIN_KEY_BYTES = 16;
@@ -134,12 +144,19 @@ export async function resolveAuditConfig(
   const maxBacklog = Number(settings.maxBacklog ?? AUDIT_DEFAULTS.maxBacklog);
   if (!Number.isInteger(maxBacklog) || maxBacklog < 1)
     throw new Error(`audit max backlog must be a positive integer, got "${settings.maxBacklog}"`);
+  const share = /^(\d{1,3})%$/.exec(settings.namespaceShare ?? AUDIT_DEFAULTS.namespaceShare);
+  const percent = Number(share?.[1]);
+  if (!(percent >= 1 && percent <= 100))
+    throw new Error(
+      `audit namespace share must be a percentage from 1% to 100%, got "${settings.namespaceShare}"`,
+    );
   return {
     url,
     ...(ca ? { ca } : {}),
     signingKey,
     timeoutMs,
     maxBacklog,
+    namespaceShare: percent / 100,
     source: settings.source ?? `/bench-operator/${sources.namespace}`,
     namespace: sources.namespace,
   };

@@ -62,4 +62,21 @@ describe('PendingRecords', () => {
     expect(pending.acknowledge(head)).toBeUndefined();
     expect(pending.size).toBe(1);
   });
+
+  it('counts the pending records of each namespace through adds, acknowledgements and deletions', () => {
+    const inNamespace = (namespace: string, id: string) => {
+      const r = record(id);
+      return { ...r, regarding: { ...r.regarding, namespace } };
+    };
+    const pending = new PendingRecords();
+    pending.add('bench-audit-1', [inNamespace('a', 'a1'), inNamespace('b', 'b1'), inNamespace('a', 'a2')]);
+    pending.add('bench-audit-2', [inNamespace('b', 'b2')]);
+    expect(Object.fromEntries(pending.namespaces())).toEqual({ a: 2, b: 2 });
+    pending.acknowledge(pending.head('a/BenchmarkSuite.s')!);
+    expect([pending.sizeOf('a'), pending.sizeOf('b'), pending.sizeOf('c')]).toEqual([1, 2, 0]);
+    pending.forget('bench-audit-1');
+    expect(Object.fromEntries(pending.namespaces())).toEqual({ b: 1 });
+    pending.acknowledge(pending.head('b/BenchmarkSuite.s')!);
+    expect([...pending.namespaces()]).toEqual([]);
+  });
 });

@@ -20,6 +20,8 @@ export class PendingRecords {
   private readonly batches = new Map<string, number>();
   private readonly done = new Set<string>();
   private readonly streams = new Map<string, PendingRecord[]>();
+  /** Pending records by the namespace of what they are about: each namespace has its share of the bound. */
+  private readonly byNamespace = new Map<string, number>();
   private count = 0;
   private highest = '';
 
@@ -37,6 +39,7 @@ export class PendingRecords {
     records.forEach((record, index) => {
       const stream = streamOf(record);
       touched.add(stream);
+      this.countIn(record, 1);
       const queue = this.streams.get(stream) ?? [];
       const entry = { batch, index, record };
       // Usually appended; a batch that arrives after a later one (two concurrent writers) is put in place.
@@ -54,6 +57,7 @@ export class PendingRecords {
     if (!this.batches.delete(batch)) return;
     for (const [stream, queue] of this.streams) {
       const kept = queue.filter((entry) => entry.batch !== batch);
+      for (const entry of queue) if (entry.batch === batch) this.countIn(entry.record, -1);
       this.count -= queue.length - kept.length;
       if (kept.length) this.streams.set(stream, kept);
       else this.streams.delete(stream);
@@ -74,6 +78,7 @@ export class PendingRecords {
     queue.splice(at, 1);
     if (queue.length === 0) this.streams.delete(stream);
     this.count--;
+    this.countIn(entry.record, -1);
     const remaining = (this.batches.get(entry.batch) ?? 1) - 1;
     if (remaining > 0) {
       this.batches.set(entry.batch, remaining);
@@ -89,9 +94,26 @@ export class PendingRecords {
     return this.count;
   }
 
+  /** Records of the namespace not yet acknowledged. */
+  sizeOf(namespace: string): number {
+    return this.byNamespace.get(namespace) ?? 0;
+  }
+
+  /** Each namespace with records not yet acknowledged, and how many. */
+  namespaces(): IterableIterator<[string, number]> {
+    return this.byNamespace.entries();
+  }
+
   /** The greatest batch name seen: new batches must sort after it. */
   get highestBatch(): string {
     return this.highest;
+  }
+
+  private countIn(record: DecisionRecord, delta: number): void {
+    const namespace = record.regarding.namespace;
+    const count = (this.byNamespace.get(namespace) ?? 0) + delta;
+    if (count > 0) this.byNamespace.set(namespace, count);
+    else this.byNamespace.delete(namespace);
   }
 }
 

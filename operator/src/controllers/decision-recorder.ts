@@ -79,9 +79,9 @@ export class DecisionRecorder {
     }
   }
 
-  /** Auditing is on and its backlog at the bound: no run may be admitted (docs/audit.md). */
-  auditBacklogFull(): boolean {
-    return this.audit?.isFull() ?? false;
+  /** Auditing is on and its backlog, or the namespace's share of it, is full: why no run of the namespace may be admitted (docs/audit.md). */
+  auditBacklogHold(namespace: string): string | undefined {
+    return this.audit?.hold(namespace);
   }
 
   private remember(id: string): void {

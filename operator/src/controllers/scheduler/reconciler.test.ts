@@ -121,7 +121,7 @@ function setup(refusal: () => Error) {
       if (auditRefuses(records)) throw new Error('the audit outbox could not be written');
       recorded.push(...records);
     },
-    auditBacklogFull: () => false,
+    auditBacklogHold: () => undefined,
   } as unknown as DecisionRecorder;
   const waiting = new WaitingBook();
   const rejections = new RejectionBook();

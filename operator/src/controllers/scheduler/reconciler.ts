@@ -102,12 +102,16 @@ interface SuiteContext {
   snapshot: SuiteSnapshot;
 }
 
-/** Holds every run back while the audit outbox is at its bound (docs/audit.md); lifted when it has room. */
-const AUDIT_BACKLOG_GATE: SuiteGate = {
-  reason: 'AuditBacklogFull',
-  message:
-    'the audit backlog is at its bound: runs are admitted again once the audit webhook has acknowledged records',
-};
+const AUDIT_BACKLOG_REASON = 'AuditBacklogFull';
+
+/**
+ * Holds the suite's runs back while the audit outbox, or its namespace's share of it, is full
+ * (docs/audit.md); lifted when it has room.
+ */
+function auditBacklogGate(deps: SchedulerDeps, namespace: string): SuiteGate | undefined {
+  const message = deps.decisions.auditBacklogHold(namespace);
+  return message === undefined ? undefined : { reason: AUDIT_BACKLOG_REASON, message };
+}
 
 /**
  * One scheduling pass over every suite: the core decides, this shell creates the admitted Jobs by
@@ -125,7 +129,6 @@ export function schedulerReconciler(deps: SchedulerDeps) {
   const transient = new TransientBackoff();
   return async function pass(_request: unknown, context: ReconcileContext): Promise<Result | void> {
     const now = deps.clock.now();
-    const auditFull = deps.decisions.auditBacklogFull();
     // Jobs created but never seen stop holding their slots once their expectation expires.
     for (const key of deps.ledger.expire(now)) deps.contexts?.invalidate(key);
     const contexts = new Map<string, SuiteContext>();
@@ -134,7 +137,8 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       const runs = deps.contexts
         ? deps.contexts.getOrCompute(key, suite, () => suiteRuns(deps, suite, now))
         : suiteRuns(deps, suite, now);
-      if (runs) contexts.set(key, suiteContext(suite, runs, now, auditFull));
+      if (runs)
+        contexts.set(key, suiteContext(suite, runs, now, auditBacklogGate(deps, suite.metadata.namespace!)));
     }
     rejections.retainSuites(new Set(contexts.keys()));
     for (const [key, ctx] of contexts) {
@@ -418,7 +422,7 @@ function suiteContext(
   suite: SuiteObject,
   { round, revision, runs, policy, placement, lastStarted, unstarted, earlierRounds }: SuiteRuns,
   now: number,
-  auditFull: boolean,
+  auditGate: SuiteGate | undefined,
 ): SuiteContext {
   const namespace = suite.metadata.namespace!;
   return {
@@ -434,7 +438,7 @@ function suiteContext(
       priority: suite.spec.priority ?? policy?.spec.priority ?? 0,
       maxConcurrentRuns: suite.spec.maxConcurrentRuns,
       schedulePolicy: policy ? `${namespace}/${policy.metadata.name}` : undefined,
-      gate: suiteGate(suite, policy, now) ?? (auditFull ? AUDIT_BACKLOG_GATE : undefined),
+      gate: suiteGate(suite, policy, now) ?? auditGate,
       runs,
       placement,
       earlierRounds,
@@ -466,7 +470,7 @@ function deferralRecord(
   // A refused Job has its own decision, JobRejected, recorded when the API server answered.
   if (
     decision.type !== 'defer' ||
-    decision.reason === AUDIT_BACKLOG_GATE.reason ||
+    decision.reason === AUDIT_BACKLOG_REASON ||
     decision.reason === 'JobRejected'
   )
     return undefined;
