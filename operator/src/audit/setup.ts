@@ -4,12 +4,9 @@ import type { KubeClient } from '../runtime/client/kube-client.ts';
 import { readConfigMapData, readSecretData } from '../config/cluster-sources.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import { BacklogMonitor } from './backlog.ts';
-import { OUTBOX_SELECTOR, streamOf } from './batch.ts';
-import { OutboxChain } from './chain.ts';
+import { decodeBatch, OUTBOX_SELECTOR, streamOf } from './batch.ts';
 import { resolveAuditConfig, settingsFromConfigMap, type AuditConfig, type AuditFlags } from './config.ts';
 import { deliveryReconciler } from './delivery.ts';
-import { verifyBatch } from './integrity.ts';
-import { IntegrityReport } from './integrity-report.ts';
 import { auditMetrics } from './metrics.ts';
 import { configMapType, Outbox, type OutboxConfigMap } from './outbox.ts';
 import { PendingRecords } from './pending.ts';
@@ -62,15 +59,12 @@ export async function loadAuditConfig(
 
 /**
  * Wires the audit trail onto the manager: the outbox (ConfigMaps in the operator's namespace,
- * watched by every replica, which deliver only the batches whose MAC matches), the delivery loop
- * (a controller, so it runs on the leader only, and it alone reports gaps in the sequence) and
- * the backlog's and the outbox integrity's metrics and Events.
+ * watched by every replica), the delivery loop (a controller, so it runs on the leader only) and
+ * the backlog's metrics and Events.
  */
 export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
   const logger = manager.logger.child({ controller: 'audit' });
   const pending = new PendingRecords();
-  const chain = new OutboxChain();
-  const self = { apiVersion: 'v1', kind: 'Pod', namespace: config.namespace, name: manager.options.identity };
   const informer = manager.informer<OutboxConfigMap>({
     type: configMapType,
     namespace: config.namespace,
@@ -81,20 +75,17 @@ export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
     limit: config.maxBacklog,
     namespaceShare: config.namespaceShare,
     events: manager.events,
-    regarding: self,
+    regarding: { apiVersion: 'v1', kind: 'Pod', namespace: config.namespace, name: manager.options.identity },
   });
   const outbox = new Outbox({
     client: manager.client,
     namespace: config.namespace,
     writer: manager.options.identity,
     pending,
-    chain,
-    signingKey: config.signingKey,
     logger,
     synced: () => informer.waitForSync(),
   });
   const metrics = auditMetrics(manager.registry, pending, config.maxBacklog);
-  const report = new IntegrityReport({ events: manager.events, regarding: self, metrics, logger });
   const delivery = manager.controller({
     name: 'audit',
     // Streams (suites) are delivered in parallel, each in order: a webhook far away (tens of ms per
@@ -112,30 +103,23 @@ export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
       outbox,
       monitor,
       metrics,
-      sequence: { check: () => chain.gaps().forEach((gap) => report.missing(gap, 'a hole in the outbox')) },
     }),
   });
   const deliver = (streams: string[]) => streams.forEach((stream) => delivery.queue.add(stream));
   informer.addEventHandler({
     onAdd: (configMap) => {
       const name = configMap.metadata.name!;
-      const batch = verifyBatch(config.signingKey, configMap);
-      if (!batch.verified) {
-        // Left in place: it is the evidence of who wrote what, and deleting whatever carries the
-        // label would let anyone who can label a ConfigMap have the operator delete it.
-        report.refused({ name, uid: configMap.metadata.uid ?? name }, batch.reason, batch.detail);
-        return;
+      try {
+        deliver(pending.add(name, decodeBatch(configMap.data)));
+      } catch (error) {
+        // Left in place for a person to look at: deleting it would lose whatever it holds.
+        logger.error(
+          { err: error, batch: name },
+          'an audit outbox ConfigMap is not readable; it is not delivered',
+        );
       }
-      chain.add(name, batch.sequence, batch.records.length === 0);
-      deliver(pending.add(name, batch.records));
     },
-    onDelete: (configMap) => {
-      const name = configMap.metadata.name!;
-      report.forget(configMap.metadata.uid ?? name);
-      const lost = chain.gone(name, manager.isLeader());
-      if (lost !== undefined) report.missing({ from: lost, to: lost }, `${name} was deleted`);
-      pending.forget(name);
-    },
+    onDelete: (configMap) => pending.forget(configMap.metadata.name!),
   });
   logger.info(
     {
