@@ -24,19 +24,22 @@ export function streamOf(record: Pick<DecisionRecord, 'regarding'>): string {
 }
 
 /**
- * A batch's name sorts in write order: a sequence (microseconds since the epoch, raised past
- * every batch already in the outbox, see OutboxWriter) and the writer, so two replicas never
- * pick the same name.
+ * A batch's name sorts in write order: its sequence (contiguous: one past the highest batch
+ * written or seen, see Outbox and chain.ts) and the writer, so two replicas writing at once (a
+ * leader change) never pick the same name.
  */
 export function batchName(sequence: number, writer: string): string {
   const digest = createHash('sha256').update(writer).digest('hex').slice(0, 6);
   return `${PREFIX}${String(sequence).padStart(SEQUENCE_DIGITS, '0')}-${digest}`;
 }
 
+const NAME = new RegExp(`^${PREFIX}(\\d{${SEQUENCE_DIGITS}})-[0-9a-f]{6}$`);
+
+/** The sequence of a batch name written by batchName, else undefined. */
 export function sequenceOf(name: string): number | undefined {
-  if (!name.startsWith(PREFIX)) return undefined;
-  const sequence = Number(name.slice(PREFIX.length, PREFIX.length + SEQUENCE_DIGITS));
-  return Number.isSafeInteger(sequence) ? sequence : undefined;
+  const digits = NAME.exec(name)?.[1];
+  const sequence = Number(digits);
+  return digits !== undefined && Number.isSafeInteger(sequence) ? sequence : undefined;
 }
 
 /** The records as JSON lines, cut into batches of at most maxBytes (a single larger record stands alone). */

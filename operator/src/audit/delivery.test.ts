@@ -33,34 +33,37 @@ async function webhook(statuses: number[] = []): Promise<{ url: URL; received: s
 }
 
 function loop(url: URL, pending: PendingRecords, clock = new FakeClock(0)) {
-  const removed: string[] = [];
+  const delivered: string[] = [];
+  let checks = 0;
   const registry = new Registry();
   const metrics = auditMetrics(registry, pending, 100);
   const deliver = deliveryReconciler({
     pending,
     sink: new WebhookSink({ url, signingKey: KEY, timeoutMs: 2000, source: '/test' }),
-    outbox: { remove: async (batch) => void removed.push(batch), retryRemovals: async () => {} },
+    outbox: { delivered: async (batch) => void delivered.push(batch), retryRemovals: async () => {} },
     monitor: { check: () => {} },
+    sequence: { check: () => void checks++ },
     metrics,
     clock,
   });
-  return { deliver, removed, registry, clock };
+  return { deliver, delivered, registry, clock, checks: () => checks };
 }
 
 const stream = { namespace: 'ns', name: 'BenchmarkSuite.s' };
 
 describe('the delivery loop', () => {
-  it('sends a stream in order and deletes a batch once all of it is acknowledged', async () => {
+  it('sends a stream in order, hands a batch to the outbox once all of it is acknowledged, and checks the sequence on each turn', async () => {
     const { url, received } = await webhook();
     const pending = new PendingRecords();
     pending.add('bench-audit-1', [auditRecord('a'), auditRecord('b'), auditRecord('x', 'other')]);
     pending.add('bench-audit-2', [auditRecord('c')]);
-    const { deliver, removed, registry } = loop(url, pending);
+    const { deliver, delivered, registry, checks } = loop(url, pending);
     expect(await deliver(stream, context)).toBeUndefined();
     expect(received).toEqual(['a', 'b', 'c']);
-    expect(removed).toEqual(['bench-audit-2']);
+    expect(delivered).toEqual(['bench-audit-2']);
     await deliver({ namespace: 'ns', name: 'BenchmarkSuite.other' }, context);
-    expect(removed).toEqual(['bench-audit-2', 'bench-audit-1']);
+    expect(delivered).toEqual(['bench-audit-2', 'bench-audit-1']);
+    expect(checks()).toBe(2);
     expect(pending.size).toBe(0);
     expect(await registry.getSingleMetricAsString('bench_audit_deliveries_total')).toContain(
       'bench_audit_deliveries_total{result="success"} 4',

@@ -24,8 +24,10 @@ export const DELIVERY_BACKOFF: IBackoffFactory<unknown> = new ExponentialBackoff
 export interface DeliveryDeps {
   pending: PendingRecords;
   sink: { send(record: DecisionRecord): Promise<DeliveryResult> };
-  outbox: Pick<Outbox, 'remove' | 'retryRemovals'>;
+  outbox: Pick<Outbox, 'delivered' | 'retryRemovals'>;
   monitor: Pick<BacklogMonitor, 'check'>;
+  /** Reports batches missing from the outbox's sequence (once each); run by the leader only. */
+  sequence: { check(): void };
   metrics: AuditMetrics;
   backoff?: IBackoffFactory<unknown>;
   clock?: Clock;
@@ -35,8 +37,9 @@ export interface DeliveryDeps {
  * The delivery loop, as a reconciler whose keys are streams (runs on the leader only): sends the
  * stream's pending records in order, one at a time; on a failure it stops the stream and tries
  * again after its backoff, so a record is never overtaken by a later one of the same stream. A
- * batch is deleted once all its records are acknowledged; what is pending when the operator stops
- * is delivered by the next leader (duplicates possible, receivers de-duplicate by id).
+ * batch is deleted once all its records are acknowledged, in sequence order (chain.ts); what is
+ * pending when the operator stops is delivered by the next leader (duplicates possible, receivers
+ * de-duplicate by id).
  */
 export function deliveryReconciler(deps: DeliveryDeps) {
   const backoffs = new Map<string, { backoff: IBackoff<unknown>; retryAt: number }>();
@@ -50,6 +53,7 @@ export function deliveryReconciler(deps: DeliveryDeps) {
     const waiting = backoffs.get(stream);
     if (waiting && waiting.retryAt > now()) return { requeueAfterMs: waiting.retryAt - now() };
     await deps.outbox.retryRemovals();
+    deps.sequence.check();
     for (let sent = 0; sent < RECORDS_PER_TURN; sent++) {
       const next = deps.pending.head(stream);
       if (!next) {
@@ -74,7 +78,7 @@ export function deliveryReconciler(deps: DeliveryDeps) {
       logger.debug({ decisionId: next.record.id }, 'audit record delivered');
       const finished = deps.pending.acknowledge(next);
       deps.monitor.check();
-      if (finished) await deps.outbox.remove(finished);
+      if (finished) await deps.outbox.delivered(finished);
     }
     // More to send: yield, so one busy stream does not hold a worker while others wait.
     return { requeueAfterMs: 1 };

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { DecisionRecord } from '../core/decisions/record.ts';
 import { LABELS, MANAGED_BY } from '../core/render/labels.ts';
-import { isNotFound } from '../runtime/client/errors.ts';
+import { isAlreadyExists, isNotFound } from '../runtime/client/errors.ts';
 import type { KubeClient } from '../runtime/client/kube-client.ts';
 import type { KubeObject } from '../runtime/client/resource.ts';
 import { configMapType } from '../config/cluster-sources.ts';
-import { realClock, type Clock } from '../runtime/time/clock.ts';
-import { batchName, encodeBatches, OUTBOX_LABEL, RECORDS_KEY, sequenceOf } from './batch.ts';
+import { batchName, encodeBatches, OUTBOX_LABEL, RECORDS_KEY } from './batch.ts';
+import type { OutboxChain } from './chain.ts';
+import { batchMac, MAC_ANNOTATION, WRITER_ANNOTATION } from './integrity.ts';
 import type { PendingRecords } from './pending.ts';
 
 // Re-exported: the outbox's objects are ConfigMaps.
@@ -21,21 +22,25 @@ export interface OutboxOptions {
   /** This replica (pod name): part of batch names. */
   writer: string;
   pending: PendingRecords;
+  /** The sequence: new batches continue it; delivered ones leave it in order. */
+  chain: OutboxChain;
+  /** The audit signing key: each batch carries its MAC with it (integrity.ts). */
+  signingKey: Buffer;
   logger: Logger;
-  /** Resolves once the outbox informer has listed, so new batches sort after everything there. */
+  /** Resolves once the outbox informer has listed, so new batches continue after everything there. */
   synced: () => Promise<void>;
-  clock?: Clock;
 }
 
 /**
  * The audit outbox: decision records stored in ConfigMaps in the operator's namespace before the
  * decisions take effect, until the sink has acknowledged them. One write (one immutable ConfigMap
  * per 512 KiB) holds at least everything a controller decided in one go, e.g. a whole scheduling
- * pass; the delivery loop deletes a batch once the sink has acknowledged all its records.
+ * pass. Each batch has the next number of one contiguous sequence and a MAC (integrity.ts); the
+ * delivery loop deletes batches in sequence order once the sink has acknowledged all their
+ * records, keeping the last delivered one (chain.ts).
  */
 export class Outbox {
   private readonly options: OutboxOptions;
-  private readonly clock: Clock;
   private readonly undeleted = new Set<string>();
   private readonly waiting: Array<{
     records: DecisionRecord[];
@@ -47,7 +52,6 @@ export class Outbox {
 
   constructor(options: OutboxOptions) {
     this.options = options;
-    this.clock = options.clock ?? realClock;
   }
 
   /**
@@ -80,28 +84,45 @@ export class Outbox {
 
   private async write(records: DecisionRecord[]): Promise<void> {
     await this.options.synced();
+    const { namespace, writer, signingKey } = this.options;
     for (const batch of encodeBatches(records)) {
-      const name = batchName(this.nextSequence(), this.options.writer);
+      const sequence = Math.max(this.lastSequence, this.options.chain.highestSequence) + 1;
+      const name = batchName(sequence, writer);
+      const mac = batchMac(signingKey, { namespace, name, sequence, writer, text: batch.text });
       // A create that fails (or times out, having perhaps succeeded) fails the caller's decisions,
       // which are taken again with the same ids and written under a new name: a duplicate at
-      // worst, never a loss.
-      await this.options.client.create<OutboxConfigMap>(configMapType, {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: {
-          name,
-          namespace: this.options.namespace,
-          labels: { [LABELS.managedBy]: MANAGED_BY, [OUTBOX_LABEL]: 'true' },
-        },
-        immutable: true,
-        data: { [RECORDS_KEY]: batch.text },
-      });
+      // worst, never a loss. A sequence is used up only by a batch that exists (created, or
+      // AlreadyExists: an earlier try that timed out went through), so the sequence has no holes.
+      try {
+        await this.options.client.create<OutboxConfigMap>(configMapType, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name,
+            namespace,
+            labels: { [LABELS.managedBy]: MANAGED_BY, [OUTBOX_LABEL]: 'true' },
+            annotations: { [WRITER_ANNOTATION]: writer, [MAC_ANNOTATION]: mac },
+          },
+          immutable: true,
+          data: { [RECORDS_KEY]: batch.text },
+        });
+      } catch (error) {
+        if (isAlreadyExists(error)) this.lastSequence = sequence;
+        throw error;
+      }
+      this.lastSequence = sequence;
+      this.options.chain.add(name, sequence);
       this.options.pending.add(name, batch.records);
     }
   }
 
-  /** Deletes a batch the sink has acknowledged entirely; failures are retried by retryRemovals. */
-  async remove(batch: string): Promise<void> {
+  /** The sink acknowledged every record of the batch: deletes what the sequence lets go (chain.ts). */
+  async delivered(batch: string): Promise<void> {
+    for (const name of this.options.chain.delivered(batch)) await this.remove(name);
+  }
+
+  /** Deletes a delivered batch; failures are retried by retryRemovals. */
+  private async remove(batch: string): Promise<void> {
     try {
       await this.options.client.delete(configMapType, this.options.namespace, batch);
       this.undeleted.delete(batch);
@@ -117,13 +138,5 @@ export class Outbox {
 
   async retryRemovals(): Promise<void> {
     for (const batch of [...this.undeleted]) await this.remove(batch);
-  }
-
-  // Microseconds of the clock, but always past the last batch written or seen: a new leader's
-  // batches sort after its predecessor's even if its clock is behind.
-  private nextSequence(): number {
-    const seen = sequenceOf(this.options.pending.highestBatch) ?? 0;
-    this.lastSequence = Math.max(this.clock.now() * 1000, this.lastSequence + 1, seen + 1);
-    return this.lastSequence;
   }
 }

@@ -4,13 +4,19 @@ import type { KubeClient } from '../runtime/client/kube-client.ts';
 import { readConfigMapData, readSecretData } from '../config/cluster-sources.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import { BacklogMonitor } from './backlog.ts';
-import { decodeBatch, OUTBOX_SELECTOR, streamOf } from './batch.ts';
+import { OUTBOX_SELECTOR, streamOf } from './batch.ts';
+import { OutboxChain } from './chain.ts';
 import { resolveAuditConfig, settingsFromConfigMap, type AuditConfig, type AuditFlags } from './config.ts';
 import { deliveryReconciler } from './delivery.ts';
+import { verifyBatch } from './integrity.ts';
+import { IntegrityReport } from './integrity-report.ts';
 import { auditMetrics } from './metrics.ts';
 import { configMapType, Outbox, type OutboxConfigMap } from './outbox.ts';
 import { PendingRecords } from './pending.ts';
 import { WebhookSink } from './sender.ts';
+
+const HOLE =
+  'a hole in the outbox sequence: deleted by someone other than the delivery, which deletes in sequence order, so most likely before the audit webhook acknowledged their records';
 
 /** Streams delivered at once (one request in flight each). */
 const DELIVERY_WORKERS = 16;
@@ -59,12 +65,15 @@ export async function loadAuditConfig(
 
 /**
  * Wires the audit trail onto the manager: the outbox (ConfigMaps in the operator's namespace,
- * watched by every replica), the delivery loop (a controller, so it runs on the leader only) and
- * the backlog's metrics and Events.
+ * watched by every replica, which deliver only the batches whose MAC matches), the delivery loop
+ * (a controller, so it runs on the leader only, and it alone reports gaps in the sequence) and
+ * the backlog's and the outbox integrity's metrics and Events.
  */
 export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
   const logger = manager.logger.child({ controller: 'audit' });
   const pending = new PendingRecords();
+  const chain = new OutboxChain();
+  const self = { apiVersion: 'v1', kind: 'Pod', namespace: config.namespace, name: manager.options.identity };
   const informer = manager.informer<OutboxConfigMap>({
     type: configMapType,
     namespace: config.namespace,
@@ -75,17 +84,20 @@ export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
     limit: config.maxBacklog,
     namespaceShare: config.namespaceShare,
     events: manager.events,
-    regarding: { apiVersion: 'v1', kind: 'Pod', namespace: config.namespace, name: manager.options.identity },
+    regarding: self,
   });
   const outbox = new Outbox({
     client: manager.client,
     namespace: config.namespace,
     writer: manager.options.identity,
     pending,
+    chain,
+    signingKey: config.signingKey,
     logger,
     synced: () => informer.waitForSync(),
   });
   const metrics = auditMetrics(manager.registry, pending, config.maxBacklog);
+  const report = new IntegrityReport({ events: manager.events, regarding: self, metrics, logger });
   const delivery = manager.controller({
     name: 'audit',
     // Streams (suites) are delivered in parallel, each in order: a webhook far away (tens of ms per
@@ -103,23 +115,34 @@ export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
       outbox,
       monitor,
       metrics,
+      sequence: { check: () => chain.gaps().forEach((gap) => report.missing(gap, HOLE)) },
     }),
   });
   const deliver = (streams: string[]) => streams.forEach((stream) => delivery.queue.add(stream));
   informer.addEventHandler({
     onAdd: (configMap) => {
       const name = configMap.metadata.name!;
-      try {
-        deliver(pending.add(name, decodeBatch(configMap.data)));
-      } catch (error) {
-        // Left in place for a person to look at: deleting it would lose whatever it holds.
-        logger.error(
-          { err: error, batch: name },
-          'an audit outbox ConfigMap is not readable; it is not delivered',
-        );
+      const batch = verifyBatch(config.signingKey, configMap);
+      if (!batch.verified) {
+        // Left in place: it is the evidence of who wrote what, and deleting whatever carries the
+        // label would let anyone who can label a ConfigMap have the operator delete it.
+        report.refused({ name, uid: configMap.metadata.uid ?? name }, batch.reason, batch.detail);
+        return;
       }
+      chain.add(name, batch.sequence, batch.records.length === 0);
+      deliver(pending.add(name, batch.records));
     },
-    onDelete: (configMap) => pending.forget(configMap.metadata.name!),
+    onDelete: (configMap) => {
+      const name = configMap.metadata.name!;
+      report.forget(configMap.metadata.uid ?? name);
+      const lost = chain.gone(name, manager.isLeader());
+      if (lost !== undefined)
+        report.missing(
+          { from: lost, to: lost },
+          `${name} was deleted before the audit webhook acknowledged all its records; they are lost`,
+        );
+      pending.forget(name);
+    },
   });
   logger.info(
     {
