@@ -71,6 +71,8 @@ function contract(extra: Record<string, string> = {}): Record<string, string> {
     BENCH_PARAMETERS: JSON.stringify({ temperature: '0', maxTokens: '64' }),
     BENCH_SHARDS: '1',
     BENCH_API_KEY: KEY,
+    // The fakes listen on loopback over plain http: a ProviderPolicy with allowPlainHTTP.
+    BENCH_ALLOW_PLAIN_HTTP: 'true',
     ...extra,
   };
 }
@@ -186,6 +188,30 @@ describe('bench-runner', { timeout: 120_000 }, () => {
     expect(run.stderr).toContain('line 4: give either "prompt" (with an optional "system") or "messages"');
     expect(parse(run.message).error).toContain('line 2');
     expect(fake.requests).toEqual([]);
+  });
+
+  it('exits 2 before any request rather than send a key over plain http without BENCH_ALLOW_PLAIN_HTTP', async () => {
+    const refused = await runRunner(
+      ['--dataset', dataset],
+      contract({ BENCH_ALLOW_PLAIN_HTTP: '' }),
+      termination,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`BENCH_ENDPOINT ${fake.url} is plain http and BENCH_API_KEY is set`);
+    expect(parse(refused.message).error).toContain('BENCH_ALLOW_PLAIN_HTTP=true');
+    expect(refused.stderr + refused.message).not.toContain(KEY);
+    expect(fake.requests).toEqual([]);
+
+    // Without a key (a local model without auth) plain http needs no permission.
+    await fake.close();
+    fake = await startOpenAICompatibleFake({ answer });
+    const keyless = await runRunner(
+      ['--dataset', dataset],
+      contract({ BENCH_ALLOW_PLAIN_HTTP: '', BENCH_API_KEY: '', BENCH_ENDPOINT: `${fake.url}/v1` }),
+      termination,
+    );
+    expect(keyless.code, keyless.stderr).toBe(0);
+    expect(fake.requests[0]!.headers.authorization).toBeUndefined();
   });
 
   it.each([

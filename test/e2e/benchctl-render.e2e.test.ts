@@ -31,6 +31,8 @@ const manifests = [
       provider: 'openai-compatible',
       endpoint: 'http://vllm.models.svc:8000/v1',
       credentialsSecretRef: { name: 'openai-credentials' },
+      // An in-cluster server over plain http: the Jobs carry BENCH_ALLOW_PLAIN_HTTP.
+      allowPlainHTTP: true,
       maxConcurrentRuns: 8,
       rateLimit: { requestsPerMinute: 600, tokensPerMinute: 100000 },
     },

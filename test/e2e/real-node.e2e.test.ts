@@ -167,6 +167,8 @@ describe('the real node', () => {
             provider: 'openai-compatible',
             endpoint: `${standIn.url}/v1`,
             credentialsSecretRef: { name: 'stand-in-credentials' },
+            // The stand-in listens over plain http on the node's bridge.
+            allowPlainHTTP: true,
             maxConcurrentRuns: 4,
           },
         }),

@@ -133,6 +133,8 @@ describe('bench-runner against the stand-in process', () => {
         BENCH_MODEL: model,
         BENCH_ENDPOINT: endpoint,
         BENCH_API_KEY: apiKey,
+        // The stand-in listens over plain http, as the demo's ProviderPolicies allow.
+        BENCH_ALLOW_PLAIN_HTTP: 'true',
         BENCH_PARAMETERS: '{"temperature":"0"}',
       },
       work.file(`termination-${provider}-${model}`),

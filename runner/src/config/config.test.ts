@@ -51,6 +51,40 @@ describe('readEnvironment', () => {
     expect(() => readEnvironment({ ...contract, ...change })).toThrow(message);
   });
 
+  it('refuses to send a key over plain http unless BENCH_ALLOW_PLAIN_HTTP=true', () => {
+    const gateway = { ...contract, BENCH_PROVIDER: 'openai-compatible', BENCH_ENDPOINT: 'http://gw:8080/v1' };
+    expect(() => readEnvironment(gateway)).toThrow(ConfigError);
+    expect(() => readEnvironment(gateway)).toThrow(
+      'BENCH_ENDPOINT http://gw:8080 is plain http and BENCH_API_KEY is set: bench-runner does not send an API key unencrypted unless BENCH_ALLOW_PLAIN_HTTP=true',
+    );
+    expect(() => readEnvironment({ ...gateway, BENCH_ALLOW_PLAIN_HTTP: 'false' })).toThrow(ConfigError);
+    expect(() => readEnvironment({ ...gateway, BENCH_ENDPOINT: 'HTTP://gw:8080/v1' })).toThrow(ConfigError);
+    expect(readEnvironment({ ...gateway, BENCH_ALLOW_PLAIN_HTTP: 'true' }).provider).toMatchObject({
+      endpoint: 'http://gw:8080/v1',
+      apiKey: 'sk-contract-key',
+    });
+    // A local model without auth, and https with a key, need no permission.
+    expect(readEnvironment({ ...gateway, BENCH_API_KEY: '' }).provider.apiKey).toBeUndefined();
+    expect(readEnvironment({ ...gateway, BENCH_ENDPOINT: 'https://gw:8443/v1' }).provider.endpoint).toBe(
+      'https://gw:8443/v1',
+    );
+    expect(() => readEnvironment({ ...gateway, BENCH_ALLOW_PLAIN_HTTP: 'yes' })).toThrow(
+      'BENCH_ALLOW_PLAIN_HTTP must be true or false, not "yes"',
+    );
+  });
+
+  it('quotes only the origin of a plain http endpoint it refuses, never its path, user info or the key', () => {
+    const key = 'sk-do-not-print';
+    const env = {
+      ...contract,
+      BENCH_PROVIDER: 'openai-compatible',
+      BENCH_ENDPOINT: `http://user:secret@gw:8080/v1?token=${key}`,
+      BENCH_API_KEY: key,
+    };
+    expect(() => readEnvironment(env)).toThrow(/^BENCH_ENDPOINT http:\/\/gw:8080 is plain http/);
+    expect(() => readEnvironment(env)).not.toThrow(/secret|token/);
+  });
+
   it('never puts the API key in an error', () => {
     const key = 'sk-do-not-print';
     for (const env of [{ BENCH_PARAMETERS: key }, { BENCH_RATE_LIMIT_RPM: key }, { BENCH_PROVIDER: 'x' }]) {

@@ -1,6 +1,7 @@
 /**
  * The runner contract's environment (docs/runner-contract.md), read once at start: which provider
- * and model, the API key, the per-run rate limits, and which shard of the items this pod takes.
+ * and model, the API key (and whether it may cross plain http), the per-run rate limits, and which
+ * shard of the items this pod takes.
  */
 import { redact } from '../providers/errors.ts';
 import type { ProviderConfig, ProviderType } from '../providers/types.ts';
@@ -104,6 +105,35 @@ export function readEnvironment(env: NodeJS.ProcessEnv): RunnerEnvironment {
   }
 }
 
+function allowPlainHttp(env: NodeJS.ProcessEnv): boolean {
+  const value = env.BENCH_ALLOW_PLAIN_HTTP;
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ConfigError(`BENCH_ALLOW_PLAIN_HTTP must be true or false, not ${JSON.stringify(value)}`);
+}
+
+/**
+ * Refuses to send a key over plain http unless the ProviderPolicy allows it (spec.allowPlainHTTP,
+ * passed as BENCH_ALLOW_PLAIN_HTTP=true): anyone on the path could read it. Checked here, before any
+ * adapter exists, so it holds for every provider, the SDK-based ones included. Without a key (a
+ * local model without auth) plain http is fine.
+ */
+function checkPlainHttp(endpoint: string | undefined, apiKey: string | undefined, allowed: boolean): void {
+  if (!endpoint || !apiKey || allowed || !/^http:/i.test(endpoint)) return;
+  throw new ConfigError(
+    `BENCH_ENDPOINT ${originOf(endpoint)} is plain http and BENCH_API_KEY is set: bench-runner does not send an API key unencrypted unless BENCH_ALLOW_PLAIN_HTTP=true (set by the operator from the ProviderPolicy's spec.allowPlainHTTP); use an https:// endpoint, or set allowPlainHTTP: true if the network to the endpoint is trusted`,
+  );
+}
+
+/** The endpoint's scheme, host and port only: a URL's path or user info may hold what should not be printed. */
+function originOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).origin;
+  } catch {
+    return '(not a valid URL)';
+  }
+}
+
 function read(env: NodeJS.ProcessEnv): RunnerEnvironment {
   const type = required(env, 'BENCH_PROVIDER');
   if (!PROVIDER_TYPES.includes(type as ProviderType)) {
@@ -111,12 +141,15 @@ function read(env: NodeJS.ProcessEnv): RunnerEnvironment {
       `BENCH_PROVIDER ${JSON.stringify(type)} is not a provider type bench-runner knows (${PROVIDER_TYPES.join(', ')})`,
     );
   }
+  const endpoint = env.BENCH_ENDPOINT || undefined;
+  const apiKey = env.BENCH_API_KEY || undefined;
+  checkPlainHttp(endpoint, apiKey, allowPlainHttp(env));
   return {
     run: env.BENCH_SUITE && env.BENCH_RUN ? `${env.BENCH_SUITE}/${env.BENCH_RUN}` : env.BENCH_RUN,
     provider: {
       type: type as ProviderType,
-      endpoint: env.BENCH_ENDPOINT || undefined,
-      apiKey: env.BENCH_API_KEY || undefined,
+      endpoint,
+      apiKey,
       parameters: parameters(env.BENCH_PARAMETERS),
     },
     model: required(env, 'BENCH_MODEL'),

@@ -95,6 +95,8 @@ export function largeResultsOnTheRealNode(): void {
           provider: 'openai-compatible',
           endpoint: `${standIn.url}/v1`,
           credentialsSecretRef: { name: 'stand-in-credentials' },
+          // The stand-in listens over plain http on the node's bridge.
+          allowPlainHTTP: true,
         },
       });
       await kubectlApply(

@@ -46,6 +46,7 @@ export function runFailuresOnTheRealNode(): void {
       provider: 'openai-compatible',
       endpoint: 'http://stand-in.invalid/v1',
       credentialsSecretRef: { name: secret },
+      allowPlainHTTP: true,
       cost: { currency: 'USD', inputPerMillionTokens: '1', outputPerMillionTokens: '1' },
       budget: { limit: '10', period: 'Day' },
       circuitBreaker: { failureThreshold: 1, cooldown: '1h' },

@@ -1487,6 +1487,13 @@ export const schemas: {
             fieldPath: '.cost',
             reason: 'FieldValueRequired',
           },
+          {
+            rule: "!has(self.credentialsSecretRef) || !has(self.endpoint) || !self.endpoint.startsWith('http://') || (has(self.allowPlainHTTP) && self.allowPlainHTTP)",
+            message:
+              'spec.endpoint is a plain http:// URL and spec.credentialsSecretRef is set: runs would send the API key unencrypted; use an https:// endpoint, or set spec.allowPlainHTTP: true if the network to the endpoint is trusted (a local stand-in, an in-cluster gateway)',
+            fieldPath: '.endpoint',
+            reason: 'FieldValueForbidden',
+          },
         ],
         properties: {
           provider: {
@@ -1517,6 +1524,12 @@ export const schemas: {
                 message: 'endpoint must be an absolute http or https URL, such as https://api.example.com/v1',
               },
             ],
+          },
+          allowPlainHTTP: {
+            description:
+              'Whether runs may send the API key (credentialsSecretRef) to a plain http:// endpoint. It exists for endpoints on a network trusted not to be read by others: a local stand-in during development or tests, an in-cluster gateway or model server reached over the pod network. Passed to runs as BENCH_ALLOW_PLAIN_HTTP=true; bench-runner refuses to send a key over plain http without it. An http:// endpoint without credentialsSecretRef (a local model without auth) needs no permission. Defaults to false.',
+            type: 'boolean',
+            default: false,
           },
           credentialsSecretRef: {
             description:
@@ -1940,6 +1953,15 @@ export const schemas: {
             type: 'string',
             enum: ['Allow', 'Forbid', 'Replace'],
             default: 'Forbid',
+          },
+          maxActiveRounds: {
+            description:
+              'Under concurrencyPolicy Allow: how many rounds of one suite may be unfinished at once. A tick that finds the suite with this many unfinished rounds starts none and is recorded as RoundSkipped, so a schedule firing faster than rounds finish cannot pile them up. Forbid and Replace keep one round at a time (as if it were 1) and ignore it; a re-run request (bench.dev/requested-at) starts its round regardless. Defaults to 3.',
+            type: 'integer',
+            format: 'int32',
+            minimum: 1,
+            maximum: 100,
+            default: 3,
           },
           startingDeadlineSeconds: {
             description:

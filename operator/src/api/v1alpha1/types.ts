@@ -739,6 +739,10 @@ export interface ProviderPolicySpec {
    * Base URL of the provider API, e.g. https://my-resource.openai.azure.com or http://vllm.models.svc:8000/v1. Required for azure-openai and openai-compatible; for the others the provider's public endpoint is used when absent. Passed to runs as BENCH_ENDPOINT.
    */
   endpoint?: string;
+  /**
+   * Whether runs may send the API key (credentialsSecretRef) to a plain http:// endpoint. It exists for endpoints on a network trusted not to be read by others: a local stand-in during development or tests, an in-cluster gateway or model server reached over the pod network. Passed to runs as BENCH_ALLOW_PLAIN_HTTP=true; bench-runner refuses to send a key over plain http without it. An http:// endpoint without credentialsSecretRef (a local model without auth) needs no permission. Defaults to false.
+   */
+  allowPlainHTTP?: boolean;
   credentialsSecretRef?: CredentialsSecretRef;
   /**
    * An allow-list of the model names runs may use with this provider. Absent: any model. A suite target asking for another model is reported as Stalled by the operator.
@@ -960,6 +964,10 @@ export interface SchedulePolicySpec {
    * What to do when a new round is due while the previous round of the same suite still runs: Forbid (skip the new round, recorded as RoundSkipped), Allow (run both), Replace (delete the unfinished Jobs of the previous round and start the new one). Defaults to "Forbid".
    */
   concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  /**
+   * Under concurrencyPolicy Allow: how many rounds of one suite may be unfinished at once. A tick that finds the suite with this many unfinished rounds starts none and is recorded as RoundSkipped, so a schedule firing faster than rounds finish cannot pile them up. Forbid and Replace keep one round at a time (as if it were 1) and ignore it; a re-run request (bench.dev/requested-at) starts its round regardless. Defaults to 3.
+   */
+  maxActiveRounds?: number;
   /**
    * If a scheduled round cannot start within this many seconds of its scheduled time (e.g. the operator was down), it is skipped. Absent: no deadline; after downtime at most one missed round starts.
    */

@@ -27,6 +27,9 @@ const smoke = (endpoint: string, ...more: string[]) => [
   example('25-datasets.yaml'),
   '--env',
   `BENCH_ENDPOINT=${endpoint}/v1`,
+  // The fake provider listens on loopback over plain http, and the example's policy expects https.
+  '--env',
+  'BENCH_ALLOW_PLAIN_HTTP=true',
   ...more,
 ];
 

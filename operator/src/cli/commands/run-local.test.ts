@@ -31,6 +31,8 @@ function manifests(endpoint: string): string {
         provider: 'openai-compatible',
         endpoint,
         credentialsSecretRef: { name: 'llm-credentials' },
+        // The fake provider listens on loopback over plain http.
+        allowPlainHTTP: true,
         rateLimit: { requestsPerMinute: 600 },
       },
     },

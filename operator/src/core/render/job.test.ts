@@ -101,3 +101,32 @@ describe('renderJob volumes', () => {
     expect(JSON.stringify(renderJob(make()))).toBe(JSON.stringify(renderJob(make())));
   });
 });
+
+describe('renderJob plain http permission', () => {
+  const envOf = (providerSpec: JobRenderInput['provider']['spec']) => {
+    const rendered = renderJob({
+      ...input({}),
+      provider: { metadata: { name: 'gateway' }, spec: providerSpec },
+    });
+    return pod(rendered).containers[0]!.env!;
+  };
+  const gateway = {
+    provider: 'openai-compatible' as const,
+    endpoint: 'http://gateway.models.svc:8080/v1',
+    credentialsSecretRef: { name: 'gateway-credentials' },
+  };
+
+  it('passes BENCH_ALLOW_PLAIN_HTTP=true, after BENCH_ENDPOINT, only when the ProviderPolicy allows plain http', () => {
+    const names = (env: ReturnType<typeof envOf>) => env.map((e) => e.name);
+    const allowed = envOf({ ...gateway, allowPlainHTTP: true });
+    expect(allowed.find((e) => e.name === 'BENCH_ALLOW_PLAIN_HTTP')).toEqual({
+      name: 'BENCH_ALLOW_PLAIN_HTTP',
+      value: 'true',
+    });
+    expect(names(allowed).indexOf('BENCH_ALLOW_PLAIN_HTTP')).toBe(
+      names(allowed).indexOf('BENCH_ENDPOINT') + 1,
+    );
+    expect(names(envOf({ ...gateway, allowPlainHTTP: false }))).not.toContain('BENCH_ALLOW_PLAIN_HTTP');
+    expect(names(envOf(gateway))).not.toContain('BENCH_ALLOW_PLAIN_HTTP');
+  });
+});

@@ -183,6 +183,8 @@ function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar
     { name: 'BENCH_PROVIDER', value: spec.provider },
     { name: 'BENCH_MODEL', value: model },
     { name: 'BENCH_ENDPOINT', value: spec.endpoint ?? '' },
+    // bench-runner sends a key to a plain http:// endpoint only with this (the policy's say-so).
+    ...(spec.allowPlainHTTP === true ? [{ name: 'BENCH_ALLOW_PLAIN_HTTP', value: 'true' }] : []),
     { name: 'BENCH_PARAMETERS', value: JSON.stringify(target.parameters ?? {}) },
     { name: 'BENCH_SHARDS', value: String(shards) },
     ...(rpm ? [{ name: 'BENCH_RATE_LIMIT_RPM', value: rpm }] : []),

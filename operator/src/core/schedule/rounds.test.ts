@@ -11,7 +11,7 @@ const input = (over: Partial<CronRoundInput>): CronRoundInput => ({
   schedule: hourly,
   concurrencyPolicy: 'Forbid',
   handledThrough: at('2026-11-22T09:00:00Z'),
-  roundUnfinished: false,
+  unfinishedRounds: 0,
   now: at('2026-11-22T10:00:20Z'),
   ...over,
 });
@@ -33,17 +33,40 @@ describe('cronRound', () => {
   });
 
   it('Forbid skips the tick while the round runs, and records it as handled', () => {
-    const decision = cronRound(input({ roundUnfinished: true }));
+    const decision = cronRound(input({ unfinishedRounds: 1 }));
     expect(decision.startRound).toBe(false);
     expect(decision.tick).toBe(at('2026-11-22T10:00:00Z'));
     expect(decision.skip?.reason).toBe('RoundSkipped');
     expect(decision.skip?.message).toContain('concurrencyPolicy Forbid');
     // Once handled, the same tick is not skipped (nor reported) again.
-    expect(cronRound(input({ roundUnfinished: true, handledThrough: decision.tick! })).skip).toBeUndefined();
+    expect(cronRound(input({ unfinishedRounds: 1, handledThrough: decision.tick! })).skip).toBeUndefined();
   });
 
   it.each(['Allow', 'Replace'] as const)('%s starts the round while the previous one runs', (policy) => {
-    expect(cronRound(input({ roundUnfinished: true, concurrencyPolicy: policy })).startRound).toBe(true);
+    expect(cronRound(input({ unfinishedRounds: 1, concurrencyPolicy: policy })).startRound).toBe(true);
+  });
+
+  it('Allow skips the tick once maxActiveRounds rounds are unfinished, naming the cap', () => {
+    const allow = (unfinishedRounds: number, maxActiveRounds?: number) =>
+      cronRound(input({ concurrencyPolicy: 'Allow', unfinishedRounds, maxActiveRounds }));
+    expect(allow(1, 2).startRound).toBe(true);
+    const capped = allow(2, 2);
+    expect(capped).toMatchObject({ startRound: false, tick: at('2026-11-22T10:00:00Z') });
+    expect(capped.skip).toEqual({
+      reason: 'RoundSkipped',
+      message:
+        'the schedule 0 * * * * fired at 2026-11-22T10:00:00.000Z, but 2 rounds of the suite are unfinished, as many as maxActiveRounds (2) allows under concurrencyPolicy Allow; the next round starts at a later tick, once fewer are running',
+    });
+    // Without the field, the CRD's default: 3.
+    expect(allow(2).startRound).toBe(true);
+    expect(allow(3).skip?.message).toContain(
+      '3 rounds of the suite are unfinished, as many as maxActiveRounds (3)',
+    );
+    expect(allow(1, 1).skip?.message).toContain('1 round of the suite is unfinished');
+    // Replace ignores it: it replaces the unfinished round instead.
+    expect(
+      cronRound(input({ concurrencyPolicy: 'Replace', unfinishedRounds: 5, maxActiveRounds: 1 })).startRound,
+    ).toBe(true);
   });
 
   it('a tick older than startingDeadlineSeconds is missed', () => {
@@ -69,7 +92,7 @@ describe('cronRound', () => {
       fc.property(
         fc.array(fc.integer({ min: 1, max: 600_000 }), { minLength: 1, maxLength: 40 }),
         fc.constantFrom('Allow', 'Forbid', 'Replace' as const),
-        fc.boolean(),
+        fc.integer({ min: 0, max: 4 }),
         (gaps, concurrencyPolicy, unfinished) => {
           let now = at('2026-11-22T10:00:30Z');
           let handledThrough = now;
@@ -80,7 +103,7 @@ describe('cronRound', () => {
               input({
                 schedule: everyMinute,
                 concurrencyPolicy,
-                roundUnfinished: unfinished,
+                unfinishedRounds: unfinished,
                 handledThrough,
                 now,
               }),
@@ -93,6 +116,40 @@ describe('cronRound', () => {
               if (d.startRound) started.add(d.tick);
               handledThrough = d.tick;
             }
+          }
+        },
+      ),
+    );
+  });
+
+  it('property: under Allow, however ticks and round ends interleave, never more than maxActiveRounds rounds run', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ gap: fc.integer({ min: 1, max: 180_000 }), finishOne: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        fc.integer({ min: 1, max: 5 }),
+        (steps, maxActiveRounds) => {
+          let now = at('2026-11-22T10:00:30Z');
+          let handledThrough = now;
+          let unfinishedRounds = 0;
+          for (const { gap, finishOne } of steps) {
+            now += gap;
+            if (finishOne && unfinishedRounds > 0) unfinishedRounds -= 1;
+            const d = cronRound(
+              input({
+                schedule: everyMinute,
+                concurrencyPolicy: 'Allow',
+                maxActiveRounds,
+                unfinishedRounds,
+                handledThrough,
+                now,
+              }),
+            );
+            if (d.startRound) unfinishedRounds += 1;
+            if (d.tick !== undefined) handledThrough = d.tick;
+            expect(unfinishedRounds).toBeLessThanOrEqual(maxActiveRounds);
           }
         },
       ),

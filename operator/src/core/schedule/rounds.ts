@@ -11,10 +11,18 @@ export interface CronRoundInput {
    * skipped), or, before the first, when the suite came under the schedule.
    */
   handledThrough: number;
-  /** The suite's current round has runs that are not finished. */
-  roundUnfinished: boolean;
+  /**
+   * How many of the suite's rounds are unfinished: the current one if its runs are not all finished,
+   * and earlier ones whose Jobs still run (only concurrencyPolicy Allow keeps those).
+   */
+  unfinishedRounds: number;
+  /** Under Allow: the most unfinished rounds before a tick is skipped. Default DEFAULT_MAX_ACTIVE_ROUNDS. */
+  maxActiveRounds?: number | undefined;
   now: number;
 }
+
+/** The SchedulePolicy's spec.maxActiveRounds when absent (the CRD's default). */
+export const DEFAULT_MAX_ACTIVE_ROUNDS = 3;
 
 export interface CronRoundDecision {
   /** A new round starts now, for `tick`. */
@@ -32,9 +40,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /**
  * CronJob's decision for one suite. Only the most recent tick since `handledThrough` counts, so
  * after operator downtime at most one missed round starts, never a burst. A tick older than
- * startingDeadlineSeconds is missed. Forbid skips a tick while the current round is unfinished
- * (the tick is gone for good: the next round starts at a later tick, not when the round ends);
- * Allow and Replace start the round anyway (what happens to the previous round's Jobs is the
+ * startingDeadlineSeconds is missed. Forbid skips a tick while a round is unfinished (the tick is
+ * gone for good: the next round starts at a later tick, not when the round ends); Allow skips it
+ * once maxActiveRounds rounds are unfinished, so a schedule firing faster than rounds finish cannot
+ * pile them up; Replace starts the round anyway (what happens to the previous round's Jobs is the
  * caller's: see keepsUnfinishedRounds).
  */
 export function cronRound(input: CronRoundInput): CronRoundDecision {
@@ -55,16 +64,24 @@ export function cronRound(input: CronRoundInput): CronRoundDecision {
       },
     };
   }
-  if (input.roundUnfinished && input.concurrencyPolicy === 'Forbid') {
-    return {
-      startRound: false,
-      tick,
-      nextScheduleTime,
-      skip: {
-        reason: 'RoundSkipped',
-        message: `the schedule ${schedule.expression} fired at ${at}, but the previous round is still running (concurrencyPolicy Forbid); the next round starts at a later tick`,
-      },
-    };
+  const skip = (message: string): CronRoundDecision => ({
+    startRound: false,
+    tick,
+    nextScheduleTime,
+    skip: { reason: 'RoundSkipped', message },
+  });
+  const fired = `the schedule ${schedule.expression} fired at ${at}`;
+  if (input.unfinishedRounds > 0 && input.concurrencyPolicy === 'Forbid') {
+    return skip(
+      `${fired}, but the previous round is still running (concurrencyPolicy Forbid); the next round starts at a later tick`,
+    );
+  }
+  const cap = input.maxActiveRounds ?? DEFAULT_MAX_ACTIVE_ROUNDS;
+  const unfinished = input.unfinishedRounds;
+  if (unfinished >= cap && input.concurrencyPolicy === 'Allow') {
+    return skip(
+      `${fired}, but ${unfinished} ${unfinished === 1 ? 'round of the suite is' : 'rounds of the suite are'} unfinished, as many as maxActiveRounds (${cap}) allows under concurrencyPolicy Allow; the next round starts at a later tick, once fewer are running`,
+    );
   }
   return { startRound: true, tick, nextScheduleTime };
 }

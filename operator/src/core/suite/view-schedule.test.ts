@@ -68,6 +68,24 @@ describe('roundState under a schedule', () => {
     expect(state.skip).toBeUndefined();
   });
 
+  it('under Allow, counts the rounds whose Jobs still run and skips a tick at maxActiveRounds', () => {
+    const allow = policy({ schedule: '0 * * * *', concurrencyPolicy: 'Allow', maxActiveRounds: 2 });
+    const inRound2 = suite({ round: 2, roundGeneration: 1, lastHandledScheduleTime: '2026-11-22T11:00:00Z' });
+    const stamp = { [ANNOTATIONS.generation]: '1' };
+    const noon = { policy: allow, now: at('2026-11-22T12:00:05Z') };
+
+    const capped = roundState(inRound2, [job(1, stamp, false), job(2, stamp, false)], noon);
+    expect(capped).toMatchObject({ current: 2, startNew: false, handledThrough: at('2026-11-22T12:00:00Z') });
+    expect(capped.skip?.message).toContain(
+      '2 rounds of the suite are unfinished, as many as maxActiveRounds (2) allows under concurrencyPolicy Allow',
+    );
+    // Once round 1's Job is done, one round runs: the tick starts round 3 beside round 2.
+    expect(roundState(inRound2, [job(1, stamp, true), job(2, stamp, false)], noon)).toMatchObject({
+      startNew: true,
+      tick: at('2026-11-22T12:00:00Z'),
+    });
+  });
+
   it('holds a spec change until the next tick', () => {
     const changed = suite(
       { round: 1, roundGeneration: 1, lastHandledScheduleTime: '2026-11-22T10:00:00Z' },

@@ -87,6 +87,9 @@ export function roundState(
   return revision === undefined ? state : { ...state, revision };
 }
 
+/** The round a Job was made for (its label). */
+const roundOf = (job: JobView): number => Number(job.metadata.labels?.[LABELS.round] ?? 0);
+
 /** The most of a re-run request's value its round's Event and audit record quote. */
 const REQUESTED_AT_QUOTED = 80;
 
@@ -94,9 +97,8 @@ function decideRound(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundS
   const generation = suite.metadata?.generation ?? 0;
   const requestedAt = suite.metadata?.annotations?.[ANNOTATIONS.requestedAt] ?? '';
   const status = suite.status;
-  const jobRounds = jobs.map((j) => Number(j.metadata.labels?.[LABELS.round] ?? 0));
-  const current = Math.max(status?.round ?? 0, ...jobRounds);
-  const roundJobs = jobs.filter((j) => Number(j.metadata.labels?.[LABELS.round]) === current);
+  const current = Math.max(status?.round ?? 0, ...jobs.map(roundOf));
+  const roundJobs = jobs.filter((j) => roundOf(j) === current);
   const statusKnowsRound = (status?.round ?? 0) === current;
   const madeFor = (annotation: string): string | undefined =>
     statusKnowsRound ? undefined : roundJobs[0]?.metadata.annotations?.[annotation];
@@ -108,10 +110,17 @@ function decideRound(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundS
   const rerun = requestedAt !== '' && requestedAtToken(requestedAt) !== handled;
   const rerunWhy = `a re-run was requested (${ANNOTATIONS.requestedAt}: ${shorten(requestedAt, REQUESTED_AT_QUOTED)})`;
   if (scheduling?.policy?.spec.schedule !== undefined) {
-    return scheduledRoundState(suite, roundJobs, current, scheduling.policy, scheduling.now, {
-      specChanged: current > 0 && roundGeneration < generation,
-      rerun: rerun ? rerunWhy : undefined,
-    });
+    return scheduledRoundState(
+      suite,
+      { all: jobs, ofRound: roundJobs },
+      current,
+      scheduling.policy,
+      scheduling.now,
+      {
+        specChanged: current > 0 && roundGeneration < generation,
+        rerun: rerun ? rerunWhy : undefined,
+      },
+    );
   }
   if (current === 0) return { current, startNew: true, why: 'the suite was created' };
   if (roundGeneration < generation) {
@@ -136,7 +145,7 @@ function decideRound(suite: BenchmarkSuite, jobs: JobView[], scheduling?: RoundS
  */
 function scheduledRoundState(
   suite: BenchmarkSuite,
-  roundJobs: JobView[],
+  jobs: { all: JobView[]; ofRound: JobView[] },
   current: number,
   policy: SchedulePolicy,
   now: number,
@@ -147,6 +156,7 @@ function scheduledRoundState(
   // An invalid schedule stalls the suite (stallReason); until it is fixed nothing starts.
   if (!parsed.ok) return { current, startNew: false, why: '', hold: parsed.message };
   const schedule = parsed.schedule;
+  const roundJobs = jobs.ofRound;
   const stamped = roundJobs.flatMap((j) => {
     const value = Date.parse(j.metadata.annotations?.[ANNOTATIONS.scheduleHandledThrough] ?? '');
     return Number.isNaN(value) ? [] : [value];
@@ -185,16 +195,19 @@ function scheduledRoundState(
       ...withHandled(tick !== undefined && tick > handledThrough ? tick : undefined),
     };
   }
+  const running = (job: JobView): boolean => observeAttempt(job, []).phase === 'Active';
   const roundUnfinished =
     current > 0 &&
-    (roundJobs.some((j) => observeAttempt(j, []).phase === 'Active') ||
-      !(suite.status?.round === current && suite.status.completionTime));
+    (roundJobs.some(running) || !(suite.status?.round === current && suite.status.completionTime));
+  // Earlier rounds whose Jobs still run: only concurrencyPolicy Allow keeps them.
+  const earlierRunning = new Set(jobs.all.filter((j) => roundOf(j) < current && running(j)).map(roundOf));
   const decision = cronRound({
     schedule,
     concurrencyPolicy: spec.concurrencyPolicy ?? 'Forbid',
     startingDeadlineSeconds: spec.startingDeadlineSeconds,
     handledThrough,
-    roundUnfinished,
+    unfinishedRounds: earlierRunning.size + (roundUnfinished ? 1 : 0),
+    maxActiveRounds: spec.maxActiveRounds,
     now,
   });
   if (decision.startRound) {
