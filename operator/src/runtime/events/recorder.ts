@@ -7,6 +7,7 @@ import { realClock, type Clock } from '../time/clock.ts';
 import type { WritePriority } from '../client/write-priority.ts';
 import { microTime } from '../time/microtime.ts';
 import { seriesKey, spamKey, truncateNote, type EventRecord, type EventReference } from './event.ts';
+import { FairBuffer } from './fair-buffer.ts';
 import { SeriesCache } from './series-cache.ts';
 import { SpamFilter } from './spam-filter.ts';
 
@@ -25,7 +26,10 @@ export interface EventRecorderOptions {
   reportingController?: string;
   logger: Logger;
   clock?: Clock;
-  /** Events waiting to be written; beyond it new events are dropped rather than slowing reconciles. Default 1000. */
+  /**
+   * Events waiting to be written; beyond it events are dropped rather than slowing reconciles, those
+   * of the namespace with the most waiting first. Default 1000.
+   */
   bufferSize?: number;
   registry?: Registry;
   /** Events step aside while urgent writes are in flight (bounded by its maxDeferMs). */
@@ -48,7 +52,7 @@ function droppedCounter(registry: Registry): Counter<'reason'> {
   if (!counter) {
     counter = new Counter({
       name: 'event_recorder_dropped_total',
-      help: 'Kubernetes Events not written, by reason (rate_limited: per-object spam filter; buffer_full; write_failed).',
+      help: 'Kubernetes Events not written, by reason (rate_limited: per-object spam filter; buffer_full: the buffer was full and the namespace had the most Events waiting; pushed_out: waiting, dropped to make room for a namespace with fewer; write_failed).',
       labelNames: ['reason'],
       registers: [registry],
     });
@@ -60,15 +64,17 @@ function droppedCounter(registry: Registry): Counter<'reason'> {
 /**
  * An events.k8s.io/v1 recorder with client-go's aggregation: `emit` never blocks or throws (a
  * reconcile must not wait on, or fail because of, its audit trail); a single writer drains a
- * bounded buffer in order, turning repeats into a series on the existing Event.
+ * bounded buffer, turning repeats into a series on the existing Event. The buffer is shared fairly
+ * by the Events' namespaces (those of the objects they regard): each namespace's Events are
+ * written in order, namespaces take turns, and a namespace flooding the buffer loses its own
+ * excess, never another namespace's Events.
  */
 export class EventRecorder {
   private readonly options: EventRecorderOptions;
   private readonly clock: Clock;
   private readonly spam: SpamFilter;
   private readonly series: SeriesCache;
-  private readonly buffer: EventRecord[] = [];
-  private readonly bufferSize: number;
+  private readonly buffer: FairBuffer<EventRecord>;
   private readonly dropped: Counter<'reason'> | undefined;
   private readonly idleWaiters: Array<() => void> = [];
   private writing = false;
@@ -80,7 +86,7 @@ export class EventRecorder {
     this.clock = options.clock ?? realClock;
     this.spam = new SpamFilter(this.clock);
     this.series = new SeriesCache(this.clock);
-    this.bufferSize = options.bufferSize ?? 1000;
+    this.buffer = new FairBuffer(options.bufferSize ?? 1000);
     this.dropped = options.registry ? droppedCounter(options.registry) : undefined;
   }
 
@@ -90,17 +96,21 @@ export class EventRecorder {
       this.drop('rate_limited', event);
       return;
     }
-    if (this.buffer.length >= this.bufferSize) {
+    const buffered = this.buffer.push(event.regarding.namespace ?? '', {
+      ...event,
+      note: truncateNote(event.note),
+    });
+    if (!buffered.accepted) {
       this.drop('buffer_full', event);
       return;
     }
-    this.buffer.push({ ...event, note: truncateNote(event.note) });
+    if (buffered.pushedOut) this.drop('pushed_out', buffered.pushedOut);
     if (!this.writing) void this.drain();
   }
 
   /** Resolves once every event emitted so far has been written (or failed). */
   flush(): Promise<void> {
-    if (!this.writing && this.buffer.length === 0) return Promise.resolve();
+    if (!this.writing && this.buffer.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -188,10 +198,15 @@ export class EventRecorder {
     return `${objectName.slice(0, 230)}.${nanos.toString(16)}`;
   }
 
-  private drop(reason: 'rate_limited' | 'buffer_full', event: EventRecord): void {
+  private drop(reason: 'rate_limited' | 'buffer_full' | 'pushed_out', event: EventRecord): void {
     this.dropped?.inc({ reason });
     this.options.logger.debug(
-      { reason: event.reason, regarding: event.regarding.name, dropped: reason },
+      {
+        reason: event.reason,
+        namespace: event.regarding.namespace,
+        regarding: event.regarding.name,
+        dropped: reason,
+      },
       'event dropped',
     );
   }
