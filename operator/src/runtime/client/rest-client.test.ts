@@ -4,6 +4,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../time/fake-clock.ts';
+import { RequestAbortedError } from './errors.ts';
+import { KubeClient } from './kube-client.ts';
 import { RestClient, type RestClientOptions } from './rest-client.ts';
 
 interface Seen {
@@ -168,9 +170,62 @@ describe('RestClient retries', () => {
     await vi.waitFor(() => expect(clock.pendingTimers()).toBe(1));
     abort.abort(new Error('shutting down'));
 
-    await expect(result).rejects.toThrow('shutting down');
+    await expect(result).rejects.toThrow(new RequestAbortedError('GET', '/x', new Error('shutting down')));
     expect(clock.pendingTimers()).toBe(0);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('RestClient abort', () => {
+  it('cancels a write the server is still holding: the connection closes, the call rejects as aborted, nothing is resent', async () => {
+    const held: ServerResponse[] = [];
+    const cancelled: string[] = [];
+    const { seen, url } = await apiserver((entry, _, res) => {
+      held.push(res);
+      res.on('close', () => cancelled.push(`${entry.method} ${entry.url}`));
+    });
+    const kube = new KubeClient(await client(url, {}));
+    const abort = new AbortController();
+
+    const write = kube.create(
+      { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
+      { metadata: { namespace: 'a', name: 'b' } },
+      { signal: abort.signal },
+    );
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    abort.abort(new Error('graceful shutdown timeout passed'));
+
+    let error: unknown = 'still pending';
+    void write.then(
+      () => (error = 'resolved'),
+      (e: unknown) => (error = e),
+    );
+    await vi.waitFor(
+      () => expect(error, 'the write rejects once aborted').toBeInstanceOf(RequestAbortedError),
+      {
+        timeout: 2_000,
+      },
+    );
+    expect((error as Error).message).toBe(
+      'POST /api/v1/namespaces/a/configmaps: aborted: graceful shutdown timeout passed',
+    );
+    await vi.waitFor(() =>
+      expect(cancelled, 'the server sees the request cancelled').toEqual([
+        'POST /api/v1/namespaces/a/configmaps?fieldManager=bench-operator',
+      ]),
+    );
+    expect(seen).toHaveLength(1);
+  });
+
+  it('sends nothing for a signal already aborted', async () => {
+    const { seen, url } = await apiserver((_, __, res) => answer(res, 200));
+    const rest = await client(url, {});
+    const signal = AbortSignal.abort(new Error('leadership ended'));
+
+    await expect(rest.json({ method: 'PUT', path: '/x', body: {}, signal })).rejects.toThrow(
+      new RequestAbortedError('PUT', '/x', new Error('leadership ended')),
+    );
+    expect(seen).toHaveLength(0);
   });
 });
 

@@ -61,7 +61,7 @@ describe('Controller', () => {
     expect(text).toContain('controller_runtime_reconcile_total{controller="test",result="success"} 1');
     expect(text).toContain('controller_runtime_reconcile_errors_total{controller="test"} 2');
     expect(text).toContain('controller_runtime_max_concurrent_reconciles{controller="test"} 2');
-    await controller.stop(1000);
+    await controller.shutDown();
   });
 
   it('honours requeueAfter and passes the request and a reconcile id', async () => {
@@ -81,7 +81,7 @@ describe('Controller', () => {
     expect(seen).toHaveLength(2);
     expect(seen[0]?.request).toEqual({ namespace: 'ns', name: 'a' });
     expect(seen[0]?.id).not.toBe(seen[1]?.id);
-    await controller.stop(1000);
+    await controller.shutDown();
   });
 
   it('never reconciles one key on two workers at once, but reconciles it again after a change during reconcile', async () => {
@@ -109,7 +109,7 @@ describe('Controller', () => {
     release();
     await settle();
     expect(maxRunning).toBe(1);
-    await controller.stop(1000);
+    await controller.shutDown();
   });
 
   it('on stop, finishes in-flight reconciles and starts no new ones', async () => {
@@ -125,11 +125,44 @@ describe('Controller', () => {
     controller.queue.add('ns/a');
     controller.queue.add('ns/b');
     await settle();
-    const stopping = controller.stop(10_000);
+    let ended = false;
+    const stopping = controller.shutDown().then(() => (ended = true));
+    await settle();
+    expect(ended, 'shutDown waits for the reconcile in flight').toBe(false);
     release();
-    expect(await stopping).toBe(true);
+    await stopping;
     expect(started).toEqual(['a']);
     expect(finished).toBe(1);
+  });
+
+  it('on abort, aborts the signal of in-flight reconciles, which end as aborted: no error, no requeue, no new key', async () => {
+    const signals: AbortSignal[] = [];
+    const { controller, clock, registry } = controllerWith(
+      (request, { signal }) =>
+        new Promise((_, reject) => {
+          signals.push(signal);
+          signal.addEventListener('abort', () => reject(new Error(`write for ${request.name} cancelled`)));
+        }),
+      1,
+    );
+    await controller.start();
+    controller.queue.add('ns/a');
+    controller.queue.add('ns/b');
+    await settle();
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false);
+
+    controller.abort('leadership ended');
+    expect(signals[0]?.aborted).toBe(true);
+    expect((signals[0]?.reason as Error).message).toBe('controller test: leadership ended');
+    await controller.shutDown();
+    clock.advance(60_000);
+    await settle();
+    expect(signals, 'the queued key is not handed out after the abort').toHaveLength(1);
+    expect(controller.queue.numRequeues('ns/a'), 'not requeued with backoff').toBe(0);
+    const text = await registry.metrics();
+    expect(text).toContain('controller_runtime_reconcile_errors_total{controller="test"} 0');
+    expect(text).toContain('controller_runtime_reconcile_total{controller="test",result="error"} 0');
   });
 
   it('batches a burst of events for one key into one reconcile after the batch period', async () => {
@@ -146,7 +179,7 @@ describe('Controller', () => {
     clock.advance(1000);
     await settle();
     expect(seen).toEqual([{ namespace: 'ns', name: 'owner' }]);
-    await controller.stop(1000);
+    await controller.shutDown();
   });
 
   it('drops the updates its predicate rejects: generationChanged passes spec changes only', async () => {
@@ -163,6 +196,6 @@ describe('Controller', () => {
     update(object(1, '2'), object(2, '3'));
     await settle();
     expect(calls, 'a spec change').toBeGreaterThan(0);
-    await controller.stop(1000);
+    await controller.shutDown();
   });
 });

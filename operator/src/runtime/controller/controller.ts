@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { KubeObject } from '../client/resource.ts';
@@ -20,7 +19,10 @@ import { requestFromKey, requestKey, type Request, type Result } from './request
 export interface ReconcileContext {
   logger: Logger;
   reconcileId: string;
-  /** Aborted when shutdown's drain deadline passes; long reconciles should stop writing then. */
+  /**
+   * Aborted when this replica must stop writing: shutdown's drain deadline passed, or leadership
+   * was lost. Pass it to every write (KubeClient's `signal` option), so the write is cancelled.
+   */
   signal: AbortSignal;
 }
 
@@ -61,7 +63,10 @@ export class Controller {
   private readonly logger: Logger;
   private readonly metrics: ControllerMetricFamilies;
   private readonly sources: Array<Pick<Informer<KubeObject>, 'waitForSync'>> = [];
-  private readonly shutdown = new AbortController();
+  /** Shutdown began: stop waiting for caches. */
+  private readonly stopping = new AbortController();
+  /** The signal of every reconcile: aborted when they must stop writing. */
+  private readonly inFlight = new AbortController();
   private workers: Promise<void>[] = [];
   private active = 0;
 
@@ -125,10 +130,11 @@ export class Controller {
 
   /** Waits for every watched cache to sync, then starts the workers. */
   async start(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
     try {
-      await Promise.all(this.sources.map((source) => source.waitForSync(this.shutdown.signal)));
+      await Promise.all(this.sources.map((source) => source.waitForSync(this.stopping.signal)));
     } catch (error) {
-      if (this.shutdown.signal.aborted) return;
+      if (this.stopping.signal.aborted) return;
       throw error;
     }
     if (this.queue.shuttingDown()) return;
@@ -137,21 +143,24 @@ export class Controller {
   }
 
   /**
-   * Stops taking work and waits for in-flight reconciles up to the deadline; past it, their
-   * signal is aborted. Resolves true when everything in flight finished in time.
+   * Stops taking work (queued keys are dropped: the next leader reconciles them) and resolves once
+   * every in-flight reconcile has ended. It does not hurry them: the manager bounds the wait and
+   * calls abort() when its drain deadline passes.
    */
-  async stop(drainTimeoutMs: number): Promise<boolean> {
-    const drained = this.queue.shutDownWithDrain().then(() => true);
-    const timedOut = sleep(drainTimeoutMs, false, { ref: false });
-    const finished = await Promise.race([drained, timedOut]);
-    this.shutdown.abort(new Error(`controller ${this.name} shut down`));
-    if (finished) await Promise.all(this.workers);
-    else
-      this.logger.warn(
-        { drainTimeoutMs },
-        'in-flight reconciles did not finish before the shutdown deadline',
-      );
-    return finished;
+  async shutDown(): Promise<void> {
+    this.stopping.abort();
+    await this.queue.shutDownWithDrain();
+    await Promise.all(this.workers);
+  }
+
+  /**
+   * Aborts the signal of every in-flight reconcile, so their writes are cancelled, and hands out
+   * no more keys: for a replica that may no longer write (drain deadline passed, leadership lost).
+   */
+  abort(reason: string): void {
+    if (this.inFlight.signal.aborted) return;
+    this.inFlight.abort(new Error(`controller ${this.name}: ${reason}`));
+    this.queue.shutDown();
   }
 
   private workerCount(): number {
@@ -185,10 +194,10 @@ export class Controller {
     });
     const labels = { controller: this.name };
     const endTimer = this.metrics.reconcileTime.startTimer(labels);
+    const signal = this.inFlight.signal;
     let outcome: ReconcileResultLabel;
     try {
-      const result =
-        (await this.options.reconcile(request, { logger, reconcileId, signal: this.shutdown.signal })) ?? {};
+      const result = (await this.options.reconcile(request, { logger, reconcileId, signal })) ?? {};
       if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
         this.queue.forget(key);
         this.queue.addAfter(key, result.requeueAfterMs);
@@ -201,6 +210,15 @@ export class Controller {
         outcome = 'success';
       }
     } catch (error) {
+      if (signal.aborted) {
+        // Cancelled on purpose: not a failure to retry with backoff. The key is reconciled again
+        // by whichever replica leads next, from what the API server then holds.
+        logger.info(
+          { reason: (signal.reason as Error).message, error: (error as Error).message },
+          'reconcile aborted',
+        );
+        return;
+      }
       this.queue.addRateLimited(key);
       this.metrics.reconcileErrors.inc(labels);
       outcome = 'error';

@@ -1,85 +1,13 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../client/errors.ts';
 import { FakeClock } from '../time/fake-clock.ts';
 import { LeaderElector } from './leader-elector.ts';
-import type { Lease, LeaseClient, LeaseEvents } from './lease-client.ts';
+import { FakeLeaseServer, type Latency } from './fake-lease-server.ts';
 
 const leaseDurationMs = 15_000;
 const renewDeadlineMs = 10_000;
 const retryPeriodMs = 2_000;
 const logger = pino({ level: 'silent' });
-
-/** Request latency of one candidate; the server applies a request when its latency has passed. */
-interface Latency {
-  getMs: number;
-  putMs: number;
-}
-
-function delay(clock: FakeClock, ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clock.clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** One in-memory Lease with optimistic concurrency, watched synchronously by every candidate. */
-class FakeLeaseServer {
-  private lease: Lease | undefined;
-  private version = 0;
-  private readonly watchers = new Set<LeaseEvents>();
-
-  private readonly clock: FakeClock;
-
-  constructor(clock: FakeClock) {
-    this.clock = clock;
-  }
-
-  holder(): string | undefined {
-    return this.lease?.spec?.holderIdentity;
-  }
-
-  clientWith(latency: Latency): LeaseClient {
-    const clock = this.clock;
-    return {
-      get: async (signal) => {
-        await delay(clock, latency.getMs, signal);
-        return structuredClone(this.lease);
-      },
-      create: async (spec, signal) => {
-        await delay(clock, latency.putMs, signal);
-        if (this.lease) throw new ApiError(409, 'POST', 'lease', { reason: 'AlreadyExists' });
-        return this.write({ metadata: { name: 'lease', namespace: 'ns' }, spec });
-      },
-      update: async (lease, signal) => {
-        await delay(clock, latency.putMs, signal);
-        if (lease.metadata.resourceVersion !== this.lease?.metadata.resourceVersion)
-          throw new ApiError(409, 'PUT', 'lease', { reason: 'Conflict' });
-        return this.write(lease);
-      },
-      watch: (events) => {
-        this.watchers.add(events);
-        if (this.lease) events.observed(structuredClone(this.lease));
-        return { stop: () => Promise.resolve(void this.watchers.delete(events)) };
-      },
-    };
-  }
-
-  private write(lease: Lease): Lease {
-    this.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++this.version) } };
-    for (const watcher of this.watchers) watcher.observed(structuredClone(this.lease));
-    return structuredClone(this.lease);
-  }
-}
 
 /** A candidate whose leading intervals are recorded in the fake clock's time. */
 function candidate(

@@ -33,6 +33,11 @@ export interface LeaderElectorOptions {
   onStartedLeading(): void;
   /** Called once when leadership ends, whether lost or released on shutdown. */
   onStoppedLeading(): void;
+  /**
+   * Asked when the run is cancelled while leading: false keeps the Lease (it expires after the
+   * lease duration) because work of this leader may still be writing. Default: always release.
+   */
+  mayRelease?(): boolean;
 }
 
 /** Attempt a few ms after the computed expiry, so the attempt lands past it rather than on its boundary. */
@@ -154,7 +159,7 @@ export class LeaderElector {
       }
       renewedAt = renewed;
     }
-    await this.release();
+    if (this.options.mayRelease?.() ?? true) await this.release();
     this.setLeading(false);
     this.options.onStoppedLeading();
     return 'released';

@@ -12,7 +12,10 @@ import { WritePriority } from '../client/write-priority.ts';
 import { listerWatcherFor } from '../informer/lister-watcher.ts';
 import type { IndexFunc } from '../informer/store.ts';
 import { LeaderElector } from '../leaderelection/leader-elector.ts';
+import type { LeaseClient } from '../leaderelection/lease-client.ts';
 import { createLogger } from '../log/logger.ts';
+import { realClock, type Clock } from '../time/clock.ts';
+import { settlesWithin } from '../time/within.ts';
 import { serve, type RunningServer } from './http-server.ts';
 import { defaultManagerOptions, type ManagerOptions } from './options.ts';
 
@@ -37,6 +40,10 @@ export interface ManagerDependencies {
   registry?: Registry;
   /** An already loaded kubeconfig (tests); otherwise loaded from options.kubeconfig and the usual places. */
   kubeConfig?: KubeConfig;
+  /** Times the shutdown drain, the controllers' queues and the leader election (tests: a FakeClock). */
+  clock?: Clock;
+  /** Replaces the leader election's Lease access (tests: an in-memory Lease). */
+  leaseClient?: LeaseClient;
 }
 
 /**
@@ -46,6 +53,13 @@ export interface ManagerDependencies {
  */
 /** The longest a write that can wait steps aside for urgent ones (WritePriority). */
 const WRITE_DEFER_MS = 60_000;
+
+/**
+ * How long reconciles get to end once their signal is aborted. Aborted writes reject at once; a
+ * reconcile still running after this ignores its signal, and may yet write, so the Lease is left
+ * to expire rather than released to a standby that would act beside it.
+ */
+const ABORTED_GRACE_MS = 5_000;
 
 export class Manager {
   readonly options: ManagerOptions;
@@ -61,6 +75,11 @@ export class Manager {
   private readonly controllers: Controller[] = [];
   private readonly servers: RunningServer[] = [];
   private readonly election = new AbortController();
+  private readonly deps: ManagerDependencies;
+  private readonly clock: Clock;
+  /** Set when aborted reconciles did not end: the Lease must then expire, not be released. */
+  private reconcilesOutlived = false;
+  private leadershipLost = false;
   private elector: LeaderElector | undefined;
   private electorRun: Promise<unknown> | undefined;
   private controllersStarted = false;
@@ -68,8 +87,16 @@ export class Manager {
   private finish: (code: number) => void = () => {};
   private ports: { health?: number; metrics?: number } = {};
 
-  private constructor(options: ManagerOptions, client: KubeClient, registry: Registry, logger: Logger) {
+  private constructor(
+    options: ManagerOptions,
+    client: KubeClient,
+    registry: Registry,
+    logger: Logger,
+    deps: ManagerDependencies,
+  ) {
     this.options = options;
+    this.deps = deps;
+    this.clock = deps.clock ?? realClock;
     this.client = client;
     this.registry = registry;
     this.logger = logger;
@@ -99,7 +126,7 @@ export class Manager {
       qps: merged.kubeApiQps,
       burst: merged.kubeApiBurst,
     });
-    return new Manager(merged, new KubeClient(rest), registry, logger);
+    return new Manager(merged, new KubeClient(rest), registry, logger, deps);
   }
 
   /** The shared informer for a resource and selector, created on first request. */
@@ -142,6 +169,7 @@ export class Manager {
       workers: options.workers ?? this.options.workers,
       logger: this.logger,
       registry: this.registry,
+      ...(this.deps.clock ? { clock: this.deps.clock } : {}),
     });
     this.controllers.push(controller);
     return controller;
@@ -196,6 +224,8 @@ export class Manager {
     }
     this.elector = new LeaderElector({
       client: this.client,
+      ...(this.deps.leaseClient ? { leaseClient: this.deps.leaseClient } : {}),
+      ...(this.deps.clock ? { clock: this.deps.clock } : {}),
       namespace: this.options.leaderElectionNamespace,
       name: this.options.leaderElectionId,
       identity: this.options.identity,
@@ -205,12 +235,17 @@ export class Manager {
       renewDeadlineMs: this.options.renewDeadlineMs,
       retryPeriodMs: this.options.retryPeriodMs,
       onStartedLeading: () => this.startControllers(),
-      onStoppedLeading: () => {},
+      // Lost (no renewal within the renew deadline) or released after the drain: either way a
+      // standby may act now, so nothing of ours may still write.
+      onStoppedLeading: () => this.abortReconciles('leadership ended'),
+      mayRelease: () => !this.reconcilesOutlived,
     });
     this.electorRun = this.elector.run(this.election.signal).then((outcome) => {
       // As controller-runtime: a replica that lost its lease may be partitioned and must not keep
       // reconciling next to the new leader, so it exits and is restarted as a standby.
-      if (outcome === 'lost') void this.stop(1);
+      if (outcome !== 'lost') return;
+      this.leadershipLost = true;
+      void this.stop(1);
     });
   }
 
@@ -228,23 +263,42 @@ export class Manager {
   }
 
   /**
-   * Graceful shutdown: stop taking work, let in-flight reconciles finish (bounded by
-   * shutdownTimeoutMs), release the Lease so a standby takes over at once, then stop informers,
-   * flush events and close the servers.
+   * Graceful shutdown, in controller-runtime's order: stop taking work, let in-flight reconciles
+   * finish up to gracefulShutdownTimeoutMs, then abort the ones still running (their writes are
+   * cancelled) and wait for them to end; only then release the Lease, so a standby never acts
+   * while this replica still writes. Then stop informers, flush events and close the servers.
    */
   stop(exitCode = 0): Promise<void> {
     this.stopping ??= (async () => {
-      const deadline = this.options.shutdownTimeoutMs;
-      const drained = await Promise.all(this.controllers.map((c) => c.stop(deadline)));
+      const timeoutMs = this.options.gracefulShutdownTimeoutMs;
+      const ended = Promise.all(this.controllers.map((c) => c.shutDown()));
+      const drained = await settlesWithin(ended, timeoutMs, this.clock);
+      if (!drained) {
+        this.logger.warn(
+          { gracefulShutdownTimeoutMs: timeoutMs },
+          'in-flight reconciles did not finish within the graceful shutdown timeout; aborting them',
+        );
+        this.abortReconciles('graceful shutdown timeout passed');
+        this.reconcilesOutlived = !(await settlesWithin(ended, ABORTED_GRACE_MS, this.clock));
+        if (this.reconcilesOutlived)
+          this.logger.error(
+            { abortedGraceMs: ABORTED_GRACE_MS },
+            'reconciles still run after their abort; the Lease is left to expire instead of released',
+          );
+      }
       this.election.abort();
       await this.electorRun;
       await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
-      await this.events.close(Math.min(5_000, deadline));
+      await this.events.close(Math.min(5_000, timeoutMs));
       await Promise.all(this.servers.map((server) => server.close()));
-      this.logger.info({ drained: drained.every(Boolean) }, 'manager stopped');
-      this.finish(drained.every(Boolean) ? exitCode : exitCode || 1);
+      this.logger.info({ drained }, 'manager stopped');
+      this.finish(drained && !this.leadershipLost ? exitCode : exitCode || 1);
     })();
     return this.stopping;
+  }
+
+  private abortReconciles(reason: string): void {
+    for (const controller of this.controllers) controller.abort(reason);
   }
 
   private startControllers(): void {

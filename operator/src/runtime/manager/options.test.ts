@@ -45,6 +45,18 @@ describe('parseManagerOptions', () => {
     });
   });
 
+  it('waits 30 s for in-flight reconciles on shutdown unless --graceful-shutdown-timeout says otherwise', () => {
+    expect(parseManagerOptions([], {}).gracefulShutdownTimeoutMs).toBe(30_000);
+    expect(parseManagerOptions(['--graceful-shutdown-timeout=1m30s'], {}).gracefulShutdownTimeoutMs).toBe(
+      90_000,
+    );
+    expect(parseManagerOptions(['--graceful-shutdown-timeout', '0'], {}).gracefulShutdownTimeoutMs).toBe(0);
+    expect(() => parseManagerOptions(['--graceful-shutdown-timeout=30'], {})).toThrow(
+      '--graceful-shutdown-timeout must be a duration of 0 or more such as 30s or 1m30s, got "30"',
+    );
+    expect(() => parseManagerOptions(['--graceful-shutdown-timeout=-5s'], {})).toThrow(/0 or more/);
+  });
+
   it('puts the Lease in the pod namespace when running in a cluster', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ns-')), 'namespace');
     writeFileSync(file, 'bench-system\n');

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+// A pure parser of Go durations ("30s", "1m30s"), the format controller-runtime's flags take.
+import { parseDuration } from '../../core/time/duration.ts';
 import { LOG_LEVELS } from '../log/logger.ts';
 
 export interface ManagerOptions {
@@ -20,8 +22,11 @@ export interface ManagerOptions {
   leaderElectionNamespace: string;
   /** Unique per replica: the pod name in a cluster. Used as lease holder and Event reportingInstance. */
   identity: string;
-  /** How long shutdown waits for in-flight reconciles. */
-  shutdownTimeoutMs: number;
+  /**
+   * How long shutdown waits for in-flight reconciles before aborting them (controller-runtime's
+   * GracefulShutdownTimeout); the Lease is released only after they ended.
+   */
+  gracefulShutdownTimeoutMs: number;
   leaseDurationMs: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
@@ -41,7 +46,7 @@ export const defaultManagerOptions: ManagerOptions = {
   leaderElectionId: 'bench-operator-leader',
   leaderElectionNamespace: 'default',
   identity: hostname(),
-  shutdownTimeoutMs: 30_000,
+  gracefulShutdownTimeoutMs: 30_000,
   leaseDurationMs: 15_000,
   renewDeadlineMs: 10_000,
   retryPeriodMs: 2_000,
@@ -73,6 +78,18 @@ function nonNegativeNumber(name: string, value: string): number {
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0)
     throw new Error(`--${name} must be a number of 0 or more, got "${value}"`);
   return parsed;
+}
+
+function duration(name: string, value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch {
+    ms = NaN;
+  }
+  if (!(ms >= 0))
+    throw new Error(`--${name} must be a duration of 0 or more such as 30s or 1m30s, got "${value}"`);
+  return ms;
 }
 
 function logLevel(value: string): string {
@@ -111,7 +128,7 @@ export function parseManagerOptions(
       'leader-election-id': { type: 'string' },
       'leader-election-namespace': { type: 'string' },
       identity: { type: 'string' },
-      'shutdown-timeout': { type: 'string' },
+      'graceful-shutdown-timeout': { type: 'string' },
       'log-level': { type: 'string' },
       'kube-api-qps': { type: 'string' },
       'kube-api-burst': { type: 'string' },
@@ -120,7 +137,7 @@ export function parseManagerOptions(
   const namespaces = values.namespaces ?? env.WATCH_NAMESPACES ?? '';
   const workers = values.workers ?? env.BENCH_WORKERS;
   const leaderElect = values['leader-elect'] ?? env.BENCH_LEADER_ELECT;
-  const shutdownTimeout = values['shutdown-timeout'];
+  const gracefulShutdownTimeout = values['graceful-shutdown-timeout'];
   const kubeconfig = values.kubeconfig;
   const qps = values['kube-api-qps'] ?? env.BENCH_KUBE_API_QPS;
   const burst = values['kube-api-burst'] ?? env.BENCH_KUBE_API_BURST;
@@ -143,9 +160,9 @@ export function parseManagerOptions(
       inClusterNamespace(namespaceFile) ??
       defaultManagerOptions.leaderElectionNamespace,
     identity: values.identity ?? env.POD_NAME ?? defaultManagerOptions.identity,
-    shutdownTimeoutMs: shutdownTimeout
-      ? positiveInt('shutdown-timeout', shutdownTimeout) * 1000
-      : defaultManagerOptions.shutdownTimeoutMs,
+    gracefulShutdownTimeoutMs: gracefulShutdownTimeout
+      ? duration('graceful-shutdown-timeout', gracefulShutdownTimeout)
+      : defaultManagerOptions.gracefulShutdownTimeoutMs,
     logLevel: logLevel(values['log-level'] ?? env.BENCH_LOG_LEVEL ?? defaultManagerOptions.logLevel),
     kubeApiQps: qps ? nonNegativeNumber('kube-api-qps', qps) : defaultManagerOptions.kubeApiQps,
     kubeApiBurst: burst ? positiveInt('kube-api-burst', burst) : defaultManagerOptions.kubeApiBurst,
