@@ -1,11 +1,12 @@
 // SchedulePolicy schedules and windows against the real control plane: cron rounds with
-// concurrencyPolicy Forbid, nextScheduleTime, RoundSkipped, OutsideWindow, InvalidSchedule.
+// concurrencyPolicy Forbid, the maxActiveRounds cap under Allow, nextScheduleTime, RoundSkipped,
+// OutsideWindow, InvalidSchedule.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { SchedulePolicy } from '../../operator/src/api/v1alpha1/index.ts';
 import { eventsFor } from '../support/events.ts';
-import { kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
+import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
 import { waitForSuite } from '../support/suites.ts';
@@ -114,6 +115,63 @@ describe('SchedulePolicy', () => {
       expect(Date.parse(sp.status!.nextScheduleTime!)).toBeGreaterThanOrEqual(firstTick + 3 * MINUTE);
     },
     5 * MINUTE,
+  );
+
+  it(
+    'under Allow, skips a tick that finds maxActiveRounds rounds unfinished, naming the cap',
+    async () => {
+      const ns = namespace();
+      await apply(
+        ns,
+        provider,
+        policy('stacking', { schedule: '* * * * *', concurrencyPolicy: 'Allow', maxActiveRounds: 2 }),
+      );
+      startOperator({ namespaces: [ns] });
+      // Two rounds are started at once by re-run requests (which the cap does not hold back), so the
+      // next tick is the one that finds the cap reached. They are asked for early in a minute, so
+      // that no tick comes between them and starts a round of its own; this waits on the wall clock
+      // (what a cron schedule runs on), not on the cluster.
+      const untilTick = MINUTE - (Date.now() % MINUTE);
+      if (untilTick < 40_000) await sleep(untilTick + 100);
+      // Runs take minutes: every round stays unfinished for the whole test.
+      await apply(ns, suite('stacked', 'stacking', { 'pod-complete.stage.kwok.x-k8s.io/delay': '300s' }));
+      const rerun = (value: string) =>
+        kubectl(['annotate', '--overwrite', 'benchmarksuite', 'stacked', `bench.dev/requested-at=${value}`], {
+          namespace: ns,
+        });
+      await rerun('first');
+      await waitForSuite(ns, 'stacked', (s) => s.round === 1 && s.phase === 'Running');
+      await rerun('second');
+      await waitForSuite(ns, 'stacked', (s) => s.round === 2 && s.phase === 'Running');
+
+      const skipped = await waitFor(
+        'a RoundSkipped event for the first tick after two rounds started',
+        async () => {
+          const events = await eventsFor('BenchmarkSuite', 'stacked', ns);
+          const skips = events.filter((e) => e.reason === 'RoundSkipped');
+          return { done: skips.length > 0, value: skips, seen: events };
+        },
+        { timeoutMs: 1.5 * MINUTE },
+      );
+      expect(skipped[0]!.note).toContain(
+        '2 rounds of the suite are unfinished, as many as maxActiveRounds (2) allows under concurrencyPolicy Allow',
+      );
+      const after = await kubectlGetJson<{ status?: { round?: number } }>(['benchmarksuite', 'stacked'], {
+        namespace: ns,
+      });
+      expect(after.status?.round, 'the skipped tick starts no round').toBe(2);
+      // Allow keeps the earlier round running: both rounds' Jobs are there, still active.
+      const jobs = await kubectlGetJson<{
+        items: Array<{ metadata: { labels?: Record<string, string> }; status?: { active?: number } }>;
+      }>(['jobs', '-l', 'bench.dev/suite=stacked'], { namespace: ns });
+      expect(
+        jobs.items.map((j) => [j.metadata.labels?.['bench.dev/round'], (j.status?.active ?? 0) > 0]).sort(),
+      ).toEqual([
+        ['1', true],
+        ['2', true],
+      ]);
+    },
+    3 * MINUTE,
   );
 
   it('holds runs outside the time windows with OutsideWindow, and runs them once a window includes now', async () => {
