@@ -437,6 +437,7 @@ watchNamespaces: ${inline(d.watchNamespaces)}
 #   - --audit-signing-key-secret=bench-operator-audit-signing-key
 # commit statuses on GitHub (docs/gitops.md):
 #   - --gitops-github-secret=bench-operator-github
+#   - --gitops-github-repository=my-org/benchmarks
 # revisions from Flux or Argo CD (docs/gitops.md; with rbac.gitops.enable):
 #   - --gitops-revision-sources=flux,argocd
 extraArgs: []
