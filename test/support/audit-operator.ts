@@ -41,6 +41,29 @@ export async function outboxBatches(namespace: string): Promise<string[]> {
   return list.items.map((item) => item.metadata.name);
 }
 
+/** An outbox ConfigMap as `kubectl get -o json` shows it. */
+export interface OutboxObject {
+  metadata: { name: string; annotations?: Record<string, string> };
+  data?: Record<string, string>;
+}
+
+/** The audit outbox's ConfigMaps, in name order (the operator's: in sequence order). */
+export async function outboxObjects(namespace: string): Promise<OutboxObject[]> {
+  const list = await kubectlGetJson<{ items: OutboxObject[] }>(
+    ['configmaps', '-l', 'bench.dev/audit-outbox=true'],
+    { namespace },
+  );
+  return list.items.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}
+
+/** The record ids an outbox ConfigMap holds. */
+export function recordIds(batch: OutboxObject): string[] {
+  return (batch.data?.['records.jsonl'] ?? '')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => (JSON.parse(line) as { id: string }).id);
+}
+
 /** One sample of a metric from the operator's /metrics (labels as `{a="b"}`), or undefined. */
 export async function metricValue(operator: OperatorProcess, sample: string): Promise<number | undefined> {
   const text = await (await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)).text();
