@@ -47,10 +47,18 @@ const LIMITS: Record<string, string> = {
   'allowed-tolerations': 'nvidia.com/gpu',
 };
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+};
 type Runner = Record<string, unknown>;
 
-const secretEnv = (name: string, secret: string) => ({ name, valueFrom: { secretKeyRef: { name: secret, key: 'k' } } });
+const secretEnv = (name: string, secret: string) => ({
+  name,
+  valueFrom: { secretKeyRef: { name: secret, key: 'k' } },
+});
 
 /** A suite within every one of LIMITS; `runner` and `benchmark` replace fields of its runner and benchmark. */
 function suite(name: string, runner: Runner = {}, benchmark: Record<string, unknown> = {}): Manifest {
@@ -67,7 +75,10 @@ function suite(name: string, runner: Runner = {}, benchmark: Record<string, unkn
         volumes: [
           { name: 'datasets', configMap: { name: 'bench-datasets' } },
           { name: 'certs', secret: { secretName: 'bench-ca' } },
-          { name: 'remote', csi: { driver: 'datasets.csi.example.com', nodePublishSecretRef: { name: 'bench-csi' } } },
+          {
+            name: 'remote',
+            csi: { driver: 'datasets.csi.example.com', nodePublishSecretRef: { name: 'bench-csi' } },
+          },
           { name: 'scratch', emptyDir: {} },
         ],
         ...runner,
@@ -135,7 +146,8 @@ const probeMessages = [
 ];
 
 async function waitUntilInForce(namespace: string): Promise<void> {
-  for (const [i, probe] of probes.entries()) await waitUntilRefused(yaml(probe), namespace, probeMessages[i]!);
+  for (const [i, probe] of probes.entries())
+    await waitUntilRefused(yaml(probe), namespace, probeMessages[i]!);
 }
 
 let bindings: string[] = [];
@@ -157,7 +169,9 @@ describe('the policies', () => {
     const { stdout } = await kubectl(['kustomize', path.join(repoRoot, 'config/policies')]);
     const built = parseObjects(stdout);
     expect(built.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      Object.values(policyOf).map((name) => `ValidatingAdmissionPolicy/${name}`).sort(),
+      Object.values(policyOf)
+        .map((name) => `ValidatingAdmissionPolicy/${name}`)
+        .sort(),
     );
     for (const policy of built) {
       const installed = await kubectlGetJson<{ spec: { validations: unknown[]; variables: unknown[] } }>([
@@ -195,7 +209,8 @@ describe('each dimension refuses what breaks it', () => {
     {
       what: 'another ServiceAccount',
       object: suite('sa', { serviceAccountName: 'builder' }),
-      message: 'spec.runner.serviceAccountName "builder" is not an allowed ServiceAccount (allowed: default, bench-runner)',
+      message:
+        'spec.runner.serviceAccountName "builder" is not an allowed ServiceAccount (allowed: default, bench-runner)',
     },
     {
       what: "a Secret in the runner's env",
@@ -218,32 +233,44 @@ describe('each dimension refuses what breaks it', () => {
     {
       what: "a CSI volume's nodePublishSecretRef",
       object: suite('csi-secret', {
-        volumes: [{ name: 'remote', csi: { driver: 'datasets.csi.example.com', nodePublishSecretRef: { name: 'vault-token' } } }],
+        volumes: [
+          {
+            name: 'remote',
+            csi: { driver: 'datasets.csi.example.com', nodePublishSecretRef: { name: 'vault-token' } },
+          },
+        ],
       }),
       message: 'spec.runner.volumes[0].csi.nodePublishSecretRef.name "vault-token" is not an allowed Secret',
     },
     {
       what: 'a volume type',
-      object: suite('volume-type', { volumes: [...volumes, { name: 'claim', persistentVolumeClaim: { claimName: 'data' } }] }),
+      object: suite('volume-type', {
+        volumes: [...volumes, { name: 'claim', persistentVolumeClaim: { claimName: 'data' } }],
+      }),
       message:
         'spec.runner.volumes[4] ("claim") is a persistentVolumeClaim volume, which is not an allowed volume type (allowed: configMap, secret, csi, emptyDir)',
     },
     {
       what: 'a CSI driver',
-      object: suite('csi-driver', { volumes: [{ name: 'store', csi: { driver: 'secrets-store.csi.k8s.io' } }] }),
+      object: suite('csi-driver', {
+        volumes: [{ name: 'store', csi: { driver: 'secrets-store.csi.k8s.io' } }],
+      }),
       message:
         'spec.runner.volumes[0].csi.driver "secrets-store.csi.k8s.io" is not an allowed CSI driver (allowed: datasets.csi.example.com)',
     },
     {
       what: 'a pod annotation',
-      object: suite('annotation', { podAnnotations: { 'bench.example.com/team': 'a', 'sidecar.istio.io/inject': 'false' } }),
+      object: suite('annotation', {
+        podAnnotations: { 'bench.example.com/team': 'a', 'sidecar.istio.io/inject': 'false' },
+      }),
       message:
         'spec.runner.podAnnotations["sidecar.istio.io/inject"] is not under an allowed annotation prefix (allowed prefixes: bench.example.com/, kwok.x-k8s.io/)',
     },
     {
       what: 'a credentials Secret',
       object: provider('credentials', { credentialsSecretRef: { name: 'db-root', key: 'password' } }),
-      message: 'spec.credentialsSecretRef.name "db-root" is not an allowed credentials Secret (allowed: openai-credentials)',
+      message:
+        'spec.credentialsSecretRef.name "db-root" is not an allowed credentials Secret (allowed: openai-credentials)',
     },
     {
       what: 'an endpoint host',
@@ -266,12 +293,15 @@ describe('each dimension refuses what breaks it', () => {
     {
       what: 'a PriorityClass',
       object: schedule('priority', { priorityClassName: 'system-node-critical' }),
-      message: 'spec.priorityClassName "system-node-critical" is not an allowed PriorityClass (allowed: bench-adhoc)',
+      message:
+        'spec.priorityClassName "system-node-critical" is not an allowed PriorityClass (allowed: bench-adhoc)',
     },
     {
       what: 'a toleration of another taint',
       object: schedule('toleration', {
-        placement: { tolerations: [gpu, { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] },
+        placement: {
+          tolerations: [gpu, { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }],
+        },
       }),
       message:
         'spec.placement.tolerations[1].key "node-role.kubernetes.io/control-plane" is not an allowed toleration (allowed keys: nvidia.com/gpu)',
@@ -307,12 +337,21 @@ describe('require-secret-access', () => {
     // The user may write the three kinds and get one Secret by name, as a team member with
     // narrowed rights would.
     const rbac = (kind: string, name: string, spec: Record<string, unknown>) =>
-      stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name, namespace: restricted() }, ...spec });
+      stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind,
+        metadata: { name, namespace: restricted() },
+        ...spec,
+      });
     await kubectlApply(
       [
         rbac('Role', 'bench-author', {
           rules: [
-            { apiGroups: ['bench.dev'], resources: ['benchmarksuites', 'providerpolicies', 'schedulepolicies'], verbs: ['*'] },
+            {
+              apiGroups: ['bench.dev'],
+              resources: ['benchmarksuites', 'providerpolicies', 'schedulepolicies'],
+              verbs: ['*'],
+            },
             { apiGroups: [''], resources: ['secrets'], resourceNames: ['bench-readable'], verbs: ['get'] },
           ],
         }),
@@ -390,12 +429,19 @@ describe("the examples under the sample namespace's limits", () => {
 describe('the largest suite the CRD allows', () => {
   // 100 benchmarks × 64 env variables, each from a Secret, 64 more in the runner, 16 volumes and
   // 32 annotations, against limits listing 201 Secret names besides the prefix.
-  const manySecrets = [...Array.from({ length: 200 }, (_, i) => `listed-${i}`), 'datasets-token', 'bench-*'].join(', ');
-  const env = (prefix: string) => Array.from({ length: 64 }, (_, i) => secretEnv(`${prefix}${i}`, `bench-s${i}`));
+  const manySecrets = [
+    ...Array.from({ length: 200 }, (_, i) => `listed-${i}`),
+    'datasets-token',
+    'bench-*',
+  ].join(', ');
+  const env = (prefix: string) =>
+    Array.from({ length: 64 }, (_, i) => secretEnv(`${prefix}${i}`, `bench-s${i}`));
   const largest = (lastSecret: string) => {
     const object = suite('largest', {
       env: env('R'),
-      podAnnotations: Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`bench.example.com/a${i}`, 'v'])),
+      podAnnotations: Object.fromEntries(
+        Array.from({ length: 32 }, (_, i) => [`bench.example.com/a${i}`, 'v']),
+      ),
       volumes: Array.from({ length: 16 }, (_, i) => ({ name: `v${i}`, configMap: { name: 'c' } })),
     });
     object.spec.benchmarks = Array.from({ length: 100 }, (_, j) => ({ name: `b${j}`, env: env('B') }));
@@ -404,7 +450,11 @@ describe('the largest suite the CRD allows', () => {
   };
   // kubectl create: apply would add the whole object as an annotation, over the 256 KiB limit.
   const create = (object: Manifest) =>
-    kubectl(['create', '--dry-run=server', '-f', '-'], { input: yaml(object), namespace: restricted(), allowFailure: true });
+    kubectl(['create', '--dry-run=server', '-f', '-'], {
+      input: yaml(object),
+      namespace: restricted(),
+      allowFailure: true,
+    });
 
   beforeAll(async () => {
     await setLimits(restricted(), { ...LIMITS, 'allowed-secrets': manySecrets });
@@ -424,7 +474,9 @@ describe('the largest suite the CRD allows', () => {
   it('is refused for its last Secret reference, with the message of the rule', async () => {
     const answer = await create(largest('db-root'));
     expect(answer.code).not.toBe(0);
-    expect(answer.stderr).toContain('spec.benchmarks[99].env[63].valueFrom.secretKeyRef.name "db-root" is not an allowed Secret');
+    expect(answer.stderr).toContain(
+      'spec.benchmarks[99].env[63].valueFrom.secretKeyRef.name "db-root" is not an allowed Secret',
+    );
   });
 });
 
@@ -438,7 +490,11 @@ describe('the limits', () => {
     const everything = schedule('tolerate-all', { placement: { tolerations: [{ operator: 'Exists' }] } });
     const answer = await dryRun(yaml(everything), restricted());
     expect(answer.stderr).toContain(
-      refusal(everything, restricted(), 'spec.placement.tolerations[0] has no key and operator Exists: it tolerates every taint'),
+      refusal(
+        everything,
+        restricted(),
+        'spec.placement.tolerations[0] has no key and operator Exists: it tolerates every taint',
+      ),
     );
     await setLimits(restricted(), { 'allow-tolerate-everything': 'true' });
     await waitUntilAdmitted(yaml(everything), restricted());
@@ -456,9 +512,12 @@ describe('the limits', () => {
   it('let an object that breaks them be deleted, though not changed', async () => {
     await setLimits(restricted(), {});
     await waitUntilAdmitted(yaml(legacy), restricted());
-    await kubectlApply(yaml({ ...legacy, metadata: { ...legacy.metadata, finalizers: ['e2e.bench.dev/hold'] } } as Manifest), {
-      namespace: restricted(),
-    });
+    await kubectlApply(
+      yaml({ ...legacy, metadata: { ...legacy.metadata, finalizers: ['e2e.bench.dev/hold'] } } as Manifest),
+      {
+        namespace: restricted(),
+      },
+    );
     await setLimits(restricted(), LIMITS);
     await waitUntilInForce(restricted());
 
@@ -466,11 +525,20 @@ describe('the limits', () => {
       namespace: restricted(),
       allowFailure: true,
     });
-    expect(annotate.stderr).toContain('spec.runner.image "evil.example/runner:1" is not from an allowed registry');
+    expect(annotate.stderr).toContain(
+      'spec.runner.image "evil.example/runner:1" is not from an allowed registry',
+    );
 
     await kubectl(['delete', 'benchmarksuite', 'legacy', '--wait=false'], { namespace: restricted() });
     const release = await kubectl(
-      ['patch', 'benchmarksuite', 'legacy', '--type=json', '-p', '[{"op": "remove", "path": "/metadata/finalizers"}]'],
+      [
+        'patch',
+        'benchmarksuite',
+        'legacy',
+        '--type=json',
+        '-p',
+        '[{"op": "remove", "path": "/metadata/finalizers"}]',
+      ],
       { namespace: restricted(), allowFailure: true },
     );
     expect(release.stderr, 'removing the finalizer of a suite being deleted').toBe('');

@@ -41,7 +41,10 @@ export function sampleLimits(): Record<string, string> {
 
 /** Gives `namespace` exactly these limits (parameter → value): the others it had are removed. */
 export async function setLimits(namespace: string, limits: Record<string, string>): Promise<void> {
-  const current = await kubectlGetJson<{ metadata: { annotations?: Record<string, string> } }>(['namespace', namespace]);
+  const current = await kubectlGetJson<{ metadata: { annotations?: Record<string, string> } }>([
+    'namespace',
+    namespace,
+  ]);
   const removed = Object.keys(current.metadata.annotations ?? {})
     .filter((key) => key.startsWith(LIMITS_PREFIX) && !(key.slice(LIMITS_PREFIX.length) in limits))
     .map((key) => `${key}-`);
@@ -86,7 +89,10 @@ export async function waitUntilRefused(yaml: string, namespace: string, message:
     `the API server to refuse the object with "${message}" in namespace ${namespace}`,
     async () => {
       const answer = await dryRun(yaml, namespace);
-      return { done: answer.code !== 0 && answer.stderr.includes(message), seen: answer.stderr || answer.stdout };
+      return {
+        done: answer.code !== 0 && answer.stderr.includes(message),
+        seen: answer.stderr || answer.stdout,
+      };
     },
     { timeoutMs: 30_000 },
   );
