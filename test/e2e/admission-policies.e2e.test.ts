@@ -160,8 +160,23 @@ beforeAll(async () => {
   await Promise.all([waitUntilInForce(restricted()), waitUntilInForce(sampled())]);
 });
 
+/** The finalizer the deletion test holds a suite with: released after the test whatever happened. */
+const HOLD = 'e2e.bench.dev/hold';
+
 afterAll(async () => {
   await unbindPolicies(bindings);
+  // A suite still held would keep the namespace terminating forever; once unbound, nothing refuses
+  // the release.
+  await waitFor('the held suite to be released', async () => {
+    const release = await kubectl(
+      ['patch', 'benchmarksuite', 'legacy', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'],
+      {
+        namespace: restricted(),
+        allowFailure: true,
+      },
+    );
+    return { done: release.code === 0 || release.stderr.includes('NotFound'), seen: release.stderr };
+  });
 });
 
 describe('the policies', () => {
@@ -513,7 +528,7 @@ describe('the limits', () => {
     await setLimits(restricted(), {});
     await waitUntilAdmitted(yaml(legacy), restricted());
     await kubectlApply(
-      yaml({ ...legacy, metadata: { ...legacy.metadata, finalizers: ['e2e.bench.dev/hold'] } } as Manifest),
+      yaml({ ...legacy, metadata: { ...legacy.metadata, finalizers: [HOLD] } } as Manifest),
       {
         namespace: restricted(),
       },
