@@ -4,12 +4,15 @@
 // pending when the round starts, then success or failure with the run counts and the best score,
 // as the suite's status shows them. The Flux revision form (ref@sha1:…) and Argo CD's bare SHA,
 // the default repository and the per-suite annotation, a 502 retried; the token never logged. A
-// status GitHub could not take before the operator stopped is reported by the next operator.
+// status GitHub could not take before the operator stopped is reported by the next operator. A
+// suite whose annotation names a repository --gitops-allowed-repositories does not allow gets no
+// status (nothing reaches GitHub) and a Warning Event; a malformed allow-list stops the operator.
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { metricValue } from '../support/audit-operator.ts';
+import { eventsFor } from '../support/events.ts';
 import { closeFakeGitHubsAfterAll, FakeGitHub, type RecordedRequest } from '../support/fake-github.ts';
 import { kubectl, kubectlApply } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
@@ -27,6 +30,7 @@ const PASSING_SHA = '5e1f0c2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d';
 const FAILING_SHA = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
 const RESTARTED_SHA = 'fedcba9876543210fedcba9876543210fedcba98';
 const APP_SHA = '31337aaaa31337bbbb31337cccc31337dddd3133';
+const DEPUTY_SHA = 'd3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3';
 
 let github: FakeGitHub;
 let operator: OperatorProcess;
@@ -81,6 +85,8 @@ function startReportingOperator(
       `--gitops-github-secret=${secret}`,
       `--gitops-github-url=${url}`,
       '--gitops-github-repository=acme/evals',
+      // Suites may name acme's other repositories (acme/models below), and no one else's.
+      '--gitops-allowed-repositories=acme/*',
       '--gitops-github-target-url=https://grafana.example/d/bench?suite={namespace}/{name}&round={round}',
       '--gitops-github-timeout=10s',
     ],
@@ -175,6 +181,78 @@ describe('commit statuses on GitHub', () => {
       },
     ]);
     expect(readFileSync(operator.logFile, 'utf8')).not.toContain(TOKEN);
+  });
+
+  it('posts nothing for a suite naming a repository that is not allowed, and tells the suite with a Warning Event', async () => {
+    const ns = namespace();
+    await kubectlApply(
+      suite(
+        'deputy',
+        { 'bench.dev/source-revision': DEPUTY_SHA, 'bench.dev/github-repository': 'victim/secrets' },
+        [{ name: 'big', providerRef: 'solo', model: 'gpt-4o' }],
+      ),
+      { namespace: ns },
+    );
+    // Its runs run as any suite's.
+    await waitForSuite(ns, 'deputy', (s) => s.phase === 'Succeeded', 120_000);
+    // The round's outcome has been derived: refused (counted), or, were any repository allowed, sent.
+    const forDeputy = () =>
+      github.requests.filter(
+        (r) => r.path.includes(DEPUTY_SHA) || r.path.toLowerCase().startsWith('/repos/victim/'),
+      );
+    await waitFor('the success status of deputy refused or sent', async () => {
+      const refused = await metricValue(
+        operator,
+        'bench_github_statuses_total{state="success",result="not_allowed"}',
+      );
+      return { done: refused === 1 || forDeputy().length > 0, seen: { refused, sent: forDeputy().length } };
+    });
+    expect(forDeputy(), 'requests to GitHub for the suite').toEqual([]);
+    const events = await waitFor('a CommitStatusRepositoryNotAllowed Warning on bs/deputy', async () => {
+      const all = await eventsFor('BenchmarkSuite', 'deputy', ns);
+      return {
+        done: all.some((e) => e.reason === 'CommitStatusRepositoryNotAllowed'),
+        value: all.filter((e) => e.reason === 'CommitStatusRepositoryNotAllowed'),
+        seen: all.map((e) => `${e.type} ${e.reason}`),
+      };
+    });
+    // Once for the suite's generation, though its round was both pending and successful.
+    expect(events).toEqual([
+      {
+        type: 'Warning',
+        reason: 'CommitStatusRepositoryNotAllowed',
+        note: expect.stringMatching(/victim\/secrets.*--gitops-allowed-repositories/),
+        count: 1,
+      },
+    ]);
+    const told = (await kubectl(['events', '--for', 'bs/deputy', '--types=Warning'], { namespace: ns }))
+      .stdout;
+    expect(told).toMatch(/CommitStatusRepositoryNotAllowed/);
+    expect(readFileSync(operator.logFile, 'utf8')).toMatch(
+      /"suite":"[^"]+\/deputy".*no commit status is posted to victim\/secrets/,
+    );
+  });
+
+  it('does not start with a malformed allow-list, saying which pattern and why', async () => {
+    const ns = namespace();
+    const broken = startOperator({
+      namespaces: [ns],
+      identity: `ghstatus-broken-${ns}`,
+      extraArgs: [
+        `--gitops-github-secret=${SECRET}`,
+        '--gitops-github-repository=acme/evals',
+        '--gitops-allowed-repositories=acme/*,*/*',
+      ],
+    });
+    const code = await waitFor('the operator to exit', () => ({
+      done: broken.child.exitCode !== null,
+      value: broken.child.exitCode,
+      seen: 'still running',
+    }));
+    expect(code).toBe(1);
+    expect(readFileSync(broken.logFile, 'utf8')).toContain(
+      'GitHub allowed repositories (--gitops-allowed-repositories) must be owner/repo or owner/* patterns, comma-separated: "*/*": the owner cannot be *; list each owner as owner/*',
+    );
   });
 
   it('is reported by the next operator when the previous one stopped before GitHub took it', async () => {
