@@ -6,8 +6,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubectl, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
-import { kubeconfigPath, repoRoot } from '../support/paths.ts';
+import { repoRoot } from '../support/paths.ts';
 import { runProgram, type RunningProgram } from '../support/process.ts';
+import { replicaArgs } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('rt-leader');
@@ -27,22 +28,7 @@ afterEach(async () => {
 
 // Each test campaigns for its own Lease: a replica SIGKILLed by the previous test would otherwise hold it for 15 s.
 function startReplica(leaseName: string, identity: string): RunningProgram {
-  const program = runProgram(copier, [
-    '--kubeconfig',
-    kubeconfigPath,
-    '--namespaces',
-    namespace(),
-    '--leader-election-namespace',
-    namespace(),
-    '--leader-election-id',
-    leaseName,
-    '--identity',
-    identity,
-    '--health-probe-bind-address',
-    '127.0.0.1:0',
-    '--metrics-bind-address',
-    '127.0.0.1:0',
-  ]);
+  const program = runProgram(copier, replicaArgs(namespace(), leaseName, identity));
   programs.push(program);
   return program;
 }

@@ -6,8 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventsFor } from '../support/events.ts';
 import { kubectl, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
-import { kubeconfigPath, repoRoot } from '../support/paths.ts';
+import { repoRoot } from '../support/paths.ts';
 import { runProgram, type RunningProgram } from '../support/process.ts';
+import { replicaArgs } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('rt-manager');
@@ -20,22 +21,7 @@ afterEach(async () => {
 });
 
 function startCopier(identity: string): RunningProgram {
-  return runProgram(copier, [
-    '--kubeconfig',
-    kubeconfigPath,
-    '--namespaces',
-    namespace(),
-    '--leader-election-namespace',
-    namespace(),
-    '--leader-election-id',
-    'copier',
-    '--identity',
-    identity,
-    '--health-probe-bind-address',
-    '127.0.0.1:0',
-    '--metrics-bind-address',
-    '127.0.0.1:0',
-  ]);
+  return runProgram(copier, replicaArgs(namespace(), 'copier', identity));
 }
 
 /** Samples of one metric family from the Prometheus text format, as "labels value" pairs. */

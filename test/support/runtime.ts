@@ -37,3 +37,26 @@ export async function counterValue(
     .filter((v) => Object.entries(labels).every(([key, value]) => String(v.labels[key]) === value))
     .reduce((sum, v) => sum + v.value, 0);
 }
+
+/**
+ * The manager flags of a runtime fixture replica (test/e2e/fixtures) against the local cluster:
+ * it watches `namespace` and campaigns for Lease `leaseName` there, probes and metrics on free ports.
+ */
+export function replicaArgs(namespace: string, leaseName: string, identity: string): string[] {
+  return [
+    '--kubeconfig',
+    kubeconfigPath,
+    '--namespaces',
+    namespace,
+    '--leader-election-namespace',
+    namespace,
+    '--leader-election-id',
+    leaseName,
+    '--identity',
+    identity,
+    '--health-probe-bind-address',
+    '127.0.0.1:0',
+    '--metrics-bind-address',
+    '127.0.0.1:0',
+  ];
+}
