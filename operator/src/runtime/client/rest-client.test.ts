@@ -217,15 +217,18 @@ describe('RestClient abort', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('sends nothing for a signal already aborted', async () => {
+  it('sends nothing, and counts no request, for a signal already aborted', async () => {
+    const registry = new Registry();
     const { seen, url } = await apiserver((_, __, res) => answer(res, 200));
-    const rest = await client(url, {});
+    const rest = await client(url, { registry });
     const signal = AbortSignal.abort(new Error('leadership ended'));
 
     await expect(rest.json({ method: 'PUT', path: '/x', body: {}, signal })).rejects.toThrow(
       new RequestAbortedError('PUT', '/x', new Error('leadership ended')),
     );
     expect(seen).toHaveLength(0);
+    const requests = await registry.getSingleMetric('rest_client_requests_total')?.get();
+    expect(requests?.values.filter((v) => v.value > 0)).toEqual([]);
   });
 });
 
