@@ -23,7 +23,7 @@ demo-stop: ## Stop the operator `make demo` left running (the cluster stays; `ma
 	hack/demo.sh stop
 
 .PHONY: test
-test: $(DEPS) tools testenv lint test-rules test-unit test-e2e ## Run all tests: lint, alerting rules, unit and e2e (starts the local cluster).
+test: $(DEPS) tools testenv lint test-rules test-unit test-e2e test-chaos ## Run all tests: lint, alerting rules, unit, e2e (starts the local cluster) and the short chaos test.
 
 ##@ Development
 
@@ -114,6 +114,14 @@ test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 .PHONY: test-e2e
 test-e2e: $(DEPS) tools testenv testenv-flux testenv-argocd testenv-helm images ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
+
+.PHONY: test-chaos
+test-chaos: $(DEPS) testenv ## The short chaos test (leader kills, control-plane restarts, 410s, audit outage) on a cluster of its own.
+	CHAOS_SCALE=short hack/chaos.sh
+
+.PHONY: chaos
+chaos: $(DEPS) testenv ## The full chaos test: 1,000 runs, 50 leader kills, API server and etcd restarts; report in .cache/chaos/full.json.
+	CHAOS_SCALE=full hack/chaos.sh
 
 .PHONY: bench
 bench: $(DEPS) testenv ## Benchmarks (test/bench/) on a separate 100-node cluster; results in .cache/bench/.

@@ -23,6 +23,15 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        test: {
+          // Run by hack/chaos.sh (make test-chaos, make chaos) on a cluster of its own.
+          name: 'chaos',
+          include: ['test/chaos/**/*.chaos.test.ts'],
+          environment: 'node',
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -143,8 +143,7 @@ export class History<T extends KubeObject> {
           this.record({ type: before ? 'MODIFIED' : 'ADDED', object, rv: rvOf(object), at, ...late });
         }
         for (const [name, object] of this.current) {
-          if (!listed.has(name))
-            this.record({ type: 'DELETED', object, rv: Number(listRv), at, ...late });
+          if (!listed.has(name)) this.record({ type: 'DELETED', object, rv: Number(listRv), at, ...late });
         }
         this.current.clear();
         for (const [name, object] of listed) this.current.set(name, object);

@@ -97,7 +97,8 @@ function operatorWrites(events: Array<Observed<JobObject>>): JobWrite[] {
     if (event.type === 'DELETED') continue;
     const changed =
       !before ||
-      JSON.stringify(before.metadata.annotations ?? {}) !== JSON.stringify(object.metadata.annotations ?? {}) ||
+      JSON.stringify(before.metadata.annotations ?? {}) !==
+        JSON.stringify(object.metadata.annotations ?? {}) ||
       before.spec?.activeDeadlineSeconds !== object.spec?.activeDeadlineSeconds;
     if (!changed) continue;
     writes.push({
