@@ -46,11 +46,20 @@ function seen<T extends JobObject | LeaseObject>(
   at = 0,
   since?: number,
 ): Observed<T> {
-  return { type, object, rv: Number(object.metadata.resourceVersion), at, ...(since === undefined ? {} : { since }) };
+  return {
+    type,
+    object,
+    rv: Number(object.metadata.resourceVersion),
+    at,
+    ...(since === undefined ? {} : { since }),
+  };
 }
 
 function lease(holder: string, rv: number): LeaseObject {
-  return { metadata: { name: 'l', namespace: 'ns', resourceVersion: String(rv) }, spec: { holderIdentity: holder } };
+  return {
+    metadata: { name: 'l', namespace: 'ns', resourceVersion: String(rv) },
+    spec: { holderIdentity: holder },
+  };
 }
 
 describe('duplicateJobs', () => {
@@ -88,7 +97,11 @@ describe('capCheck', () => {
 });
 
 describe('leaderCheck', () => {
-  const terms = [seen('ADDED', lease('a', 10)), seen('MODIFIED', lease('a', 20)), seen('MODIFIED', lease('b', 30))];
+  const terms = [
+    seen('ADDED', lease('a', 10)),
+    seen('MODIFIED', lease('a', 20)),
+    seen('MODIFIED', lease('b', 30)),
+  ];
 
   it('accepts writes made by the holder of their instant', () => {
     const jobs = [seen('ADDED', job('x', 15, { writer: 'a' })), seen('ADDED', job('y', 35, { writer: 'b' }))];
@@ -97,7 +110,9 @@ describe('leaderCheck', () => {
 
   it('reports a write by a replica whose term had ended: two leaders at once', () => {
     const jobs = [seen('ADDED', job('x', 31, { writer: 'a' }))];
-    expect(leaderCheck(jobs, terms).conflicts).toEqual([{ job: 'ns/x', writer: 'a', holders: ['b'], at: 31 }]);
+    expect(leaderCheck(jobs, terms).conflicts).toEqual([
+      { job: 'ns/x', writer: 'a', holders: ['b'], at: 31 },
+    ]);
   });
 
   it('checks a stop written on a Job as a write of its own', () => {
