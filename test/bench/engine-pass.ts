@@ -31,6 +31,7 @@ import {
 } from '../../operator/src/core/scheduling/engine.ts';
 import type { RunState } from '../../operator/src/core/suite/run-state.ts';
 import { log, percentile, resultsDir } from './support.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const SIZES = (process.env.BENCH_ENGINE_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const WARMUP = Number(process.env.BENCH_ENGINE_WARMUP ?? 10);
@@ -44,18 +45,6 @@ const PROVIDERS = 50;
 const POLICIES = 20;
 const PRIORITIES = [0, 10, 100, 1000];
 const BENCHMARKS = ['mmlu', 'gsm8k', 'humaneval', 'truthfulqa', 'hellaswag', 'arc', 'bbh', 'ifeval'];
-
-/** mulberry32: a small seeded PRNG, so the snapshot is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const providerKey = (i: number): string => `${NAMESPACES[i % NAMESPACES.length]}/provider-${i}`;
 const policyKey = (i: number): string => `${NAMESPACES[i % NAMESPACES.length]}/policy-${i}`;
@@ -132,7 +121,7 @@ function runState(name: string, order: number, provider: string, model: string, 
 
 /** A snapshot with `queued` admissible runs (and some running and some waiting on dependencies). */
 export function buildSnapshot(queued: number, seed = 42): SchedulingSnapshot {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
   const suites: SuiteSnapshot[] = [];
   let admissible = 0;

@@ -41,6 +41,7 @@ import {
 } from './invariants.ts';
 import { Replicas } from './replicas.ts';
 import { chaosScale } from './scale.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const scale = chaosScale();
 const namespace = useNamespace(`chaos-${scale.name}`);
@@ -60,18 +61,6 @@ const LEASE = defaultManagerOptions.leaderElectionId;
 const FINAL = new Set(['Succeeded', 'Failed', 'Blocked']);
 
 type Fault = 'leader-kill' | 'kube-apiserver-restart' | 'etcd-restart' | 'compaction';
-
-/** A seeded generator (mulberry32), so a failing run's fault order can be replayed with CHAOS_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function faultPlan(next: () => number): Fault[] {
   const faults: Fault[] = [
@@ -134,7 +123,7 @@ describe(`the operator under fire (${scale.name})`, () => {
     async () => {
       const ns = namespace();
       const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
-      const next = random(seed);
+      const next = seededRandom(seed);
       const runs = scale.suites * 2 * scale.benchmarksPerSuite;
       const suiteNames = Array.from({ length: scale.suites }, (_, s) => `s${s}`);
       const caps = Object.fromEntries(
