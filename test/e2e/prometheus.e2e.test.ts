@@ -276,7 +276,7 @@ describe('metrics scraped by a real Prometheus', () => {
     await waitFor('the alerting rules to be evaluated without error', async () => {
       const rules = await prom.rules();
       return {
-        done: rules.length === 8 && rules.every((r) => r.health === 'ok'),
+        done: rules.length === 10 && rules.every((r) => r.health === 'ok'),
         seen: rules.map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`),
       };
     });
