@@ -1,0 +1,88 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { auditRecord } from '../../../test/support/audit-records.ts';
+import { ApiError } from '../runtime/client/errors.ts';
+import type { KubeClient } from '../runtime/client/kube-client.ts';
+import { batchName, sequenceOf } from './batch.ts';
+import { OutboxChain } from './chain.ts';
+import { verifyBatch } from './integrity.ts';
+import { Outbox, type OutboxConfigMap } from './outbox.ts';
+import { PendingRecords } from './pending.ts';
+
+const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
+
+/** An API that answers creates with the next of `failures` (then success), and records what it got. */
+function api(failures: ApiError[] = []) {
+  const created: OutboxConfigMap[] = [];
+  const deleted: string[] = [];
+  const client = {
+    create: async (_type: unknown, object: OutboxConfigMap) => {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      created.push(object);
+      return object;
+    },
+    delete: async (_type: unknown, _namespace: string, name: string) => void deleted.push(name),
+  } as unknown as KubeClient;
+  return { client, created, deleted };
+}
+
+function outbox(client: KubeClient, chain = new OutboxChain()) {
+  const pending = new PendingRecords();
+  const box = new Outbox({
+    client,
+    namespace: 'ops',
+    writer: 'pod-a',
+    pending,
+    chain,
+    signingKey: KEY,
+    logger: pino({ level: 'silent' }),
+    synced: async () => {},
+  });
+  return { box, chain, pending };
+}
+
+describe('the outbox', () => {
+  it('writes signed batches, numbered on from the highest batch written or seen', async () => {
+    const { client, created } = api();
+    const chain = new OutboxChain();
+    chain.add(batchName(41, 'pod-b'), 41);
+    const { box, pending } = outbox(client, chain);
+    await box.append([auditRecord('a')]);
+    await box.append([auditRecord('b')]);
+    expect(created.map((c) => sequenceOf(c.metadata.name!))).toEqual([42, 43]);
+    expect(created.map((c) => verifyBatch(KEY, c))).toMatchObject([
+      { verified: true, sequence: 42, writer: 'pod-a', records: [auditRecord('a')] },
+      { verified: true, sequence: 43, writer: 'pod-a', records: [auditRecord('b')] },
+    ]);
+    expect(pending.size).toBe(2);
+    expect(chain.highestSequence).toBe(43);
+  });
+
+  it('uses a number up only for a batch that exists, so the sequence has no holes of its own', async () => {
+    const unavailable = new ApiError(503, 'POST', '/api/v1/namespaces/ops/configmaps', {});
+    const exists = new ApiError(409, 'POST', '/api/v1/namespaces/ops/configmaps', {
+      reason: 'AlreadyExists',
+    });
+    const { client, created } = api([unavailable, exists]);
+    const { box } = outbox(client);
+    await expect(box.append([auditRecord('a')])).rejects.toBe(unavailable);
+    // The first try timed out but went through: that number is taken.
+    await expect(box.append([auditRecord('a')])).rejects.toBe(exists);
+    await box.append([auditRecord('a')]);
+    expect(created.map((c) => sequenceOf(c.metadata.name!))).toEqual([2]);
+  });
+
+  it('deletes delivered batches in sequence order, keeping the last delivered one', async () => {
+    const { client, created, deleted } = api();
+    const { box } = outbox(client);
+    for (const id of ['a', 'b', 'c']) await box.append([auditRecord(id)]);
+    const [first, second, third] = created.map((c) => c.metadata.name!);
+    await box.delivered(second!);
+    expect(deleted).toEqual([]);
+    await box.delivered(first!);
+    expect(deleted).toEqual([first]);
+    await box.delivered(third!);
+    expect(deleted).toEqual([first, second]);
+  });
+});
