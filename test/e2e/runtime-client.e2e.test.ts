@@ -11,16 +11,10 @@ import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { counterValue, runtimeClient } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
+import { configMaps, type ConfigMap } from '../support/config-maps.ts';
 
 const namespace = useNamespace('rt-client');
 
-const configMaps: ResourceType = {
-  group: '',
-  version: 'v1',
-  plural: 'configmaps',
-  kind: 'ConfigMap',
-  namespaced: true,
-};
 // A test-only CRD with a status subresource (the project's own CRDs belong to the API work). It is
 // cluster-scoped scaffolding, left installed: deleting it could race another run using it.
 const widgets: ResourceType = {
@@ -31,9 +25,6 @@ const widgets: ResourceType = {
   namespaced: true,
 };
 
-interface ConfigMap extends KubeObject {
-  data?: Record<string, string>;
-}
 interface Widget extends KubeObject {
   spec?: { size?: number };
   status?: { observedSize?: number; conditions?: Condition[] };

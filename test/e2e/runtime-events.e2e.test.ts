@@ -2,23 +2,16 @@
 // reporting fields are accepted, repeats become one Event with a series count, distinct notes
 // stay distinct Events, and the per-object spam filter caps a flood at its burst.
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, ResourceType } from '../../operator/src/runtime/client/resource.ts';
+import type { KubeObject } from '../../operator/src/runtime/client/resource.ts';
 import { EventRecorder, referenceTo } from '../../operator/src/runtime/events/recorder.ts';
 import { eventsFor } from '../support/events.ts';
 import { kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { runtimeClient, testLogger } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
+import { configMaps } from '../support/config-maps.ts';
 
 const namespace = useNamespace('rt-events');
-const configMaps: ResourceType = {
-  group: '',
-  version: 'v1',
-  plural: 'configmaps',
-  kind: 'ConfigMap',
-  namespaced: true,
-};
-
 async function subject(name: string) {
   const { client, registry } = await runtimeClient();
   const object = await client.create<KubeObject>(configMaps, {

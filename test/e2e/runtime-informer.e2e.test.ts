@@ -3,7 +3,7 @@
 // unknown), and re-watching after a watch goes silent past the stall deadline.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../operator/src/runtime/client/kube-client.ts';
-import type { KubeObject, ResourceType } from '../../operator/src/runtime/client/resource.ts';
+import type { KubeObject } from '../../operator/src/runtime/client/resource.ts';
 import { Backoff } from '../../operator/src/runtime/informer/backoff.ts';
 import { Informer } from '../../operator/src/runtime/informer/informer.ts';
 import { listerWatcherFor, type ListerWatcher } from '../../operator/src/runtime/informer/lister-watcher.ts';
@@ -13,16 +13,9 @@ import { kubectl } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { runtimeClient, testLogger } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
+import { configMaps } from '../support/config-maps.ts';
 
 const namespace = useNamespace('rt-informer');
-const configMaps: ResourceType = {
-  group: '',
-  version: 'v1',
-  plural: 'configmaps',
-  kind: 'ConfigMap',
-  namespaced: true,
-};
-
 interface Seen {
   kind: 'add' | 'update' | 'delete';
   name: string;
