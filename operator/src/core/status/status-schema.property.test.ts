@@ -312,7 +312,6 @@ function jobsOf(
   });
 }
 
-
 /**
  * The suite with this status is what the API server accepts and stores as it is: it validates
  * against the CRD's schema, nothing is lost on the wire, every string is well-formed (Go would

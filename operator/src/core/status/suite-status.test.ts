@@ -81,7 +81,6 @@ function statusOf(runs: RunState[], waiting = new Map<string, { reason: string; 
   });
 }
 
-
 /**
  * The status is what the API server accepts and stores as it is: nothing is lost on the wire
  * (NaN, Infinity, undefined), the suite with it validates against the CRD's schema (the offline
