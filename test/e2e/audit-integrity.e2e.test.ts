@@ -2,8 +2,9 @@
 // operator's namespace: (a) a labelled ConfigMap the operator did not write (no MAC, or a MAC
 // copied onto other records) is refused: never delivered, reported once with a Warning Event and a
 // metric, left in place, while delivery goes on; (b) a batch deleted with kubectl before delivery
-// is reported as missing, by the leader that sees it go and by a new leader that finds the hole,
-// while the rest is delivered and the batches delivered and deleted are never taken for gaps.
+// is reported as missing, by the leader that sees it go and by a standby that finds the hole when
+// it takes over, while the rest is delivered and the batches delivered and deleted (which the
+// standby saw go) are never taken for gaps.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
@@ -161,7 +162,7 @@ describe('audit outbox integrity', () => {
     await kubectl(['delete', 'configmap', unsigned, copied], { namespace: ns });
   });
 
-  it('reports a batch deleted before delivery as missing, to the leader that sees it go and to a new leader that finds the hole', async () => {
+  it('reports a batch deleted before delivery as missing, to the leader that sees it go and to the standby that finds the hole when it takes over', async () => {
     const ns = namespace();
     const receiver = await AuditReceiver.start(key, 'refusing');
     const { stored } = await watchOutbox(ns);
@@ -171,8 +172,17 @@ describe('audit outbox integrity', () => {
     });
     await kubectlApply(suite('gappy', 4), { namespace: ns });
 
-    // The sink is down; a batch in the middle of those waiting is deleted by hand.
+    // The sink is down; the leader writes batches that wait. A second replica starts, as a standby
+    // that watches the outbox; a batch in the middle of those waiting is deleted by hand.
     const waiting = await waitForBatches(ns, 3);
+    const second = startAuditedOperator(ns, receiver.url, {
+      identity: `audit-gap-2-${ns}`,
+      leaderElection: true,
+    });
+    await waitFor('the standby to serve its metrics', async () => {
+      const value = await metricValue(second, 'bench_audit_batches_missing_total');
+      return { done: value === 0, seen: value };
+    });
     const victim = waiting[1]!;
     const lost = new Set(recordIds(victim));
     await kubectl(['delete', 'configmap', victim.metadata.name], { namespace: ns });
@@ -194,8 +204,9 @@ describe('audit outbox integrity', () => {
     await waitForDelivery(ns, receiver, new Set([...stored].filter((id) => !lost.has(id))));
     expect(await metricValue(first, 'bench_audit_batches_missing_total')).toBe(1);
 
-    // The sink is down again; while no operator runs, the oldest batch waiting is deleted by hand:
-    // the batch the delivery kept is still before it, so the next leader finds the hole.
+    // The sink is down again; the oldest batch waiting is deleted by hand, and the leader stops.
+    // The batch the delivery kept is still before it, so the standby, taking over, finds the hole;
+    // the batches the leader delivered and deleted while it watched are no gaps to it.
     const kept = await outboxObjects(ns);
     expect(
       kept.map((b) => b.metadata.name),
@@ -204,7 +215,6 @@ describe('audit outbox integrity', () => {
     await receiver.setMode('refusing');
     await kubectlApply(suite('later', 4), { namespace: ns });
     await waitForBatches(ns, 4);
-    expect(await first.stop()).toBe(0);
     const [oldest, ...rest] = (await outboxObjects(ns)).filter(
       (b) => b.metadata.name !== kept[0]!.metadata.name,
     );
@@ -213,11 +223,12 @@ describe('audit outbox integrity', () => {
     );
     const lostLater = new Set(recordIds(oldest!));
     await kubectl(['delete', 'configmap', oldest!.metadata.name], { namespace: ns });
-    const second = startAuditedOperator(ns, receiver.url, {
-      identity: `audit-gap-2-${ns}`,
-      leaderElection: true,
+    await waitFor('the leader to count the second deleted batch', async () => {
+      const value = await metricValue(first, 'bench_audit_batches_missing_total');
+      return { done: value === 2, seen: value };
     });
-    const [found] = await operatorEvents(
+    expect(await first.stop()).toBe(0);
+    const [found, ...more] = await operatorEvents(
       second,
       ns,
       'AuditBatchesMissing',
@@ -225,22 +236,16 @@ describe('audit outbox integrity', () => {
       (events) => events.length > 0,
     );
     expect(found!.note).toContain(`sequence ${sequenceOf(oldest!)} missing: a hole in the outbox sequence`);
+    expect(more).toEqual([]);
     await receiver.setMode('up');
     await waitForSuite(ns, 'later', (s) => s.phase === 'Succeeded', 90_000);
-    await waitForDelivery(
-      ns,
-      receiver,
-      new Set([...stored].filter((id) => !lost.has(id) && !lostLater.has(id))),
-    );
+    const delivered = () => new Set([...stored].filter((id) => !lost.has(id) && !lostLater.has(id)));
+    await waitForDelivery(ns, receiver, delivered());
     expect(await metricValue(second, 'bench_audit_batches_missing_total'), 'one hole, no other gap').toBe(1);
     // The new leader continues the sequence after the batches it found.
     await kubectlApply(suite('final', 2), { namespace: ns });
     await waitForSuite(ns, 'final', (s) => s.phase === 'Succeeded', 90_000);
-    await waitForDelivery(
-      ns,
-      receiver,
-      new Set([...stored].filter((id) => !lost.has(id) && !lostLater.has(id))),
-    );
+    await waitForDelivery(ns, receiver, delivered());
     const last = (await outboxObjects(ns)).map(sequenceOf);
     expect(last, 'the last delivered batch, written by the new leader').toHaveLength(1);
     expect(last[0]).toBeGreaterThan(Math.max(...rest.map(sequenceOf)));
