@@ -79,8 +79,8 @@ export class OutboxChain {
 
   /**
    * The batch is gone from the API. Returns its sequence when that is a loss to report: this
-   * replica leads (`watching`; a standby does not know what was delivered), did not delete it and
-   * had not seen all its records acknowledged.
+   * replica leads and saw the deletion as it happened (`watching`; a standby does not know what
+   * was delivered), did not delete it and had not seen all its records acknowledged.
    */
   gone(name: string, watching: boolean): number | undefined {
     const batch = this.batches.get(name);

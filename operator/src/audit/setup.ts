@@ -132,10 +132,12 @@ export function setupAudit(manager: Manager, config: AuditConfig): AuditTrail {
       chain.add(name, batch.sequence, batch.records.length === 0);
       deliver(pending.add(name, batch.records));
     },
-    onDelete: (configMap) => {
+    onDelete: (configMap, finalStateUnknown) => {
       const name = configMap.metadata.name!;
       report.forget(configMap.metadata.uid ?? name);
-      const lost = chain.gone(name, manager.isLeader());
+      // A deletion found by a relist (after a watch broke) may be older than this replica's lead:
+      // the previous leader's, of a batch it delivered. Only the sequence's holes tell then.
+      const lost = chain.gone(name, manager.isLeader() && !finalStateUnknown);
       if (lost !== undefined)
         report.missing(
           { from: lost, to: lost },
