@@ -85,4 +85,36 @@ describe('the outbox', () => {
     await box.delivered(third!);
     expect(deleted).toEqual([first, second]);
   });
+
+  it('deletes one batch at a time and stops at a failure, so no later batch goes before an earlier one', async () => {
+    const { client, created, deleted } = api();
+    const failing = new Set<string>();
+    const inFlight: string[] = [];
+    let overlapped = false;
+    const flaky = {
+      ...client,
+      delete: async (_type: unknown, _namespace: string, name: string) => {
+        overlapped ||= inFlight.length > 0;
+        inFlight.push(name);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        inFlight.splice(inFlight.indexOf(name), 1);
+        if (failing.has(name))
+          throw new ApiError(503, 'DELETE', `/api/v1/namespaces/ops/configmaps/${name}`, {});
+        deleted.push(name);
+      },
+    } as unknown as KubeClient;
+    const { box } = outbox(flaky);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await box.append([auditRecord(id)]);
+    const names = created.map((c) => c.metadata.name!);
+    failing.add(names[1]!);
+    // Two delivery workers finishing batches at once.
+    await Promise.all([box.delivered(names[0]!), box.delivered(names[1]!), box.delivered(names[2]!)]);
+    expect(deleted, 'nothing after the batch whose delete failed').toEqual([names[0]]);
+    await box.delivered(names[3]!);
+    expect(deleted, 'still nothing after it').toEqual([names[0]]);
+    failing.clear();
+    await box.retryRemovals();
+    expect(deleted).toEqual([names[0], names[1], names[2]]);
+    expect(overlapped, 'two deletes in flight at once').toBe(false);
+  });
 });

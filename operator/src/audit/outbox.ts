@@ -41,7 +41,9 @@ export interface OutboxOptions {
  */
 export class Outbox {
   private readonly options: OutboxOptions;
-  private readonly undeleted = new Set<string>();
+  /** Delivered batches to delete, in sequence order (chain.ts hands them out in that order). */
+  private readonly removals: string[] = [];
+  private removing: Promise<void> = Promise.resolve();
   private readonly waiting: Array<{
     records: DecisionRecord[];
     resolve: () => void;
@@ -117,26 +119,40 @@ export class Outbox {
   }
 
   /** The sink acknowledged every record of the batch: deletes what the sequence lets go (chain.ts). */
-  async delivered(batch: string): Promise<void> {
-    for (const name of this.options.chain.delivered(batch)) await this.remove(name);
+  delivered(batch: string): Promise<void> {
+    this.removals.push(...this.options.chain.delivered(batch));
+    return this.removeInOrder();
   }
 
-  /** Deletes a delivered batch; failures are retried by retryRemovals. */
-  private async remove(batch: string): Promise<void> {
+  /** Deletes what a failure left waiting, in order. */
+  retryRemovals(): Promise<void> {
+    return this.removeInOrder();
+  }
+
+  /**
+   * One deletion at a time, in sequence order, stopping at the first failure: were a later batch
+   * deleted while an earlier one stayed (a failed or slower delete, the delivery's parallel
+   * workers), every replica would see a hole in the run and report batches missing that were
+   * delivered (chain.ts). Each call queues a pass after the one in progress.
+   */
+  private removeInOrder(): Promise<void> {
+    this.removing = this.removing.then(() => this.removeAll());
+    return this.removing;
+  }
+
+  private async removeAll(): Promise<void> {
+    while (this.removals.length > 0 && (await this.remove(this.removals[0]!))) this.removals.shift();
+  }
+
+  /** Deletes a delivered batch; false when it is still there (retried, in order, by retryRemovals). */
+  private async remove(batch: string): Promise<boolean> {
     try {
       await this.options.client.delete(configMapType, this.options.namespace, batch);
-      this.undeleted.delete(batch);
+      return true;
     } catch (error) {
-      if (isNotFound(error)) {
-        this.undeleted.delete(batch);
-        return;
-      }
-      this.undeleted.add(batch);
+      if (isNotFound(error)) return true;
       this.options.logger.warn({ err: error, batch }, 'could not delete a delivered audit batch; will retry');
+      return false;
     }
-  }
-
-  async retryRemovals(): Promise<void> {
-    for (const batch of [...this.undeleted]) await this.remove(batch);
   }
 }
