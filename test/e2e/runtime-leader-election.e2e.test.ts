@@ -3,11 +3,11 @@
 // with SIGKILL the standby takes over once the lease expires, within the lease duration; on SIGTERM
 // it hands over at once.
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kubectl, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { repoRoot } from '../support/paths.ts';
-import { runProgram, type RunningProgram } from '../support/process.ts';
+import { programsKilledAfterEach, runProgram, type RunningProgram } from '../support/process.ts';
 import { replicaArgs } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -16,15 +16,7 @@ const copier = path.join(repoRoot, 'test/e2e/fixtures/runtime-copier.ts');
 const leaseDurationMs = 15_000;
 const retryPeriodMs = 2_000;
 
-const programs: RunningProgram[] = [];
-afterEach(async () => {
-  await Promise.all(
-    programs
-      .splice(0)
-      .filter((p) => p.child.exitCode === null)
-      .map((p) => p.stop('SIGKILL')),
-  );
-});
+const programs = programsKilledAfterEach();
 
 // Each test campaigns for its own Lease: a replica SIGKILLed by the previous test would otherwise hold it for 15 s.
 function startReplica(leaseName: string, identity: string): RunningProgram {

@@ -3,26 +3,23 @@
 // runs and releases it only once the reconcile ended, so the standby takes over only then; a
 // reconcile still running at --graceful-shutdown-timeout is aborted first, its write never made.
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kubectl, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { repoRoot } from '../support/paths.ts';
-import { runProgram, type LogLine, type RunningProgram } from '../support/process.ts';
+import {
+  programsKilledAfterEach,
+  runProgram,
+  type LogLine,
+  type RunningProgram,
+} from '../support/process.ts';
 import { replicaArgs } from '../support/runtime.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('rt-shutdown');
 const slowWriter = path.join(repoRoot, 'test/e2e/fixtures/runtime-slow-writer.ts');
 
-const programs: RunningProgram[] = [];
-afterEach(async () => {
-  await Promise.all(
-    programs
-      .splice(0)
-      .filter((p) => p.child.exitCode === null)
-      .map((p) => p.stop('SIGKILL')),
-  );
-});
+const programs = programsKilledAfterEach();
 
 function startReplica(leaseName: string, identity: string, gracefulShutdownTimeout: string): RunningProgram {
   const program = runProgram(slowWriter, [

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { afterEach } from 'vitest';
 import { waitFor } from './wait.ts';
 
 export interface LogLine {
@@ -57,4 +58,18 @@ export function runProgram(script: string, args: string[]): RunningProgram {
       return exited;
     },
   };
+}
+
+/** A list for the programs a test file starts, each killed after its test (call at the file's top level). */
+export function programsKilledAfterEach(): RunningProgram[] {
+  const programs: RunningProgram[] = [];
+  afterEach(async () => {
+    await Promise.all(
+      programs
+        .splice(0)
+        .filter((p) => p.child.exitCode === null)
+        .map((p) => p.stop('SIGKILL')),
+    );
+  });
+  return programs;
 }

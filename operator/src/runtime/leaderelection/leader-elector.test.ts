@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../time/fake-clock.ts';
+import { FakeClock, advanceInSteps } from '../time/fake-clock.ts';
 import { LeaderElector } from './leader-elector.ts';
 import { FakeLeaseServer, type Latency } from './fake-lease-server.ts';
 
@@ -38,7 +38,7 @@ function candidate(
   stops.push(async () => {
     controller.abort();
     // Let the release (if any) finish on the fake clock.
-    for (let i = 0; i < 100 && outcome.value === undefined; i++) await advance(clock, 100);
+    for (let i = 0; i < 100 && outcome.value === undefined; i++) await advanceInSteps(clock, 100);
     await done;
   });
   return { elector, record, outcome };
@@ -50,36 +50,24 @@ afterEach(async () => {
   stops = [];
 });
 
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
-
-/** Advances the fake clock in small steps, letting the electors' promises run in between. */
-async function advance(clock: FakeClock, ms: number, stepMs = 10): Promise<void> {
-  for (let passed = 0; passed < ms; passed += stepMs) {
-    clock.advance(Math.min(stepMs, ms - passed));
-    await settle();
-  }
-}
-
 describe('LeaderElector', () => {
   it('abandons a renewal whose GET and PUT together outlast the renew deadline, and steps down before a standby may take over', async () => {
     const clock = new FakeClock(1_000_000);
     const server = new FakeLeaseServer(clock);
     const latency: Latency = { getMs: 0, putMs: 0 };
     const leader = candidate(server, clock, 'a', latency);
-    await advance(clock, 50);
+    await advanceInSteps(clock, 50);
     expect(leader.record.startedAt).toBeDefined();
     const acquiredAt = leader.record.startedAt!;
     const standby = candidate(server, clock, 'b', { getMs: 0, putMs: 0 });
-    await advance(clock, 50);
+    await advanceInSteps(clock, 50);
     expect(server.holder()).toBe('a');
 
     // Each request alone is within the deadline; together (14 s) they are not. Under one timeout per
     // request, the PUT would land after the lease expired for the standby.
     latency.getMs = 7_000;
     latency.putMs = 7_000;
-    await advance(clock, leaseDurationMs + 5_000);
+    await advanceInSteps(clock, leaseDurationMs + 5_000);
 
     expect(leader.outcome.value).toBe('lost');
     expect(leader.record.stoppedAt).toBeDefined();
@@ -95,12 +83,12 @@ describe('LeaderElector', () => {
     const server = new FakeLeaseServer(clock);
     const latency: Latency = { getMs: 0, putMs: 0 };
     const leader = candidate(server, clock, 'a', latency);
-    await advance(clock, 50);
+    await advanceInSteps(clock, 50);
     const standby = candidate(server, clock, 'b', { getMs: 0, putMs: 0 });
     // A renewal every 6 s (4 s of requests, 2 s retry period), each write sent 8 s after the last.
     latency.getMs = 2_000;
     latency.putMs = 2_000;
-    await advance(clock, 60_000);
+    await advanceInSteps(clock, 60_000);
     expect(leader.elector.isLeader()).toBe(true);
     expect(leader.record.stoppedAt).toBeUndefined();
     expect(standby.record.startedAt).toBeUndefined();
@@ -112,16 +100,16 @@ describe('LeaderElector', () => {
     let wallOffsetMs = Date.parse('2026-12-01T00:00:00Z');
     const wallClock = () => new Date(clock.now() + wallOffsetMs);
     const leader = candidate(server, clock, 'a', { getMs: 20, putMs: 20 }, wallClock);
-    await advance(clock, 100);
+    await advanceInSteps(clock, 100);
     expect(leader.elector.isLeader()).toBe(true);
     const standby = candidate(server, clock, 'b', { getMs: 20, putMs: 20 }, wallClock);
-    await advance(clock, 5_000);
+    await advanceInSteps(clock, 5_000);
 
     // An NTP step or a manual change: an hour ahead, then back two.
     wallOffsetMs += 3_600_000;
-    await advance(clock, 30_000);
+    await advanceInSteps(clock, 30_000);
     wallOffsetMs -= 7_200_000;
-    await advance(clock, 30_000);
+    await advanceInSteps(clock, 30_000);
 
     expect(standby.record.startedAt).toBeUndefined();
     expect(leader.elector.isLeader()).toBe(true);
@@ -133,13 +121,13 @@ describe('LeaderElector', () => {
     const server = new FakeLeaseServer(clock);
     const latency: Latency = { getMs: 0, putMs: 0 };
     const leader = candidate(server, clock, 'a', latency);
-    await advance(clock, 50);
+    await advanceInSteps(clock, 50);
     const standby = candidate(server, clock, 'b', { getMs: 0, putMs: 0 });
-    await advance(clock, 50);
+    await advanceInSteps(clock, 50);
     // The leader's requests hang from here on, as if it were partitioned.
     latency.getMs = 1_000_000;
     const lastRenewalBy = clock.now() + retryPeriodMs;
-    await advance(clock, leaseDurationMs + retryPeriodMs + 1_000);
+    await advanceInSteps(clock, leaseDurationMs + retryPeriodMs + 1_000);
     expect(leader.record.stoppedAt).toBeDefined();
     expect(standby.record.startedAt).toBeDefined();
     expect(standby.record.startedAt!).toBeGreaterThan(leader.record.stoppedAt!);

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeLeaseServer } from '../leaderelection/fake-lease-server.ts';
-import { FakeClock } from '../time/fake-clock.ts';
+import { FakeClock, advanceInSteps } from '../time/fake-clock.ts';
 import { Manager } from './manager.ts';
 
 const logger = pino({ level: 'silent' });
@@ -24,18 +24,6 @@ function unusedKubeConfig(): KubeConfig {
   return kc;
 }
 
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
-
-/** Advances the fake clock in small steps, letting renewals and reconciles run in between. */
-async function advance(clock: FakeClock, ms: number, stepMs = 10): Promise<void> {
-  for (let passed = 0; passed < ms; passed += stepMs) {
-    clock.advance(Math.min(stepMs, ms - passed));
-    await settle();
-  }
-}
-
 interface InFlight {
   signal: AbortSignal;
   /** Ends the reconcile. */
@@ -50,7 +38,7 @@ afterEach(async () => {
     let stopped = false;
     const stopping = manager.stop().then(() => (stopped = true));
     // Past the graceful shutdown timeout and the aborted reconciles' grace, on the fake clock.
-    for (let i = 0; i < 40 && !stopped; i++) await advance(clock, 1_000, 100);
+    for (let i = 0; i < 40 && !stopped; i++) await advanceInSteps(clock, 1_000, 100);
     await stopping;
   }
 });
@@ -95,7 +83,7 @@ async function leaderWithReconcileInFlight(honoursAbort = true) {
     })
     .queue.add('ns/a');
   await manager.start();
-  await advance(clock, 100);
+  await advanceInSteps(clock, 100);
   expect(server.holder()).toBe('replica-a');
   expect(inFlight).toHaveLength(1);
   let exitCode: number | undefined;
@@ -108,12 +96,12 @@ describe('Manager shutdown', () => {
     const { clock, server, manager, reconcile, exitCode } = await leaderWithReconcileInFlight();
 
     void manager.stop(0);
-    await advance(clock, 20_000);
+    await advanceInSteps(clock, 20_000);
     expect(server.holder(), 'held while the reconcile runs, past a lease duration').toBe('replica-a');
     expect(reconcile.signal.aborted).toBe(false);
 
     reconcile.finish();
-    await advance(clock, 100);
+    await advanceInSteps(clock, 100);
     expect(server.holder(), 'released once the reconcile ended').toBe('');
     expect(exitCode()).toBe(0);
   });
@@ -123,9 +111,9 @@ describe('Manager shutdown', () => {
     const stoppedAt = clock.now();
 
     void manager.stop(0);
-    await advance(clock, gracefulShutdownTimeoutMs - 10);
+    await advanceInSteps(clock, gracefulShutdownTimeoutMs - 10);
     expect(reconcile.signal.aborted, 'not before the timeout').toBe(false);
-    await advance(clock, 100);
+    await advanceInSteps(clock, 100);
     expect(reconcile.aborted, 'aborted at the timeout, while the Lease was still held').toEqual({
       at: stoppedAt + gracefulShutdownTimeoutMs,
       holder: 'replica-a',
@@ -138,9 +126,9 @@ describe('Manager shutdown', () => {
     const { clock, server, manager, reconcile, exitCode } = await leaderWithReconcileInFlight(false);
 
     void manager.stop(0);
-    await advance(clock, gracefulShutdownTimeoutMs + 100);
+    await advanceInSteps(clock, gracefulShutdownTimeoutMs + 100);
     expect(reconcile.signal.aborted).toBe(true);
-    await advance(clock, 10_000);
+    await advanceInSteps(clock, 10_000);
     expect(exitCode()).toBe(1);
     expect(server.holder(), 'not released to a standby that would act beside it').toBe('replica-a');
   });
@@ -150,7 +138,7 @@ describe('Manager shutdown', () => {
     const lastRenewalBefore = clock.now();
 
     server.partitioned = true;
-    await advance(clock, 15_000);
+    await advanceInSteps(clock, 15_000);
     expect(reconcile.aborted, 'the reconcile is aborted when leadership is lost').toBeDefined();
     // The last renewal was sent at most a retry period (2 s) before the partition; leadership
     // ends 10 s (renew deadline) after it, before a standby may take over (15 s after seeing it).

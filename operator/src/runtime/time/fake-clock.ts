@@ -49,3 +49,15 @@ export class FakeClock implements Clock {
     return this.timers.size;
   }
 }
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+/** Advances the fake clock in small steps, letting the promises its timers start run in between. */
+export async function advanceInSteps(clock: FakeClock, ms: number, stepMs = 10): Promise<void> {
+  for (let passed = 0; passed < ms; passed += stepMs) {
+    clock.advance(Math.min(stepMs, ms - passed));
+    await settle();
+  }
+}
