@@ -245,6 +245,8 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       } catch (error) {
         deps.ledger.settle(decision.suite, name);
         deps.contexts?.invalidate(decision.suite);
+        // Shutting down or leadership lost: the controller logs the aborted reconcile; nothing failed.
+        if (context.signal.aborted) return;
         const log = {
           err: error,
           suite: decision.suite,
