@@ -12,7 +12,7 @@ import { FakeClock } from '../../runtime/time/fake-clock.ts';
 import type { Caches, JobObject, ProviderObject, SuiteObject } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import { ProviderBook } from '../providerpolicy/book.ts';
-import { AdmissionLedger, WaitingBook } from './ledger.ts';
+import { ADMISSION_EXPECTATION_TTL_MS, AdmissionLedger, WaitingBook } from './ledger.ts';
 import { nextPass, schedulerReconciler } from './reconciler.ts';
 import { REJECTION_BACKOFF, RejectionBook, TRANSIENT_BACKOFF } from './rejections.ts';
 
@@ -284,5 +284,100 @@ describe('nextPass', () => {
     expect(nextPass(NOW, [undefined, NOW + 7_000, NOW + 3_000])).toEqual({ requeueAfterMs: 3_000 });
     expect(nextPass(NOW, [NOW - 5])).toEqual({ requeueAfterMs: 1 });
     expect(nextPass(NOW, [undefined])).toEqual({});
+  });
+});
+
+/** One provider `p` capped at one run, one suite `s` (run b-t) in round `round`, and `jobs` in the cache. */
+function capacitySetup(round: number, jobs: JobObject[]) {
+  const clock = new FakeClock(NOW);
+  const suites = new Store<SuiteObject>({ namespace: byNamespace });
+  const providers = new Store<ProviderObject>({ namespace: byNamespace });
+  const jobStore = new Store<JobObject>({ owner: byOwnerUid });
+  const s = suite('s');
+  s.status = { round, roundGeneration: 1, observedGeneration: 1 };
+  suites.upsert(s);
+  providers.upsert({
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'ProviderPolicy',
+    metadata: { namespace: 'ns', name: 'p', uid: 'uid-p', generation: 1 },
+    spec: { provider: 'openai-compatible', endpoint: 'http://healthy.invalid', maxConcurrentRuns: 1 },
+  } as ProviderObject);
+  for (const job of jobs) jobStore.upsert(job);
+  const caches = {
+    suites: informer(suites),
+    providers: informer(providers),
+    policies: informer(new Store()),
+    jobs: informer(jobStore),
+    pods: informer(new Store({ owner: byOwnerUid })),
+  } as unknown as Caches;
+  const applied: string[] = [];
+  const client = {
+    async apply(_type: unknown, job: KubeObject) {
+      applied.push(job.metadata.name!);
+      return job;
+    },
+  } as unknown as KubeClient;
+  const decisions = { async record() {}, auditBacklogHold: () => undefined } as unknown as DecisionRecorder;
+  const ledger = new AdmissionLedger();
+  const waiting = new WaitingBook();
+  const pass = schedulerReconciler({
+    caches,
+    client,
+    decisions,
+    ledger,
+    waiting,
+    providers: new ProviderBook(),
+    clock,
+    enqueueSuite: () => {},
+  });
+  const context = {
+    logger: pino({ level: 'silent' }),
+    reconcileId: 'r',
+    signal: new AbortController().signal,
+  } as ReconcileContext;
+  return {
+    applied,
+    ledger,
+    waiting,
+    run: async (at: number) => {
+      clock.advance(at - clock.now());
+      applied.length = 0;
+      return pass({}, context);
+    },
+  };
+}
+
+/** The suite's run b-t of an earlier round, still running on provider p. */
+function runningJobOfRound(owner: SuiteObject, round: number): JobObject {
+  const job = failedJob(owner, NOW);
+  job.metadata.name = `s-${round}-b-t`;
+  job.metadata.uid = `job-round-${round}`;
+  job.metadata.labels = { ...job.metadata.labels, [LABELS.round]: String(round) };
+  job.status = { startTime: new Date(NOW - 10_000).toISOString() };
+  return job;
+}
+
+describe('scheduling pass: what holds a provider slot', () => {
+  it("counts a Job of the suite's earlier round, still running, against the provider's cap", async () => {
+    const t = capacitySetup(2, [runningJobOfRound(suite('s'), 1)]);
+    await t.run(NOW);
+    expect(t.applied, 'no Job while round 1 holds the one slot').toEqual([]);
+    expect(t.waiting.forSuite('ns/s').get('b-t')?.reason).toBe('ProviderCapacity');
+  });
+
+  it('lets go of an admission whose Job was never seen once its expectation expires, and wakes for it', async () => {
+    const t = capacitySetup(1, []);
+    // The run's Job was created and deleted while the watch was down: admitted, never seen.
+    t.ledger.add(
+      'ns/s',
+      { job: 's-1-b-t', run: 'b-t', round: 1, attempt: 1, provider: 'p', model: 'm', phase: 'Active' },
+      NOW,
+    );
+    expect(await t.run(NOW), 'the pass wakes when the expectation expires').toEqual({
+      requeueAfterMs: ADMISSION_EXPECTATION_TTL_MS,
+    });
+    expect(t.applied, 'the run counts as admitted until then').toEqual([]);
+    await t.run(NOW + ADMISSION_EXPECTATION_TTL_MS);
+    expect(t.applied).toEqual(['s-1-b-t']);
   });
 });
