@@ -2,9 +2,19 @@
 // what the generator produces from crds/ today.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Project, SyntaxKind } from 'ts-morph';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCrds, toTypeSchema, toValidationSchema, type Schema } from '../../hack/generate/crd-schema.ts';
-import { OUTPUT_DIR, TYPE_NAMES, generate, type GeneratedApi } from '../../hack/generate/generate.ts';
+import {
+  loadCrds,
+  toTypeSchema,
+  toValidationSchema,
+  type Crd,
+  type Schema,
+} from '../../hack/generate/crd-schema.ts';
+import { OUTPUT_DIR, generate, type GeneratedApi } from '../../hack/generate/generate.ts';
+import { HEADER, printModule } from '../../hack/generate/module.ts';
+import { resourcesModule } from '../../hack/generate/resources-module.ts';
+import { TYPE_NAMES } from '../../hack/generate/type-names.ts';
 import { repoRoot } from '../support/paths.ts';
 
 /** Every schema node under `node`, with its path. */
@@ -75,6 +85,47 @@ describe('toTypeSchema', () => {
       options,
     );
     expect(Object.keys(same.definitions as object)).toEqual(['Shared', 'A', 'B']);
+  });
+});
+
+/** Parses `text` as a TypeScript module, failing the test on any syntax error. */
+function parse(text: string) {
+  const project = new Project({ useInMemoryFileSystem: true });
+  const file = project.createSourceFile('module.ts', text);
+  const errors = project.getProgram().getSyntacticDiagnostics(file);
+  expect(
+    errors.map((d) => d.getMessageText()),
+    `syntax errors in:\n${text}`,
+  ).toEqual([]);
+  return file;
+}
+
+describe('printModule (ts-morph)', () => {
+  it('writes the generated-code header, then the statements', () => {
+    expect(printModule(['// a comment'])).toBe(`${HEADER}\n// a comment\n`);
+  });
+
+  it('escapes string literals: names with quotes and backslashes survive as written', () => {
+    const odd = `it's a "name" \\ with \n breaks`;
+    const crd = {
+      spec: {
+        group: 'bench.dev',
+        scope: 'Cluster',
+        names: { kind: 'Odd', listKind: 'OddList', plural: odd, singular: 'odd', shortNames: [odd] },
+        versions: [],
+      },
+    } as unknown as Crd;
+    const file = parse(printModule(resourcesModule('bench.dev', 'v1', [{ crd }])));
+    const written = file
+      .getVariableDeclarationOrThrow('resources')
+      .getDescendantsOfKind(SyntaxKind.PropertyAssignment)
+      .filter((p) => ['plural', 'shortNames'].includes(p.getName()))
+      .flatMap((p) => p.getDescendantsOfKind(SyntaxKind.StringLiteral).map((l) => l.getLiteralValue()));
+    expect(written).toEqual([odd, odd]);
+    const namespaced = file
+      .getDescendantsOfKind(SyntaxKind.PropertyAssignment)
+      .find((p) => p.getName() === 'namespaced');
+    expect(namespaced?.getInitializer()?.getText()).toBe('false');
   });
 });
 
@@ -183,5 +234,26 @@ describe('generate()', () => {
     expect(types).toContain("apiVersion: 'bench.dev/v1alpha1';");
     expect(types).toContain("kind: 'BenchmarkSuite';");
     expect(types).toMatch(/targets: \[Target, \.\.\.Target\[\]\];/);
+  });
+
+  it('declares a list type per kind, whose items are that kind', () => {
+    const types = parse(generated.files.get(`${OUTPUT_DIR}/v1alpha1/types.ts`)!);
+    for (const kind of ['BenchmarkSuite', 'ProviderPolicy', 'SchedulePolicy']) {
+      const list = types.getInterfaceOrThrow(`${kind}List`);
+      expect(list.isExported(), kind).toBe(true);
+      expect(
+        list.getProperties().map((p) => `${p.getName()}: ${p.getTypeNode()?.getText()}`),
+        kind,
+      ).toEqual([
+        "apiVersion: 'bench.dev/v1alpha1'",
+        `kind: '${kind}List'`,
+        'metadata: V1ListMeta',
+        `items: ${kind}[]`,
+      ]);
+    }
+  });
+
+  it('writes every generated file as valid TypeScript', () => {
+    for (const content of generated.files.values()) parse(content);
   });
 });
