@@ -9,7 +9,7 @@ import {
   type TypeAliasDeclarationStructure,
 } from 'ts-morph';
 import { toTypeSchema, type Crd, type Schema } from './crd-schema.ts';
-import { blankLine, type Statement } from './module.ts';
+import { blankLine, quoted, type Statement } from './module.ts';
 import { SHARED_DESCRIPTIONS, TYPE_NAMES } from './type-names.ts';
 
 /** The name of the union of every kind, which json-schema-to-typescript declares first. */
@@ -24,8 +24,8 @@ function listInterface(apiVersion: string, crd: Crd): InterfaceDeclarationStruct
     name: listKind,
     docs: [`A list of ${kind} objects, as the API server returns it.`],
     properties: [
-      { name: 'apiVersion', type: (w) => void w.quote(apiVersion) },
-      { name: 'kind', type: (w) => void w.quote(listKind) },
+      { name: 'apiVersion', type: quoted(apiVersion) },
+      { name: 'kind', type: quoted(listKind) },
       { name: 'metadata', type: 'V1ListMeta' },
       { name: 'items', type: `${kind}[]` },
     ],
