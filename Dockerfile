@@ -16,6 +16,8 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY operator/src ./operator/src
+# The runner contract (environment, exit codes, result) the operator shares with bench-runner.
+COPY runner/src/contract ./runner/src/contract
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
     && node dist/operator/src/main.js --no-such-flag 2>&1 | grep -q ERR_PARSE_ARGS_UNKNOWN_OPTION
 # Production dependencies only, without their TypeScript declarations and source maps: nothing
@@ -34,6 +36,7 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/operator ./dist/operator
+COPY --from=build /src/dist/runner/src/contract ./dist/runner/src/contract
 # Non-root, numeric so that runAsNonRoot can verify it (config/manager runs it as 65532 too).
 # The user in /etc/passwd and /etc/group too: Kubernetes runs an image's numeric USER as its uid but
 # takes the group from the image's /etc/passwd (the kubelet passes the uid alone), so without the

@@ -15,7 +15,9 @@ import { DatasetUnavailableError, readDatasetSource } from './dataset/source.ts'
 import { itemRequest } from './evaluate/item-request.ts';
 import { runItems } from './evaluate/run-items.ts';
 import { summarize, type RunResult } from './evaluate/summary.ts';
-import { EXIT, exitCodeOfKind, runOutcome, type RunOutcome } from './outcome/exit-code.ts';
+import { exitCodeOfKind, runOutcome, type RunOutcome } from './outcome/exit-code.ts';
+import { EXIT } from './contract/exit-codes.ts';
+import { RUNNER_ENV } from './contract/env.ts';
 import { terminationMessage } from './outcome/termination-message.ts';
 import { createProgress } from './output/progress.ts';
 import { createReporter, secretsOf, type Reporter } from './output/reporter.ts';
@@ -23,7 +25,7 @@ import { createProvider } from './providers/index.ts';
 import { ProviderError } from './providers/types.ts';
 
 const env = process.env;
-const reporter = createReporter(process.stdout, process.stderr, secretsOf(env.BENCH_API_KEY));
+const reporter = createReporter(process.stdout, process.stderr, secretsOf(env[RUNNER_ENV.apiKey]));
 const log = (line: string) => reporter.log(`bench-runner: ${line}`);
 
 // From the start: a SIGTERM while the dataset loads must not kill the process without a result.

@@ -288,11 +288,17 @@ describe("the build contexts are the ignore files' admissions", () => {
     expect(files.filter((f) => f.endsWith('.test.ts'))).toEqual([]);
   });
 
-  it('the operator image keys on operator/src and the npm files only, without tests', () => {
+  it('the operator image keys on operator/src, the runner contract and the npm files only, without tests', () => {
     const files = list('Dockerfile', '.dockerignore');
     expect(files).toContain('operator/src/main.ts');
+    expect(files).toContain('runner/src/contract/exit-codes.ts');
     expect(
-      files.filter((f) => !/^(operator\/src\/|package(-lock)?\.json$|tsconfig(\.build)?\.json$)/.test(f)),
+      files.filter(
+        (f) =>
+          !/^(operator\/src\/|runner\/src\/contract\/|package(-lock)?\.json$|tsconfig(\.build)?\.json$)/.test(
+            f,
+          ),
+      ),
     ).toEqual([]);
     expect(files.filter((f) => f.endsWith('.test.ts'))).toEqual([]);
   });

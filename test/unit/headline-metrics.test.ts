@@ -1,7 +1,7 @@
 // The runner and the operator each decide which metrics come first when not all fit (the runner
-// its 4 KiB termination message, the operator a status entry's 32): two lists, because each image
-// compiles its own tree only. They must agree, or a metric the runner kept could be the one the
-// operator drops.
+// its 4 KiB termination message, the operator a status entry's 32), both from the contract's one
+// list (runner/src/contract/result.ts). They must agree, or a metric the runner kept could be the
+// one the operator drops.
 import { describe, expect, it } from 'vitest';
 import { HEADLINE_METRICS } from '../../operator/src/core/suite/result.ts';
 import { FIRST_METRICS } from '../../runner/src/outcome/termination-message.ts';

@@ -6,6 +6,7 @@
 import { redact } from '../providers/errors.ts';
 import type { ProviderConfig, ProviderType } from '../providers/types.ts';
 import { ConfigError } from './errors.ts';
+import { RUNNER_ENV } from '../contract/env.ts';
 
 export const PROVIDER_TYPES: readonly ProviderType[] = [
   'openai',
@@ -75,7 +76,7 @@ function parameters(text: string | undefined): Record<string, string> {
 }
 
 function shard(env: NodeJS.ProcessEnv): Shard {
-  const count = positiveInteger(env, 'BENCH_SHARDS') ?? 1;
+  const count = positiveInteger(env, RUNNER_ENV.shards) ?? 1;
   const indexText = env.JOB_COMPLETION_INDEX;
   if (indexText === undefined || indexText === '') {
     if (count > 1) {
@@ -98,15 +99,16 @@ export function readEnvironment(env: NodeJS.ProcessEnv): RunnerEnvironment {
   try {
     return read(env);
   } catch (error) {
-    if (error instanceof ConfigError && env.BENCH_API_KEY) {
-      throw new ConfigError(redact(error.message, [env.BENCH_API_KEY]));
+    const apiKey = env[RUNNER_ENV.apiKey];
+    if (error instanceof ConfigError && apiKey) {
+      throw new ConfigError(redact(error.message, [apiKey]));
     }
     throw error;
   }
 }
 
 function allowPlainHttp(env: NodeJS.ProcessEnv): boolean {
-  const value = env.BENCH_ALLOW_PLAIN_HTTP;
+  const value = env[RUNNER_ENV.allowPlainHttp];
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
   throw new ConfigError(`BENCH_ALLOW_PLAIN_HTTP must be true or false, not ${JSON.stringify(value)}`);
@@ -135,26 +137,28 @@ function originOf(endpoint: string): string {
 }
 
 function read(env: NodeJS.ProcessEnv): RunnerEnvironment {
-  const type = required(env, 'BENCH_PROVIDER');
+  const type = required(env, RUNNER_ENV.provider);
   if (!PROVIDER_TYPES.includes(type as ProviderType)) {
     throw new ConfigError(
       `BENCH_PROVIDER ${JSON.stringify(type)} is not a provider type bench-runner knows (${PROVIDER_TYPES.join(', ')})`,
     );
   }
-  const endpoint = env.BENCH_ENDPOINT || undefined;
-  const apiKey = env.BENCH_API_KEY || undefined;
+  const endpoint = env[RUNNER_ENV.endpoint] || undefined;
+  const apiKey = env[RUNNER_ENV.apiKey] || undefined;
   checkPlainHttp(endpoint, apiKey, allowPlainHttp(env));
+  const suite = env[RUNNER_ENV.suite];
+  const run = env[RUNNER_ENV.run];
   return {
-    run: env.BENCH_SUITE && env.BENCH_RUN ? `${env.BENCH_SUITE}/${env.BENCH_RUN}` : env.BENCH_RUN,
+    run: suite && run ? `${suite}/${run}` : run,
     provider: {
       type: type as ProviderType,
       endpoint,
       apiKey,
-      parameters: parameters(env.BENCH_PARAMETERS),
+      parameters: parameters(env[RUNNER_ENV.parameters]),
     },
-    model: required(env, 'BENCH_MODEL'),
-    requestsPerMinute: positiveInteger(env, 'BENCH_RATE_LIMIT_RPM'),
-    tokensPerMinute: positiveInteger(env, 'BENCH_RATE_LIMIT_TPM'),
+    model: required(env, RUNNER_ENV.model),
+    requestsPerMinute: positiveInteger(env, RUNNER_ENV.rateLimitRpm),
+    tokensPerMinute: positiveInteger(env, RUNNER_ENV.rateLimitTpm),
     shard: shard(env),
     terminationMessagePath: env.TERMINATION_MESSAGE_PATH || DEFAULT_TERMINATION_MESSAGE_PATH,
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, failureLimitReached, noFailures, runOutcome, type FailureTally } from './exit-code.ts';
+import { failureLimitReached, noFailures, runOutcome, type FailureTally } from './exit-code.ts';
+import { EXIT } from '../contract/exit-codes.ts';
 
 const tally = (counts: Partial<FailureTally>): FailureTally => ({ ...noFailures(), ...counts });
 const outcome = (failures: Partial<FailureTally>, items = 100, interrupted = false) =>

@@ -12,17 +12,7 @@
  */
 import type { ProviderErrorKind } from '../providers/types.ts';
 import type { FailureKind } from '../evaluate/item-result.ts';
-
-export const EXIT = {
-  success: 0,
-  runFailure: 1,
-  configError: 2,
-  providerUnavailable: 10,
-  providerRateLimited: 11,
-  credentialsRejected: 12,
-  /** 128 + SIGTERM, as a shell reports a process ended by it. */
-  interrupted: 143,
-} as const;
+import { EXIT } from '../contract/exit-codes.ts';
 
 export type FailureTally = Record<FailureKind, number>;
 

@@ -8,6 +8,7 @@
  * one is left out, and so is such a metric, counted in `metricsDropped`.
  */
 import type { RunResult } from '../evaluate/summary.ts';
+import { HEADLINE_METRICS } from '../contract/result.ts';
 
 export const TERMINATION_MESSAGE_LIMIT = 4096;
 
@@ -15,27 +16,10 @@ export const TERMINATION_MESSAGE_LIMIT = 4096;
 const MAX_ERROR_LENGTH = 512;
 
 /**
- * Metrics kept first when not all fit, most telling first: the operator's headline metrics in its
- * order (test/unit/headline-metrics.test.ts), but metricsDropped, which is written here.
+ * Metrics kept first when not all fit, most telling first: the contract's headline metrics in their
+ * order, but metricsDropped, which is written here.
  */
-export const FIRST_METRICS = [
-  'partial',
-  'items',
-  'answeredItems',
-  'failedItems',
-  'correctItems',
-  'retries',
-  'accuracy',
-  'outputTokensPerSecond',
-  'timeToFirstTokenP50Ms',
-  'latencyP50Ms',
-  'latencyP90Ms',
-  'latencyP99Ms',
-  'timeToFirstTokenP90Ms',
-  'timeToFirstTokenP99Ms',
-  'requestsPerSecond',
-  'throughputTokensPerSecond',
-];
+export const FIRST_METRICS = HEADLINE_METRICS.filter((name) => name !== 'metricsDropped');
 
 export interface TerminationMessageInput extends RunResult {
   /** Why the run failed, when it did. */

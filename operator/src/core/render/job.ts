@@ -4,6 +4,8 @@ import { durationSeconds } from '../time/duration.ts';
 import { RUN_TIMEOUT_DEFAULT } from '../time/run-timeouts.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
 import { jobName, runName } from './names.ts';
+import { RUNNER_ENV } from '../../../../runner/src/contract/env.ts';
+import { EXIT } from '../../../../runner/src/contract/exit-codes.ts';
 
 type Benchmark = BenchmarkSuite['spec']['benchmarks'][number];
 type Target = BenchmarkSuite['spec']['targets'][number];
@@ -37,13 +39,13 @@ const CONTAINER = 'runner';
 export const TMP_VOLUME_NAME = 'tmp';
 const TMP_MOUNT_PATH = '/tmp';
 
-/** Exit codes of the runner contract (docs/runner-contract.md). */
-export const EXIT_CODES = {
-  configError: 2,
-  providerUnavailable: 10,
-  providerRateLimited: 11,
-  credentialsRejected: 12,
-} as const;
+/** The runner contract's exit codes the operator classifies a failure by (core/suite/run-state.ts). */
+const CLASSIFIED_EXIT_CODES = [
+  EXIT.configError,
+  EXIT.providerUnavailable,
+  EXIT.providerRateLimited,
+  EXIT.credentialsRejected,
+];
 
 /**
  * The Job of one run attempt, deterministic in its input (the Job name included), so server-side
@@ -113,7 +115,7 @@ export function renderJob(input: JobRenderInput): V1Job {
           // operator can classify a failure from the Job alone, even after its pods are gone.
           {
             action: 'FailJob',
-            onExitCodes: { containerName: CONTAINER, operator: 'In', values: Object.values(EXIT_CODES) },
+            onExitCodes: { containerName: CONTAINER, operator: 'In', values: CLASSIFIED_EXIT_CODES },
           },
         ],
       },
@@ -175,25 +177,25 @@ function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar
   const rpm = perRun(spec.rateLimit?.requestsPerMinute);
   const tpm = perRun(spec.rateLimit?.tokensPerMinute);
   const env: V1EnvVar[] = [
-    { name: 'BENCH_SUITE', value: suite.metadata!.name! },
-    { name: 'BENCH_ROUND', value: String(round) },
-    { name: 'BENCH_RUN', value: run },
-    { name: 'BENCH_BENCHMARK', value: benchmark.name },
-    { name: 'BENCH_TARGET', value: target.name },
-    { name: 'BENCH_PROVIDER', value: spec.provider },
-    { name: 'BENCH_MODEL', value: model },
-    { name: 'BENCH_ENDPOINT', value: spec.endpoint ?? '' },
+    { name: RUNNER_ENV.suite, value: suite.metadata!.name! },
+    { name: RUNNER_ENV.round, value: String(round) },
+    { name: RUNNER_ENV.run, value: run },
+    { name: RUNNER_ENV.benchmark, value: benchmark.name },
+    { name: RUNNER_ENV.target, value: target.name },
+    { name: RUNNER_ENV.provider, value: spec.provider },
+    { name: RUNNER_ENV.model, value: model },
+    { name: RUNNER_ENV.endpoint, value: spec.endpoint ?? '' },
     // bench-runner sends a key to a plain http:// endpoint only with this (the policy's say-so).
-    ...(spec.allowPlainHTTP === true ? [{ name: 'BENCH_ALLOW_PLAIN_HTTP', value: 'true' }] : []),
-    { name: 'BENCH_PARAMETERS', value: JSON.stringify(target.parameters ?? {}) },
-    { name: 'BENCH_SHARDS', value: String(shards) },
-    ...(rpm ? [{ name: 'BENCH_RATE_LIMIT_RPM', value: rpm }] : []),
-    ...(tpm ? [{ name: 'BENCH_RATE_LIMIT_TPM', value: tpm }] : []),
+    ...(spec.allowPlainHTTP === true ? [{ name: RUNNER_ENV.allowPlainHttp, value: 'true' }] : []),
+    { name: RUNNER_ENV.parameters, value: JSON.stringify(target.parameters ?? {}) },
+    { name: RUNNER_ENV.shards, value: String(shards) },
+    ...(rpm ? [{ name: RUNNER_ENV.rateLimitRpm, value: rpm }] : []),
+    ...(tpm ? [{ name: RUNNER_ENV.rateLimitTpm, value: tpm }] : []),
   ];
   if (spec.credentialsSecretRef) {
     // A reference only: the kubelet reads the Secret, the operator never does.
     env.push({
-      name: 'BENCH_API_KEY',
+      name: RUNNER_ENV.apiKey,
       valueFrom: {
         secretKeyRef: {
           name: spec.credentialsSecretRef.name,

@@ -1,12 +1,12 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { shorten } from '../status/text.ts';
+import {
+  HEADLINE_METRICS,
+  SCORED_ITEMS_METRIC,
+  type RunResult,
+} from '../../../../runner/src/contract/result.ts';
 
-/** A run's result as the runner reports it in its termination message (docs/runner-contract.md). */
-export interface RunResult {
-  score?: number;
-  metrics?: Record<string, number>;
-  usage?: { inputTokens?: number; outputTokens?: number };
-}
+export { HEADLINE_METRICS, type RunResult };
 
 export type ParsedResult = { ok: true; result: RunResult } | { ok: false; error: string };
 
@@ -54,9 +54,6 @@ export function parseRunResult(message: string): ParsedResult {
   }
   return { ok: true, result };
 }
-
-/** The runner's count of the items its score is over (docs/runner-contract.md, Result). */
-const SCORED_ITEMS_METRIC = 'answeredItems';
 
 function average(values: number[]): number | undefined {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
@@ -155,31 +152,6 @@ export const STATUS_MAX_METRICS = 32;
  * not their names; this bounds the size of a run's entry (a longer name is shortened with `…`).
  */
 export const STATUS_MAX_METRIC_NAME = 64;
-
-/**
- * The metrics status keeps first, in this order, when a result has more than it holds: bench-runner's
- * own (docs/runner-contract.md, Output), which say what the run did (interrupted, dropped metrics,
- * counts), how it scored overall, and how fast it was.
- */
-export const HEADLINE_METRICS: readonly string[] = [
-  'partial',
-  'metricsDropped',
-  'items',
-  'answeredItems',
-  'failedItems',
-  'correctItems',
-  'retries',
-  'accuracy',
-  'outputTokensPerSecond',
-  'timeToFirstTokenP50Ms',
-  'latencyP50Ms',
-  'latencyP90Ms',
-  'latencyP99Ms',
-  'timeToFirstTokenP90Ms',
-  'timeToFirstTokenP99Ms',
-  'requestsPerSecond',
-  'throughputTokensPerSecond',
-];
 
 const HEADLINE_RANK = new Map(HEADLINE_METRICS.map((name, i) => [name, i]));
 

@@ -1,5 +1,5 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
-import { EXIT_CODES } from '../render/job.ts';
+import { EXIT } from '../../../../runner/src/contract/exit-codes.ts';
 import { RETRY_DEFAULTS, retryDelayMs } from '../scheduling/backoff.ts';
 import type { AttemptObservation } from './observe.ts';
 import { startTimeoutMs } from '../time/run-timeouts.ts';
@@ -23,9 +23,9 @@ export function classifyFailure(attempt: AttemptObservation): FailureClass {
   const reason = attempt.failure?.reason ?? '';
   if (isPodProblemReason(reason)) return 'pod';
   const code = attempt.failure?.exitCode;
-  if (code === EXIT_CODES.configError) return 'config';
-  if (code === EXIT_CODES.credentialsRejected) return 'credentials';
-  if (code === EXIT_CODES.providerUnavailable || code === EXIT_CODES.providerRateLimited) return 'provider';
+  if (code === EXIT.configError) return 'config';
+  if (code === EXIT.credentialsRejected) return 'credentials';
+  if (code === EXIT.providerUnavailable || code === EXIT.providerRateLimited) return 'provider';
   return 'run';
 }
 

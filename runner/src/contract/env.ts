@@ -1,0 +1,21 @@
+/**
+ * The runner contract's environment (docs/runner-contract.md, Environment): the variables the
+ * operator sets in every run's container and bench-runner reads. Defined once, here, for both: the
+ * operator's Job renderer imports it, and the image build of the operator copies this folder in.
+ */
+export const RUNNER_ENV = {
+  suite: 'BENCH_SUITE',
+  round: 'BENCH_ROUND',
+  run: 'BENCH_RUN',
+  benchmark: 'BENCH_BENCHMARK',
+  target: 'BENCH_TARGET',
+  provider: 'BENCH_PROVIDER',
+  model: 'BENCH_MODEL',
+  endpoint: 'BENCH_ENDPOINT',
+  allowPlainHttp: 'BENCH_ALLOW_PLAIN_HTTP',
+  parameters: 'BENCH_PARAMETERS',
+  apiKey: 'BENCH_API_KEY',
+  rateLimitRpm: 'BENCH_RATE_LIMIT_RPM',
+  rateLimitTpm: 'BENCH_RATE_LIMIT_TPM',
+  shards: 'BENCH_SHARDS',
+} as const;

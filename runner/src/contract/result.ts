@@ -1,0 +1,40 @@
+/**
+ * The runner contract's result (docs/runner-contract.md, Result): the JSON a runner writes as its
+ * termination message, and the metrics both sides keep first when not all fit (the runner in its
+ * 4 KiB message, the operator in a status entry's 32), so that a metric the runner kept is never
+ * the one the operator drops.
+ */
+
+/** A run's result as the operator reads it: every field is optional (another runner may omit it). */
+export interface RunResult {
+  score?: number;
+  metrics?: Record<string, number>;
+  usage?: { inputTokens?: number; outputTokens?: number };
+}
+
+/** The runner's count of the items its score is over: the operator weights shard scores by it. */
+export const SCORED_ITEMS_METRIC = 'answeredItems';
+
+/**
+ * bench-runner's own metrics (docs/runner-contract.md, Output), most telling first: what the run did
+ * (interrupted, dropped metrics, counts), how it scored overall, and how fast it was.
+ */
+export const HEADLINE_METRICS: readonly string[] = [
+  'partial',
+  'metricsDropped',
+  'items',
+  SCORED_ITEMS_METRIC,
+  'failedItems',
+  'correctItems',
+  'retries',
+  'accuracy',
+  'outputTokensPerSecond',
+  'timeToFirstTokenP50Ms',
+  'latencyP50Ms',
+  'latencyP90Ms',
+  'latencyP99Ms',
+  'timeToFirstTokenP90Ms',
+  'timeToFirstTokenP99Ms',
+  'requestsPerSecond',
+  'throughputTokensPerSecond',
+];

@@ -1,0 +1,74 @@
+// The runner contract is defined once in runner/src/contract/ (both the operator and bench-runner
+// import it) and documented in docs/runner-contract.md for anyone writing another runner. These
+// tests tie the two: the doc's tables of variables and exit codes say exactly what the module
+// defines, and the Job the operator renders sets exactly the contract's variables.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { BenchmarkSuite } from '../../operator/src/api/v1alpha1/index.ts';
+import { renderJob } from '../../operator/src/core/render/job.ts';
+import { RUNNER_ENV } from '../../runner/src/contract/env.ts';
+import { EXIT } from '../../runner/src/contract/exit-codes.ts';
+
+const doc = readFileSync(new URL('../../docs/runner-contract.md', import.meta.url), 'utf8');
+
+/** The first cell of each body row of the first table under the `## <heading>` of the doc. */
+function firstColumn(heading: string): string[] {
+  const start = doc.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`docs/runner-contract.md has no "## ${heading}" section`);
+  const end = doc.indexOf('\n## ', start + 1);
+  const rows = doc
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((line) => line.startsWith('|'));
+  // The header row and the |---| row come first.
+  return rows.slice(2).map((row) => row.split('|')[1]!.trim());
+}
+
+describe('docs/runner-contract.md', () => {
+  it('lists in its Environment table exactly the variables of the contract module', () => {
+    const documented = firstColumn('Environment').map((cell) => cell.replace(/^`(.*)`$/, '$1'));
+    expect(documented.toSorted()).toEqual(Object.values(RUNNER_ENV).toSorted());
+  });
+
+  it('lists in its Exit codes table exactly the codes of the contract module, and what others mean', () => {
+    const documented = firstColumn('Exit codes');
+    expect(documented.at(-1)).toBe('anything else');
+    const codes = documented.slice(0, -1).map(Number);
+    expect(codes).toEqual(Object.values(EXIT).toSorted((a, b) => a - b));
+  });
+});
+
+describe('the Job the operator renders', () => {
+  it('sets the contract variables and only those, when the provider uses every one', () => {
+    const spec: BenchmarkSuite['spec'] = {
+      runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0' },
+      targets: [{ name: 'gpt', providerRef: 'openai', model: 'gpt-4o-mini', parameters: { topP: '0.9' } }],
+      benchmarks: [{ name: 'hello' }],
+    };
+    const job = renderJob({
+      suite: {
+        apiVersion: 'bench.dev/v1alpha1',
+        kind: 'BenchmarkSuite',
+        metadata: { name: 'smoke', namespace: 'team-a', uid: 'u-1', generation: 1 },
+        spec,
+      },
+      round: 1,
+      benchmark: spec.benchmarks[0]!,
+      target: spec.targets[0]!,
+      attempt: 1,
+      provider: {
+        metadata: { name: 'gateway' },
+        spec: {
+          provider: 'openai-compatible',
+          endpoint: 'http://gateway.ai.svc:8080/v1',
+          allowPlainHTTP: true,
+          credentialsSecretRef: { name: 'gateway-key' },
+          rateLimit: { requestsPerMinute: 600, tokensPerMinute: 100000 },
+        },
+      },
+      model: 'gpt-4o-mini',
+    });
+    const names = job.spec!.template.spec!.containers[0]!.env!.map((variable) => variable.name);
+    expect(names.toSorted()).toEqual(Object.values(RUNNER_ENV).toSorted());
+  });
+});
