@@ -43,13 +43,13 @@ export function testCaches(objects: {
   for (const name of Object.keys(stores) as Array<keyof typeof stores>) {
     for (const object of objects[name] ?? []) (stores[name] as Store<KubeObject>).upsert(object);
   }
-  const caches = {
+  const caches: Caches = {
     suites: informer(stores.suites),
     providers: informer(stores.providers),
     policies: informer(stores.policies),
     jobs: informer(stores.jobs),
     pods: informer(stores.pods),
-  } as Caches;
+  };
   return { caches, stores };
 }
 
@@ -64,16 +64,17 @@ export interface Writes {
 export function recordingClient(): { client: KubeClient; writes: Writes } {
   const writes: Writes = { statuses: [], patches: [], deletes: [] };
   const client = {
-    async updateStatus(_type: ResourceType, object: KubeObject) {
+    updateStatus(_type: ResourceType, object: KubeObject) {
       writes.statuses.push(structuredClone(object));
-      return object;
+      return Promise.resolve(object);
     },
-    async patch(type: ResourceType, _namespace: string, name: string, patch: unknown, patchType: string) {
+    patch(type: ResourceType, _namespace: string, name: string, patch: unknown, patchType: string) {
       writes.patches.push({ kind: type.kind, name, patch, patchType });
-      return {};
+      return Promise.resolve({});
     },
-    async delete(type: ResourceType, _namespace: string, name: string, options: { preconditions?: unknown }) {
+    delete(type: ResourceType, _namespace: string, name: string, options: { preconditions?: unknown }) {
       writes.deletes.push({ kind: type.kind, name, preconditions: options.preconditions });
+      return Promise.resolve();
     },
   } as unknown as KubeClient;
   return { client, writes };
@@ -83,8 +84,9 @@ export function recordingClient(): { client: KubeClient; writes: Writes } {
 export function recordingDecisions(): { decisions: DecisionRecorder; recorded: DecisionRecord[] } {
   const recorded: DecisionRecord[] = [];
   const decisions = {
-    async record(records: DecisionRecord[]) {
+    record(records: DecisionRecord[]) {
       recorded.push(...records);
+      return Promise.resolve();
     },
     auditBacklogHold: () => undefined,
   } as unknown as DecisionRecorder;
@@ -136,7 +138,7 @@ export function providerObject(
     metadata: { namespace: 'ns', name, uid: `uid-${name}`, generation: 1, resourceVersion: '20' },
     spec: { provider: 'openai-compatible', endpoint: 'http://healthy.invalid', ...spec },
     ...(status ? { status } : {}),
-  } as ProviderObject;
+  };
 }
 
 export function policyObject(name: string, spec: Partial<PolicyObject['spec']> = {}): PolicyObject {
@@ -145,7 +147,7 @@ export function policyObject(name: string, spec: Partial<PolicyObject['spec']> =
     kind: 'SchedulePolicy',
     metadata: { namespace: 'ns', name, uid: `uid-${name}`, generation: 1, resourceVersion: '30' },
     spec,
-  } as PolicyObject;
+  };
 }
 
 /** How an attempt's Job stands: running (no condition), or finished at `at`. */

@@ -74,7 +74,7 @@ const usagePod = attemptPod(succeeded, {
   created: NOW - 60 * SECOND,
   terminationMessage: '{"score":1,"usage":{"inputTokens":1000,"outputTokens":100}}',
 });
-const readyCondition = (status: string, reason: string, message?: string) =>
+const readyCondition = (status: string, reason: string, message?: string): unknown =>
   expect.objectContaining({ type: 'Ready', status, reason, ...(message ? { message } : {}) });
 
 interface Case {
@@ -146,7 +146,7 @@ const cases: Case[] = [
     jobs: [failedWith(12, 1, NOW - 30 * SECOND)],
     status: {
       conditions: expect.arrayContaining(
-        ['Degraded', 'Stalled'].map((type) =>
+        ['Degraded', 'Stalled'].map((type): unknown =>
           expect.objectContaining({
             type,
             status: 'True',

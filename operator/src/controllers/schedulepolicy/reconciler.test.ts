@@ -48,7 +48,7 @@ function setup(policy: PolicyObject, suites: SuiteObject[] = []) {
   };
 }
 
-const condition = (type: string, status: string, reason: string, message: unknown) =>
+const condition = (type: string, status: string, reason: string, message: unknown): unknown =>
   expect.objectContaining({ type, status, reason, message });
 
 interface Case {
@@ -109,7 +109,7 @@ const cases: Case[] = [
     name: 'a schedule that does not parse: Stalled and not Ready, saying why, and no wake-up',
     spec: { schedule: 'not a cron' },
     status: {
-      conditions: ['Stalled', 'Ready'].map((type) =>
+      conditions: ['Stalled', 'Ready'].map((type): unknown =>
         condition(
           type,
           type === 'Stalled' ? 'True' : 'False',
@@ -124,7 +124,7 @@ const cases: Case[] = [
     name: 'an unknown time zone: Stalled and not Ready, saying why',
     spec: { schedule: '0 3 * * *', timeZone: 'Mars/Olympus' },
     status: {
-      conditions: ['Stalled', 'Ready'].map((type) =>
+      conditions: ['Stalled', 'Ready'].map((type): unknown =>
         condition(
           type,
           type === 'Stalled' ? 'True' : 'False',
