@@ -1,17 +1,15 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { DecisionRecord } from '../../core/decisions/record.ts';
 import { LABELS } from '../../core/render/labels.ts';
 import { ApiError } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { KubeObject } from '../../runtime/client/resource.ts';
-import type { ReconcileContext } from '../../runtime/controller/controller.ts';
-import type { Informer } from '../../runtime/informer/informer.ts';
 import { byNamespace, byOwnerUid, Store } from '../../runtime/informer/store.ts';
 import { FakeClock } from '../../runtime/time/fake-clock.ts';
 import type { Caches, JobObject, ProviderObject, SuiteObject } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import { ProviderBook } from '../providerpolicy/book.ts';
+import { informer, reconcileContext } from '../test-objects.ts';
 import { ADMISSION_EXPECTATION_TTL_MS, AdmissionLedger, WaitingBook } from './ledger.ts';
 import { nextPass, schedulerReconciler } from './reconciler.ts';
 import { REJECTION_BACKOFF, RejectionBook, TRANSIENT_BACKOFF } from './rejections.ts';
@@ -19,10 +17,6 @@ import { REJECTION_BACKOFF, RejectionBook, TRANSIENT_BACKOFF } from './rejection
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const QUOTA =
   'jobs.batch "refused-1-b-t" is forbidden: exceeded quota: no-jobs, requested: count/jobs.batch=1, used: count/jobs.batch=0, limited: count/jobs.batch=0';
-
-function informer<T extends KubeObject>(store: Store<T>): Informer<T> {
-  return { store } as unknown as Informer<T>;
-}
 
 function suite(name: string, spec: Partial<SuiteObject['spec']> = {}): SuiteObject {
   return {
@@ -136,11 +130,7 @@ function setup(refusal: () => Error) {
     enqueueSuite: () => {},
     rejections,
   });
-  const context: ReconcileContext = {
-    logger: pino({ level: 'silent' }),
-    reconcileId: 'r',
-    signal: new AbortController().signal,
-  };
+  const context = reconcileContext();
   return {
     clock,
     applied,
@@ -330,11 +320,7 @@ function capacitySetup(round: number, jobs: JobObject[]) {
     clock,
     enqueueSuite: () => {},
   });
-  const context = {
-    logger: pino({ level: 'silent' }),
-    reconcileId: 'r',
-    signal: new AbortController().signal,
-  } as ReconcileContext;
+  const context = reconcileContext();
   return {
     applied,
     ledger,
