@@ -24,7 +24,7 @@ const MINUTE = 60_000;
 /** How long after a wake-up time the reconciler asks to run (its TICK_SLACK_MS). */
 const SLACK_MS = 50;
 
-/** Round 1 of suite `s` under way: its runs (b-t, and c-t when there is a benchmark c) as the status last showed them. */
+/** Suite `s` with round 1 started for its current spec (generation 1). */
 function inRound1(spec: Partial<SuiteObject['spec']> = {}): SuiteObject {
   return suiteObject('s', NOW, spec, { round: 1, roundGeneration: 1, observedGeneration: 1 });
 }
@@ -55,6 +55,7 @@ const twoRuns = inRound1({
 const stuck = attemptJob(twoRuns, { run: 'b-t', created: NOW - 3 * MINUTE, end: { running: true } });
 const starting = attemptJob(twoRuns, { run: 'c-t', created: NOW - MINUTE, end: { running: true } });
 const done = attemptJob(round1, { created: NOW - 5 * MINUTE, end: { complete: NOW - MINUTE } });
+/** Its spec changed since round 1 started. */
 const respecified = { ...inRound1(), metadata: { ...inRound1().metadata, generation: 2 } };
 const ofReplacedRound = attemptJob(respecified, { created: NOW - MINUTE, end: { running: true } });
 
