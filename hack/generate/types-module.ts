@@ -62,7 +62,7 @@ async function compiledTypes(apiVersion: string, validation: Record<string, Sche
     metadataType: 'V1ObjectMeta',
     apiVersion,
   });
-  const body = await compile(typeSchema as never, UNION_TYPE, {
+  const body = await compile(typeSchema, UNION_TYPE, {
     bannerComment: '',
     additionalProperties: false,
     unreachableDefinitions: true,

@@ -61,7 +61,8 @@ export async function kustomize(kubectl: string, dir: string): Promise<string> {
 export function parseObjects(text: string): K8sObject[] {
   return parseAllDocuments(text)
     .map((doc) => {
-      if (doc.errors.length > 0) throw doc.errors[0];
+      const [error] = doc.errors;
+      if (error) throw error;
       return doc.toJS({ maxAliasCount: -1 }) as K8sObject | null;
     })
     .filter((o): o is K8sObject => o !== null);
@@ -185,7 +186,7 @@ class Tokens {
       return block(m[1]!);
     });
     if (this.blocks.size > 0)
-      throw new Error(`tokens not on a line of their own: ${[...this.blocks.keys()]}`);
+      throw new Error(`tokens not on a line of their own: ${[...this.blocks.keys()].join(', ')}`);
     return lines.join('\n').replace(/__helm_\d+__/g, (token) => {
       const expression = this.inline.get(token);
       if (expression === undefined) throw new Error(`unknown token ${token}`);

@@ -107,7 +107,7 @@ function runState(name: string, order: number, provider: string, model: string, 
       model,
       startTime: new Date(NOW - 60_000).toISOString(),
       admissible: false,
-    } as RunState;
+    };
   }
   return {
     spec,
@@ -116,7 +116,7 @@ function runState(name: string, order: number, provider: string, model: string, 
     message: 'waiting to be admitted',
     attempt: 0,
     admissible: true,
-  } as RunState;
+  };
 }
 
 /** A snapshot with `queued` admissible runs (and some running and some waiting on dependencies). */

@@ -364,8 +364,8 @@ export function spawnNode(
     if (output.length < 1_000_000) output += chunk.toString();
     logFile.write(chunk);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => resolve(code));
     child.on('error', (error) => {

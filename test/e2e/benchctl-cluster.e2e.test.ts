@@ -229,15 +229,15 @@ describe('benchctl suspend, resume and rerun in the cluster', () => {
         (s) => s.observedGeneration === 3 && s.phase === 'Succeeded',
         60_000,
       );
-      const generation = (await suiteOf()).metadata!.generation;
+      const generation = (await suiteOf()).metadata.generation;
       const result = await inNamespace('rerun', 'quick', '-o', 'json');
       expect(result.code).toBe(0);
       const requestedAt = parseJson<{ fields: Record<string, string> }>(result).fields[
         'metadata.annotations.bench.dev/requested-at'
       ]!;
       const after = await suiteOf();
-      expect(after.metadata!.annotations!['bench.dev/requested-at']).toBe(requestedAt);
-      expect(after.metadata!.generation).toBe(generation);
+      expect(after.metadata.annotations!['bench.dev/requested-at']).toBe(requestedAt);
+      expect(after.metadata.generation).toBe(generation);
       await waitForSuite(
         namespace(),
         'quick',
@@ -254,8 +254,8 @@ describe('benchctl history', () => {
 
   /** Applies the suite as the file has it at HEAD, stamped with a revision as Flux stamps it. */
   async function sync(revision: string, requestedAt?: string) {
-    const manifest = parse((await repo.git.show(['HEAD:suites/tracked.yaml'])) as string) as BenchmarkSuite;
-    manifest.metadata!.annotations = {
+    const manifest = parse(await repo.git.show(['HEAD:suites/tracked.yaml'])) as BenchmarkSuite;
+    manifest.metadata.annotations = {
       'bench.dev/source-revision': `main@sha1:${revision}`,
       ...(requestedAt ? { 'bench.dev/requested-at': requestedAt } : {}),
     };

@@ -195,7 +195,7 @@ describe('benchctl render', () => {
           Json
         >;
         expect(writer, `${job.metadata.name}: the replica that created it`).toEqual(expect.any(String));
-        compare({ ...createdJob, metadata: { ...metadata, annotations } } as Json, job as Json, '', out);
+        compare({ ...createdJob, metadata: { ...metadata, annotations } }, job, '', out);
         expect(out.differences, job.metadata.name).toEqual([]);
       }
       // Everything the operator left out, the server set: nothing else is missing from the rendering.

@@ -149,7 +149,7 @@ function mutate(manifest: Json, m: Mutation): Json {
   } else {
     (parent as Record<string, Json>)[key as string] = m.value;
   }
-  return copy as Json;
+  return copy;
 }
 
 describe('the offline validator against the API server, on random mistakes', () => {

@@ -45,7 +45,7 @@ function suite(name: string, benchmarks: BenchmarkSuite['spec']['benchmarks'], t
     metadata: { name, uid: '00000000-0000-0000-0000-000000000001', generation: 1 },
     spec: {
       runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0' },
-      targets: [{ name: target, providerRef: provider.metadata!.name!, model: 'gpt-4o-mini' }],
+      targets: [{ name: target, providerRef: provider.metadata.name!, model: 'gpt-4o-mini' }],
       benchmarks,
     },
   });
@@ -79,10 +79,10 @@ const jobs: V1Job[] = suites.flatMap((s) =>
         suite: { ...s, metadata: { ...s.metadata, namespace: 'ignored' } },
         round,
         benchmark,
-        target: s.spec.targets[0]!,
+        target: s.spec.targets[0],
         attempt,
         provider,
-        model: s.spec.targets[0]!.model,
+        model: s.spec.targets[0].model,
       }),
     ),
   ),
@@ -141,12 +141,12 @@ describe('Job names at the CRD’s extremes', () => {
       const result = await dryRun(json(object, namespace()), namespace());
       expect(
         result.code === 0 ? [] : serverErrors(result.stderr),
-        `${object.kind} ${object.metadata!.name}`,
+        `${object.kind} ${object.metadata.name}`,
       ).toEqual([]);
     }
-    expect(suites[0]!.metadata!.name).toHaveLength(SUITE_NAME);
-    expect(suites[0]!.metadata!.name).toContain('.');
-    expect(suites[1]!.metadata!.name).toHaveLength(SUITE_NAME);
+    expect(suites[0]!.metadata.name).toHaveLength(SUITE_NAME);
+    expect(suites[0]!.metadata.name).toContain('.');
+    expect(suites[1]!.metadata.name).toHaveLength(SUITE_NAME);
   });
 
   it('are DNS labels that leave room for the last shard’s hostname, and readable when they fit', () => {
@@ -176,7 +176,7 @@ describe('Job names at the CRD’s extremes', () => {
     const pods = jobs
       .filter((job) => job.spec!.completionMode === 'Indexed')
       .flatMap((job) => [0, job.spec!.completions! - 1].map((index) => indexedPod(job, index)));
-    for (const pod of pods) expect(pod.spec!.hostname!, pod.spec!.hostname!).toMatch(DNS_LABEL);
+    for (const pod of pods) expect(pod.spec!.hostname!, pod.spec!.hostname).toMatch(DNS_LABEL);
     const answers = await mapLimit(pods, 4, async (pod) => {
       const result = await kubectl(
         ['create', '--dry-run=server', '-o', 'jsonpath={.metadata.name}', '-f', '-'],

@@ -147,12 +147,12 @@ describe('priority classes and preemption', () => {
       },
       { timeoutMs: 60_000 },
     );
-    expect(victim!.spec.priority, 'the low pod carries its PriorityClass').toBe(100);
+    expect(victim.spec.priority, 'the low pod carries its PriorityClass').toBe(100);
 
     // 2. The high-priority run cannot fit beside it: the scheduler preempts the low pod.
     await kubectlApply(stringify(suite('high', 'high')), { namespace: ns });
     const highPod = await waitFor(
-      `the high-priority run's pod to be scheduled on ${NODE} (preempting ${victim!.metadata.name})`,
+      `the high-priority run's pod to be scheduled on ${NODE} (preempting ${victim.metadata.name})`,
       async () => {
         const pods = await podsOf(ns, 'high');
         const placed = pods.find((p) => p.spec.nodeName === NODE);
@@ -164,17 +164,17 @@ describe('priority classes and preemption', () => {
       },
       { timeoutMs: 60_000 },
     );
-    expect(highPod!.spec.priority).toBe(10_000);
+    expect(highPod.spec.priority).toBe(10_000);
     const preempted = await waitFor(
-      `a Preempted event for the low pod ${victim!.metadata.name}`,
+      `a Preempted event for the low pod ${victim.metadata.name}`,
       async () => {
-        const events = await eventsFor('Pod', victim!.metadata.name, ns);
+        const events = await eventsFor('Pod', victim.metadata.name, ns);
         const event = events.find((e) => e.reason === 'Preempted');
         return { done: event !== undefined, value: event, seen: events };
       },
       { timeoutMs: 30_000 },
     );
-    expect(preempted!.note).toContain(NODE);
+    expect(preempted.note).toContain(NODE);
 
     // 3. The high-priority suite finishes while the low run's replacement pod waits for the node.
     const high = await waitForSuite(ns, 'high', (s) => s.phase === 'Succeeded', 60_000);
@@ -211,9 +211,9 @@ describe('priority classes and preemption', () => {
       },
       { timeoutMs: 10_000 },
     );
-    const podNames = created!.map((e) => /Created pod: (\S+)/.exec(e.note)?.[1]);
+    const podNames = created.map((e) => /Created pod: (\S+)/.exec(e.note)?.[1]);
     expect(podNames, 'the Job created the preempted pod and its replacement').toHaveLength(2);
-    expect(podNames).toContain(victim!.metadata.name);
+    expect(podNames).toContain(victim.metadata.name);
 
     // The suite's events do not show a retry: the operator created the run's Job once.
     const suiteEvents = await eventsFor('BenchmarkSuite', 'low', ns);

@@ -352,9 +352,9 @@ describe('the real node', () => {
           { namespace: ns },
         );
         const terminated = await waitFor(
-          `the preempted pod ${victim!.metadata.name} to end with the runner's exit code and result`,
+          `the preempted pod ${victim.metadata.name} to end with the runner's exit code and result`,
           () => {
-            const last = podEvents.latest(victim!.metadata.name);
+            const last = podEvents.latest(victim.metadata.name);
             const state = last?.status.containerStatuses?.[0]?.state?.terminated;
             return { done: state !== undefined, value: { pod: last!, state: state! }, seen: last?.status };
           },

@@ -71,7 +71,7 @@ async function holdersUntil(
     () => (gaveUp = true),
   );
   while (!logged && !gaveUp) samples.push({ holder: await holderOf(leaseName), at: Date.now() });
-  return { samples, loggedAt: logged?.time as number | undefined };
+  return { samples, loggedAt: logged?.time };
 }
 
 describe('graceful shutdown of a leader with a reconcile in flight', () => {

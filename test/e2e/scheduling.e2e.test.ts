@@ -19,7 +19,7 @@ import { waitFor } from '../support/wait.ts';
 const namespace = useNamespace('sched');
 stopOperatorsAfterAll();
 const informers: Array<Informer<KubeObject>> = [];
-afterAll(() => informers.forEach((i) => i.stop()));
+afterAll(() => Promise.all(informers.map((i) => i.stop())));
 
 const runner = {
   image: 'ghcr.io/bench-operator/bench-runner:0.1.0',
@@ -73,7 +73,7 @@ describe('scheduling engine on the cluster', () => {
       logger: testLogger(),
       sources: [{ namespace: ns, listerWatcher: listerWatcherFor(client, { type: jobType, namespace: ns }) }],
     });
-    informers.push(jobs as unknown as Informer<KubeObject>);
+    informers.push(jobs);
     let peak = 0;
     let samples = 0;
     const sample = () => {

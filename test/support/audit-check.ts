@@ -122,7 +122,7 @@ export async function missingFromAudit(
   // `kubectl get` of one name answers the object itself rather than a list.
   const items = suites.items ?? [suites as unknown as BenchmarkSuite];
   for (const suite of items) {
-    const uid = suite.metadata!.uid!;
+    const uid = suite.metadata.uid!;
     const status = suite.status ?? {};
     const expected = [`${uid}/r${status.round}/RoundStarted`];
     if (status.completionTime) expected.push(`${uid}/r${status.round}/RoundCompleted`);
@@ -131,7 +131,7 @@ export async function missingFromAudit(
         expected.push(`${uid}/r${status.round}/${run.name}/a${run.attempt}/Run${run.state}`);
     }
     outcomes += expected.length;
-    for (const id of expected) if (!received.has(id)) missing.push(`suite ${suite.metadata!.name}: no ${id}`);
+    for (const id of expected) if (!received.has(id)) missing.push(`suite ${suite.metadata.name}: no ${id}`);
   }
   const events = await kubectlGetJson<{
     items: Array<{

@@ -88,8 +88,8 @@ function startController(
     log.write(chunk);
     tail = (tail + chunk.toString()).slice(-4000);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.once('exit', () => child.kill('SIGKILL'));
   return { name, child, exited, logFile, output: () => tail };

@@ -68,8 +68,8 @@ export function startOperator(options: OperatorOptions): OperatorProcess {
     output += chunk.toString();
     log.write(chunk);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const port = (field: string) =>
     waitFor(

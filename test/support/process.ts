@@ -24,14 +24,14 @@ export function runProgram(script: string, args: string[]): RunningProgram {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const stderr: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     try {
       logs.push(JSON.parse(line) as LogLine);
     } catch {
       logs.push({ msg: line });
     }
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   process.once('exit', () => child.kill('SIGKILL'));
   const matches = (line: LogLine, msg: string, fields: Record<string, unknown>) =>

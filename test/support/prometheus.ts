@@ -89,7 +89,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   await started;
 
   const api = async <T>(route: string, params: Record<string, string> = {}): Promise<T> => {
-    const response = await fetch(`${url}/api/v1/${route}?${new URLSearchParams(params)}`);
+    const response = await fetch(`${url}/api/v1/${route}?${new URLSearchParams(params).toString()}`);
     const answer = (await response.json()) as ApiAnswer<T>;
     if (answer.status !== 'success') throw new Error(`Prometheus ${route} failed: ${answer.error}`);
     return answer.data;

@@ -53,8 +53,8 @@ describe('the Job the operator renders', () => {
         spec,
       },
       round: 1,
-      benchmark: spec.benchmarks[0]!,
-      target: spec.targets[0]!,
+      benchmark: spec.benchmarks[0],
+      target: spec.targets[0],
       attempt: 1,
       provider: {
         metadata: { name: 'gateway' },

@@ -48,7 +48,7 @@ export function findConfigMap(
       m.object.apiVersion === 'v1' &&
       (m.object.metadata as { name?: string } | undefined)?.name === name &&
       ((m.object.metadata as { namespace?: string }).namespace ?? namespace) === namespace,
-  )?.object as V1ConfigMap | undefined;
+  )?.object;
 }
 
 /** The value of a variable from a reference, or undefined for an optional one that is not there. */

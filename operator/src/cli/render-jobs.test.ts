@@ -8,7 +8,7 @@ const examples: Manifest[] = loadExamples().flatMap((f) =>
   f.manifests.map((object, index) => ({ file: f.file, index, object })),
 );
 const of = <T>(kind: string) => examples.filter((m) => m.object.kind === kind).map((m) => m.object as T);
-const smoke = of<BenchmarkSuite>('BenchmarkSuite').find((s) => s.metadata!.name === 'smoke')!;
+const smoke = of<BenchmarkSuite>('BenchmarkSuite').find((s) => s.metadata.name === 'smoke')!;
 const input = {
   suite: smoke,
   providerPolicies: of<ProviderPolicy>('ProviderPolicy'),
@@ -82,7 +82,7 @@ describe('renderSuiteJobs', () => {
       examples,
       { namespace: 'default', round: 1 },
     );
-    expect(rendered.map((r) => [r.suite.metadata!.name, r.jobs.length])).toEqual([
+    expect(rendered.map((r) => [r.suite.metadata.name, r.jobs.length])).toEqual([
       ['smoke', 2],
       ['nightly-eval', 6],
     ]);

@@ -56,7 +56,7 @@ export function renderSuiteJobs(input: SuiteRenderInput): V1Job[] {
     metadata: { generation: 1, ...input.suite.metadata, namespace },
     status: undefined,
   });
-  const suiteName = suite.metadata!.name!;
+  const suiteName = suite.metadata.name!;
   const policyName = suite.spec.schedulePolicyRef;
   const schedulePolicy = policyName ? named(input.schedulePolicies, policyName, namespace) : undefined;
   if (policyName && !schedulePolicy) {

@@ -83,7 +83,7 @@ export function octokitClass(config: Pick<GitHubConfig, 'baseURL' | 'timeoutMs'>
   return Octokit.plugin((octokit) => {
     octokit.hook.before('request', async (options) => {
       options.headers['x-github-api-version'] = API_VERSION;
-      await gate.wait(options.request?.signal as AbortSignal | undefined);
+      await gate.wait(options.request?.signal);
     });
     octokit.hook.after('request', (response) => gate.observe(response.headers));
     octokit.hook.error('request', (error) => {

@@ -89,7 +89,7 @@ export async function setupManagedRevisions(
       type: kustomizationType,
       namespaces: config.flux.namespaces,
     });
-    informers.push(flux as unknown as Informer<KubeObject>);
+    informers.push(flux);
   }
   if (config.argocd && (await usable('Argo CD Applications', applicationType, config.argocd.namespaces))) {
     const informer = manager.informer<ApplicationObject>({
@@ -97,7 +97,7 @@ export async function setupManagedRevisions(
       namespaces: config.argocd.namespaces,
     });
     argocd = { informer, namespace: config.argocd.namespaces[0]! };
-    informers.push(informer as unknown as Informer<KubeObject>);
+    informers.push(informer);
   }
   if (informers.length === 0) return undefined;
   logger.info(

@@ -230,7 +230,7 @@ describe('applyDefaults', () => {
       limit: 2,
       backoff: { initial: '30s', max: '10m', factor: 2, jitterPercent: 20 },
     });
-    expect(defaulted.spec.benchmarks[0]!.shards).toBe(1);
+    expect(defaulted.spec.benchmarks[0].shards).toBe(1);
     expect(defaulted.spec.suspend).toBe(false);
     expect(input.spec.retry).toBeUndefined();
   });

@@ -438,10 +438,7 @@ export function validateManifest(manifest: unknown): ValidationResult {
   if (errors.some((e) => BLOCKING.has(e.type))) {
     return { valid: false, errors: [...errors, RULES_NOT_CHECKED], skipped: [] };
   }
-  const cel = evaluateRules(
-    applyDefaults(data) as unknown as Record<string, unknown>,
-    schemas[kind] as Record<string, unknown>,
-  );
+  const cel = evaluateRules(applyDefaults(data) as unknown as Record<string, unknown>, schemas[kind]);
   errors.push(...cel.errors);
   return { valid: errors.length === 0, errors, skipped: cel.skipped };
 }

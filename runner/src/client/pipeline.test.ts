@@ -197,7 +197,7 @@ describe('the request pipeline against a loopback provider', () => {
         delayMs: 200,
         // Called as the fake answers: every request it received and has not answered is in flight.
         answer: () => {
-          mostInFlight = Math.max(mostInFlight, fake!.requests.length - answered);
+          mostInFlight = Math.max(mostInFlight, fake.requests.length - answered);
           answered++;
           return 'ok';
         },

@@ -20,7 +20,7 @@ const objects = loadExamples().flatMap((f) => f.manifests);
 const of = <T>(kind: string) => objects.filter((m) => m.kind === kind) as T[];
 const expected = (name: string, namespace: string, round = 1) =>
   renderSuiteJobs({
-    suite: of<BenchmarkSuite>('BenchmarkSuite').find((s) => s.metadata!.name === name)!,
+    suite: of<BenchmarkSuite>('BenchmarkSuite').find((s) => s.metadata.name === name)!,
     providerPolicies: of<ProviderPolicy>('ProviderPolicy'),
     schedulePolicies: of<SchedulePolicy>('SchedulePolicy'),
     namespace,

@@ -50,7 +50,7 @@ function suite(
       benchmarks: [{ name: 'mmlu' }],
     },
     status,
-  } as SuiteObject;
+  };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

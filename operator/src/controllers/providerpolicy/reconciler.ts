@@ -8,7 +8,6 @@ import { isConflict } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Request, Result } from '../../runtime/controller/request.ts';
-import type { Condition } from '../../runtime/status/conditions.ts';
 import type { StatusPacer } from '../../runtime/status/pacer.ts';
 import { patchStatusPaced } from '../../runtime/status/patch-status.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
@@ -72,7 +71,7 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
     const activeRuns = jobs.filter((job) => observeAttempt(job, []).phase === 'Active').length;
 
     const { conditions, degradedMessage } = providerConditions(
-      (policy.status?.conditions ?? []) as Condition[],
+      policy.status?.conditions ?? [],
       accounting,
       policy.spec,
       generation,
@@ -81,7 +80,7 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
     const status: Status = {
       ...policy.status,
       observedGeneration: generation,
-      conditions: conditions as Status['conditions'],
+      conditions: conditions,
       circuit: accounting.circuit,
       activeRuns,
       ...(accounting.spend ? { spend: accounting.spend } : {}),

@@ -91,7 +91,7 @@ function setup(refusal: () => Error) {
     kind: 'ProviderPolicy',
     metadata: { namespace: 'ns', name: 'p', uid: 'uid-p', generation: 1 },
     spec: { provider: 'openai-compatible', endpoint: 'http://healthy.invalid' },
-  } as ProviderObject);
+  });
   jobs.upsert(failedJob(retrying, NOW));
   const caches = {
     suites: informer(suites),
@@ -291,7 +291,7 @@ function capacitySetup(round: number, jobs: JobObject[]) {
     kind: 'ProviderPolicy',
     metadata: { namespace: 'ns', name: 'p', uid: 'uid-p', generation: 1 },
     spec: { provider: 'openai-compatible', endpoint: 'http://healthy.invalid', maxConcurrentRuns: 1 },
-  } as ProviderObject);
+  });
   for (const job of jobs) jobStore.upsert(job);
   const caches = {
     suites: informer(suites),

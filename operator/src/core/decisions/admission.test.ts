@@ -79,7 +79,7 @@ describe('admission decisions', () => {
 
   it('record why a run waits, the cap that holds it, and why it waited before', () => {
     const defer = decisions.find((d) => d.type === 'defer')!;
-    const record = runDeferred(subject, runs[1]!.spec, 1, defer as never, 'Queued', NOW);
+    const record = runDeferred(subject, runs[1]!.spec, 1, defer, 'Queued', NOW);
     expect(record).toMatchObject({
       id: 'u-1/r1/b/a1/RunDeferred/ProviderCapacity',
       message: 'run b attempt 1 waits (ProviderCapacity): 1 of 1 runs of provider p0 in use; first in line',

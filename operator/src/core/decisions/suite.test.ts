@@ -26,7 +26,7 @@ function entry(
   extra: Partial<RunStatusEntry> = {},
 ) {
   const [benchmark, target] = name.split('-') as [string, string];
-  return { name, benchmark, target, state, attempt, ...extra } as RunStatusEntry;
+  return { name, benchmark, target, state, attempt, ...extra };
 }
 
 const reasons = (records: Array<{ reason: string; facts: { attempt?: number } }>) =>

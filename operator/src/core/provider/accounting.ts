@@ -153,7 +153,7 @@ export function account(
   if (spec.budget && spec.cost && start !== undefined) {
     const current = status?.spend?.periodStart && Date.parse(status.spend.periodStart) === start;
     spend = current
-      ? { ...status!.spend!, currency: spec.cost.currency }
+      ? { ...status.spend!, currency: spec.cost.currency }
       : { periodStart: metaTime(new Date(start)), amount: '0', currency: spec.cost.currency, runs: 0 };
   }
   const limit = spec.budget ? parseMoney(spec.budget.limit) : undefined;

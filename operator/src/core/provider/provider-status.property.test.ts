@@ -5,7 +5,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { API_VERSION, type ProviderPolicy } from '../../api/index.ts';
-import type { Condition } from '../../runtime/status/conditions.ts';
 import { validateManifest } from '../../validation/validate.ts';
 import { account, type FinishedRun } from './accounting.ts';
 import { providerConditions } from './conditions.ts';
@@ -68,7 +67,7 @@ const runs = fc.array(
 function statusOf(policy: ProviderPolicy, finished: FinishedRun[], now: number): Status {
   const accounting = account(policy.spec, policy.status, finished, now);
   const { conditions } = providerConditions(
-    (policy.status?.conditions ?? []) as Condition[],
+    policy.status?.conditions ?? [],
     accounting,
     policy.spec,
     1,
@@ -77,7 +76,7 @@ function statusOf(policy: ProviderPolicy, finished: FinishedRun[], now: number):
   const status: Status = {
     ...policy.status,
     observedGeneration: 1,
-    conditions: conditions as Status['conditions'],
+    conditions: conditions,
     circuit: accounting.circuit,
     activeRuns: 0,
     ...(accounting.spend ? { spend: accounting.spend } : {}),

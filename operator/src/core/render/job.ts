@@ -56,19 +56,19 @@ export function renderJob(input: JobRenderInput): V1Job {
   const policy = input.schedulePolicy?.spec;
   const shards = benchmark.shards ?? 1;
   const run = runName(benchmark.name, target.name);
-  const name = jobName(suite.metadata!.name!, round, benchmark.name, target.name, attempt);
+  const name = jobName(suite.metadata.name!, round, benchmark.name, target.name, attempt);
   const labels: Record<string, string> = {
     [LABELS.managedBy]: MANAGED_BY,
-    [LABELS.suite]: suite.metadata!.name!,
+    [LABELS.suite]: suite.metadata.name!,
     [LABELS.round]: String(round),
     [LABELS.run]: run,
     [LABELS.benchmark]: benchmark.name,
     [LABELS.target]: target.name,
-    [LABELS.provider]: provider.metadata!.name!,
+    [LABELS.provider]: provider.metadata.name!,
     [LABELS.attempt]: String(attempt),
   };
   const annotations: Record<string, string> = {
-    [ANNOTATIONS.generation]: String(suite.metadata!.generation ?? 0),
+    [ANNOTATIONS.generation]: String(suite.metadata.generation ?? 0),
     [ANNOTATIONS.model]: model,
     ...(input.sourceRevision ? { [ANNOTATIONS.sourceRevision]: input.sourceRevision } : {}),
     ...(suite.status?.lastHandledScheduleTime
@@ -83,15 +83,15 @@ export function renderJob(input: JobRenderInput): V1Job {
     kind: 'Job',
     metadata: {
       name,
-      namespace: suite.metadata!.namespace!,
+      namespace: suite.metadata.namespace!,
       labels,
       annotations,
       ownerReferences: [
         {
           apiVersion: suite.apiVersion ?? 'bench.dev/v1alpha1',
           kind: suite.kind ?? 'BenchmarkSuite',
-          name: suite.metadata!.name!,
-          uid: suite.metadata!.uid!,
+          name: suite.metadata.name!,
+          uid: suite.metadata.uid!,
           controller: true,
           blockOwnerDeletion: true,
         },
@@ -131,8 +131,8 @@ export function renderJob(input: JobRenderInput): V1Job {
           automountServiceAccountToken: false,
           ...(policy?.priorityClassName ? { priorityClassName: policy.priorityClassName } : {}),
           ...(placement?.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
-          ...(placement?.affinity ? { affinity: placement.affinity as never } : {}),
-          ...(placement?.tolerations ? { tolerations: placement.tolerations as never } : {}),
+          ...(placement?.affinity ? { affinity: placement.affinity } : {}),
+          ...(placement?.tolerations ? { tolerations: placement.tolerations } : {}),
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
@@ -177,7 +177,7 @@ function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar
   const rpm = perRun(spec.rateLimit?.requestsPerMinute);
   const tpm = perRun(spec.rateLimit?.tokensPerMinute);
   const env: V1EnvVar[] = [
-    { name: RUNNER_ENV.suite, value: suite.metadata!.name! },
+    { name: RUNNER_ENV.suite, value: suite.metadata.name! },
     { name: RUNNER_ENV.round, value: String(round) },
     { name: RUNNER_ENV.run, value: run },
     { name: RUNNER_ENV.benchmark, value: benchmark.name },

@@ -151,8 +151,8 @@ function render(input: RunInput) {
   const renderInput: JobRenderInput = {
     suite,
     round: input.round,
-    benchmark: suite.spec.benchmarks[0]!,
-    target: suite.spec.targets[0]!,
+    benchmark: suite.spec.benchmarks[0],
+    target: suite.spec.targets[0],
     attempt: input.attempt,
     provider: { metadata: { name: input.provider }, spec: { provider: 'openai' } },
     model: 'gpt-4o-mini',

@@ -64,7 +64,7 @@ export function computePolicyStatus(
       );
     }
   }
-  status.conditions = conditions as PolicyStatus['conditions'];
+  status.conditions = conditions;
   return { status, wakeAt };
 }
 

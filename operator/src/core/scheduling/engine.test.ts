@@ -27,7 +27,7 @@ function run(name: string, state: 'Queued' | 'Running', provider: string): RunSt
     attempt: state === 'Running' ? 1 : 0,
     admissible: state === 'Queued',
     ...(state === 'Running' ? { provider: provider.split('/')[1]! } : {}),
-  } as RunState;
+  };
 }
 
 const suiteArb = (index: number) =>

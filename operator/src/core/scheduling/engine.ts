@@ -433,7 +433,7 @@ function deriveProviderDeferral(
   }
   const probing = circuit?.state === 'HalfOpen' || (circuit?.state === 'Open' && !open);
   const cap = probing
-    ? Math.min(p.maxConcurrentRuns ?? Infinity, circuit!.halfOpenMaxRuns)
+    ? Math.min(p.maxConcurrentRuns ?? Infinity, circuit.halfOpenMaxRuns)
     : p.maxConcurrentRuns;
   if (cap !== undefined && inUse >= cap) {
     return {

@@ -238,30 +238,25 @@ function jobsOf(
     if (a.phase === 'Active') {
       // Pending pods' fields, as the informer keeps them: a cast, so the test reads the same
       // whichever of these fields PodView names.
-      const pods = a.pods.map(
-        (p, k) =>
-          ({
-            metadata: { name: `${name}-${k}`, creationTimestamp: p.created },
-            status: {
-              phase: 'Pending',
-              ...(p.unschedulable !== undefined
-                ? {
-                    conditions: [
-                      {
-                        type: 'PodScheduled',
-                        status: 'False',
-                        reason: 'Unschedulable',
-                        message: p.unschedulable,
-                      },
-                    ],
-                  }
-                : {}),
-              ...(p.waiting
-                ? { containerStatuses: [{ name: 'runner', state: { waiting: p.waiting } }] }
-                : {}),
-            },
-          }) as PodView,
-      );
+      const pods = a.pods.map((p, k) => ({
+        metadata: { name: `${name}-${k}`, creationTimestamp: p.created },
+        status: {
+          phase: 'Pending',
+          ...(p.unschedulable !== undefined
+            ? {
+                conditions: [
+                  {
+                    type: 'PodScheduled',
+                    status: 'False',
+                    reason: 'Unschedulable',
+                    message: p.unschedulable,
+                  },
+                ],
+              }
+            : {}),
+          ...(p.waiting ? { containerStatuses: [{ name: 'runner', state: { waiting: p.waiting } }] } : {}),
+        },
+      }));
       job.status = { ...job.status, active: pods.length };
       return { job, pods };
     }
@@ -279,35 +274,32 @@ function jobsOf(
       ],
     };
     const shardPods = a.phase === 'Succeeded' ? a.pods : [...a.pods.slice(1), a.failed];
-    const pods = shardPods.map(
-      (p, k) =>
-        ({
-          metadata: { name: `${name}-${k}` },
-          status: {
-            phase: p.exitCode === 0 ? 'Succeeded' : 'Failed',
-            ...(p.podReason !== undefined ? { reason: p.podReason, message: p.podMessage } : {}),
-            ...(p.disruption
-              ? {
-                  conditions: [
-                    { type: 'DisruptionTarget', status: 'True', reason: p.disruption, message: p.podMessage },
-                  ],
-                }
-              : {}),
-            containerStatuses: [
-              {
-                name: 'runner',
-                state: {
-                  terminated: {
-                    exitCode: p.exitCode,
-                    message: p.message,
-                    ...(p.terminatedReason ? { reason: p.terminatedReason } : {}),
-                  },
-                },
+    const pods = shardPods.map((p, k) => ({
+      metadata: { name: `${name}-${k}` },
+      status: {
+        phase: p.exitCode === 0 ? 'Succeeded' : 'Failed',
+        ...(p.podReason !== undefined ? { reason: p.podReason, message: p.podMessage } : {}),
+        ...(p.disruption
+          ? {
+              conditions: [
+                { type: 'DisruptionTarget', status: 'True', reason: p.disruption, message: p.podMessage },
+              ],
+            }
+          : {}),
+        containerStatuses: [
+          {
+            name: 'runner',
+            state: {
+              terminated: {
+                exitCode: p.exitCode,
+                message: p.message,
+                ...(p.terminatedReason ? { reason: p.terminatedReason } : {}),
               },
-            ],
+            },
           },
-        }) as PodView,
-    );
+        ],
+      },
+    }));
     return { job, pods };
   });
 }

@@ -23,8 +23,8 @@ const SPEC: BenchmarkSuite['spec'] = {
 const RUN_SPEC: RunSpec = {
   name: 'mmlu-t',
   order: 0,
-  benchmark: SPEC.benchmarks[0]!,
-  target: SPEC.targets[0]!,
+  benchmark: SPEC.benchmarks[0],
+  target: SPEC.targets[0],
 };
 const JOB = 's-1-mmlu-t';
 

@@ -98,7 +98,7 @@ export function computeSuiteStatus(input: SuiteStatusInput): SuiteStatus {
     ...suite.status,
     ...input.extra,
     observedGeneration: generation,
-    conditions: conditions as SuiteStatus['conditions'],
+    conditions: conditions,
     phase,
     round: input.round,
     progress: `${finished}/${entries.length}`,

@@ -96,7 +96,7 @@ export function combineResults(results: RunResult[]): RunResult {
     combined.metrics = {};
     for (const name of metricNames) {
       combined.metrics[name] = tidy(
-        average(results.flatMap((r) => (r.metrics?.[name] === undefined ? [] : [r.metrics[name]!])))!,
+        average(results.flatMap((r) => (r.metrics?.[name] === undefined ? [] : [r.metrics[name]])))!,
       );
     }
   }

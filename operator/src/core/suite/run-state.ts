@@ -225,7 +225,7 @@ function fromPrevious(spec: RunSpec, previous: RunStatusEntry): RunState {
     ...(previous.model ? { model: previous.model } : {}),
     ...(previous.startTime ? { startTime: previous.startTime } : {}),
     ...(previous.completionTime ? { completionTime: previous.completionTime } : {}),
-    ...(previous.result ? { result: previous.result as RunResult } : {}),
+    ...(previous.result ? { result: previous.result } : {}),
     admissible: false,
   };
 }

@@ -29,6 +29,6 @@ export const realClock: Clock = {
  */
 export const monotonicClock: Clock = {
   now: () => performance.now(),
-  setTimeout: realClock.setTimeout,
-  clearTimeout: realClock.clearTimeout,
+  setTimeout: (callback, ms) => realClock.setTimeout(callback, ms),
+  clearTimeout: (handle) => realClock.clearTimeout(handle),
 };

@@ -105,7 +105,7 @@ export class PromQueueMetrics<T> implements QueueMetrics<T> {
     this.labels = { name, controller: options.controller ?? name };
     this.families = families(registry);
     this.clock = options.clock ?? realClock;
-    this.families.inFlight.add(this as PromQueueMetrics<unknown>);
+    this.families.inFlight.add(this);
     // Families are created lazily, so series appear at zero before the first add.
     this.families.depth.set(this.labels, 0);
     this.families.adds.inc(this.labels, 0);

@@ -16,7 +16,7 @@ const env = celEnv({ funcs: functions });
 function compileExpression(source: string): Program {
   let evaluate: (bindings: { self: CelInput }) => unknown;
   try {
-    evaluate = plan(env, rewrite(parse(source))) as typeof evaluate;
+    evaluate = plan(env, rewrite(parse(source)));
   } catch (error) {
     const reason =
       error instanceof UnsupportedFunction

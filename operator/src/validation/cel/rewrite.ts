@@ -26,56 +26,56 @@ class Builder {
   }
 
   private expr(exprKind: Expr['exprKind']): Expr {
-    return { $typeName: 'cel.expr.Expr', id: this.nextId++, exprKind } as Expr;
+    return { $typeName: 'cel.expr.Expr', id: this.nextId++, exprKind };
   }
 
   ident(name: string): Expr {
     return this.expr({
       case: 'identExpr',
       value: { $typeName: 'cel.expr.Expr.Ident', name },
-    } as Expr['exprKind']);
+    });
   }
 
   call(fn: string, args: Expr[]): Expr {
     return this.expr({
       case: 'callExpr',
       value: { $typeName: 'cel.expr.Expr.Call', function: fn, args },
-    } as Expr['exprKind']);
+    });
   }
 
   int(value: bigint): Expr {
     return this.expr({
       case: 'constExpr',
       value: { $typeName: 'cel.expr.Constant', constantKind: { case: 'int64Value', value } },
-    } as Expr['exprKind']);
+    });
   }
 
   bool(value: boolean): Expr {
     return this.expr({
       case: 'constExpr',
       value: { $typeName: 'cel.expr.Constant', constantKind: { case: 'boolValue', value } },
-    } as Expr['exprKind']);
+    });
   }
 
   null(): Expr {
     return this.expr({
       case: 'constExpr',
       value: { $typeName: 'cel.expr.Constant', constantKind: { case: 'nullValue', value: 0 } },
-    } as Expr['exprKind']);
+    });
   }
 
   list(elements: Expr[]): Expr {
     return this.expr({
       case: 'listExpr',
       value: { $typeName: 'cel.expr.Expr.CreateList', elements, optionalIndices: [] },
-    } as Expr['exprKind']);
+    });
   }
 
   emptyMap(): Expr {
     return this.expr({
       case: 'structExpr',
       value: { $typeName: 'cel.expr.Expr.CreateStruct', entries: [], messageName: '' },
-    } as Expr['exprKind']);
+    });
   }
 
   fold(iterVar: string, iterRange: Expr, accuVar: string, accuInit: Expr, step: Expr): Expr {
@@ -92,7 +92,7 @@ class Builder {
         loopStep: step,
         result: this.ident(accuVar),
       },
-    } as Expr['exprKind']);
+    });
   }
 
   /** `body` with `name` bound to `value`: a comprehension over the one-element list [value]. */
@@ -130,8 +130,8 @@ function twoVariable(b: Builder, call: Call, target: Expr, args: Expr[]): Expr {
   const accumulator = b.ident(ACCUMULATOR);
   const added =
     call.function === 'transformList'
-      ? b.call('_+_', [accumulator, b.list([transform!])])
-      : b.call(HELPERS.mapInsertAll, [accumulator, transform!]);
+      ? b.call('_+_', [accumulator, b.list([transform])])
+      : b.call(HELPERS.mapInsertAll, [accumulator, transform]);
   const step = filter ? b.call('_?_:_', [filter, added, b.ident(ACCUMULATOR)]) : added;
   const pairItem = (i: bigint) => b.call('_[_]', [b.ident(PAIR), b.int(i)]);
   const bound = b.bind(indexVar, pairItem(0n), b.bind(valueVar, pairItem(1n), step));
