@@ -2,6 +2,7 @@ import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
 import {
   CIRCUIT_DEFAULTS,
   nextPeriodStart,
+  periodAdjective,
   periodStart,
   reservePerRun,
 } from '../../core/provider/accounting.ts';
@@ -72,7 +73,7 @@ export class ProviderBook {
         limit: parseMoney(spec.budget.limit),
         spent: parseMoney(spend?.amount ?? '0'),
         reservePerRun: reservePerRun(spend),
-        describe: `${spend?.amount ?? '0'} of its ${spec.budget.limit} ${spec.cost.currency} ${period.toLowerCase()}ly budget`,
+        describe: `${spend?.amount ?? '0'} of its ${spec.budget.limit} ${spec.cost.currency} ${periodAdjective(period)} budget`,
         resetsAt: nextPeriodStart(period, now),
       };
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
-import { account, nextPeriodStart, periodStart, type FinishedRun } from './accounting.ts';
+import { account, nextPeriodStart, periodAdjective, periodStart, type FinishedRun } from './accounting.ts';
 
 const spec: ProviderPolicy['spec'] = {
   provider: 'openai',
@@ -153,5 +153,11 @@ describe('spend', () => {
       '2027-01-01T00:00:00.000Z',
     );
     expect(new Date(nextPeriodStart('Day', sunday)).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+  });
+});
+
+describe('periodAdjective', () => {
+  it('says each period as a budget is said', () => {
+    expect((['Day', 'Week', 'Month'] as const).map(periodAdjective)).toEqual(['daily', 'weekly', 'monthly']);
   });
 });

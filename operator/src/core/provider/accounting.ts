@@ -52,6 +52,11 @@ export function periodStart(period: 'Day' | 'Week' | 'Month', now: number): numb
   return midnight - sinceMonday * 86_400_000;
 }
 
+/** The period as messages say it: a daily, weekly or monthly budget. */
+export function periodAdjective(period: 'Day' | 'Week' | 'Month'): string {
+  return { Day: 'daily', Week: 'weekly', Month: 'monthly' }[period];
+}
+
 /** The next period's start: when an exhausted budget opens again. */
 export function nextPeriodStart(period: 'Day' | 'Week' | 'Month', now: number): number {
   const start = new Date(periodStart(period, now));
@@ -219,7 +224,7 @@ export function account(
     events.push({
       reason: 'BudgetExhausted',
       type: 'Warning',
-      message: `spent ${spend!.amount} ${spend!.currency} of the ${spec.budget!.limit} ${spend!.currency} ${period.toLowerCase()}ly budget: no run starts on this provider until the next period`,
+      message: `spent ${spend!.amount} ${spend!.currency} of the ${spec.budget!.limit} ${spend!.currency} ${periodAdjective(period)} budget: no run starts on this provider until the next period`,
       at: exhaustedBy ? Date.parse(exhaustedBy.completionTime) : start!,
       ...(exhaustedBy ? { job: exhaustedBy.job } : {}),
     });
