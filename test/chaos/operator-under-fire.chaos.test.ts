@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { BenchmarkSuite } from '../../operator/src/api/v1alpha1/index.ts';
 import { jobType } from '../../operator/src/controllers/resources.ts';
@@ -46,6 +46,12 @@ import { seededRandom } from '../support/seeded-random.ts';
 const scale = chaosScale();
 const namespace = useNamespace(`chaos-${scale.name}`);
 closeReceiversAfterAll();
+// What the test started, stopped even when it timed out (its finally block does not run then).
+const running: { kubelet?: { stop(): void }; replicas?: Replicas } = {};
+afterAll(async () => {
+  running.kubelet?.stop();
+  await running.replicas?.stopAll();
+});
 stopOutboxWatchesAfterAll();
 
 /** controller-runtime's default, which the operator keeps. */
@@ -145,10 +151,10 @@ describe(`the operator under fire (${scale.name})`, () => {
       const holder = () =>
         leases.objects().find((l) => l.metadata.name === LEASE)?.spec?.holderIdentity ?? '';
 
-      const kubelet = superviseControlPlane();
-      const replicas = new Replicas(2, `chaos-${seed}`, (identity) =>
+      const kubelet = (running.kubelet = superviseControlPlane());
+      const replicas = (running.replicas = new Replicas(2, `chaos-${seed}`, (identity) =>
         startAuditedOperator(ns, receiver.url, { identity, leaderElection: true }),
-      );
+      ));
       try {
         await kubectlApply(manifests(), { namespace: ns });
 
