@@ -73,26 +73,32 @@ function failedJob(owner: SuiteObject, failedAt: number): JobObject {
   } as unknown as JobObject;
 }
 
-/**
- * Two suites: `refused`, whose Jobs the API server refuses with `refusal`, and `retrying`, whose
- * run failed at NOW and is retried 5 s later.
- */
-function setup(refusal: () => Error) {
+interface PassInputs {
+  suites: SuiteObject[];
+  jobs?: JobObject[];
+  maxConcurrentRuns?: number;
+  /** What the API server answers a Job's apply with, when not the Job. */
+  refuse?: (job: KubeObject) => Error | undefined;
+}
+
+/** The scheduler's pass over these suites and one provider `p`, with the writes and records it makes. */
+function passOver(inputs: PassInputs) {
   const clock = new FakeClock(NOW);
   const suites = new Store<SuiteObject>({ namespace: byNamespace });
   const providers = new Store<ProviderObject>({ namespace: byNamespace });
   const jobs = new Store<JobObject>({ owner: byOwnerUid });
-  const refused = suite('refused');
-  const retrying = suite('retrying', { retry: { limit: 2, backoff: { initial: '5s', jitterPercent: 0 } } });
-  suites.upsert(refused);
-  suites.upsert(retrying);
+  for (const s of inputs.suites) suites.upsert(s);
   providers.upsert({
     apiVersion: 'bench.dev/v1alpha1',
     kind: 'ProviderPolicy',
     metadata: { namespace: 'ns', name: 'p', uid: 'uid-p', generation: 1 },
-    spec: { provider: 'openai-compatible', endpoint: 'http://healthy.invalid' },
+    spec: {
+      provider: 'openai-compatible',
+      endpoint: 'http://healthy.invalid',
+      ...(inputs.maxConcurrentRuns ? { maxConcurrentRuns: inputs.maxConcurrentRuns } : {}),
+    },
   });
-  jobs.upsert(failedJob(retrying, NOW));
+  for (const job of inputs.jobs ?? []) jobs.upsert(job);
   const caches = {
     suites: informer(suites),
     providers: informer(providers),
@@ -104,7 +110,8 @@ function setup(refusal: () => Error) {
   const client = {
     async apply(_type: unknown, job: KubeObject) {
       applied.push(job.metadata.name!);
-      if (job.metadata.labels?.[LABELS.suite] === 'refused') throw refusal();
+      const refusal = inputs.refuse?.(job);
+      if (refusal) throw refusal;
       return job;
     },
   } as unknown as KubeClient;
@@ -117,13 +124,14 @@ function setup(refusal: () => Error) {
     },
     auditBacklogHold: () => undefined,
   } as unknown as DecisionRecorder;
+  const ledger = new AdmissionLedger();
   const waiting = new WaitingBook();
   const rejections = new RejectionBook();
   const pass = schedulerReconciler({
     caches,
     client,
     decisions,
-    ledger: new AdmissionLedger(),
+    ledger,
     waiting,
     providers: new ProviderBook(),
     clock,
@@ -135,6 +143,7 @@ function setup(refusal: () => Error) {
     clock,
     applied,
     recorded,
+    ledger,
     waiting,
     rejections,
     providers,
@@ -145,6 +154,19 @@ function setup(refusal: () => Error) {
       return pass({}, context);
     },
   };
+}
+
+/**
+ * Two suites: `refused`, whose Jobs the API server refuses with `refusal`, and `retrying`, whose
+ * run failed at NOW and is retried 5 s later.
+ */
+function setup(refusal: () => Error) {
+  const retrying = suite('retrying', { retry: { limit: 2, backoff: { initial: '5s', jitterPercent: 0 } } });
+  return passOver({
+    suites: [suite('refused'), retrying],
+    jobs: [failedJob(retrying, NOW)],
+    refuse: (job) => (job.metadata.labels?.[LABELS.suite] === 'refused' ? refusal() : undefined),
+  });
 }
 
 const quotaRefusal = () =>
@@ -279,58 +301,9 @@ describe('nextPass', () => {
 
 /** One provider `p` capped at one run, one suite `s` (run b-t) in round `round`, and `jobs` in the cache. */
 function capacitySetup(round: number, jobs: JobObject[]) {
-  const clock = new FakeClock(NOW);
-  const suites = new Store<SuiteObject>({ namespace: byNamespace });
-  const providers = new Store<ProviderObject>({ namespace: byNamespace });
-  const jobStore = new Store<JobObject>({ owner: byOwnerUid });
   const s = suite('s');
   s.status = { round, roundGeneration: 1, observedGeneration: 1 };
-  suites.upsert(s);
-  providers.upsert({
-    apiVersion: 'bench.dev/v1alpha1',
-    kind: 'ProviderPolicy',
-    metadata: { namespace: 'ns', name: 'p', uid: 'uid-p', generation: 1 },
-    spec: { provider: 'openai-compatible', endpoint: 'http://healthy.invalid', maxConcurrentRuns: 1 },
-  });
-  for (const job of jobs) jobStore.upsert(job);
-  const caches = {
-    suites: informer(suites),
-    providers: informer(providers),
-    policies: informer(new Store()),
-    jobs: informer(jobStore),
-    pods: informer(new Store({ owner: byOwnerUid })),
-  } as unknown as Caches;
-  const applied: string[] = [];
-  const client = {
-    async apply(_type: unknown, job: KubeObject) {
-      applied.push(job.metadata.name!);
-      return job;
-    },
-  } as unknown as KubeClient;
-  const decisions = { async record() {}, auditBacklogHold: () => undefined } as unknown as DecisionRecorder;
-  const ledger = new AdmissionLedger();
-  const waiting = new WaitingBook();
-  const pass = schedulerReconciler({
-    caches,
-    client,
-    decisions,
-    ledger,
-    waiting,
-    providers: new ProviderBook(),
-    clock,
-    enqueueSuite: () => {},
-  });
-  const context = reconcileContext();
-  return {
-    applied,
-    ledger,
-    waiting,
-    run: async (at: number) => {
-      clock.advance(at - clock.now());
-      applied.length = 0;
-      return pass({}, context);
-    },
-  };
+  return passOver({ suites: [s], jobs, maxConcurrentRuns: 1 });
 }
 
 /** The suite's run b-t of an earlier round, still running on provider p. */
