@@ -9,7 +9,7 @@ import { FakeClock } from '../../runtime/time/fake-clock.ts';
 import type { Caches, JobObject, ProviderObject, SuiteObject } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import { ProviderBook } from '../providerpolicy/book.ts';
-import { informer, reconcileContext } from '../test-objects.ts';
+import { informer, reconcileContext, suiteObject } from '../test-objects.ts';
 import { ADMISSION_EXPECTATION_TTL_MS, AdmissionLedger, WaitingBook } from './ledger.ts';
 import { nextPass, schedulerReconciler } from './reconciler.ts';
 import { REJECTION_BACKOFF, RejectionBook, TRANSIENT_BACKOFF } from './rejections.ts';
@@ -18,26 +18,9 @@ const NOW = Date.parse('2026-11-22T12:00:00Z');
 const QUOTA =
   'jobs.batch "refused-1-b-t" is forbidden: exceeded quota: no-jobs, requested: count/jobs.batch=1, used: count/jobs.batch=0, limited: count/jobs.batch=0';
 
-function suite(name: string, spec: Partial<SuiteObject['spec']> = {}): SuiteObject {
-  return {
-    apiVersion: 'bench.dev/v1alpha1',
-    kind: 'BenchmarkSuite',
-    metadata: {
-      namespace: 'ns',
-      name,
-      uid: `uid-${name}`,
-      generation: 1,
-      creationTimestamp: new Date(NOW - 60_000).toISOString(),
-    },
-    spec: {
-      runner: { image: 'bench-runner:1' },
-      targets: [{ name: 't', providerRef: 'p', model: 'm' }],
-      benchmarks: [{ name: 'b' }],
-      ...spec,
-    },
-    status: { round: 1, roundGeneration: 1, observedGeneration: 1 },
-  } as SuiteObject;
-}
+/** A suite in round 1, its spec as given. */
+const suite = (name: string, spec: Partial<SuiteObject['spec']> = {}): SuiteObject =>
+  suiteObject(name, NOW, spec, { round: 1, roundGeneration: 1, observedGeneration: 1 });
 
 /** Attempt 1 of the suite's run b-t, failed (retryable) at `failedAt`. */
 function failedJob(owner: SuiteObject, failedAt: number): JobObject {
