@@ -4,8 +4,8 @@
 // defines, and the Job the operator renders sets exactly the contract's variables.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkSuite } from '../../operator/src/api/v1alpha1/index.ts';
 import { renderJob } from '../../operator/src/core/render/job.ts';
+import { jobInput } from '../../operator/src/core/render/test-input.ts';
 import { RUNNER_ENV } from '../../runner/src/contract/env.ts';
 import { EXIT } from '../../runner/src/contract/exit-codes.ts';
 
@@ -40,22 +40,10 @@ describe('docs/runner-contract.md', () => {
 
 describe('the Job the operator renders', () => {
   it('sets the contract variables and only those, when the provider uses every one', () => {
-    const spec: BenchmarkSuite['spec'] = {
-      runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0' },
-      targets: [{ name: 'gpt', providerRef: 'openai', model: 'gpt-4o-mini', parameters: { topP: '0.9' } }],
-      benchmarks: [{ name: 'hello' }],
-    };
+    const base = jobInput({});
     const job = renderJob({
-      suite: {
-        apiVersion: 'bench.dev/v1alpha1',
-        kind: 'BenchmarkSuite',
-        metadata: { name: 'smoke', namespace: 'team-a', uid: 'u-1', generation: 1 },
-        spec,
-      },
-      round: 1,
-      benchmark: spec.benchmarks[0],
-      target: spec.targets[0],
-      attempt: 1,
+      ...base,
+      target: { ...base.target, parameters: { topP: '0.9' } },
       provider: {
         metadata: { name: 'gateway' },
         spec: {

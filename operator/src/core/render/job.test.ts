@@ -1,33 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { renderJob, type JobRenderInput } from './job.ts';
-
-type Spec = BenchmarkSuite['spec'];
-
-function input(
-  runner: Partial<Spec['runner']>,
-  benchmark: Partial<Spec['benchmarks'][number]> = {},
-): JobRenderInput {
-  const spec: Spec = {
-    runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0', ...runner },
-    targets: [{ name: 'gpt', providerRef: 'openai', model: 'gpt-4o-mini' }],
-    benchmarks: [{ name: 'hello', ...benchmark }],
-  };
-  return {
-    suite: {
-      apiVersion: 'bench.dev/v1alpha1',
-      kind: 'BenchmarkSuite',
-      metadata: { name: 'smoke', namespace: 'team-a', uid: 'u-1', generation: 1 },
-      spec,
-    },
-    round: 1,
-    benchmark: spec.benchmarks[0],
-    target: spec.targets[0],
-    attempt: 1,
-    provider: { metadata: { name: 'openai' }, spec: { provider: 'openai' } },
-    model: 'gpt-4o-mini',
-  };
-}
+import { jobInput as input } from './test-input.ts';
 
 const pod = (job: ReturnType<typeof renderJob>) => job.spec!.template.spec!;
 
