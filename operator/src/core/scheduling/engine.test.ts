@@ -30,6 +30,19 @@ function run(name: string, state: 'Queued' | 'Running', provider: string): RunSt
   };
 }
 
+/** Suite ns/s with its runs all placed on provider ns/p0 (model m). */
+function suiteOnP0(runs: RunState[], extra: Partial<SuiteSnapshot> = {}): SuiteSnapshot {
+  return {
+    key: 'ns/s',
+    namespace: 'ns',
+    createdAt: 0,
+    priority: 0,
+    runs,
+    placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
+    ...extra,
+  };
+}
+
 const suiteArb = (index: number) =>
   fc
     .record({
@@ -240,14 +253,7 @@ describe('scheduling engine (properties)', () => {
 describe('scheduling engine (examples)', () => {
   it('explains a wait with the capacity and the queue position', () => {
     const runs = [run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0'), run('c', 'Queued', 'ns/p0')];
-    const suite: SuiteSnapshot = {
-      key: 'ns/s',
-      namespace: 'ns',
-      createdAt: 0,
-      priority: 0,
-      runs,
-      placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
-    };
+    const suite = suiteOnP0(runs);
     const { decisions } = schedule({
       now: NOW,
       suites: [suite],
@@ -362,15 +368,7 @@ describe('scheduling engine (examples)', () => {
 
   it("counts Jobs of a suite's earlier rounds still running against the provider's cap", () => {
     const runs = [run('a', 'Queued', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
-    const suite: SuiteSnapshot = {
-      key: 'ns/s',
-      namespace: 'ns',
-      createdAt: 0,
-      priority: 0,
-      runs,
-      placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
-      earlierRounds: new Map([['ns/p0', 2]]),
-    };
+    const suite = suiteOnP0(runs, { earlierRounds: new Map([['ns/p0', 2]]) });
     const providers = new Map<string, ProviderSnapshot>([['ns/p0', { maxConcurrentRuns: 3 }]]);
     const { decisions } = schedule({ now: NOW, suites: [suite], providers, policies: new Map() });
     expect(decisions.map((d) => d.type)).toEqual(['admit', 'defer']);
@@ -379,14 +377,7 @@ describe('scheduling engine (examples)', () => {
 
   it('holds back runs whose provider budget would be exceeded by the runs in flight', () => {
     const runs = [run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
-    const suite: SuiteSnapshot = {
-      key: 'ns/s',
-      namespace: 'ns',
-      createdAt: 0,
-      priority: 0,
-      runs,
-      placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
-    };
+    const suite = suiteOnP0(runs);
     const budget = {
       limit: 10n,
       spent: 6n,
