@@ -6,7 +6,7 @@ import type { KubeObject } from '../runtime/client/resource.ts';
 import type { Informer } from '../runtime/informer/informer.ts';
 import { byNamespace, byOwnerUid } from '../runtime/informer/store.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
-import type { AdmissionLedger } from './scheduler/ledger.ts';
+import type { SuiteSchedulingView } from './scheduler/state.ts';
 import { benchmarkSuiteType, jobType, podType, providerPolicyType, schedulePolicyType } from './resources.ts';
 
 export type SuiteObject = BenchmarkSuite & KubeObject;
@@ -120,10 +120,21 @@ const byProvider = (job: KubeObject): string[] => {
   return provider && job.metadata.namespace ? [`${job.metadata.namespace}/${provider}`] : [];
 };
 
-/** Everything the core needs about one suite, read from the caches. */
+/** An object that may carry the operator's labels: a Job or Pod of a run. */
+export interface Labelled {
+  metadata: { namespace?: string; labels?: Record<string, string> };
+}
+
+/** The suite a Job or Pod of the operator belongs to, from its label. */
+export function suiteOfLabelled(object: Labelled): { namespace: string; name: string } | undefined {
+  const name = object.metadata.labels?.[LABELS.suite];
+  return name && object.metadata.namespace ? { namespace: object.metadata.namespace, name } : undefined;
+}
+
+/** Everything the core needs about one suite, read from the caches and the scheduler's state. */
 export function suiteInputs(
   caches: Caches,
-  ledger: AdmissionLedger,
+  scheduling: Pick<SuiteSchedulingView, 'pendingAttempts'>,
   suite: SuiteObject,
   now: number,
 ): SuiteInputs {
@@ -139,7 +150,7 @@ export function suiteInputs(
     suite,
     jobs: caches.jobs.store.byIndex('owner', suite.metadata.uid!),
     podsOfJob: (job) => (job.metadata.uid ? caches.pods.store.byIndex('owner', job.metadata.uid) : []),
-    pendingAttempts: ledger.forSuite(key),
+    pendingAttempts: scheduling.pendingAttempts(key),
     providers,
     schedulePolicy: policyName ? caches.policies.store.getByName(namespace, policyName) : undefined,
     now,

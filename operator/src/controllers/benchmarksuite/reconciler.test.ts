@@ -3,7 +3,7 @@ import { ANNOTATIONS } from '../../core/render/labels.ts';
 import type { Result } from '../../runtime/controller/request.ts';
 import { FakeClock } from '../../runtime/time/fake-clock.ts';
 import type { JobObject, PodObject, PolicyObject, SuiteObject } from '../caches.ts';
-import { AdmissionLedger, WaitingBook } from '../scheduler/ledger.ts';
+import { SchedulingState } from '../scheduler/state.ts';
 import {
   attemptJob,
   attemptPod,
@@ -217,8 +217,7 @@ describe('suite reconciler', () => {
       client,
       decisions,
       deleted,
-      ledger: new AdmissionLedger(),
-      waiting: new WaitingBook(),
+      scheduling: new SchedulingState(),
       clock: new FakeClock(NOW),
       requestSchedulingPass: () => (passes += 1),
     });

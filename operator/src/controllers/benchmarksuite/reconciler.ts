@@ -29,8 +29,8 @@ import type { WritePriority } from '../../runtime/client/write-priority.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type JobObject, type SuiteObject } from '../caches.ts';
 import { benchmarkSuiteType, jobType } from '../resources.ts';
-import type { AdmissionLedger, WaitingBook } from '../scheduler/ledger.ts';
-import { windowGate } from '../scheduler/suite-gate.ts';
+import type { SuiteSchedulingView } from '../scheduler/state.ts';
+import { windowGate } from '../../core/scheduling/suite-gate.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import type { DeletedSuites } from './deleted-suites.ts';
 
@@ -43,8 +43,8 @@ export interface SuiteReconcilerDeps {
   decisions: DecisionRecorder;
   /** Suites the cache saw deleted, for their SuiteDeleted record. */
   deleted: DeletedSuites;
-  ledger: AdmissionLedger;
-  waiting: WaitingBook;
+  /** Admitted Jobs not yet cached, and why runs wait: the scheduler's, shown in the status. */
+  scheduling: SuiteSchedulingView;
   clock: Clock;
   /** Asks the scheduler for a pass: called when the suite has runs that may be admitted. */
   requestSchedulingPass: () => void;
@@ -81,7 +81,7 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       deps.priority?.forget(suiteWriter(key));
       return;
     }
-    const inputs = suiteInputs(deps.caches, deps.ledger, suite, now.getTime());
+    const inputs = suiteInputs(deps.caches, deps.scheduling, suite, now.getTime());
     const policy = inputs.schedulePolicy;
     const round = roundState(
       suite,
@@ -146,7 +146,7 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       suite,
       round: current,
       runs,
-      waiting: deps.waiting.forSuite(key),
+      waiting: deps.scheduling.waitingRuns(key),
       stalled,
       extra,
       now,

@@ -12,7 +12,7 @@ import {
   suiteObject,
   testCaches,
 } from '../test-objects.ts';
-import { ProviderBook } from './book.ts';
+import { SchedulingState } from '../scheduler/state.ts';
 import { providerReconciler } from './reconciler.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -39,18 +39,18 @@ const succeeded = attemptJob(owner, {
   end: { complete: NOW - 30 * SECOND },
 });
 
-/** One reconciler with its book, over caches holding `provider`, `jobs` and `pods`. */
+/** One reconciler with the scheduler's state, over caches holding `provider`, `jobs` and `pods`. */
 function setup(provider: ProviderObject, jobs: JobObject[] = [], pods: PodObject[] = []) {
   const { caches, stores } = testCaches({ providers: [provider], jobs, pods });
   const { client, writes } = recordingClient();
   const { decisions, recorded } = recordingDecisions();
-  const book = new ProviderBook();
+  const scheduler = new SchedulingState();
   let passes = 0;
   const reconcile = providerReconciler({
     caches,
     client,
     decisions,
-    book,
+    scheduler,
     clock: new FakeClock(NOW),
     requestSchedulingPass: () => (passes += 1),
   });
@@ -58,7 +58,7 @@ function setup(provider: ProviderObject, jobs: JobObject[] = [], pods: PodObject
     stores,
     writes,
     recorded,
-    book,
+    scheduler,
     passes: () => passes,
     run: (): Promise<Result | void> => reconcile({ namespace: 'ns', name: 'p' }, reconcileContext()),
   };
@@ -191,9 +191,9 @@ describe('provider reconciler', () => {
       status: c.status,
     });
     expect(t.recorded.map((r) => r.reason)).toEqual(c.decisions);
-    // The scheduler's book has it before the status write comes back through the watch.
+    // The scheduler's state has it before the status write comes back through the watch.
     const written = t.writes.statuses[0] as ProviderObject;
-    const snapshot = t.book.snapshot('ns/p', c.provider, NOW);
+    const snapshot = t.scheduler.providerSnapshot('ns/p', c.provider, NOW);
     expect(snapshot.circuit?.state).toBe(written.status?.circuit?.state);
     expect(t.passes(), 'a scheduling pass for the new provider state').toBe(1);
   });
@@ -201,7 +201,7 @@ describe('provider reconciler', () => {
   it('asks for a scheduling pass only when something the scheduler reads changed', async () => {
     const t = setup(providerObject('p', budget), [running]);
     await t.run();
-    expect(t.passes(), 'the first state the book holds').toBe(1);
+    expect(t.passes(), 'the first state the scheduler holds').toBe(1);
 
     // Nothing new: no pass (an Active run's count is status only).
     await t.run();
@@ -212,7 +212,9 @@ describe('provider reconciler', () => {
     t.stores.pods.upsert(usagePod);
     await t.run();
     expect(t.passes()).toBe(2);
-    expect(t.book.snapshot('ns/p', t.stores.providers.getByName('ns', 'p')!, NOW).budget).toMatchObject({
+    expect(
+      t.scheduler.providerSnapshot('ns/p', t.stores.providers.getByName('ns', 'p')!, NOW).budget,
+    ).toMatchObject({
       spent: 3_000_000n,
     });
   });
@@ -223,12 +225,16 @@ describe('provider reconciler', () => {
       failedWith(10, 2, NOW - 20 * SECOND),
     ]);
     await t.run();
-    expect(t.book.snapshot('ns/p', providerObject('p', breaker), NOW).circuit?.state).toBe('Open');
+    expect(t.scheduler.providerSnapshot('ns/p', providerObject('p', breaker), NOW).circuit?.state).toBe(
+      'Open',
+    );
     t.stores.providers.remove('ns/p');
     t.writes.statuses.length = 0;
     expect(await t.run()).toBeUndefined();
     expect(t.writes.statuses).toEqual([]);
-    // The book no longer answers for it: a provider of that name made again starts from its own status.
-    expect(t.book.snapshot('ns/p', providerObject('p', breaker), NOW).circuit?.state).toBe('Closed');
+    // The scheduler's state no longer answers for it: a provider of that name made again starts from its own status.
+    expect(t.scheduler.providerSnapshot('ns/p', providerObject('p', breaker), NOW).circuit?.state).toBe(
+      'Closed',
+    );
   });
 });

@@ -14,7 +14,7 @@ import type { Clock } from '../../runtime/time/clock.ts';
 import type { Caches, JobObject } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import { providerPolicyType } from '../resources.ts';
-import type { ProviderBook } from './book.ts';
+import type { ProviderStateSink } from '../scheduler/state.ts';
 
 type Status = NonNullable<ProviderPolicy['status']>;
 
@@ -22,7 +22,8 @@ export interface ProviderReconcilerDeps {
   caches: Caches;
   client: KubeClient;
   decisions: DecisionRecorder;
-  book: ProviderBook;
+  /** The scheduler's state: the provider's freshest circuit, spend and degradation go there. */
+  scheduler: ProviderStateSink;
   clock: Clock;
   requestSchedulingPass: () => void;
   /** Spaces out writes of progress alone (absent: every change is written at once). */
@@ -52,7 +53,7 @@ function finishedRuns(caches: Caches, jobs: JobObject[]): FinishedRun[] {
 
 /**
  * Reconciles a ProviderPolicy: folds its finished runs into the circuit breaker and the budget's
- * spend, publishes them in status (so they survive restarts) and to the scheduler's book (so the
+ * spend, publishes them in status (so they survive restarts) and to the scheduler's state (so the
  * very next pass honours them, before the status write reaches the cache), and records the
  * transitions as decisions (Events and audit records).
  */
@@ -61,7 +62,7 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
     const policy = deps.caches.providers.store.getByName(request.namespace, request.name);
     const key = `${request.namespace}/${request.name}`;
     if (!policy || policy.metadata.deletionTimestamp) {
-      deps.book.forget(key);
+      deps.scheduler.providerGone(key);
       return;
     }
     const now = deps.clock.now();
@@ -87,12 +88,12 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
       ...(accounting.accountedThrough ? { accountedThrough: accounting.accountedThrough } : {}),
     };
     if (!accounting.spend) delete status.spend;
-    // On record before the scheduler acts on them (the book) and before the status shows them.
+    // On record before the scheduler acts on them (its state) and before the status shows them.
     await deps.decisions.record(
       accounting.events.map((event) => providerDecision(policy, event, status, now)),
       { controller: 'providerpolicy', reconcileId: context.reconcileId },
     );
-    const changed = deps.book.record(key, policy, status, degradedMessage);
+    const changed = deps.scheduler.providerObserved(key, policy, status, degradedMessage);
     if (changed) deps.requestSchedulingPass();
     let holdMs: number;
     try {

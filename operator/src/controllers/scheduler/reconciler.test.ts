@@ -8,11 +8,11 @@ import { byNamespace, byOwnerUid, Store } from '../../runtime/informer/store.ts'
 import { FakeClock } from '../../runtime/time/fake-clock.ts';
 import type { Caches, JobObject, ProviderObject, SuiteObject } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
-import { ProviderBook } from '../providerpolicy/book.ts';
 import { informer, reconcileContext, suiteObject } from '../test-objects.ts';
-import { ADMISSION_EXPECTATION_TTL_MS, AdmissionLedger, WaitingBook } from './ledger.ts';
+import { ADMISSION_EXPECTATION_TTL_MS } from './ledger.ts';
 import { nextPass, schedulerReconciler } from './reconciler.ts';
 import { REJECTION_BACKOFF, RejectionBook, TRANSIENT_BACKOFF } from './rejections.ts';
+import { SchedulingState } from './state.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const QUOTA =
@@ -107,16 +107,13 @@ function passOver(inputs: PassInputs) {
     },
     auditBacklogHold: () => undefined,
   } as unknown as DecisionRecorder;
-  const ledger = new AdmissionLedger();
-  const waiting = new WaitingBook();
+  const state = new SchedulingState();
   const rejections = new RejectionBook();
   const pass = schedulerReconciler({
     caches,
     client,
     decisions,
-    ledger,
-    waiting,
-    providers: new ProviderBook(),
+    state,
     clock,
     enqueueSuite: () => {},
     rejections,
@@ -126,15 +123,14 @@ function passOver(inputs: PassInputs) {
     clock,
     applied,
     recorded,
-    ledger,
-    waiting,
+    state,
     rejections,
     providers,
     failRecords: (fail: (records: DecisionRecord[]) => boolean) => (auditRefuses = fail),
     run: async (at: number) => {
       clock.advance(at - clock.now());
       applied.length = 0;
-      return pass({}, context);
+      return pass(context);
     },
   };
 }
@@ -166,7 +162,7 @@ describe('scheduling pass: a refused Job', () => {
     // The refused run's backoff (10 s) ends after the other suite's retry (5 s): the pass wakes for the retry.
     expect(await t.run(NOW)).toEqual({ requeueAfterMs: 5_000 });
     expect(t.applied).toEqual(['refused-1-b-t']);
-    const shown = t.waiting.forSuite('ns/refused').get('b-t');
+    const shown = t.state.waitingRuns('ns/refused').get('b-t');
     expect(shown?.reason).toBe('JobRejected');
     expect(shown?.message).toBe(
       `the API server refused Job refused-1-b-t (403 Forbidden): ${QUOTA}; refused 1 time, trying again at ${new Date(NOW + REJECTION_BACKOFF.initialMs).toISOString()}`,
@@ -191,7 +187,7 @@ describe('scheduling pass: a refused Job', () => {
     // Passes before its backoff ends (other events bring them) leave it alone and keep the wake-ups.
     expect(await t.run(NOW + 1_000)).toEqual({ requeueAfterMs: 4_000 });
     expect(t.applied).toEqual([]);
-    expect(t.waiting.forSuite('ns/refused').get('b-t')?.message).toBe(shown?.message);
+    expect(t.state.waitingRuns('ns/refused').get('b-t')?.message).toBe(shown?.message);
 
     // The other suite's retry is created on time; then the pass wakes for the refused run.
     expect(await t.run(NOW + 5_000)).toEqual({ requeueAfterMs: 5_000 });
@@ -200,7 +196,7 @@ describe('scheduling pass: a refused Job', () => {
     // Tried again when its backoff ends, refused again: the next wait is twice as long.
     expect(await t.run(NOW + 10_000)).toEqual({ requeueAfterMs: 20_000 });
     expect(t.applied).toEqual(['refused-1-b-t']);
-    expect(t.waiting.forSuite('ns/refused').get('b-t')?.message).toContain(
+    expect(t.state.waitingRuns('ns/refused').get('b-t')?.message).toContain(
       `refused 2 times, trying again at ${new Date(NOW + 30_000).toISOString()}`,
     );
     expect(
@@ -220,7 +216,7 @@ describe('scheduling pass: a refused Job', () => {
     t.providers.upsert({ ...provider, metadata: { ...provider.metadata, generation: 2 } });
     await t.run(NOW + 2_000);
     expect(t.applied).toEqual(['refused-1-b-t']);
-    expect(t.waiting.forSuite('ns/refused').get('b-t')?.message).toContain(
+    expect(t.state.waitingRuns('ns/refused').get('b-t')?.message).toContain(
       `refused 1 time, trying again at ${new Date(NOW + 12_000).toISOString()}`,
     );
   });
@@ -231,7 +227,7 @@ describe('scheduling pass: a refused Job', () => {
     // The refusal is not on record yet: the pass comes back after the transient backoff.
     expect(await t.run(NOW)).toEqual({ requeueAfterMs: TRANSIENT_BACKOFF.initialMs });
     expect(t.applied).toEqual(['refused-1-b-t']);
-    expect(t.waiting.forSuite('ns/refused').get('b-t')?.reason).toBe('JobRejected');
+    expect(t.state.waitingRuns('ns/refused').get('b-t')?.reason).toBe('JobRejected');
     t.failRecords(() => false);
     // Still held (no second refusal); its decision is recorded now.
     expect(await t.run(NOW + 1_000)).toEqual({ requeueAfterMs: 4_000 });
@@ -260,7 +256,7 @@ describe('scheduling pass: transient failures', () => {
       });
     const t = setup(unavailable);
     expect(await t.run(NOW)).toEqual({ requeueAfterMs: 1_000 });
-    expect(t.waiting.forSuite('ns/refused').get('b-t')).toBeUndefined();
+    expect(t.state.waitingRuns('ns/refused').get('b-t')).toBeUndefined();
     expect(await t.run(NOW + 1_000)).toEqual({ requeueAfterMs: 2_000 });
     expect(await t.run(NOW + 3_000)).toEqual({ requeueAfterMs: 2_000 }); // the retry at NOW + 5 s comes first
     expect(t.applied).toEqual(['refused-1-b-t']);
@@ -304,13 +300,13 @@ describe('scheduling pass: what holds a provider slot', () => {
     const t = capacitySetup(2, [runningJobOfRound(suite('s'), 1)]);
     await t.run(NOW);
     expect(t.applied, 'no Job while round 1 holds the one slot').toEqual([]);
-    expect(t.waiting.forSuite('ns/s').get('b-t')?.reason).toBe('ProviderCapacity');
+    expect(t.state.waitingRuns('ns/s').get('b-t')?.reason).toBe('ProviderCapacity');
   });
 
   it('lets go of an admission whose Job was never seen once its expectation expires, and wakes for it', async () => {
     const t = capacitySetup(1, []);
     // The run's Job was created and deleted while the watch was down: admitted, never seen.
-    t.ledger.add(
+    t.state.admitted(
       'ns/s',
       { job: 's-1-b-t', run: 'b-t', round: 1, attempt: 1, provider: 'p', model: 'm', phase: 'Active' },
       NOW,

@@ -2,27 +2,24 @@ import { jobRejected, runAdmitted, runDeferred } from '../../core/decisions/admi
 import type { DecisionRecord } from '../../core/decisions/record.ts';
 import { suiteRef, type SuiteSubject } from '../../core/decisions/suite.ts';
 import { renderJob } from '../../core/render/job.ts';
-import { ANNOTATIONS, LABELS } from '../../core/render/labels.ts';
-import { schedule, type Decision, type SuiteGate, type SuiteSnapshot } from '../../core/scheduling/engine.ts';
-import { observeAttempt } from '../../core/suite/observe.ts';
+import { ANNOTATIONS } from '../../core/render/labels.ts';
+import { schedule, type Decision, type SuiteGate } from '../../core/scheduling/engine.ts';
+import { suiteContext, suiteRuns, type SuiteContext } from '../../core/scheduling/suite-snapshot.ts';
 import type { RunState } from '../../core/suite/run-state.ts';
-import { roundState, runStates, stallReason, type SuiteInputs } from '../../core/suite/view.ts';
 import { isRefusal } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { WritePriority } from '../../runtime/client/write-priority.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Result } from '../../runtime/controller/request.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
-import { suiteInputs, type Caches, type SuiteObject } from '../caches.ts';
+import { suiteInputs, type Caches } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
-import type { ProviderBook } from '../providerpolicy/book.ts';
 import { jobType } from '../resources.ts';
-import { suiteGate } from './suite-gate.ts';
-import type { AdmissionLedger, Waiting, WaitingBook } from './ledger.ts';
+import { byName } from './by-name.ts';
+import { forEachLimited } from './for-each-limited.ts';
 import { RejectionBook, TransientBackoff } from './rejections.ts';
-
-/** The scheduler's one work-queue key: passes are serialized and coalesce while one runs. */
-export const SCHEDULING_PASS = { name: 'scheduling-pass' } as const;
+import type { SchedulingState } from './state.ts';
+import type { Waiting } from './waiting-book.ts';
 
 /** Job creations in flight at once within a pass. */
 export const CREATE_CONCURRENCY = 16;
@@ -31,75 +28,17 @@ export interface SchedulerDeps {
   caches: Caches;
   client: KubeClient;
   decisions: DecisionRecorder;
-  ledger: AdmissionLedger;
-  waiting: WaitingBook;
-  providers: ProviderBook;
+  /** The ledger, waiting reasons, provider states and kept suite runs (state.ts). */
+  state: SchedulingState;
   clock: Clock;
   /** Wakes a suite's reconciler, so its status shows what the pass decided. */
   enqueueSuite: (namespace: string, name: string) => void;
-  /** Suite contexts kept between passes (absent: every pass recomputes every suite). */
-  contexts?: SuiteContextCache;
   /** Job creations go first: status writes and Events step aside while they are in flight. */
   priority?: WritePriority;
   /** Runs whose Job the API server refused, each waiting out its own backoff (absent: a book of its own). */
   rejections?: RejectionBook;
   /** This replica's identity, written on each Job it creates (ANNOTATIONS.writtenBy). */
   identity?: string;
-}
-
-/**
- * Each suite's round and run states kept between passes, so a pass only re-derives the suites
- * whose inputs changed. Without it every pass derives every suite's runs from the cache, and a
- * pass follows every Job event: O(Jobs × suites) work in all, which saturated the event loop at
- * 200 suites × 10 runs (make bench). The owner marks a suite stale when its Jobs, Pods or ledger
- * entries change, and everything stale on a ProviderPolicy or SchedulePolicy change; a changed
- * suite object is seen by identity. Run states with a run in backoff depend on the clock, so they
- * are never kept; what else depends on the clock (gate, lastAdmittedAt) is computed every pass.
- */
-export class SuiteContextCache {
-  private readonly entries = new Map<string, { suite: SuiteObject; runs: SuiteRuns | undefined }>();
-
-  invalidate(key: string): void {
-    this.entries.delete(key);
-  }
-
-  invalidateAll(): void {
-    this.entries.clear();
-  }
-
-  /** The suite's runs, derived again only when its inputs changed since the last pass. */
-  getOrCompute(key: string, suite: SuiteObject, compute: () => SuiteRuns | undefined): SuiteRuns | undefined {
-    const entry = this.entries.get(key);
-    if (entry && entry.suite === suite) return entry.runs;
-    const runs = compute();
-    if (!runs || runs.runs.every((r) => r.retryAt === undefined)) this.entries.set(key, { suite, runs });
-    else this.entries.delete(key);
-    return runs;
-  }
-}
-
-/** A schedulable suite's current round and its run states, from the cache. */
-interface SuiteRuns {
-  round: number;
-  /** The round's Git revision: on its Jobs and in its decisions. */
-  revision: string | undefined;
-  runs: RunState[];
-  policy: SuiteInputs['schedulePolicy'];
-  /** Where each run goes, by run name: the engine's placement, derived with the runs. */
-  placement: SuiteSnapshot['placement'];
-  /** The latest start among runs whose Job has started, if any. */
-  lastStarted: number | undefined;
-  /** A run has a Job that has not started yet (or is not yet cached): it counts as started now. */
-  unstarted: boolean;
-  /** Jobs of earlier rounds still running, by provider: they count against the caps. */
-  earlierRounds: SuiteSnapshot['earlierRounds'];
-}
-
-interface SuiteContext {
-  suite: SuiteObject;
-  round: number;
-  revision: string | undefined;
-  snapshot: SuiteSnapshot;
 }
 
 const AUDIT_BACKLOG_REASON = 'AuditBacklogFull';
@@ -127,16 +66,15 @@ function auditBacklogGate(deps: SchedulerDeps, namespace: string): SuiteGate | u
 export function schedulerReconciler(deps: SchedulerDeps) {
   const rejections = deps.rejections ?? new RejectionBook();
   const transient = new TransientBackoff();
-  return async function pass(_request: unknown, context: ReconcileContext): Promise<Result | void> {
+  return async function pass(context: ReconcileContext): Promise<Result | void> {
     const now = deps.clock.now();
-    // Jobs created but never seen stop holding their slots once their expectation expires.
-    for (const key of deps.ledger.expire(now)) deps.contexts?.invalidate(key);
+    deps.state.expire(now);
     const contexts = new Map<string, SuiteContext>();
     for (const suite of deps.caches.suites.store.list()) {
       const key = `${suite.metadata.namespace}/${suite.metadata.name}`;
-      const runs = deps.contexts
-        ? deps.contexts.getOrCompute(key, suite, () => suiteRuns(deps, suite, now))
-        : suiteRuns(deps, suite, now);
+      const runs = deps.state.suiteRuns(key, suite, () =>
+        suiteRuns(suiteInputs(deps.caches, deps.state, suite, now)),
+      );
       if (runs)
         contexts.set(key, suiteContext(suite, runs, now, auditBacklogGate(deps, suite.metadata.namespace!)));
     }
@@ -152,7 +90,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
     const providers = new Map(
       deps.caches.providers.store.list().map((p) => {
         const key = `${p.metadata.namespace}/${p.metadata.name}`;
-        return [key, deps.providers.snapshot(key, p, now)];
+        return [key, deps.state.providerSnapshot(key, p, now)];
       }),
     );
     const policies = new Map(
@@ -197,8 +135,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       if (deps.identity) job.metadata!.annotations![ANNOTATIONS.writtenBy] = deps.identity;
       admissions.set(decision, runAdmitted(subjectOf(ctx), run.spec, decision, job.metadata!.name!, now));
       // Counted before the first await, so no other pass or cache event can see the slot as free.
-      deps.contexts?.invalidate(decision.suite);
-      deps.ledger.add(
+      deps.state.admitted(
         decision.suite,
         {
           job: job.metadata!.name!,
@@ -223,15 +160,12 @@ export function schedulerReconciler(deps: SchedulerDeps) {
     try {
       await deps.decisions.record(records, recording);
     } catch (error) {
-      for (const { decision, job } of jobs) {
-        deps.ledger.settle(decision.suite, job.metadata!.name!);
-        deps.contexts?.invalidate(decision.suite);
-      }
+      for (const { decision, job } of jobs) deps.state.settle(decision.suite, job.metadata!.name!);
       context.logger.error(
         { err: error, admitted: jobs.length },
         'could not record the decisions of this pass; no Job is created until they are',
       );
-      return nextPass(now, [result.nextWakeAt, now + transient.failed(), deps.ledger.nextExpiry()]);
+      return nextPass(now, [result.nextWakeAt, now + transient.failed(), deps.state.nextExpiry()]);
     }
 
     let transientFailures = 0;
@@ -243,8 +177,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
         await (deps.priority ? deps.priority.urgently(create) : create());
         rejections.created(decision.suite, decision.run);
       } catch (error) {
-        deps.ledger.settle(decision.suite, name);
-        deps.contexts?.invalidate(decision.suite);
+        deps.state.settle(decision.suite, name);
         // Shutting down or leadership lost: the controller logs the aborted reconcile; nothing failed.
         if (context.signal.aborted) return;
         const log = {
@@ -331,7 +264,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
     return nextPass(now, [
       result.nextWakeAt,
       retryTransient,
-      deps.ledger.nextExpiry(),
+      deps.state.nextExpiry(),
       ...refused.map((r) => r.retryAt),
     ]);
   };
@@ -375,79 +308,6 @@ function jobInputs(deps: SchedulerDeps, ctx: SuiteContext, run: RunState): strin
   ].join('/');
 }
 
-function suiteRuns(deps: SchedulerDeps, suite: SuiteObject, now: number): SuiteRuns | undefined {
-  if (suite.metadata.deletionTimestamp) return undefined;
-  const inputs = suiteInputs(deps.caches, deps.ledger, suite, now);
-  const round = roundState(suite, inputs.jobs);
-  // A round the suite's reconciler has not started yet, or a suite that cannot proceed, waits.
-  if (round.startNew || stallReason(inputs)) return undefined;
-  const runs = runStates(inputs, round.current);
-  const namespace = suite.metadata.namespace!;
-  const started = runs.filter((r) => r.attempt > 0);
-  const starts = started.flatMap((r) => (r.startTime ? [Date.parse(r.startTime)] : []));
-  return {
-    round: round.current,
-    revision: round.revision,
-    runs,
-    policy: inputs.schedulePolicy,
-    placement: new Map(
-      runs.map((r) => [
-        r.spec.name,
-        { provider: `${namespace}/${r.spec.target.providerRef}`, model: r.spec.target.model },
-      ]),
-    ),
-    lastStarted: starts.length ? Math.max(...starts) : undefined,
-    unstarted: starts.length < started.length,
-    earlierRounds: activeEarlierRounds(inputs.jobs, round.current, namespace),
-  };
-}
-
-/** Running Jobs of rounds before `current`, by their provider (`namespace/name`). */
-function activeEarlierRounds(
-  jobs: SuiteInputs['jobs'],
-  current: number,
-  namespace: string,
-): Map<string, number> | undefined {
-  let counts: Map<string, number> | undefined;
-  for (const job of jobs) {
-    if (Number(job.metadata.labels?.[LABELS.round] ?? current) >= current) continue;
-    const attempt = observeAttempt(job, []);
-    if (attempt.phase !== 'Active' || !attempt.provider) continue;
-    const provider = `${namespace}/${attempt.provider}`;
-    counts ??= new Map();
-    counts.set(provider, (counts.get(provider) ?? 0) + 1);
-  }
-  return counts;
-}
-
-function suiteContext(
-  suite: SuiteObject,
-  { round, revision, runs, policy, placement, lastStarted, unstarted, earlierRounds }: SuiteRuns,
-  now: number,
-  auditGate: SuiteGate | undefined,
-): SuiteContext {
-  const namespace = suite.metadata.namespace!;
-  return {
-    suite,
-    round,
-    revision,
-    snapshot: {
-      key: `${namespace}/${suite.metadata.name}`,
-      namespace,
-      createdAt: Date.parse(String(suite.metadata.creationTimestamp ?? '')) || 0,
-      // When a run of the suite last started; a Job not yet started (or not yet cached) counts as now.
-      lastAdmittedAt: unstarted ? Math.max(lastStarted ?? -Infinity, now) : lastStarted,
-      priority: suite.spec.priority ?? policy?.spec.priority ?? 0,
-      maxConcurrentRuns: suite.spec.maxConcurrentRuns,
-      schedulePolicy: policy ? `${namespace}/${policy.metadata.name}` : undefined,
-      gate: suiteGate(suite, policy, now) ?? auditGate,
-      runs,
-      placement,
-      earlierRounds,
-    },
-  };
-}
-
 function subjectOf(ctx: SuiteContext): SuiteSubject {
   return {
     ref: suiteRef(ctx.suite),
@@ -478,27 +338,13 @@ function deferralRecord(
     return undefined;
   const ctx = contexts.get(decision.suite)!;
   const previous =
-    deps.waiting.forSuite(decision.suite).get(decision.run)?.reason ??
+    deps.state.waitingRuns(decision.suite).get(decision.run)?.reason ??
     (ctx.suite.status?.round === ctx.round
       ? byName(ctx.suite.status.runs ?? []).get(decision.run)?.reason
       : undefined);
   if (previous === decision.reason) return undefined;
   const run = byName(ctx.snapshot.runs, (r) => r.spec.name).get(decision.run)!;
   return runDeferred(subjectOf(ctx), run.spec, run.attempt + 1, decision, previous, now);
-}
-
-// Per list, built once: a pass over thousands of waiting runs must not search them one by one.
-const indexes = new WeakMap<object, Map<string, unknown>>();
-function byName<T>(
-  list: T[],
-  name: (item: T) => string = (item) => (item as { name: string }).name,
-): Map<string, T> {
-  let index = indexes.get(list) as Map<string, T> | undefined;
-  if (!index) {
-    index = new Map(list.map((item) => [name(item), item]));
-    indexes.set(list, index);
-  }
-  return index;
 }
 
 /** Records why runs wait, and wakes the suites whose status should change. */
@@ -522,19 +368,11 @@ function publishWaiting(
   // Admitted in this pass but refused: the run is back to waiting, and its status says why.
   for (const r of refused) add(r.suite, r.run, { reason: 'JobRejected', message: r.message });
   const wake = new Set(admitted.map((a) => a.suite));
-  for (const key of new Set([...contexts.keys(), ...deps.waiting.suites()])) {
-    if (deps.waiting.replace(key, bySuite.get(key) ?? new Map())) wake.add(key);
+  for (const key of new Set([...contexts.keys(), ...deps.state.waitingSuites()])) {
+    if (deps.state.replaceWaiting(key, bySuite.get(key) ?? new Map())) wake.add(key);
   }
   for (const key of wake) {
     const [namespace, name] = key.split('/') as [string, string];
     deps.enqueueSuite(namespace, name);
   }
-}
-
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { KubeObject } from '../client/resource.ts';
-import type { Informer } from '../informer/informer.ts';
+import type { EventHandler, Informer } from '../informer/informer.ts';
 import { realClock, type Clock } from '../time/clock.ts';
 import { PromQueueMetrics } from '../workqueue/metrics.ts';
 import type { RateLimiter } from '../workqueue/rate-limiters.ts';
@@ -41,8 +41,12 @@ export interface ControllerOptions {
 
 /** How a watch turns object events into work, as controller-runtime's predicates and the Job controller's batching do. */
 export interface WatchOptions<T extends KubeObject> {
-  /** Filters update events (adds and deletes always pass), e.g. generationChanged when only the spec matters. */
+  /** Filters add events (predicate.Funcs.Create); all pass when absent. */
+  creates?: (object: T) => boolean;
+  /** Filters update events (predicate.Funcs.Update), e.g. generationChanged when only the spec matters. */
   updates?: UpdatePredicate<T>;
+  /** Filters delete events (predicate.Funcs.Delete); all pass when absent. */
+  deletes?: (object: T) => boolean;
   /**
    * Delays the reconcile this long after an event, so a burst of events for one key (a suite's
    * Jobs and Pods changing together) becomes one reconcile and one status write, as
@@ -107,23 +111,44 @@ export class Controller {
     map: (object: T) => Request[],
     options: WatchOptions<T> = {},
   ): this {
-    const { updates, batchPeriodMs } = options;
+    const { creates, updates, deletes, batchPeriodMs } = options;
     const enqueue = (object: T) => {
       for (const request of map(object)) {
         if (batchPeriodMs) this.queue.addAfter(requestKey(request), batchPeriodMs);
         else this.queue.add(requestKey(request));
       }
     };
-    informer.addEventHandler({
-      onAdd: enqueue,
+    return this.observes(informer, {
+      onAdd: (object) => {
+        if (!creates || creates(object)) enqueue(object);
+      },
       // Both sides: a change of owner or reference must wake the old target as well as the new one.
       onUpdate: (previous, current) => {
         if (updates && !updates(previous, current)) return;
         enqueue(previous);
         enqueue(current);
       },
-      onDelete: enqueue,
+      onDelete: (object) => {
+        if (!deletes || deletes(object)) enqueue(object);
+      },
     });
+  }
+
+  /**
+   * Calls `handler` on the cache's events, for state the controller derives from them (as the Job
+   * controller's expectations follow its pod informer); reconciles nothing by itself. The
+   * controller starts only once that cache is synced.
+   */
+  observes<T extends KubeObject>(informer: Informer<T>, handler: EventHandler<NoInfer<T>>): this {
+    informer.addEventHandler(handler);
+    return this.waitsFor(informer);
+  }
+
+  /**
+   * Starts the controller only once this cache is synced, for a cache its reconciler reads but
+   * whose changes concern nothing it reconciles.
+   */
+  waitsFor<T extends KubeObject>(informer: Informer<T>): this {
     this.sources.push(informer);
     return this;
   }

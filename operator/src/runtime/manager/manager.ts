@@ -6,6 +6,11 @@ import { loadKubeConfig } from '../client/kubeconfig.ts';
 import type { KubeObject, ResourceType } from '../client/resource.ts';
 import { RestClient } from '../client/rest-client.ts';
 import { Controller, type Reconciler } from '../controller/controller.ts';
+import {
+  SingletonController,
+  singletonReconcile,
+  type SingletonReconciler,
+} from '../controller/singleton.ts';
 import { EventRecorder } from '../events/recorder.ts';
 import { Informer, stripManagedFields } from '../informer/informer.ts';
 import { WritePriority } from '../client/write-priority.ts';
@@ -173,6 +178,16 @@ export class Manager {
     });
     this.controllers.push(controller);
     return controller;
+  }
+
+  /**
+   * A controller with one key and one worker, for work over every object at once (a scheduling
+   * pass); wire its watches before calling start().
+   */
+  singleton(options: { name: string; reconcile: SingletonReconciler }): SingletonController {
+    return new SingletonController(
+      this.controller({ name: options.name, reconcile: singletonReconcile(options.reconcile), workers: 1 }),
+    );
   }
 
   /** Ready when every informer has listed once. */

@@ -1,12 +1,11 @@
-import type { SuiteGate } from '../../core/scheduling/engine.ts';
-import type { SchedulePolicy } from '../../api/v1alpha1/index.ts';
-import { isValidTimeZone } from '../../core/schedule/cron.ts';
-import { describeWindows, isInsideWindow, nextWindowOpening } from '../../core/schedule/windows.ts';
-import type { SuiteObject } from '../caches.ts';
+import type { SuiteGate } from './engine.ts';
+import type { BenchmarkSuite, SchedulePolicy } from '../../api/v1alpha1/index.ts';
+import { isValidTimeZone } from '../schedule/cron.ts';
+import { describeWindows, isInsideWindow, nextWindowOpening } from '../schedule/windows.ts';
 
 /** What holds back every run of a suite now: suspension first, then its policy's time windows. */
 export function suiteGate(
-  suite: SuiteObject,
+  suite: BenchmarkSuite,
   policy: SchedulePolicy | undefined,
   now: number,
 ): SuiteGate | undefined {

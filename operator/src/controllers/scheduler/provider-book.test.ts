@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderPolicy } from '../../api/index.ts';
-import { ProviderBook } from './book.ts';
+import { ProviderBook } from './provider-book.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 

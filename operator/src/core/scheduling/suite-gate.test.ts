@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SchedulePolicy } from '../../api/v1alpha1/index.ts';
-import type { SuiteObject } from '../caches.ts';
+import type { BenchmarkSuite, SchedulePolicy } from '../../api/v1alpha1/index.ts';
 import { suiteGate } from './suite-gate.ts';
 
-const suite = { spec: {} } as SuiteObject;
+const suite = { spec: {} } as BenchmarkSuite;
 const nightly: SchedulePolicy = {
   apiVersion: 'bench.dev/v1alpha1',
   kind: 'SchedulePolicy',
@@ -31,6 +30,6 @@ describe('suiteGate', () => {
   });
 
   it('suspension comes first', () => {
-    expect(suiteGate({ spec: { suspend: true } } as SuiteObject, nightly, 0)?.reason).toBe('Suspended');
+    expect(suiteGate({ spec: { suspend: true } } as BenchmarkSuite, nightly, 0)?.reason).toBe('Suspended');
   });
 });
