@@ -2,7 +2,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../client/resource.ts';
-import type { EventHandler, Informer } from '../informer/informer.ts';
+import { handInformer } from '../informer/hand-informer.ts';
 import { FakeClock } from '../time/fake-clock.ts';
 import { Controller, type Reconciler } from './controller.ts';
 import { generationChanged } from './handlers.ts';
@@ -16,18 +16,6 @@ function controllerWith(reconcile: Reconciler, workers = 2) {
   const registry = new Registry();
   const controller = new Controller({ name: 'test', reconcile, logger, workers, registry, clock });
   return { controller, clock, registry };
-}
-
-/** An informer the test drives by hand: the controller only subscribes and waits for sync. */
-function handInformer() {
-  const handlers: Array<EventHandler<KubeObject>> = [];
-  const informer = {
-    addEventHandler: (handler: EventHandler<KubeObject>) => handlers.push(handler),
-    waitForSync: () => Promise.resolve(),
-  } as unknown as Informer<KubeObject>;
-  const update = (previous: KubeObject, current: KubeObject) =>
-    handlers.forEach((h) => h.onUpdate?.(previous, current));
-  return { informer, update };
 }
 
 const object = (generation: number, resourceVersion: string): KubeObject => ({
@@ -196,6 +184,63 @@ describe('Controller', () => {
     update(object(1, '2'), object(2, '3'));
     await settle();
     expect(calls, 'a spec change').toBeGreaterThan(0);
+    await controller.shutDown();
+  });
+
+  it('filters adds and deletes by their own predicates, as predicate.Funcs does', async () => {
+    const seen: string[] = [];
+    const { controller } = controllerWith(async (request) => void seen.push(request.name));
+    const { informer, add, remove } = handInformer();
+    const named = (name: string): KubeObject => ({ metadata: { namespace: 'ns', name } });
+    controller.watches(informer, (o) => [{ namespace: 'ns', name: o.metadata.name! }], {
+      creates: (o) => o.metadata.name !== 'quiet-add',
+      deletes: (o) => o.metadata.name !== 'quiet-delete',
+    });
+    await controller.start();
+    add(named('quiet-add'));
+    remove(named('quiet-delete'));
+    add(named('loud-add'));
+    remove(named('loud-delete'));
+    await settle();
+    expect(seen.sort()).toEqual(['loud-add', 'loud-delete']);
+    await controller.shutDown();
+  });
+
+  it('observes: calls the handler on every event and reconciles nothing for it', async () => {
+    let calls = 0;
+    const { controller } = controllerWith(async () => void calls++);
+    const { informer, add, update, remove } = handInformer();
+    const events: string[] = [];
+    controller.observes(informer, {
+      onAdd: () => events.push('add'),
+      onUpdate: () => events.push('update'),
+      onDelete: () => events.push('delete'),
+    });
+    await controller.start();
+    add(object(1, '1'));
+    update(object(1, '1'), object(1, '2'));
+    remove(object(1, '2'));
+    await settle();
+    expect(events).toEqual(['add', 'update', 'delete']);
+    expect(calls).toBe(0);
+    await controller.shutDown();
+  });
+
+  it('waitsFor: starts the workers only once that cache has synced', async () => {
+    let calls = 0;
+    const { controller } = controllerWith(async () => void calls++);
+    const watched = handInformer();
+    let synced!: () => void;
+    const waited = handInformer(new Promise<void>((resolve) => (synced = resolve)));
+    controller.for(watched.informer).waitsFor(waited.informer);
+    const started = controller.start();
+    watched.add(object(1, '1'));
+    await settle();
+    expect(calls, 'no reconcile before the waited-for cache has synced').toBe(0);
+    synced();
+    await started;
+    await settle();
+    expect(calls).toBe(1);
     await controller.shutDown();
   });
 });
