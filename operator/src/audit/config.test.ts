@@ -13,14 +13,14 @@ const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 function sources(files: Record<string, string> = {}, secrets: Record<string, string> = {}) {
   return {
     namespace: 'bench-system',
-    readFile: async (path: string) => {
-      if (!(path in files)) throw new Error(`ENOENT: ${path}`);
-      return Buffer.from(files[path]!);
-    },
-    readSecret: async (name: string, key: string) => {
+    readFile: (path: string) =>
+      path in files
+        ? Promise.resolve(Buffer.from(files[path]!))
+        : Promise.reject(new Error(`ENOENT: ${path}`)),
+    readSecret: (name: string, key: string) => {
       const value = secrets[`${name}/${key}`];
-      if (value === undefined) throw new Error(`no Secret ${name} with key ${key}`);
-      return Buffer.from(value);
+      if (value === undefined) return Promise.reject(new Error(`no Secret ${name} with key ${key}`));
+      return Promise.resolve(Buffer.from(value));
     },
   };
 }

@@ -40,7 +40,13 @@ function loop(url: URL, pending: PendingRecords, clock = new FakeClock(0)) {
   const deliver = deliveryReconciler({
     pending,
     sink: new WebhookSink({ url, signingKey: KEY, timeoutMs: 2000, source: '/test' }),
-    outbox: { delivered: async (batch) => void delivered.push(batch), retryRemovals: async () => {} },
+    outbox: {
+      delivered: (batch) => {
+        delivered.push(batch);
+        return Promise.resolve();
+      },
+      retryRemovals: async () => {},
+    },
     monitor: { check: () => {} },
     sequence: { check: () => void checks++ },
     metrics,

@@ -16,13 +16,16 @@ function api(failures: ApiError[] = []) {
   const created: OutboxConfigMap[] = [];
   const deleted: string[] = [];
   const client = {
-    create: async (_type: unknown, object: OutboxConfigMap) => {
+    create: (_type: unknown, object: OutboxConfigMap) => {
       const failure = failures.shift();
-      if (failure) throw failure;
+      if (failure) return Promise.reject(failure);
       created.push(object);
-      return object;
+      return Promise.resolve(object);
     },
-    delete: async (_type: unknown, _namespace: string, name: string) => void deleted.push(name),
+    delete: (_type: unknown, _namespace: string, name: string) => {
+      deleted.push(name);
+      return Promise.resolve();
+    },
   } as unknown as KubeClient;
   return { client, created, deleted };
 }

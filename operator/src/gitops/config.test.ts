@@ -13,10 +13,13 @@ const secrets: Record<string, Record<string, Buffer>> = {
 const resolve = (settings: GitOpsSettings) =>
   resolveGitOpsConfig(settings, {
     namespace: 'bench-system',
-    readSecret: async (name) => {
+    readSecret: (name) => {
       const data = secrets[name];
-      if (!data) throw new Error(`reading the GitHub credentials Secret bench-system/${name}: not found`);
-      return data;
+      if (!data)
+        return Promise.reject(
+          new Error(`reading the GitHub credentials Secret bench-system/${name}: not found`),
+        );
+      return Promise.resolve(data);
     },
   });
 

@@ -110,7 +110,7 @@ function octokitResolver(
   const { credentials } = config;
   if (credentials.kind === 'token') {
     const octokit = new GitHubOctokit({ auth: credentials.token });
-    return async () => octokit;
+    return () => Promise.resolve(octokit);
   }
   const app = new App({
     appId: credentials.appId,

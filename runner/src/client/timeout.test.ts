@@ -25,7 +25,7 @@ describe('withTimeout', () => {
   it('leaves no timer behind once the call has ended', async () => {
     vi.useFakeTimers();
     const controller = new AbortController();
-    await expect(withTimeout(60_000, controller, async () => 'answer')).resolves.toBe('answer');
+    await expect(withTimeout(60_000, controller, () => Promise.resolve('answer'))).resolves.toBe('answer');
     await expect(withTimeout(60_000, controller, () => Promise.reject(new Error('refused')))).rejects.toThrow(
       'refused',
     );

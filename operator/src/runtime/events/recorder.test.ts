@@ -10,9 +10,9 @@ import { EventRecorder } from './recorder.ts';
 function recorder(bufferSize: number) {
   const created: KubeObject[] = [];
   const client = {
-    async create(_type: unknown, object: KubeObject) {
+    create(_type: unknown, object: KubeObject) {
       created.push(object);
-      return object;
+      return Promise.resolve(object);
     },
   } as unknown as KubeClient;
   const registry = new Registry();
@@ -25,7 +25,7 @@ function recorder(bufferSize: number) {
   });
   const dropped = async () => {
     const metric = await registry.getSingleMetric('event_recorder_dropped_total')!.get();
-    return Object.fromEntries(metric.values.map((v) => [v.labels.reason, v.value]));
+    return Object.fromEntries(metric.values.map((v) => [String(v.labels.reason), v.value] as const));
   };
   return { events, created, dropped };
 }
