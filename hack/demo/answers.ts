@@ -154,7 +154,10 @@ export function altered(value: unknown): unknown {
   if (typeof value === 'string') return `${value}x`;
   if (typeof value === 'boolean') return !value;
   if (value === null) return 0;
-  if (Array.isArray(value)) return value.length === 0 ? [0] : [...value.slice(0, -1), altered(value.at(-1))];
+  if (Array.isArray(value)) {
+    const items = value as unknown[];
+    return items.length === 0 ? [0] : [...items.slice(0, -1), altered(items.at(-1))];
+  }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return [];
   const [[first, firstValue], ...rest] = entries as [[string, unknown], ...[string, unknown][]];

@@ -64,7 +64,7 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'spec.placement.affinity.podAffinity': 'PodAffinity',
     'spec.placement.affinity.podAntiAffinity': 'PodAntiAffinity',
     ...Object.fromEntries(
-      ['podAffinity', 'podAntiAffinity'].flatMap((a) => [
+      ['podAffinity', 'podAntiAffinity'].flatMap((a): [string, string][] => [
         [`spec.placement.affinity.${a}.requiredDuringSchedulingIgnoredDuringExecution[]`, 'PodAffinityTerm'],
         [
           `spec.placement.affinity.${a}.preferredDuringSchedulingIgnoredDuringExecution[]`,
@@ -77,7 +77,7 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
         ...[
           'requiredDuringSchedulingIgnoredDuringExecution[]',
           'preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm',
-        ].flatMap((term) => [
+        ].flatMap((term): [string, string][] => [
           [`spec.placement.affinity.${a}.${term}.labelSelector`, 'LabelSelector'],
           [`spec.placement.affinity.${a}.${term}.namespaceSelector`, 'LabelSelector'],
           [

@@ -290,7 +290,7 @@ function templateDeployment(deployment: K8sObject, tokens: Tokens): K8sObject {
     if (env.name === 'WATCH_NAMESPACES')
       env.value = tokens.scalar('{{ join "," .Values.watchNamespaces | quote }}');
   }
-  const containerEntries = Object.entries(container).map(([k, v]) =>
+  const containerEntries = Object.entries(container).map(([k, v]): [string, unknown] =>
     k === 'resources'
       ? [
           tokens.block((i) => [
@@ -302,7 +302,9 @@ function templateDeployment(deployment: K8sObject, tokens: Tokens): K8sObject {
       : [k, v],
   );
   if (!('resources' in container)) throw new Error('the manager container has no resources');
-  pod.containers = pod.containers.map((c) => (c === container ? Object.fromEntries(containerEntries) : c));
+  pod.containers = pod.containers.map((c) =>
+    c === container ? (Object.fromEntries(containerEntries) as Container) : c,
+  );
   // Placement: affinity defaults to config's; nodeSelector, tolerations and pull secrets when set.
   const podEntries = Object.entries(pod).filter(([k]) => k !== 'affinity');
   spec.template.spec = Object.fromEntries([

@@ -282,7 +282,9 @@ export function parseRequests(text: string): RequestSample[] {
     if (!line.startsWith('rest_client_requests_total{')) continue;
     const match = /^rest_client_requests_total\{([^}]*)\}\s+(\S+)/.exec(line);
     if (!match) continue;
-    const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const labels = Object.fromEntries(
+      [...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m): [string, string] => [m[1]!, m[2]!]),
+    );
     samples.push({ method: labels.method ?? '?', code: labels.code ?? '?', value: Number(match[2]) });
   }
   return samples;

@@ -57,7 +57,7 @@ describe('BacklogMonitor', () => {
       type: 'Warning',
       reason: 'AuditBacklogFull',
       regarding: { kind: 'Pod', name: 'operator-0' },
-      note: expect.stringContaining('no run is admitted'),
+      note: expect.stringContaining('no run is admitted') as unknown,
     });
     acknowledge('ns', 1);
     expect(rooms()).toBe(1);
@@ -70,7 +70,15 @@ describe('BacklogMonitor', () => {
 
   // The share is namespaceShare of the bound, at least MIN_NAMESPACE_SHARE records; a share as
   // large as the bound is no share at all (the bound holds everyone back first).
-  it.each([
+  it.each<{
+    what: string;
+    limit: number;
+    share: number;
+    /** Records added, by namespace. */
+    fill: Record<string, number>;
+    /** Why each namespace is held back, by namespace (undefined: it is not). */
+    held: Record<string, 'share' | 'bound' | undefined>;
+  }>([
     {
       what: 'a namespace at its share is held; the others are not',
       limit: 1000,

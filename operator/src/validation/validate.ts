@@ -102,7 +102,7 @@ function listTypeKeyword(ajv: Ajv): void {
       // Each duplicated value is reported once, at its second occurrence.
       const seen = new Map<string, number>();
       data.forEach((item, index) => {
-        const value =
+        const value: unknown =
           listType === 'map' && typeof item === 'object' && item !== null
             ? Object.fromEntries(
                 keys.filter((k) => k in item).map((k) => [k, (item as Record<string, unknown>)[k]]),

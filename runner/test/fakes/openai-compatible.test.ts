@@ -26,6 +26,11 @@ interface Completion {
 }
 const json = async (response: Response | Promise<Response>) => (await (await response).json()) as Completion;
 
+/** The parts of a streamed OpenAI chunk these tests read. */
+interface Chunk {
+  choices: { delta: { content?: string }; finish_reason: string | null }[];
+}
+
 const chat = { model: 'gpt-test', messages: [{ role: 'user', content: 'What is two plus two?' }] };
 
 describe('the OpenAI-compatible fake', () => {
@@ -61,10 +66,10 @@ describe('the OpenAI-compatible fake', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const frames = (await response.text()).split('\n\n').filter(Boolean);
     expect(frames.at(-1)).toBe('data: [DONE]');
-    const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame.replace(/^data: /, '')));
+    const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame.replace(/^data: /, '')) as Chunk);
     const text = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     expect(text).toBe('one two three');
-    expect(chunks.at(-2).choices[0].finish_reason).toBe('stop');
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('stop');
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 3 } });
   });
 

@@ -18,14 +18,17 @@ afterAll(() => rmSync(examplesDir, { recursive: true, force: true }));
 
 const objects = loadExamples().flatMap((f) => f.manifests);
 const of = <T>(kind: string) => objects.filter((m) => m.kind === kind) as T[];
-const expected = (name: string, namespace: string, round = 1) =>
-  renderSuiteJobs({
+/** The Jobs of suite `name` as they read once printed (JSON has no undefined fields). */
+const expected = (name: string, namespace: string, round = 1) => {
+  const jobs = renderSuiteJobs({
     suite: of<BenchmarkSuite>('BenchmarkSuite').find((s) => s.metadata.name === name)!,
     providerPolicies: of<ProviderPolicy>('ProviderPolicy'),
     schedulePolicies: of<SchedulePolicy>('SchedulePolicy'),
     namespace,
     round,
   });
+  return JSON.parse(JSON.stringify(jobs)) as typeof jobs;
+};
 
 describe('benchctl render', { timeout: 60_000 }, () => {
   it('prints the Jobs of a suite found by name as a YAML stream (exit 0)', async () => {
@@ -34,7 +37,7 @@ describe('benchctl render', { timeout: 60_000 }, () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).not.toMatch(/[&*]a\d/); // no YAML anchors: every Job reads on its own
     const jobs = parseAllDocuments(result.stdout).map((d) => d.toJS() as unknown);
-    expect(jobs).toEqual(JSON.parse(JSON.stringify(expected('nightly-eval', 'team-a'))));
+    expect(jobs).toEqual(expected('nightly-eval', 'team-a'));
   });
 
   it('prints a v1 List with -o json, from a suite’s file and --policies, for another round', async () => {
@@ -45,7 +48,7 @@ describe('benchctl render', { timeout: 60_000 }, () => {
     expect(list).toEqual({
       apiVersion: 'v1',
       kind: 'List',
-      items: JSON.parse(JSON.stringify(expected('smoke', 'default', 4))),
+      items: expected('smoke', 'default', 4),
     });
   });
 

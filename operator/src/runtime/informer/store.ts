@@ -41,7 +41,7 @@ export class Store<T extends KubeObject> {
     for (const [key, object] of this.items) {
       for (const value of fn(object)) {
         let objects = index.get(value);
-        if (!objects) index.set(value, (objects = new Map()));
+        if (!objects) index.set(value, (objects = new Map<string, T>()));
         objects.set(key, object);
       }
     }
@@ -97,7 +97,7 @@ export class Store<T extends KubeObject> {
       const index = this.indices.get(name) as Map<string, Map<string, T>>;
       for (const value of fn(object)) {
         let objects = index.get(value);
-        if (!objects) index.set(value, (objects = new Map()));
+        if (!objects) index.set(value, (objects = new Map<string, T>()));
         objects.set(key, object);
       }
     }
