@@ -431,7 +431,9 @@ describe('bench-runner', { timeout: 120_000 }, () => {
     );
     expect(answered.code, answered.stderr).toBe(0);
     expect(fake.requests[0]!.headers.authorization).toBe(`Bearer ${secret}`);
-    expect(answered.results[0]!.error).toMatchObject({ message: expect.stringContaining('[redacted]') });
+    expect(answered.results[0]!.error).toMatchObject({
+      message: expect.stringContaining('[redacted]') as unknown,
+    });
     expect(answered.results[1]!.output).toBe('your key is [redacted], and the answer is 42');
 
     await fake.close();
@@ -475,7 +477,7 @@ describe('bench-runner', { timeout: 120_000 }, () => {
     expect(parse(run.message).metrics).toMatchObject({
       items: 100,
       accuracy: 1,
-      metricsDropped: expect.any(Number),
+      metricsDropped: expect.any(Number) as unknown,
     });
   });
 
@@ -521,7 +523,7 @@ describe('bench-runner', { timeout: 120_000 }, () => {
         expect(run.results[0]).toMatchObject({ status: 'answered', correct: true, output: 'So: #### 42' });
         expect(parse(run.message).metrics).toMatchObject({
           accuracy: 1,
-          timeToFirstTokenP50Ms: expect.any(Number),
+          timeToFirstTokenP50Ms: expect.any(Number) as unknown,
         });
       } finally {
         await provider.close();

@@ -188,7 +188,7 @@ describe('decisions in kubectl and in the audit trail', () => {
     const stalled = await eventsFor('BenchmarkSuite', 'orphan', ns);
     expect(stalled.find((e) => e.reason === 'ReferenceMissing')).toMatchObject({
       type: 'Warning',
-      note: expect.stringContaining('ProviderPolicy nowhere does not exist'),
+      note: expect.stringContaining('ProviderPolicy nowhere does not exist') as unknown,
     });
 
     await waitForDelivery(ns, receiver, stored);

@@ -183,7 +183,7 @@ describe('BenchmarkSuite reconciler', () => {
     );
     expect(stalled.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
       reason: 'ReferenceMissing',
-      message: expect.stringContaining('ProviderPolicy later does not exist'),
+      message: expect.stringContaining('ProviderPolicy later does not exist') as unknown,
     });
     expect(stalled.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
       status: 'False',

@@ -221,7 +221,7 @@ describe('commit statuses on GitHub', () => {
       {
         type: 'Warning',
         reason: 'CommitStatusRepositoryNotAllowed',
-        note: expect.stringMatching(/victim\/secrets.*--gitops-allowed-repositories/),
+        note: expect.stringMatching(/victim\/secrets.*--gitops-allowed-repositories/) as unknown,
         count: 1,
       },
     ]);

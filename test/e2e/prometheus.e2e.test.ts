@@ -172,7 +172,7 @@ describe('metrics scraped by a real Prometheus', () => {
         ),
         'providerpolicy',
       ),
-    ).toEqual({ tight: expect.any(Number) });
+    ).toEqual({ tight: expect.any(Number) as unknown });
 
     // One duration per finished run, by the provider it ran on and its outcome.
     await prom.waitForQuery(
@@ -263,10 +263,10 @@ describe('metrics scraped by a real Prometheus', () => {
         'controller',
       ),
     ).toMatchObject({
-      benchmarksuite: expect.any(Number),
-      providerpolicy: expect.any(Number),
-      schedulepolicy: expect.any(Number),
-      scheduler: expect.any(Number),
+      benchmarksuite: expect.any(Number) as unknown,
+      providerpolicy: expect.any(Number) as unknown,
+      schedulepolicy: expect.any(Number) as unknown,
+      scheduler: expect.any(Number) as unknown,
     });
     expect(await prom.query(`leader_election_master_status{job="${OPERATOR_JOB}"}`)).toMatchObject([
       { value: 1 },

@@ -210,7 +210,7 @@ describe('helm template with the default values', () => {
         'app.kubernetes.io/managed-by': 'Helm',
         'app.kubernetes.io/instance': RELEASE,
         'app.kubernetes.io/part-of': 'bench-operator',
-        'helm.sh/chart': expect.stringMatching(/^bench-operator-\d+\.\d+\.\d+/),
+        'helm.sh/chart': expect.stringMatching(/^bench-operator-\d+\.\d+\.\d+/) as unknown,
       });
     }
     const crds = rendered.filter((o) => o.kind === 'CustomResourceDefinition');

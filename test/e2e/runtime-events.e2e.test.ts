@@ -58,7 +58,7 @@ describe('the runtime event recorder', () => {
       type: 'Normal',
       note: 'run x admitted',
       count: 3,
-      related: expect.objectContaining({ kind: 'Job', name: 'series-job' }),
+      related: expect.objectContaining({ kind: 'Job', name: 'series-job' }) as unknown,
     });
     expect(events).toContainEqual(
       expect.objectContaining({ reason: 'RunFailed', type: 'Warning', count: 1 }),

@@ -218,7 +218,7 @@ describe('SchedulePolicy', () => {
     );
     expect(stalled.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
       reason: 'InvalidSchedule',
-      message: expect.stringContaining("schedule '61 * * * *' is not a valid cron expression"),
+      message: expect.stringContaining("schedule '61 * * * *' is not a valid cron expression") as unknown,
     });
     await waitFor('SchedulePolicy broken to be Stalled with InvalidSchedule', async () => {
       const sp = await kubectlGetJson<SchedulePolicy>(['schedulepolicy', 'broken'], { namespace: ns });

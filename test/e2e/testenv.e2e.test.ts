@@ -115,7 +115,10 @@ describe('the local control plane', () => {
     ).toBe('nvidia-a100');
     expect(pod?.status.phase).toBe('Succeeded');
     const message = pod?.status.containerStatuses?.[0]?.state?.terminated?.message ?? '';
-    expect(JSON.parse(message)).toMatchObject({ score: expect.any(Number), usage: expect.any(Object) });
+    expect(JSON.parse(message)).toMatchObject({
+      score: expect.any(Number) as unknown,
+      usage: expect.any(Object) as unknown,
+    });
 
     const { stdout } = await kubectl(['get', 'pod', pod!.metadata.name, '-o', 'jsonpath={.spec.priority}'], {
       namespace: namespace(),

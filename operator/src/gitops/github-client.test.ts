@@ -267,7 +267,7 @@ describe('as a GitHub App', () => {
     );
     expect(error).toMatchObject({
       status: 404,
-      message: expect.stringMatching(/^the GitHub App is not installed on acme\/evals/),
+      message: expect.stringMatching(/^the GitHub App is not installed on acme\/evals/) as unknown,
     });
     expect(isRejection(error)).toBe(true);
     expect(github.statusRequests()).toEqual([]);

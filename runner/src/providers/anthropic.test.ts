@@ -124,7 +124,10 @@ describe('anthropic adapter', () => {
       body: 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
     });
     const midStream = await providerError(adapter.complete({ ...request, stream: true }));
-    expect(midStream).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/Overloaded/) });
+    expect(midStream).toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/Overloaded/) as unknown,
+    });
   });
 
   it('takes the wait from the exhausted anthropic-ratelimit-*-reset time when Retry-After is absent', async () => {

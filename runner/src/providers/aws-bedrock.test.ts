@@ -123,7 +123,10 @@ describe('aws-bedrock adapter', () => {
     const error = await providerError(
       createProvider(config(fake.url)).complete({ ...request, stream: true }),
     );
-    expect(error).toMatchObject({ kind: 'rate_limited', message: expect.stringMatching(/Too many tokens/) });
+    expect(error).toMatchObject({
+      kind: 'rate_limited',
+      message: expect.stringMatching(/Too many tokens/) as unknown,
+    });
   });
 
   it('classifies a stream that ends without messageStop as unavailable', async () => {
@@ -137,7 +140,10 @@ describe('aws-bedrock adapter', () => {
     const error = await providerError(
       createProvider(config(fake.url)).complete({ ...request, stream: true }),
     );
-    expect(error).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/ended before/) });
+    expect(error).toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/ended before/) as unknown,
+    });
   });
 
   it('reads credentials as accessKeyId:secretAccessKey[:sessionToken], and needs a region', () => {

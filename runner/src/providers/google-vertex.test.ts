@@ -144,7 +144,10 @@ describe('google-vertex adapter', () => {
 
   it('needs the project parameter and a token; defaults the location; global has no regional host', () => {
     expect(() => createProvider(config('', { parameters: {} }))).toThrow(
-      expect.objectContaining({ kind: 'invalid_request', message: expect.stringMatching(/project/) }),
+      expect.objectContaining({
+        kind: 'invalid_request',
+        message: expect.stringMatching(/project/) as unknown,
+      }),
     );
     expect(() => createProvider(config('', { apiKey: '' }))).toThrow(
       expect.objectContaining({ kind: 'auth' }),

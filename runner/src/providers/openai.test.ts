@@ -126,10 +126,16 @@ describe('openai adapter', () => {
     });
     fake.inject(stream('data: {"error":{"message":"overloaded"}}\n\n'));
     const midStream = await providerError(adapter.complete({ ...request, stream: true }));
-    expect(midStream).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/overloaded/) });
+    expect(midStream).toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/overloaded/) as unknown,
+    });
     fake.inject(stream('data: {"choices":[{"delta":{"content":"half"},"finish_reason":null}]}\n\n'));
     const cut = await providerError(adapter.complete({ ...request, stream: true }));
-    expect(cut).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/ended before/) });
+    expect(cut).toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/ended before/) as unknown,
+    });
   });
 
   it('takes a JSON reply from a server that ignores the stream flag', async () => {
@@ -154,7 +160,7 @@ describe('openai adapter', () => {
 
   it('needs a key', () => {
     expect(() => createProvider(config('openai', undefined, { apiKey: '' }))).toThrow(
-      expect.objectContaining({ kind: 'auth', message: expect.stringMatching(/BENCH_API_KEY/) }),
+      expect.objectContaining({ kind: 'auth', message: expect.stringMatching(/BENCH_API_KEY/) as unknown }),
     );
   });
 });
@@ -162,7 +168,10 @@ describe('openai adapter', () => {
 describe('openai-compatible adapter (vLLM, Ollama, llama.cpp)', () => {
   it('needs an endpoint, sends no authorization without a key, and uses max_tokens', async () => {
     expect(() => createProvider(config('openai-compatible', undefined))).toThrow(
-      expect.objectContaining({ kind: 'invalid_request', message: expect.stringMatching(/BENCH_ENDPOINT/) }),
+      expect.objectContaining({
+        kind: 'invalid_request',
+        message: expect.stringMatching(/BENCH_ENDPOINT/) as unknown,
+      }),
     );
     fake = await startOpenAICompatibleFake({ answer: () => 'hi' });
     const adapter = createProvider(config('openai-compatible', `${fake.url}/v1`, { apiKey: undefined }));

@@ -136,10 +136,10 @@ describe('benchctl rollback', { timeout: 60_000 }, () => {
     expect(github.pullRequests).toEqual([
       {
         repository: 'team/benchmarks',
-        title: expect.stringMatching(/^Roll back BenchmarkSuite smoke to [0-9a-f]+/),
+        title: expect.stringMatching(/^Roll back BenchmarkSuite smoke to [0-9a-f]+/) as unknown,
         head: branch,
         base: 'main',
-        body: expect.stringContaining('Restores BenchmarkSuite smoke in manifests.yaml'),
+        body: expect.stringContaining('Restores BenchmarkSuite smoke in manifests.yaml') as unknown,
       },
     ]);
     expect(await repo.git.revparse(['--abbrev-ref', 'HEAD'])).toBe('main');

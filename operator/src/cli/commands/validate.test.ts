@@ -91,7 +91,10 @@ describe('benchctl validate', { timeout: 60_000 }, () => {
     ]);
     expect(report.ignored).toBe(1);
     expect(report.problems).toEqual([
-      { file: path.join(scratch, 'broken.yaml'), message: expect.stringMatching(/broken\.yaml:3:1: /) },
+      {
+        file: path.join(scratch, 'broken.yaml'),
+        message: expect.stringMatching(/broken\.yaml:3:1: /) as unknown,
+      },
     ]);
     const text = await benchctl(['validate', scratch]);
     expect(text.stdout).toMatch(

@@ -79,7 +79,10 @@ describe('RestClient retries', () => {
     ]);
     const retries = await registry.getSingleMetric('rest_client_request_retries_total')?.get();
     expect(retries?.values).toEqual([
-      expect.objectContaining({ value: 1, labels: expect.objectContaining({ code: '429', verb: 'GET' }) }),
+      expect.objectContaining({
+        value: 1,
+        labels: expect.objectContaining({ code: '429', verb: 'GET' }) as unknown,
+      }),
     ]);
   });
 

@@ -148,7 +148,7 @@ describe('evaluateRules', () => {
       {
         path: 'spec.value',
         rule: rule.rule,
-        reason: expect.stringContaining("isURL('https://user@host/%zz')"),
+        reason: expect.stringContaining("isURL('https://user@host/%zz')") as unknown,
       },
     ]);
   });
