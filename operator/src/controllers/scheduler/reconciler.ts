@@ -1,6 +1,6 @@
 import { jobRejected, runAdmitted, runDeferred } from '../../core/decisions/admission.ts';
 import type { DecisionRecord } from '../../core/decisions/record.ts';
-import { suiteRef, type SuiteSubject } from '../../core/decisions/suite.ts';
+import { suiteSubject, type SuiteSubject } from '../../core/decisions/suite.ts';
 import { renderJob } from '../../core/render/job.ts';
 import { ANNOTATIONS } from '../../core/render/labels.ts';
 import { schedule, type Decision, type SuiteGate } from '../../core/scheduling/engine.ts';
@@ -309,12 +309,7 @@ function jobInputs(deps: SchedulerDeps, ctx: SuiteContext, run: RunState): strin
 }
 
 function subjectOf(ctx: SuiteContext): SuiteSubject {
-  return {
-    ref: suiteRef(ctx.suite),
-    round: ctx.round,
-    revision: ctx.revision,
-    schedulePolicy: ctx.suite.spec.schedulePolicyRef,
-  };
+  return suiteSubject(ctx.suite, ctx.round, ctx.revision);
 }
 
 /**

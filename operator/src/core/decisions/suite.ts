@@ -22,6 +22,15 @@ export interface SuiteSubject {
   schedulePolicy?: string | undefined;
 }
 
+/** The suite in `round` (with that round's revision), as its decisions name it. */
+export function suiteSubject(
+  suite: BenchmarkSuite,
+  round: number,
+  revision: string | undefined,
+): SuiteSubject {
+  return { ref: suiteRef(suite), round, revision, schedulePolicy: suite.spec.schedulePolicyRef };
+}
+
 export function suiteRef(suite: Referable): SuiteSubject['ref'] {
   const { namespace, name, uid } = suite.metadata ?? {};
   if (!namespace || !name || !uid) throw new Error('a suite in the cache has a namespace, name and uid');

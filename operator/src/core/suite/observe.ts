@@ -10,6 +10,8 @@ export interface JobView {
     name?: string;
     namespace?: string;
     uid?: string;
+    /** The version a stop's patch is made against (an optimistic-concurrency precondition). */
+    resourceVersion?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     creationTimestamp?: string;
