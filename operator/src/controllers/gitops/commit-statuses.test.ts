@@ -254,11 +254,15 @@ describe('CommitStatusReporter', () => {
     expect(outbox.size()).toBe(0);
     expect(events).toEqual([
       {
-        regarding: expect.objectContaining({ kind: 'BenchmarkSuite', namespace: 'team', name: 'deputy' }),
+        regarding: expect.objectContaining({
+          kind: 'BenchmarkSuite',
+          namespace: 'team',
+          name: 'deputy',
+        }) as unknown,
         type: 'Warning',
         reason: 'CommitStatusRepositoryNotAllowed',
         action: 'CreateCommitStatus',
-        note: expect.stringMatching(/victim\/secrets.*--gitops-allowed-repositories/),
+        note: expect.stringMatching(/victim\/secrets.*--gitops-allowed-repositories/) as unknown,
       },
     ]);
     expect(logs.filter((l) => l.includes('no commit status is posted to victim/secrets'))).toHaveLength(1);

@@ -40,12 +40,12 @@ export async function samples(
   return Object.fromEntries(
     values
       .filter((v) => ((v as { metricName?: string }).metricName ?? name) === name + suffix)
-      .map((v) => [
+      .map((v): [string, number] => [
         Object.entries(v.labels)
           .map(([k, l]) => `${k}=${l}`)
           .join(','),
         v.value,
       ])
-      .sort(([a], [b]) => String(a).localeCompare(String(b))),
+      .sort(([a], [b]) => a.localeCompare(b)),
   );
 }

@@ -91,19 +91,19 @@ function passOver(inputs: PassInputs) {
   } as unknown as Caches;
   const applied: string[] = [];
   const client = {
-    async apply(_type: unknown, job: KubeObject) {
+    apply(_type: unknown, job: KubeObject) {
       applied.push(job.metadata.name!);
       const refusal = inputs.refuse?.(job);
-      if (refusal) throw refusal;
-      return job;
+      return refusal ? Promise.reject(refusal) : Promise.resolve(job);
     },
   } as unknown as KubeClient;
   const recorded: DecisionRecord[] = [];
   let auditRefuses = (_records: DecisionRecord[]) => false;
   const decisions = {
-    async record(records: DecisionRecord[]) {
-      if (auditRefuses(records)) throw new Error('the audit outbox could not be written');
+    record(records: DecisionRecord[]) {
+      if (auditRefuses(records)) return Promise.reject(new Error('the audit outbox could not be written'));
       recorded.push(...records);
+      return Promise.resolve();
     },
     auditBacklogHold: () => undefined,
   } as unknown as DecisionRecorder;

@@ -52,7 +52,11 @@ describe('RejectionBook', () => {
       new Map([
         [
           'b-t',
-          { reason: 'JobRejected', message: expect.stringContaining('refused 1 time'), until: NOW + 10_000 },
+          {
+            reason: 'JobRejected',
+            message: expect.stringContaining('refused 1 time') as unknown,
+            until: NOW + 10_000,
+          },
         ],
       ]),
     );

@@ -115,7 +115,7 @@ describe('the ProviderPolicy status, whatever usage the runs report (property)',
           if (s.budget && spent !== undefined && parseMoney(spent) === MAX_AMOUNT) {
             expect(twice.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
               status: 'False',
-              reason: expect.stringMatching(/^(BudgetExhausted|CircuitOpen|CredentialsRejected)$/),
+              reason: expect.stringMatching(/^(BudgetExhausted|CircuitOpen|CredentialsRejected)$/) as unknown,
             });
           }
         }),

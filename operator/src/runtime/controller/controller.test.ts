@@ -11,10 +11,21 @@ import type { Request } from './request.ts';
 const logger = pino({ level: 'silent' });
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-function controllerWith(reconcile: Reconciler, workers = 2) {
+/** A controller over `reconcile`, which may answer at once (as Reconciler, it then resolves at once). */
+function controllerWith(
+  reconcile: (...args: Parameters<Reconciler>) => Awaited<ReturnType<Reconciler>> | ReturnType<Reconciler>,
+  workers = 2,
+) {
   const clock = new FakeClock();
   const registry = new Registry();
-  const controller = new Controller({ name: 'test', reconcile, logger, workers, registry, clock });
+  const controller = new Controller({
+    name: 'test',
+    reconcile: async (request, context) => await reconcile(request, context),
+    logger,
+    workers,
+    registry,
+    clock,
+  });
   return { controller, clock, registry };
 }
 
@@ -25,7 +36,7 @@ const object = (generation: number, resourceVersion: string): KubeObject => ({
 describe('Controller', () => {
   it('retries a failing key with backoff, and forgets it once it succeeds', async () => {
     let calls = 0;
-    const { controller, clock, registry } = controllerWith(async () => {
+    const { controller, clock, registry } = controllerWith(() => {
       calls++;
       if (calls < 3) throw new Error('not yet');
     });
@@ -54,7 +65,7 @@ describe('Controller', () => {
 
   it('honours requeueAfter and passes the request and a reconcile id', async () => {
     const seen: Array<{ request: Request; id: string }> = [];
-    const { controller, clock } = controllerWith(async (request, context) => {
+    const { controller, clock } = controllerWith((request, context) => {
       seen.push({ request, id: context.reconcileId });
       return { requeueAfterMs: 30_000 };
     });
@@ -155,7 +166,7 @@ describe('Controller', () => {
 
   it('batches a burst of events for one key into one reconcile after the batch period', async () => {
     const seen: Request[] = [];
-    const { controller, clock } = controllerWith(async (request) => void seen.push(request));
+    const { controller, clock } = controllerWith((request) => void seen.push(request));
     const { informer, update } = handInformer();
     controller.watches(informer, (o) => [{ namespace: o.metadata.namespace!, name: 'owner' }], {
       batchPeriodMs: 1000,
@@ -172,7 +183,7 @@ describe('Controller', () => {
 
   it('drops the updates its predicate rejects: generationChanged passes spec changes only', async () => {
     let calls = 0;
-    const { controller } = controllerWith(async () => void calls++);
+    const { controller } = controllerWith(() => void calls++);
     const { informer, update } = handInformer();
     controller.watches(informer, (o) => [{ namespace: 'ns', name: o.metadata.name! }], {
       updates: generationChanged,
@@ -189,7 +200,7 @@ describe('Controller', () => {
 
   it('filters adds and deletes by their own predicates, as predicate.Funcs does', async () => {
     const seen: string[] = [];
-    const { controller } = controllerWith(async (request) => void seen.push(request.name));
+    const { controller } = controllerWith((request) => void seen.push(request.name));
     const { informer, add, remove } = handInformer();
     const named = (name: string): KubeObject => ({ metadata: { namespace: 'ns', name } });
     controller.watches(informer, (o) => [{ namespace: 'ns', name: o.metadata.name! }], {
@@ -208,7 +219,7 @@ describe('Controller', () => {
 
   it('observes: calls the handler on every event and reconciles nothing for it', async () => {
     let calls = 0;
-    const { controller } = controllerWith(async () => void calls++);
+    const { controller } = controllerWith(() => void calls++);
     const { informer, add, update, remove } = handInformer();
     const events: string[] = [];
     controller.observes(informer, {
@@ -228,7 +239,7 @@ describe('Controller', () => {
 
   it('waitsFor: starts the workers only once that cache has synced', async () => {
     let calls = 0;
-    const { controller } = controllerWith(async () => void calls++);
+    const { controller } = controllerWith(() => void calls++);
     const watched = handInformer();
     let synced!: () => void;
     const waited = handInformer(new Promise<void>((resolve) => (synced = resolve)));
