@@ -22,7 +22,7 @@ import type { Request, Result } from '../../runtime/controller/request.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import { isConflict, isNotFound } from '../../runtime/client/errors.ts';
-import { metaTime } from '../../runtime/status/conditions.ts';
+import { metaTime } from '../../meta/conditions.ts';
 import { patchStatusPaced } from '../../runtime/status/patch-status.ts';
 import type { StatusPacer } from '../../runtime/status/pacer.ts';
 import type { WritePriority } from '../../runtime/client/write-priority.ts';

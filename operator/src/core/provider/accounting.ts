@@ -1,5 +1,5 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
-import { metaTime } from '../../runtime/status/conditions.ts';
+import { metaTime } from '../../meta/conditions.ts';
 import { parseDuration } from '../time/duration.ts';
 import { average, capAmount, formatMoney, parseMoney, tokenCost } from './money.ts';
 

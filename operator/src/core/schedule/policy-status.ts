@@ -1,5 +1,5 @@
 import type { BenchmarkSuite, SchedulePolicy } from '../../api/v1alpha1/index.ts';
-import { metaTime, removeCondition, setCondition, type Condition } from '../../runtime/status/conditions.ts';
+import { metaTime, removeCondition, setCondition, type Condition } from '../../meta/conditions.ts';
 import { invalidSchedule } from '../suite/view.ts';
 import { parseSchedule } from './cron.ts';
 

@@ -1,5 +1,5 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
-import { metaTime, setCondition, removeCondition, type Condition } from '../../runtime/status/conditions.ts';
+import { metaTime, setCondition, removeCondition, type Condition } from '../../meta/conditions.ts';
 import { isPodProblemReason } from '../suite/pod-problems.ts';
 import { isTerminal, type RunState, type RunStatusEntry } from '../suite/run-state.ts';
 import { boundedResult, STATUS_MAX_METRICS, type MetricsKept } from '../suite/result.ts';
