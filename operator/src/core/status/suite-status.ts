@@ -126,7 +126,7 @@ function notable(entries: RunStatusEntry[], matches: (entry: RunStatusEntry) => 
   return `: ${named.join(', ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
-/** The reason of runs held until the SchedulePolicy's schedule starts a round (core/suite/view.ts). */
+/** The reason of runs held until the SchedulePolicy's schedule starts a round (core/suite/round-runs.ts). */
 export const WAITING_FOR_SCHEDULE = 'WaitingForSchedule';
 
 /** Every unfinished run waits for the schedule, and none runs. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BenchmarkSuite, SchedulePolicy } from '../../api/v1alpha1/index.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import type { JobView } from './observe.ts';
-import { roundState, stallReason } from './view.ts';
+import { roundState } from './round-state.ts';
+import { stallReason } from './stall.ts';
 
 const at = (iso: string): number => Date.parse(iso);
 const policy = (spec: NonNullable<SchedulePolicy['spec']>): SchedulePolicy => ({
