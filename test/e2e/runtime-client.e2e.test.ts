@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { isConflict, isNotFound } from '../../operator/src/runtime/client/errors.ts';
 import type { KubeObject, ResourceType } from '../../operator/src/runtime/client/resource.ts';
 import { patchStatusIfChanged } from '../../operator/src/runtime/status/patch-status.ts';
-import { setCondition, type Condition } from '../../operator/src/runtime/status/conditions.ts';
+import { setCondition, type Condition } from '../../operator/src/meta/conditions.ts';
 import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { counterValue, runtimeClient } from '../support/runtime.ts';

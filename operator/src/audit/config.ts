@@ -1,4 +1,4 @@
-import { parseDuration } from '../core/time/duration.ts';
+import { parseDuration } from '../meta/duration.ts';
 import {
   groupSettingsFromConfigMap,
   parseGroupArgs,

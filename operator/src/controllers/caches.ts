@@ -1,7 +1,7 @@
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../api/v1alpha1/index.ts';
 import { LABELS, MANAGED_SELECTOR } from '../core/render/labels.ts';
 import type { JobView, PodView } from '../core/suite/observe.ts';
-import type { SuiteInputs } from '../core/suite/view.ts';
+import type { SuiteInputs } from '../core/suite/inputs.ts';
 import type { KubeObject } from '../runtime/client/resource.ts';
 import type { Informer } from '../runtime/informer/informer.ts';
 import { byNamespace, byOwnerUid } from '../runtime/informer/store.ts';

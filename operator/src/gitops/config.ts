@@ -1,7 +1,7 @@
 // The GitOps integrations' settings (docs/gitops.md): revisions from the Flux Kustomization or
 // Argo CD Application managing a suite, and commit statuses on GitHub. Both off by default.
 import type { FlagGroup, GroupFlags } from '../config/flag-group.ts';
-import { parseDuration } from '../core/time/duration.ts';
+import { parseDuration } from '../meta/duration.ts';
 import {
   exactPattern,
   parseRepositoryPatterns,

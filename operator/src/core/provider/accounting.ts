@@ -1,6 +1,6 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
-import { metaTime } from '../../runtime/status/conditions.ts';
-import { parseDuration } from '../time/duration.ts';
+import { metaTime } from '../../meta/conditions.ts';
+import { parseDuration } from '../../meta/duration.ts';
 import { average, capAmount, formatMoney, parseMoney, tokenCost } from './money.ts';
 
 type Spec = ProviderPolicy['spec'];

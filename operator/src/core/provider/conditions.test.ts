@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
-import { findCondition, type Condition } from '../../runtime/status/conditions.ts';
+import { findCondition, type Condition } from '../../meta/conditions.ts';
 import { account, type FinishedRun } from './accounting.ts';
 import { providerConditions } from './conditions.ts';
 

@@ -1,10 +1,5 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
-import {
-  findCondition,
-  removeCondition,
-  setCondition,
-  type Condition,
-} from '../../runtime/status/conditions.ts';
+import { findCondition, removeCondition, setCondition, type Condition } from '../../meta/conditions.ts';
 import { CIRCUIT_DEFAULTS, nextPeriodStart, type Accounting } from './accounting.ts';
 import { parseMoney } from './money.ts';
 

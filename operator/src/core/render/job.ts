@@ -1,6 +1,6 @@
 import type { V1EnvVar, V1Job, V1ResourceRequirements, V1Volume } from '@kubernetes/client-node';
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v1alpha1/index.ts';
-import { durationSeconds } from '../time/duration.ts';
+import { durationSeconds } from '../../meta/duration.ts';
 import { RUN_TIMEOUT_DEFAULT } from '../time/run-timeouts.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
 import { jobName, runName } from './names.ts';

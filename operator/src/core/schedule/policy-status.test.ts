@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SchedulePolicy } from '../../api/v1alpha1/index.ts';
-import { semanticEqual } from '../../runtime/status/semantic-equal.ts';
+import { semanticEqual } from '../../meta/semantic-equal.ts';
 import { computePolicyStatus } from './policy-status.ts';
 
 const now = new Date('2026-11-22T10:00:30Z');

@@ -1,6 +1,6 @@
 import type { BenchmarkSuite, SchedulePolicy } from '../../api/v1alpha1/index.ts';
-import { metaTime, removeCondition, setCondition, type Condition } from '../../runtime/status/conditions.ts';
-import { invalidSchedule } from '../suite/view.ts';
+import { metaTime, removeCondition, setCondition, type Condition } from '../../meta/conditions.ts';
+import { invalidSchedule } from '../suite/stall.ts';
 import { parseSchedule } from './cron.ts';
 
 export type PolicyStatus = NonNullable<SchedulePolicy['status']>;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseDuration } from '../time/duration.ts';
+import { parseDuration } from '../../meta/duration.ts';
 
 export interface RetryPolicy {
   limit?: number;

@@ -372,7 +372,7 @@ function choosePlacement(
     const model = alternative.models[target.model] ?? target.model;
     const allowed = snapshot.providers.get(alternative.provider)?.models;
     if (allowed && allowed.length > 0 && !allowed.includes(model)) {
-      // The fallback's allow-list binds a failover as it binds its own targets (view.ts, ModelNotAllowed).
+      // The fallback's allow-list binds a failover as it binds its own targets (core/suite/stall.ts, ModelNotAllowed).
       tried.push(`${nameOf(alternative.provider)}: model ${model} is not among the models it allows`);
       continue;
     }

@@ -2,7 +2,10 @@ import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { LABELS } from '../render/labels.ts';
 import { observeAttempt } from '../suite/observe.ts';
 import type { RunState } from '../suite/run-state.ts';
-import { roundState, runStates, stallReason, type SuiteInputs } from '../suite/view.ts';
+import type { SuiteInputs } from '../suite/inputs.ts';
+import { runStates } from '../suite/round-runs.ts';
+import { roundState } from '../suite/round-state.ts';
+import { stallReason } from '../suite/stall.ts';
 import type { SuiteGate, SuiteSnapshot } from './engine.ts';
 import { suiteGate } from './suite-gate.ts';
 

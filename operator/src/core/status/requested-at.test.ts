@@ -4,7 +4,7 @@ import { API_VERSION, type BenchmarkSuite } from '../../api/index.ts';
 import { validateManifest } from '../../validation/validate.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import type { JobView } from '../suite/observe.ts';
-import { roundState } from '../suite/view.ts';
+import { roundState } from '../suite/round-state.ts';
 import { REQUESTED_AT_MAX_LENGTH, requestedAtToken } from './requested-at.ts';
 
 function suite(annotation: string, status?: BenchmarkSuite['status']): BenchmarkSuite {

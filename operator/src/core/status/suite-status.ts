@@ -1,5 +1,5 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
-import { metaTime, setCondition, removeCondition, type Condition } from '../../runtime/status/conditions.ts';
+import { metaTime, setCondition, removeCondition, type Condition } from '../../meta/conditions.ts';
 import { isPodProblemReason } from '../suite/pod-problems.ts';
 import { isTerminal, type RunState, type RunStatusEntry } from '../suite/run-state.ts';
 import { boundedResult, STATUS_MAX_METRICS, type MetricsKept } from '../suite/result.ts';
@@ -126,7 +126,7 @@ function notable(entries: RunStatusEntry[], matches: (entry: RunStatusEntry) => 
   return `: ${named.join(', ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
-/** The reason of runs held until the SchedulePolicy's schedule starts a round (core/suite/view.ts). */
+/** The reason of runs held until the SchedulePolicy's schedule starts a round (core/suite/round-runs.ts). */
 export const WAITING_FOR_SCHEDULE = 'WaitingForSchedule';
 
 /** Every unfinished run waits for the schedule, and none runs. */

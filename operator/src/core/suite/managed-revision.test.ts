@@ -6,7 +6,7 @@ import {
   kustomizationRevision,
 } from './managed-revision.ts';
 import { sourceRevisionOf } from './revision.ts';
-import { roundState } from './view.ts';
+import { roundState } from './round-state.ts';
 
 const suite = (metadata: {
   labels?: Record<string, string>;

@@ -1,4 +1,4 @@
-import { metaTime } from '../../runtime/status/conditions.ts';
+import { metaTime } from '../../meta/conditions.ts';
 import type { DecisionRecord } from '../decisions/record.ts';
 import {
   jobDeleted,
@@ -18,7 +18,10 @@ import { computeSuiteStatus, type SuiteStatus } from '../status/suite-status.ts'
 import { finishedRoundsToDelete, unfinishedJobsOfOldRounds } from './history.ts';
 import type { JobView } from './observe.ts';
 import type { RunState } from './run-state.ts';
-import { roundState, runStates, stallReason, type SuiteInputs } from './view.ts';
+import type { SuiteInputs } from './inputs.ts';
+import { runStates } from './round-runs.ts';
+import { roundState } from './round-state.ts';
+import { stallReason } from './stall.ts';
 
 /** What a suite's reconcile does, decided from the cache: the shell carries it out in this order. */
 export interface SuitePlan {

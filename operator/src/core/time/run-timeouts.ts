@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../../meta/duration.ts';
 
 /**
  * A run's timeout when neither its benchmark nor its SchedulePolicy sets one: long enough for a

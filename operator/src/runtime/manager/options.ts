@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 // A pure parser of Go durations ("30s", "1m30s"), the format controller-runtime's flags take.
-import { parseDuration } from '../../core/time/duration.ts';
+import { parseDuration } from '../../meta/duration.ts';
 import { LOG_LEVELS } from '../log/logger.ts';
 
 export interface ManagerOptions {

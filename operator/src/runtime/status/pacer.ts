@@ -1,4 +1,4 @@
-import { semanticEqual } from './semantic-equal.ts';
+import { semanticEqual } from '../../meta/semantic-equal.ts';
 
 export interface StatusPacerOptions<S> {
   /** The shortest time between two progress-only writes of one object. */

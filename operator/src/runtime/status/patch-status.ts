@@ -1,6 +1,6 @@
 import type { KubeClient, RequestOptions } from '../client/kube-client.ts';
 import type { KubeObject, ResourceType } from '../client/resource.ts';
-import { semanticEqual } from './semantic-equal.ts';
+import { semanticEqual } from '../../meta/semantic-equal.ts';
 import type { StatusPacer } from './pacer.ts';
 
 /**

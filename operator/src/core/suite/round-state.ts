@@ -1,37 +1,13 @@
-import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v1alpha1/index.ts';
-import { mergeResources } from '../render/job.ts';
+// Which round the suite is in and whether a new one starts now: the first, after a spec change, on
+// a re-run request, or, under a SchedulePolicy's schedule, on its ticks (as CronJob starts Jobs).
+import type { BenchmarkSuite, SchedulePolicy } from '../../api/v1alpha1/index.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
-import { requestsAboveLimits } from '../resources/quantity.ts';
-import type { StallReason } from '../status/suite-status.ts';
 import { requestedAtToken } from '../status/requested-at.ts';
 import { shorten } from '../status/text.ts';
-import { isValidTimeZone, parseSchedule } from '../schedule/cron.ts';
+import { parseSchedule } from '../schedule/cron.ts';
 import { cronRound } from '../schedule/rounds.ts';
-import {
-  attemptsByRun,
-  observeAttempt,
-  type AttemptObservation,
-  type JobView,
-  type PodView,
-} from './observe.ts';
-import { startTimeoutMs } from '../time/run-timeouts.ts';
+import { observeAttempt, type JobView } from './observe.ts';
 import { sourceRevisionOf, startedRoundRevision } from './revision.ts';
-import { deriveRunStates, type RunState } from './run-state.ts';
-import { expandRuns, findDependencyCycle, runNameCollision } from './runs.ts';
-
-/** What the cache holds for one suite: the inputs of everything the operator decides about it. */
-export interface SuiteInputs {
-  suite: BenchmarkSuite;
-  /** The suite's Jobs (all rounds). */
-  jobs: JobView[];
-  podsOfJob: (job: JobView) => PodView[];
-  /** Jobs created by the operator that the cache has not shown yet, as Active attempts. */
-  pendingAttempts: AttemptObservation[];
-  /** ProviderPolicies of the suite's namespace, by name. */
-  providers: Map<string, ProviderPolicy>;
-  schedulePolicy?: SchedulePolicy | undefined;
-  now: number;
-}
 
 export interface RoundState {
   /** The round the suite is in (0 before the first). */
@@ -153,7 +129,7 @@ function scheduledRoundState(
 ): RoundState {
   const spec = policy.spec;
   const parsed = parseSchedule(spec.schedule!, spec.timeZone ?? 'UTC');
-  // An invalid schedule stalls the suite (stallReason); until it is fixed nothing starts.
+  // An invalid schedule stalls the suite (stallReason in stall.ts); until it is fixed nothing starts.
   if (!parsed.ok) return { current, startNew: false, why: '', hold: parsed.message };
   const schedule = parsed.schedule;
   const roundJobs = jobs.ofRound;
@@ -236,146 +212,4 @@ function scheduledRoundState(
     ...withHandled(decision.tick),
     ...(hold ? { hold } : {}),
   };
-}
-
-/** Problems that stop the suite until someone fixes them: references and the dependency graph. */
-export function stallReason(
-  inputs: Pick<SuiteInputs, 'suite' | 'providers' | 'schedulePolicy'>,
-): StallReason | undefined {
-  const { suite } = inputs;
-  const missing: string[] = [];
-  if (suite.spec.schedulePolicyRef && !inputs.schedulePolicy) {
-    missing.push(`SchedulePolicy ${suite.spec.schedulePolicyRef}`);
-  }
-  const missingProviders = [...new Set(suite.spec.targets.map((t) => t.providerRef))].filter(
-    (name) => !inputs.providers.has(name),
-  );
-  missing.push(...missingProviders.map((name) => `ProviderPolicy ${name}`));
-  if (missing.length) {
-    return {
-      reason: 'ReferenceMissing',
-      message: `${missing.join(' and ')} ${missing.length === 1 ? 'does' : 'do'} not exist in namespace ${suite.metadata?.namespace}; create ${missing.length === 1 ? 'it' : 'them'} or fix the reference`,
-    };
-  }
-  const invalid = invalidSchedule(inputs.schedulePolicy);
-  if (invalid) {
-    return {
-      reason: invalid.reason,
-      message: `SchedulePolicy ${suite.spec.schedulePolicyRef}: ${invalid.message}; fix the policy`,
-    };
-  }
-  const collision = runNameCollision(suite.spec);
-  if (collision) return { reason: 'RunNameCollision', message: collision };
-  const cycle = findDependencyCycle(suite.spec.benchmarks);
-  if (cycle) {
-    return {
-      reason: 'DependencyCycle',
-      message: `benchmarks depend on each other in a cycle: ${cycle.join(' → ')}`,
-    };
-  }
-  const policyResources = inputs.schedulePolicy?.spec.resources;
-  for (const benchmark of suite.spec.benchmarks) {
-    const merged = mergeResources(policyResources, suite.spec.runner.resources, benchmark.resources);
-    const above = requestsAboveLimits(merged);
-    if (above.length) {
-      return {
-        reason: 'InvalidResources',
-        message: `benchmark ${benchmark.name} would request more ${above.join(' and ')} than its limit once the SchedulePolicy's, the runner's and the benchmark's resources are merged (${JSON.stringify(merged)}); raise the limit or lower the request`,
-      };
-    }
-  }
-  const reference = runnerVariableReference(suite.spec);
-  if (reference) {
-    return {
-      reason: 'RunnerVariableReference',
-      message: `${reference} references a $(BENCH_...) variable: those belong to the runner contract, and the kubelet would expand one (BENCH_API_KEY among them) into it; remove the reference`,
-    };
-  }
-  for (const target of suite.spec.targets) {
-    const allowed = inputs.providers.get(target.providerRef)?.spec.models;
-    if (allowed && allowed.length > 0 && !allowed.includes(target.model)) {
-      return {
-        reason: 'ModelNotAllowed',
-        message: `target ${target.name} asks for model ${target.model}, which ProviderPolicy ${target.providerRef} does not allow (allowed: ${allowed.join(', ')})`,
-      };
-    }
-  }
-  return undefined;
-}
-
-/**
- * The first env value of the runner, or arg or env value of a benchmark, that names a
- * runner-contract variable for the kubelet to expand, as `benchmarks[i].args[j]`. The CRD refuses
- * these in the runner's command and args at apply time; for env values and per benchmark, CEL
- * rules would exceed the API server's cost budget for the schema (and the env var type is shared),
- * so they are checked here.
- */
-function runnerVariableReference(spec: BenchmarkSuite['spec']): string | undefined {
-  const env = (spec.runner.env ?? []).findIndex((e) => e.value?.includes(RUNNER_VARIABLE));
-  if (env >= 0) return `runner.env[${env}].value`;
-  for (const [i, benchmark] of spec.benchmarks.entries()) {
-    const arg = (benchmark.args ?? []).findIndex((a) => a.includes(RUNNER_VARIABLE));
-    if (arg >= 0) return `benchmarks[${i}].args[${arg}]`;
-    const value = (benchmark.env ?? []).findIndex((e) => e.value?.includes(RUNNER_VARIABLE));
-    if (value >= 0) return `benchmarks[${i}].env[${value}].value`;
-  }
-  return undefined;
-}
-
-const RUNNER_VARIABLE = '$(BENCH_';
-
-/**
- * The runs of a round with their states, from the round's Jobs, pending creations and the last
- * status. With `hold` (roundState's: the suite waits for its schedule), runs not yet started are
- * not admissible and say why.
- */
-export function runStates(inputs: SuiteInputs, round: number, hold?: string): RunState[] {
-  const { suite } = inputs;
-  const attempts = attemptsByRun(inputs.jobs, inputs.podsOfJob, round);
-  for (const pending of inputs.pendingAttempts) {
-    if (pending.round !== round) continue;
-    const list = attempts.get(pending.run) ?? [];
-    if (list.some((a) => a.job === pending.job)) continue;
-    attempts.set(
-      pending.run,
-      [...list, pending].sort((a, b) => a.attempt - b.attempt),
-    );
-  }
-  const previous =
-    suite.status?.round === round ? new Map((suite.status.runs ?? []).map((r) => [r.name, r])) : new Map();
-  const suiteKey = `${suite.metadata?.namespace}/${suite.metadata?.name}`;
-  const startTimeout = startTimeoutMs(inputs.schedulePolicy?.spec.startTimeout);
-  const states = deriveRunStates(
-    expandRuns(suite.spec).map((spec) => ({
-      spec,
-      attempts: attempts.get(spec.name) ?? [],
-      previous: previous.get(spec.name),
-      retry: suite.spec.retry,
-      suiteKey,
-      startTimeoutMs: startTimeout,
-      now: inputs.now,
-    })),
-  );
-  if (hold === undefined) return states;
-  return states.map((run) =>
-    run.state === 'Queued' && run.attempt === 0
-      ? { ...run, admissible: false, reason: 'WaitingForSchedule', message: hold }
-      : run,
-  );
-}
-
-/** Why a SchedulePolicy's schedule or time zone cannot be used, if so: InvalidTimeZone or InvalidSchedule. */
-export function invalidSchedule(policy: SchedulePolicy | undefined): StallReason | undefined {
-  if (!policy) return undefined;
-  const timeZone = policy.spec.timeZone ?? 'UTC';
-  // Windows use the time zone too, with or without a schedule.
-  if (!isValidTimeZone(timeZone)) {
-    return {
-      reason: 'InvalidTimeZone',
-      message: `time zone '${timeZone}' is not a known IANA time zone (e.g. Europe/Berlin)`,
-    };
-  }
-  if (policy.spec.schedule === undefined) return undefined;
-  const parsed = parseSchedule(policy.spec.schedule, timeZone);
-  return parsed.ok ? undefined : { reason: 'InvalidSchedule', message: parsed.message };
 }

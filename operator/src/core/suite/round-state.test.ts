@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkSuite, SchedulePolicy } from '../../api/v1alpha1/index.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import type { JobView } from './observe.ts';
-import { roundState, stallReason } from './view.ts';
+import { roundState } from './round-state.ts';
+import { hourly, policy, suite } from './test-suite.ts';
 
 const at = (iso: string): number => Date.parse(iso);
-const policy = (spec: NonNullable<SchedulePolicy['spec']>): SchedulePolicy => ({
-  apiVersion: 'bench.dev/v1alpha1',
-  kind: 'SchedulePolicy',
-  metadata: { name: 'hourly', namespace: 'ns' },
-  spec,
-});
-const hourly = policy({ schedule: '0 * * * *', concurrencyPolicy: 'Forbid' });
-
-function suite(status?: BenchmarkSuite['status'], generation = 1): BenchmarkSuite {
-  return {
-    apiVersion: 'bench.dev/v1alpha1',
-    kind: 'BenchmarkSuite',
-    metadata: { name: 's', namespace: 'ns', generation, creationTimestamp: '2026-11-22T09:10:00Z' },
-    spec: {
-      schedulePolicyRef: 'hourly',
-      runner: { image: 'runner' },
-      targets: [{ name: 't', providerRef: 'p', model: 'm' }],
-      benchmarks: [{ name: 'b' }],
-    },
-    ...(status ? { status } : {}),
-  } as unknown as BenchmarkSuite;
-}
-
 const job = (round: number, annotations: Record<string, string>, finished = true): JobView => ({
   metadata: { name: `s-${round}`, labels: { [LABELS.round]: String(round) }, annotations },
   status: finished ? { conditions: [{ type: 'Complete', status: 'True' }] } : {},
@@ -104,51 +81,5 @@ describe('roundState under a schedule', () => {
 
   it('keeps the unscheduled rules without a schedule', () => {
     expect(roundState(suite(), [], { policy: policy({}), now: 0 })).toMatchObject({ startNew: true });
-  });
-});
-
-describe('stallReason', () => {
-  it('names an invalid schedule of the policy', () => {
-    const s = suite();
-    expect(
-      stallReason({
-        suite: s,
-        providers: new Map([['p', {} as never]]),
-        schedulePolicy: policy({ schedule: '61 * * * *' }),
-      }),
-    ).toEqual({
-      reason: 'InvalidSchedule',
-      message:
-        "SchedulePolicy hourly: schedule '61 * * * *' is not a valid cron expression: Invalid value for minute: 61; fix the policy",
-    });
-  });
-
-  it("names a benchmark's arg or env value that would have the kubelet expand a runner-contract variable", () => {
-    const stalled = (benchmark: object) => {
-      const s = suite();
-      s.spec.benchmarks = [{ name: 'a' }, { name: 'b', ...benchmark }];
-      return stallReason({
-        suite: s,
-        providers: new Map([['p', { spec: {} } as never]]),
-        schedulePolicy: hourly,
-      });
-    };
-    expect(stalled({ args: ['--x', '--log=$(BENCH_API_KEY)'] })).toMatchObject({
-      reason: 'RunnerVariableReference',
-      message: expect.stringMatching(/^benchmarks\[1\]\.args\[1\] references a \$\(BENCH_\.\.\.\) variable/),
-    });
-    expect(stalled({ env: [{ name: 'K', value: 'Bearer $(BENCH_API_KEY)' }] })?.message).toMatch(
-      /^benchmarks\[1\]\.env\[0\]\.value references/,
-    );
-    expect(stalled({ args: ['--tag=$(MY_TAG)'] })).toBeUndefined();
-    const copied = suite();
-    copied.spec.runner.env = [{ name: 'UPLOAD_TOKEN', value: '$(BENCH_API_KEY)' }];
-    expect(
-      stallReason({
-        suite: copied,
-        providers: new Map([['p', { spec: {} } as never]]),
-        schedulePolicy: hourly,
-      })?.message,
-    ).toMatch(/^runner\.env\[0\]\.value references a \$\(BENCH_\.\.\.\) variable/);
   });
 });
