@@ -19,13 +19,6 @@ export default tseslint.config(
       ],
       // String(value) of an unknown value is how messages and test output print what they were given.
       '@typescript-eslint/no-base-to-string': 'off',
-      // Not yet on (issue 18): JSON parsed as any, mostly in tests (no-unsafe-*, 62 findings), and
-      // async functions that implement a Promise-returning interface without awaiting (20).
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',

@@ -29,7 +29,7 @@ export class AdmissionLedger {
 
   add(suite: string, attempt: AttemptObservation, now: number): void {
     let entries = this.bySuite.get(suite);
-    if (!entries) this.bySuite.set(suite, (entries = new Map()));
+    if (!entries) this.bySuite.set(suite, (entries = new Map<string, Entry>()));
     entries.set(attempt.job, { attempt, addedAt: now });
   }
 

@@ -364,7 +364,7 @@ function publishWaiting(
   for (const r of refused) add(r.suite, r.run, { reason: 'JobRejected', message: r.message });
   const wake = new Set(admitted.map((a) => a.suite));
   for (const key of new Set([...contexts.keys(), ...deps.state.waitingSuites()])) {
-    if (deps.state.replaceWaiting(key, bySuite.get(key) ?? new Map())) wake.add(key);
+    if (deps.state.replaceWaiting(key, bySuite.get(key) ?? new Map<string, Waiting>())) wake.add(key);
   }
   for (const key of wake) {
     const [namespace, name] = key.split('/') as [string, string];

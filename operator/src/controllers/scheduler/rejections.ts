@@ -66,7 +66,7 @@ export class RejectionBook {
   /** Counts a refusal of the attempt's Job and sets when it may be tried again. */
   refuse(attempt: RefusedAttempt, error: ApiError, now: number): Rejection {
     let runs = this.bySuite.get(attempt.suite);
-    if (!runs) this.bySuite.set(attempt.suite, (runs = new Map()));
+    if (!runs) this.bySuite.set(attempt.suite, (runs = new Map<string, Rejection>()));
     const previous = runs.get(attempt.run);
     const refusals = previous && sameAttempt(previous, attempt) ? previous.refusals + 1 : 1;
     const retryAt = now + rejectionDelayMs(refusals);

@@ -27,7 +27,7 @@ export class WaitingBook {
   }
 
   forSuite(suite: string): Map<string, Waiting> {
-    return this.bySuite.get(suite) ?? new Map();
+    return this.bySuite.get(suite) ?? new Map<string, Waiting>();
   }
 
   suites(): string[] {

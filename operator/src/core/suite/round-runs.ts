@@ -5,7 +5,7 @@ import { WAITING_FOR_SCHEDULE } from '../status/suite-status.ts';
 import { startTimeoutMs } from '../time/run-timeouts.ts';
 import type { SuiteInputs } from './inputs.ts';
 import { attemptsByRun } from './observe.ts';
-import { deriveRunStates, type RunState } from './run-state.ts';
+import { deriveRunStates, type RunState, type RunStatusEntry } from './run-state.ts';
 import { expandRuns } from './runs.ts';
 
 /**
@@ -26,7 +26,9 @@ export function runStates(inputs: SuiteInputs, round: number, hold?: string): Ru
     );
   }
   const previous =
-    suite.status?.round === round ? new Map((suite.status.runs ?? []).map((r) => [r.name, r])) : new Map();
+    suite.status?.round === round
+      ? new Map((suite.status.runs ?? []).map((r) => [r.name, r]))
+      : new Map<string, RunStatusEntry>();
   const suiteKey = `${suite.metadata?.namespace}/${suite.metadata?.name}`;
   const startTimeout = startTimeoutMs(inputs.schedulePolicy?.spec.startTimeout);
   const states = deriveRunStates(

@@ -30,7 +30,9 @@ describe('stallReason', () => {
     };
     expect(stalled({ args: ['--x', '--log=$(BENCH_API_KEY)'] })).toMatchObject({
       reason: 'RunnerVariableReference',
-      message: expect.stringMatching(/^benchmarks\[1\]\.args\[1\] references a \$\(BENCH_\.\.\.\) variable/),
+      message: expect.stringMatching(
+        /^benchmarks\[1\]\.args\[1\] references a \$\(BENCH_\.\.\.\) variable/,
+      ) as unknown,
     });
     expect(stalled({ env: [{ name: 'K', value: 'Bearer $(BENCH_API_KEY)' }] })?.message).toMatch(
       /^benchmarks\[1\]\.env\[0\]\.value references/,

@@ -210,9 +210,11 @@ export class Manager {
   /** Starts servers and informers, then campaigns for leadership (or starts controllers at once). */
   async start(): Promise<void> {
     const health = await serve(this.options.healthProbeBindAddress, {
-      '/healthz': async () => ({ status: 200, body: 'ok\n' }),
-      '/readyz': async () =>
-        this.ready() ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced\n' },
+      '/healthz': () => Promise.resolve({ status: 200, body: 'ok\n' }),
+      '/readyz': () =>
+        Promise.resolve(
+          this.ready() ? { status: 200, body: 'ok\n' } : { status: 503, body: 'caches not synced\n' },
+        ),
     });
     this.servers.push(health);
     this.ports.health = health.port;
