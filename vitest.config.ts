@@ -8,6 +8,10 @@ export default defineConfig({
           name: 'unit',
           include: ['operator/**/*.test.ts', 'runner/**/*.test.ts', 'test/unit/**/*.test.ts'],
           environment: 'node',
+          // Unit tests assert behaviour, never speed (make bench measures that). The property tests
+          // take about a second each alone; with every worker busy on a 2-core machine (and e2e
+          // beside them) they were seen passing the 5 s default.
+          testTimeout: 30_000,
         },
       },
       {
