@@ -11,7 +11,8 @@ import type { V1Job } from '@kubernetes/client-node';
 import { CREATE_CONCURRENCY } from '../../operator/src/controllers/scheduler/reconciler.ts';
 import { jobType } from '../../operator/src/controllers/resources.ts';
 import type { KubeObject } from '../../operator/src/runtime/client/resource.ts';
-import { benchClient, forEachLimited, now } from './support.ts';
+import pLimit from 'p-limit';
+import { benchClient, now } from './support.ts';
 
 const jobs = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as V1Job[];
 const { client, registry } = await benchClient(process.env.KUBECONFIG);
@@ -20,7 +21,7 @@ await client.list(jobType, { namespace: jobs[0]!.metadata!.namespace!, limit: 1 
 
 let failed = 0;
 const startedAt = now();
-await forEachLimited(jobs, CREATE_CONCURRENCY, async (job) => {
+await pLimit(CREATE_CONCURRENCY).map(jobs, async (job) => {
   try {
     await client.apply(jobType, job as KubeObject);
   } catch (error) {

@@ -22,6 +22,7 @@
 //    second, once every Job of the operator phase has finished (the cluster is quiet again, as it
 //    was when the operator started), so the ceiling competes with neither the Job controller's
 //    backlog nor the operator.
+import pLimit from 'p-limit';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,6 @@ import {
   cpuSecondsOf,
   createFixtures,
   EventClock,
-  forEachLimited,
   log,
   memoryOf,
   namespaceType,
@@ -131,9 +131,8 @@ async function ceilingPhase(client: KubeClient, namespace: string) {
   log(`ceiling: namespace ${namespace}: ${SUITES} suites (no operator), ${JOBS} rendered Jobs`);
   const { providers, policy } = await createFixtures(client, namespace);
   const suites: Suite[] = [];
-  await forEachLimited(
+  await pLimit(16).map(
     Array.from({ length: SUITES }, (_, i) => suiteManifest(namespace, i)),
-    16,
     async (manifest) => void suites.push(await client.create<Suite>(benchmarkSuiteType, manifest)),
   );
   const jobs: V1Job[] = [];

@@ -12,6 +12,7 @@
 // running with whole objects (managedFields dropped), and the same with only the fields the
 // operator reads (controllers/caches.ts podView), which is what it runs with.
 // Environment: BENCH_PODS (2000). Writes .cache/bench/pending-pod-cache.json.
+import pLimit from 'p-limit';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -28,7 +29,6 @@ import { createLogger } from '../../operator/src/runtime/log/logger.ts';
 import {
   benchClient,
   createFixtures,
-  forEachLimited,
   log,
   namespaceType,
   resultsDir,
@@ -81,7 +81,7 @@ async function createPendingPods(client: KubeClient): Promise<void> {
     }
   }
   log(`creating ${pods.length} pending run pods`);
-  await forEachLimited(pods, 16, async (pod) => {
+  await pLimit(16).map(pods, async (pod) => {
     await client.create(podType, pod as never);
   });
 }

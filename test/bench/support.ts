@@ -100,19 +100,6 @@ export async function waitUntil(
   }
 }
 
-/** Runs fn over items with at most `limit` in flight: the operator scheduler's own pattern. */
-export async function forEachLimited<T>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 // The load of operator-throughput and operator-pod-memory: in one namespace, two ProviderPolicies
 // and a SchedulePolicy, then suites of 2 targets × 5 benchmarks = 10 runs (Jobs) each.
 const LOAD_TARGETS = [

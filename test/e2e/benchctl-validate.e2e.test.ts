@@ -1,10 +1,11 @@
 // benchctl validate gives the API server's verdict, and its messages, on the whole fixture corpus:
 // one `benchctl validate -o json` over test/fixtures/crds against a server dry-run of each file.
+import pLimit from 'p-limit';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { benchctl, parseJson } from '../support/benchctl.ts';
 import { fixturesDir, loadInvalidFixtures, loadValidFixtures } from '../support/crd-fixtures.ts';
-import { dryRun, mapLimit, serverErrors } from '../support/dry-run.ts';
+import { dryRun, serverErrors } from '../support/dry-run.ts';
 import type { KubectlResult } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { repoRoot } from '../support/paths.ts';
@@ -24,7 +25,7 @@ let report: Report;
 
 beforeAll(async () => {
   const [answers, offline] = await Promise.all([
-    mapLimit(fixtures, 6, (f) => dryRun(f.yaml, namespace())),
+    pLimit(6).map(fixtures, (f) => dryRun(f.yaml, namespace())),
     benchctl(['validate', '-o', 'json', fixturesDir]),
   ]);
   fixtures.forEach((f, i) => server.set(f.file, answers[i]!));

@@ -2,6 +2,7 @@
 // the invalid corpus is rejected with the expected messages, the valid corpus and examples/ are
 // accepted, the offline validator (schema and CEL rules) agrees with the server on every case, and kubectl
 // explain / get / printer columns / the status subresource / defaulting work as documented.
+import pLimit from 'p-limit';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import {
   loadValidFixtures,
   type InvalidFixture,
 } from '../support/crd-fixtures.ts';
-import { dryRun as dryRunIn, mapLimit, serverErrors } from '../support/dry-run.ts';
+import { dryRun as dryRunIn, serverErrors } from '../support/dry-run.ts';
 import { kubectl, kubectlApply, kubectlGetJson, type KubectlResult } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { repoRoot } from '../support/paths.ts';
@@ -75,7 +76,7 @@ describe('the invalid corpus', () => {
   const results = new Map<string, KubectlResult>();
 
   beforeAll(async () => {
-    const answers = await mapLimit(fixtures, 6, (f) => dryRun(f.yaml));
+    const answers = await pLimit(6).map(fixtures, (f) => dryRun(f.yaml));
     fixtures.forEach((f, i) => results.set(f.file, answers[i]!));
   });
 
@@ -168,7 +169,7 @@ describe('the offline validator against the API server, on random mistakes', () 
 
   it('reports exactly the errors the server reports, CEL rules included (120 cases, fixed seed)', async () => {
     const cases = mutations.map((m) => ({ m, manifest: mutate(bases[m.base]!, m) }));
-    const answers = await mapLimit(cases, 6, ({ manifest }) => dryRun(stringify(manifest)));
+    const answers = await pLimit(6).map(cases, ({ manifest }) => dryRun(stringify(manifest)));
     const disagreements: string[] = [];
     cases.forEach(({ m, manifest }, i) => {
       const { stderr } = answers[i]!;

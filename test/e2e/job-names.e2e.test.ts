@@ -4,13 +4,14 @@
 // controller would make of them: the API server refuses an Indexed Job whose pod hostname
 // `<job>-<last index>` is not a DNS label, and a Job name that is not a DNS label only draws a warning
 // on create, while its pods' names and hostnames would carry the dots.
+import pLimit from 'p-limit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { BenchmarkSuite, ProviderPolicy } from '../../operator/src/api/index.ts';
 import { renderJob } from '../../operator/src/core/render/job.ts';
 import { MAX_JOB_NAME_LENGTH, MAX_SHARDS } from '../../operator/src/core/render/names.ts';
 import { applyDefaults } from '../../operator/src/validation/validate.ts';
-import { dryRun, mapLimit, serverErrors } from '../support/dry-run.ts';
+import { dryRun, serverErrors } from '../support/dry-run.ts';
 import { kubectl } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { waitFor } from '../support/wait.ts';
@@ -165,7 +166,7 @@ describe('Job names at the CRD’s extremes', () => {
     expect(jobs.some((j) => j.spec!.completionMode === 'Indexed' && j.spec!.completions === MAX_SHARDS)).toBe(
       true,
     );
-    const answers = await mapLimit(jobs, 4, async (job) => {
+    const answers = await pLimit(4).map(jobs, async (job) => {
       const result = await dryRun(json(job, namespace()), namespace());
       return { job: job.metadata!.name!, code: result.code, stderr: result.stderr.trim() };
     });
@@ -177,7 +178,7 @@ describe('Job names at the CRD’s extremes', () => {
       .filter((job) => job.spec!.completionMode === 'Indexed')
       .flatMap((job) => [0, job.spec!.completions! - 1].map((index) => indexedPod(job, index)));
     for (const pod of pods) expect(pod.spec!.hostname!, pod.spec!.hostname).toMatch(DNS_LABEL);
-    const answers = await mapLimit(pods, 4, async (pod) => {
+    const answers = await pLimit(4).map(pods, async (pod) => {
       const result = await kubectl(
         ['create', '--dry-run=server', '-o', 'jsonpath={.metadata.name}', '-f', '-'],
         {

@@ -2,20 +2,6 @@
 // --dry-run=server`, and the field errors of its answer.
 import { kubectl, type KubectlResult } from './kubectl.ts';
 
-/** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** `kubectl apply --dry-run=server` of the YAML in the namespace; a rejection is an answer, not an error. */
 export const dryRun = (yaml: string, namespace: string): Promise<KubectlResult> =>
   kubectl(['apply', '--dry-run=server', '-f', '-'], { input: yaml, namespace, allowFailure: true });

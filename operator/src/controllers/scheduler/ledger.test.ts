@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptObservation } from '../../core/suite/observe.ts';
+import { activeAttempt } from '../../core/suite/test-attempts.ts';
 import { ADMISSION_EXPECTATION_TTL_MS, AdmissionLedger } from './ledger.ts';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
-const attempt = (job: string): AttemptObservation => ({
-  job,
-  run: 'b-t',
-  round: 1,
-  attempt: 1,
-  provider: 'p',
-  model: 'm',
-  phase: 'Active',
-});
+const attempt = (job: string) => activeAttempt(job);
 
 describe('AdmissionLedger', () => {
   it('counts a created Job until the cache shows it', () => {

@@ -2,6 +2,7 @@ import { jobRejected, runAdmitted, runDeferred } from '../../core/decisions/admi
 import type { DecisionRecord } from '../../core/decisions/record.ts';
 import { suiteSubject, type SuiteSubject } from '../../core/decisions/suite.ts';
 import { renderJob } from '../../core/render/job.ts';
+import pLimit from 'p-limit';
 import { ANNOTATIONS } from '../../core/render/labels.ts';
 import { schedule, type Decision, type SuiteGate } from '../../core/scheduling/engine.ts';
 import { suiteContext, suiteRuns, type SuiteContext } from '../../core/scheduling/suite-snapshot.ts';
@@ -16,7 +17,6 @@ import { suiteInputs, type Caches } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import { jobType } from '../resources.ts';
 import { byName } from './by-name.ts';
-import { forEachLimited } from './for-each-limited.ts';
 import { RejectionBook, TransientBackoff } from './rejections.ts';
 import type { SchedulingState } from './state.ts';
 import type { Waiting } from './waiting-book.ts';
@@ -170,7 +170,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
 
     let transientFailures = 0;
     const refused: Refused[] = [];
-    await forEachLimited(jobs, CREATE_CONCURRENCY, async ({ decision, job }) => {
+    await pLimit(CREATE_CONCURRENCY).map(jobs, async ({ decision, job }) => {
       const name = job.metadata!.name!;
       try {
         const create = () => deps.client.apply(jobType, job as never, { signal: context.signal });

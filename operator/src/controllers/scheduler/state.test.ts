@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SuiteRuns } from '../../core/scheduling/suite-snapshot.ts';
-import type { AttemptObservation } from '../../core/suite/observe.ts';
+import { activeAttempt } from '../../core/suite/test-attempts.ts';
 import type { RunState } from '../../core/suite/run-state.ts';
 import type { JobObject, PodObject, SuiteObject } from '../caches.ts';
 import { attemptJob, attemptPod, providerObject, suiteObject } from '../test-objects.ts';
@@ -11,15 +11,7 @@ const NOW = Date.parse('2026-12-07T12:00:00Z');
 const suiteA = suiteObject('a', NOW);
 const suiteB = suiteObject('b', NOW);
 
-const attempt = (job: string): AttemptObservation => ({
-  job,
-  run: 'b-t',
-  round: 1,
-  attempt: 1,
-  provider: 'p',
-  model: 'm',
-  phase: 'Active',
-});
+const attempt = (job: string) => activeAttempt(job);
 
 const runsWith = (runs: Array<Partial<RunState>> = []): SuiteRuns => ({
   round: 1,

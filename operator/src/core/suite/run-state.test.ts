@@ -1,3 +1,4 @@
+import { activeAttempt } from './test-attempts.ts';
 import { describe, expect, it } from 'vitest';
 import type { AttemptObservation } from './observe.ts';
 import type { PodProblem } from './pod-problems.ts';
@@ -119,16 +120,7 @@ describe('run states', () => {
 
 describe('attempts whose runner has not started (docs/run-failures.md)', () => {
   const START_TIMEOUT = 600_000;
-  const active = (over: Partial<AttemptObservation> = {}): AttemptObservation => ({
-    job: 's-1-b-t',
-    run: 'b-t',
-    round: 1,
-    attempt: 1,
-    provider: 'p',
-    model: 'm',
-    phase: 'Active',
-    ...over,
-  });
+  const active = (over: Partial<AttemptObservation> = {}) => activeAttempt('s-1-b-t', over);
   const stuck = (since: number, problem?: { problem: PodProblem }) =>
     active({ notStarted: { since, ...problem } });
   const unschedulable = {
