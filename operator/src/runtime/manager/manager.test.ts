@@ -1,28 +1,16 @@
 // The manager's shutdown order on a FakeClock with an in-memory Lease: the Lease is released only
 // after in-flight reconciles ended; past the graceful shutdown timeout their signal is aborted
 // first; on lost leadership it is aborted at once.
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeLeaseServer } from '../leaderelection/fake-lease-server.ts';
 import { FakeClock, advanceInSteps } from '../time/fake-clock.ts';
+import { unusedKubeConfig } from '../client/unused-kubeconfig.ts';
 import { Manager } from './manager.ts';
 
 const logger = pino({ level: 'silent' });
 const gracefulShutdownTimeoutMs = 30_000;
-
-/** A kubeconfig nothing is sent to: the only API object here is the in-memory Lease. */
-function unusedKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'none', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
-    users: [{ name: 'none' }],
-    contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
-    currentContext: 'none',
-  });
-  return kc;
-}
 
 interface InFlight {
   signal: AbortSignal;
