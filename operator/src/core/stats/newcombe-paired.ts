@@ -28,7 +28,10 @@ export interface DifferenceInterval {
  */
 export function newcombePairedInterval(outcomes: PairedOutcomes, confidence = 0.95): DifferenceInterval {
   const { bothRight, onlyA, onlyB, bothWrong } = outcomes;
-  for (const [name, count] of Object.entries(outcomes)) checkCount(name, count);
+  checkCount('bothRight', bothRight);
+  checkCount('onlyA', onlyA);
+  checkCount('onlyB', onlyB);
+  checkCount('bothWrong', bothWrong);
   const n = bothRight + onlyA + onlyB + bothWrong;
   if (n === 0) throw new RangeError('no items to compare');
   const rightA = bothRight + onlyA;
