@@ -1,9 +1,8 @@
 """Reference values for operator/src/core/stats, computed once by scipy and statsmodels.
 
 The TypeScript tests read the output, test/fixtures/stats/reference.json, and compare; nothing
-runs this script in CI. To re-run it (the committed JSON was made with scipy 1.17.1,
-statsmodels 0.15.0 and numpy 2.4.6 on Python 3.11.7; re-running it
-there reproduces the file byte for byte):
+runs this script in CI. The committed JSON was made with scipy 1.17.1, statsmodels 0.15.0 and
+numpy 2.4.6 on Python 3.11.7, and re-running it with those reproduces the file byte for byte:
 
     python3 -m venv /tmp/statsvenv
     /tmp/statsvenv/bin/pip install scipy statsmodels numpy
