@@ -24,6 +24,14 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'status.runs[].result': 'RunResult',
     'status.runs[].result.usage': 'TokenUsage',
   },
+  BenchmarkRound: {
+    '': 'BenchmarkRound',
+    spec: 'BenchmarkRoundSpec',
+    'spec.runs[]': 'RoundRun',
+    'spec.runs[].result': 'RunResult',
+    'spec.runs[].result.usage': 'TokenUsage',
+    'spec.runs[].interval': 'ScoreInterval',
+  },
   ProviderPolicy: {
     '': 'ProviderPolicy',
     spec: 'ProviderPolicySpec',

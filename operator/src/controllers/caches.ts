@@ -1,4 +1,9 @@
-import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../api/v1alpha1/index.ts';
+import type {
+  BenchmarkRound,
+  BenchmarkSuite,
+  ProviderPolicy,
+  SchedulePolicy,
+} from '../api/v1alpha1/index.ts';
 import { LABELS, MANAGED_SELECTOR } from '../core/render/labels.ts';
 import type { JobView, PodView } from '../core/suite/observe.ts';
 import type { SuiteInputs } from '../core/suite/inputs.ts';
@@ -7,13 +12,22 @@ import type { Informer } from '../runtime/informer/informer.ts';
 import { byNamespace, byOwnerUid } from '../runtime/informer/store.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import type { SuiteSchedulingView } from './scheduler/state.ts';
-import { benchmarkSuiteType, jobType, podType, providerPolicyType, schedulePolicyType } from './resources.ts';
+import {
+  benchmarkRoundType,
+  benchmarkSuiteType,
+  jobType,
+  podType,
+  providerPolicyType,
+  schedulePolicyType,
+} from './resources.ts';
 
 export type SuiteObject = BenchmarkSuite & KubeObject;
 export type ProviderObject = ProviderPolicy & KubeObject;
 export type PolicyObject = SchedulePolicy & KubeObject;
 export type JobObject = JobView & KubeObject;
 export type PodObject = PodView & KubeObject;
+/** A BenchmarkRound as cached: its metadata and round number (roundView), never its runs. */
+export type RoundObject = KubeObject & { spec: Pick<BenchmarkRound['spec'], 'round'> };
 
 /**
  * Pods the operator reads: pending and finished ones. A finished pod holds the run's result (its
@@ -82,6 +96,27 @@ function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Pick<T
   return picked;
 }
 
+/**
+ * What the operator reads of a BenchmarkRound: which suite and round it records. A record holds up
+ * to a thousand runs; the operator writes it once and never reads it back.
+ */
+export function roundView(round: RoundObject): RoundObject {
+  const { name, namespace, uid, resourceVersion, labels, ownerReferences } = round.metadata;
+  return {
+    metadata: {
+      name,
+      namespace,
+      uid,
+      resourceVersion,
+      labels,
+      ...(ownerReferences
+        ? { ownerReferences: ownerReferences.map(({ uid, controller }) => ({ uid, controller })) }
+        : {}),
+    },
+    spec: { round: round.spec.round },
+  } as RoundObject;
+}
+
 /** The informers the operator's controllers share. Jobs and Pods only with the operator's label. */
 export interface Caches {
   suites: Informer<SuiteObject>;
@@ -89,6 +124,7 @@ export interface Caches {
   policies: Informer<PolicyObject>;
   jobs: Informer<JobObject>;
   pods: Informer<PodObject>;
+  rounds: Informer<RoundObject>;
 }
 
 export function createCaches(manager: Manager): Caches {
@@ -110,6 +146,12 @@ export function createCaches(manager: Manager): Caches {
       fieldSelector: NOT_RUNNING_PODS,
       indexers: { owner: byOwnerUid },
       transform: podView,
+    }),
+    rounds: manager.informer<RoundObject>({
+      type: benchmarkRoundType,
+      labelSelector: MANAGED_SELECTOR,
+      indexers: { owner: byOwnerUid },
+      transform: roundView,
     }),
   };
 }
@@ -153,6 +195,9 @@ export function suiteInputs(
     pendingAttempts: scheduling.pendingAttempts(key),
     providers,
     schedulePolicy: policyName ? caches.policies.store.getByName(namespace, policyName) : undefined,
+    roundRecords: caches.rounds.store
+      .byIndex('owner', suite.metadata.uid!)
+      .map((r) => ({ name: r.metadata.name!, uid: r.metadata.uid, round: r.spec.round })),
     now,
   };
 }

@@ -4,6 +4,7 @@ import type { ResourceType } from '../runtime/client/resource.ts';
 export const benchmarkSuiteType: ResourceType = resources.BenchmarkSuite;
 export const providerPolicyType: ResourceType = resources.ProviderPolicy;
 export const schedulePolicyType: ResourceType = resources.SchedulePolicy;
+export const benchmarkRoundType: ResourceType = resources.BenchmarkRound;
 export const jobType: ResourceType = {
   group: 'batch',
   version: 'v1',

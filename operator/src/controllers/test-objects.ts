@@ -6,7 +6,15 @@ import type { KubeObject, ResourceType } from '../runtime/client/resource.ts';
 import type { ReconcileContext } from '../runtime/controller/controller.ts';
 import type { Informer } from '../runtime/informer/informer.ts';
 import { byNamespace, byOwnerUid, Store } from '../runtime/informer/store.ts';
-import type { Caches, JobObject, PodObject, PolicyObject, ProviderObject, SuiteObject } from './caches.ts';
+import type {
+  Caches,
+  JobObject,
+  PodObject,
+  RoundObject,
+  PolicyObject,
+  ProviderObject,
+  SuiteObject,
+} from './caches.ts';
 import type { DecisionRecorder } from './decision-recorder.ts';
 
 /**
@@ -25,6 +33,7 @@ export function testCaches(objects: {
   policies?: PolicyObject[];
   jobs?: JobObject[];
   pods?: PodObject[];
+  rounds?: RoundObject[];
 }) {
   const stores = {
     suites: new Store<SuiteObject>({ namespace: byNamespace }),
@@ -39,6 +48,7 @@ export function testCaches(objects: {
       },
     }),
     pods: new Store<PodObject>({ owner: byOwnerUid }),
+    rounds: new Store<RoundObject>({ owner: byOwnerUid }),
   };
   for (const name of Object.keys(stores) as Array<keyof typeof stores>) {
     for (const object of objects[name] ?? []) (stores[name] as Store<KubeObject>).upsert(object);
@@ -49,6 +59,7 @@ export function testCaches(objects: {
     policies: informer(stores.policies),
     jobs: informer(stores.jobs),
     pods: informer(stores.pods),
+    rounds: informer(stores.rounds),
   };
   return { caches, stores };
 }
@@ -58,12 +69,17 @@ export interface Writes {
   statuses: KubeObject[];
   patches: Array<{ kind: string; name: string; patch: unknown; patchType: string }>;
   deletes: Array<{ kind: string; name: string; preconditions: unknown }>;
+  creates: KubeObject[];
 }
 
-/** A client that records status updates, patches and deletes and answers them as the API server would. */
+/** A client that records creates, status updates, patches and deletes and answers them as the API server would. */
 export function recordingClient(): { client: KubeClient; writes: Writes } {
-  const writes: Writes = { statuses: [], patches: [], deletes: [] };
+  const writes: Writes = { statuses: [], patches: [], deletes: [], creates: [] };
   const client = {
+    create(_type: ResourceType, object: KubeObject) {
+      writes.creates.push(structuredClone(object));
+      return Promise.resolve(object);
+    },
     updateStatus(_type: ResourceType, object: KubeObject) {
       writes.statuses.push(structuredClone(object));
       return Promise.resolve(object);

@@ -169,7 +169,7 @@ describe('validateManifest', () => {
       'apiVersion: Unsupported value: "v1": supported values: "bench.dev/v1alpha1"',
     ]);
     expect(messages({ apiVersion: 'bench.dev/v1alpha1', kind: 'Benchmark' })[0]).toMatch(
-      /^kind: Unsupported value: "Benchmark": supported values: "BenchmarkSuite", "ProviderPolicy", "SchedulePolicy"$/,
+      /^kind: Unsupported value: "Benchmark": supported values: "BenchmarkRound", "BenchmarkSuite", "ProviderPolicy", "SchedulePolicy"$/,
     );
     expect(kindOf(suite())).toBe('BenchmarkSuite');
     expect(kindOf({ kind: 'BenchmarkSuite' })).toBeUndefined();

@@ -21,6 +21,18 @@ export interface ResourceInfo {
 }
 
 export const resources = {
+  BenchmarkRound: {
+    group: 'bench.dev',
+    version: 'v1alpha1',
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'BenchmarkRound',
+    listKind: 'BenchmarkRoundList',
+    plural: 'benchmarkrounds',
+    singular: 'benchmarkround',
+    shortNames: ['br'],
+    categories: ['benchmarks'],
+    namespaced: true,
+  },
   BenchmarkSuite: {
     group: 'bench.dev',
     version: 'v1alpha1',

@@ -9,10 +9,252 @@
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 export const schemas: {
-  readonly BenchmarkSuite: JsonSchema;
+  readonly BenchmarkRound: JsonSchema;
+  BenchmarkSuite: JsonSchema;
   ProviderPolicy: JsonSchema;
   SchedulePolicy: JsonSchema;
 } = {
+  BenchmarkRound: {
+    description:
+      "BenchmarkRound is the record of one finished round of a BenchmarkSuite: every run's outcome, score with its interval, usage and cost, the model and provider actually used, and the Git revision. `kubectl get benchmarkrounds -l bench.dev/suite=<suite>` is the suite's history.",
+    type: 'object',
+    properties: {
+      apiVersion: {
+        description:
+          'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.',
+        type: 'string',
+      },
+      kind: {
+        description:
+          'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. In CamelCase.',
+        type: 'string',
+      },
+      metadata: {
+        type: 'object',
+      },
+      spec: {
+        description:
+          'What the round did. Written once by the operator, which never changes it; the roles of config/rbac let users read rounds, not write them.',
+        type: 'object',
+        required: ['suite', 'round', 'phase'],
+        properties: {
+          suite: {
+            description: "The BenchmarkSuite's name.",
+            type: 'string',
+            maxLength: 63,
+          },
+          round: {
+            description: "The round's number in its suite, from 1.",
+            type: 'integer',
+            format: 'int32',
+            minimum: 1,
+          },
+          sourceRevision: {
+            description:
+              "The Git revision that defined the suite when the round started (see the suite's status.sourceRevision); absent when it had none.",
+            type: 'string',
+            maxLength: 256,
+          },
+          phase: {
+            description: 'Succeeded when every run succeeded, else Failed.',
+            type: 'string',
+            enum: ['Succeeded', 'Failed'],
+          },
+          startTime: {
+            description: 'When the round started.',
+            type: 'string',
+            format: 'date-time',
+            maxLength: 64,
+          },
+          completionTime: {
+            description: 'When its last run finished.',
+            type: 'string',
+            format: 'date-time',
+            maxLength: 64,
+          },
+          progress: {
+            description: 'Succeeded runs out of all runs, e.g. "9/10".',
+            type: 'string',
+            maxLength: 32,
+          },
+          best: {
+            description:
+              'The target with the highest mean score over its succeeded runs, and that mean, e.g. "gpt-4o 0.745"; absent when no run has a score.',
+            type: 'string',
+            maxLength: 64,
+          },
+          runs: {
+            description:
+              "One entry per run of the round, as the suite's status showed it when the round finished, with the score's interval.",
+            type: 'array',
+            maxItems: 1000,
+            'x-kubernetes-list-type': 'atomic',
+            items: {
+              description: 'One run of the round: one benchmark against one target, as it finished.',
+              type: 'object',
+              required: ['name', 'benchmark', 'target', 'state', 'attempt'],
+              properties: {
+                name: {
+                  description:
+                    "The run's name, unique in the suite (see docs/runner-contract.md, BENCH_RUN).",
+                  type: 'string',
+                  maxLength: 128,
+                },
+                benchmark: {
+                  description: "The benchmark's name.",
+                  type: 'string',
+                  maxLength: 40,
+                },
+                target: {
+                  description: "The target's name.",
+                  type: 'string',
+                  maxLength: 20,
+                },
+                provider: {
+                  description: "The ProviderPolicy actually used (after a failover, the alternative's).",
+                  type: 'string',
+                  maxLength: 63,
+                },
+                model: {
+                  description: 'The model actually used (after a failover, the mapped model).',
+                  type: 'string',
+                  maxLength: 256,
+                },
+                job: {
+                  description: "The name of the run's current (or last) Job.",
+                  type: 'string',
+                  maxLength: 63,
+                },
+                state: {
+                  description:
+                    'Queued, Running, Succeeded, Failed (for good), Retrying (waiting for the next attempt) or Blocked (a dependency failed).',
+                  type: 'string',
+                  enum: ['Queued', 'Running', 'Succeeded', 'Failed', 'Retrying', 'Blocked'],
+                },
+                attempt: {
+                  description:
+                    'The attempt number: 0 while the run has not started, 1 for the first attempt.',
+                  type: 'integer',
+                  format: 'int32',
+                  minimum: 0,
+                },
+                reason: {
+                  description:
+                    'Why the run is in its state, in CamelCase, e.g. ProviderCapacity, CircuitOpen, DependencyFailed.',
+                  type: 'string',
+                  maxLength: 64,
+                },
+                message: {
+                  description: 'A human-readable explanation of the state, e.g. why the run is waiting.',
+                  type: 'string',
+                  maxLength: 512,
+                },
+                exitCode: {
+                  description: "The runner's exit code, for a finished attempt.",
+                  type: 'integer',
+                  format: 'int32',
+                },
+                startTime: {
+                  description: "When the current attempt's Job started.",
+                  type: 'string',
+                  format: 'date-time',
+                  maxLength: 64,
+                },
+                completionTime: {
+                  description: 'When the run finished.',
+                  type: 'string',
+                  format: 'date-time',
+                  maxLength: 64,
+                },
+                result: {
+                  description: 'The result the runner reported in its termination message.',
+                  type: 'object',
+                  properties: {
+                    score: {
+                      description: "The benchmark's headline score.",
+                      type: 'number',
+                    },
+                    metrics: {
+                      description:
+                        "Further metrics by name, at most 32: of a result with more, the operator keeps the runner's headline metrics first, then the others by name (aggregates before those with a '/'), and the run's message says how many were left out (see docs/api.md).",
+                      type: 'object',
+                      maxProperties: 32,
+                      additionalProperties: {
+                        type: 'number',
+                      },
+                    },
+                    usage: {
+                      description: 'Tokens used by the run.',
+                      type: 'object',
+                      properties: {
+                        inputTokens: {
+                          description: 'Input (prompt) tokens.',
+                          type: 'integer',
+                          format: 'int64',
+                          minimum: 0,
+                        },
+                        outputTokens: {
+                          description: 'Output (completion) tokens.',
+                          type: 'integer',
+                          format: 'int64',
+                          minimum: 0,
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                    cost: {
+                      description: "The run's cost from usage and the provider's prices, a decimal string.",
+                      type: 'string',
+                      maxLength: 26,
+                      pattern: '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,9})?$',
+                    },
+                  },
+                  additionalProperties: false,
+                },
+                interval: {
+                  description:
+                    "The score's 95% confidence interval and standard error: Wilson's interval for a proportion of correct items (from the result's correctItems and answeredItems metrics); absent when the result does not say how many items the score is over.",
+                  type: 'object',
+                  required: ['method', 'low', 'high', 'standardError', 'items'],
+                  properties: {
+                    method: {
+                      description: 'How the interval was computed.',
+                      type: 'string',
+                      enum: ['Wilson'],
+                    },
+                    low: {
+                      description: 'The lower bound.',
+                      type: 'number',
+                    },
+                    high: {
+                      description: 'The upper bound.',
+                      type: 'number',
+                    },
+                    standardError: {
+                      description: "The score's standard error.",
+                      type: 'number',
+                      minimum: 0,
+                    },
+                    items: {
+                      description: 'The number of items the score is over.',
+                      type: 'integer',
+                      format: 'int64',
+                      minimum: 0,
+                    },
+                  },
+                  additionalProperties: false,
+                },
+              },
+              additionalProperties: false,
+            },
+          },
+        },
+        additionalProperties: false,
+      },
+    },
+    required: ['spec'],
+    additionalProperties: false,
+  },
   BenchmarkSuite: {
     description:
       'BenchmarkSuite is a set of benchmarks run against a set of targets (models at providers). Each (benchmark × target) pair is a run, executed as a Kubernetes Job by the runner container; results and progress are reported in status.',
@@ -1036,6 +1278,15 @@ export const schemas: {
             minLength: 1,
             maxLength: 63,
             pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+          },
+          roundHistoryLimit: {
+            description:
+              'How many BenchmarkRound records of finished rounds are kept (`kubectl get benchmarkrounds -l bench.dev/suite=<name>`): the oldest are deleted first. Defaults to 20.',
+            type: 'integer',
+            format: 'int32',
+            minimum: 1,
+            maximum: 1000,
+            default: 20,
           },
           suspend: {
             description:

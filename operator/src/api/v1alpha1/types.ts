@@ -8,8 +8,183 @@ import type { V1ListMeta, V1ObjectMeta } from '@kubernetes/client-node';
 /**
  * Any object of the bench.dev/v1alpha1 API.
  */
-export type BenchDevObject = BenchmarkSuite | ProviderPolicy | SchedulePolicy;
+export type BenchDevObject = BenchmarkRound | BenchmarkSuite | ProviderPolicy | SchedulePolicy;
 
+/**
+ * BenchmarkRound is the record of one finished round of a BenchmarkSuite: every run's outcome, score with its interval, usage and cost, the model and provider actually used, and the Git revision. `kubectl get benchmarkrounds -l bench.dev/suite=<suite>` is the suite's history.
+ */
+export interface BenchmarkRound {
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.
+   */
+  apiVersion: 'bench.dev/v1alpha1';
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. In CamelCase.
+   */
+  kind: 'BenchmarkRound';
+  metadata: V1ObjectMeta;
+  spec: BenchmarkRoundSpec;
+}
+/**
+ * What the round did. Written once by the operator, which never changes it; the roles of config/rbac let users read rounds, not write them.
+ */
+export interface BenchmarkRoundSpec {
+  /**
+   * The BenchmarkSuite's name.
+   */
+  suite: string;
+  /**
+   * The round's number in its suite, from 1.
+   */
+  round: number;
+  /**
+   * The Git revision that defined the suite when the round started (see the suite's status.sourceRevision); absent when it had none.
+   */
+  sourceRevision?: string;
+  /**
+   * Succeeded when every run succeeded, else Failed.
+   */
+  phase: 'Succeeded' | 'Failed';
+  /**
+   * When the round started.
+   */
+  startTime?: string;
+  /**
+   * When its last run finished.
+   */
+  completionTime?: string;
+  /**
+   * Succeeded runs out of all runs, e.g. "9/10".
+   */
+  progress?: string;
+  /**
+   * The target with the highest mean score over its succeeded runs, and that mean, e.g. "gpt-4o 0.745"; absent when no run has a score.
+   */
+  best?: string;
+  /**
+   * One entry per run of the round, as the suite's status showed it when the round finished, with the score's interval.
+   *
+   * @maxItems 1000
+   */
+  runs?: RoundRun[];
+}
+/**
+ * One run of the round: one benchmark against one target, as it finished.
+ */
+export interface RoundRun {
+  /**
+   * The run's name, unique in the suite (see docs/runner-contract.md, BENCH_RUN).
+   */
+  name: string;
+  /**
+   * The benchmark's name.
+   */
+  benchmark: string;
+  /**
+   * The target's name.
+   */
+  target: string;
+  /**
+   * The ProviderPolicy actually used (after a failover, the alternative's).
+   */
+  provider?: string;
+  /**
+   * The model actually used (after a failover, the mapped model).
+   */
+  model?: string;
+  /**
+   * The name of the run's current (or last) Job.
+   */
+  job?: string;
+  /**
+   * Queued, Running, Succeeded, Failed (for good), Retrying (waiting for the next attempt) or Blocked (a dependency failed).
+   */
+  state: 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Retrying' | 'Blocked';
+  /**
+   * The attempt number: 0 while the run has not started, 1 for the first attempt.
+   */
+  attempt: number;
+  /**
+   * Why the run is in its state, in CamelCase, e.g. ProviderCapacity, CircuitOpen, DependencyFailed.
+   */
+  reason?: string;
+  /**
+   * A human-readable explanation of the state, e.g. why the run is waiting.
+   */
+  message?: string;
+  /**
+   * The runner's exit code, for a finished attempt.
+   */
+  exitCode?: number;
+  /**
+   * When the current attempt's Job started.
+   */
+  startTime?: string;
+  /**
+   * When the run finished.
+   */
+  completionTime?: string;
+  result?: RunResult;
+  interval?: ScoreInterval;
+}
+/**
+ * The result the runner reported in its termination message.
+ */
+export interface RunResult {
+  /**
+   * The benchmark's headline score.
+   */
+  score?: number;
+  /**
+   * Further metrics by name, at most 32: of a result with more, the operator keeps the runner's headline metrics first, then the others by name (aggregates before those with a '/'), and the run's message says how many were left out (see docs/api.md).
+   */
+  metrics?: {
+    [k: string]: number;
+  };
+  usage?: TokenUsage;
+  /**
+   * The run's cost from usage and the provider's prices, a decimal string.
+   */
+  cost?: string;
+}
+/**
+ * Tokens used by the run.
+ */
+export interface TokenUsage {
+  /**
+   * Input (prompt) tokens.
+   */
+  inputTokens?: number;
+  /**
+   * Output (completion) tokens.
+   */
+  outputTokens?: number;
+}
+/**
+ * The score's 95% confidence interval and standard error: Wilson's interval for a proportion of correct items (from the result's correctItems and answeredItems metrics); absent when the result does not say how many items the score is over.
+ */
+export interface ScoreInterval {
+  /**
+   * How the interval was computed.
+   */
+  method: 'Wilson';
+  /**
+   * The lower bound.
+   */
+  low: number;
+  /**
+   * The upper bound.
+   */
+  high: number;
+  /**
+   * The score's standard error.
+   */
+  standardError: number;
+  /**
+   * The number of items the score is over.
+   */
+  items: number;
+}
 /**
  * BenchmarkSuite is a set of benchmarks run against a set of targets (models at providers). Each (benchmark × target) pair is a run, executed as a Kubernetes Job by the runner container; results and progress are reported in status.
  */
@@ -49,6 +224,10 @@ export interface BenchmarkSuiteSpec {
    * Name of the SchedulePolicy (in the same namespace) that says when, where and how urgently the runs execute. Absent: the suite runs once per change of its spec, anywhere, at priority 0.
    */
   schedulePolicyRef?: string;
+  /**
+   * How many BenchmarkRound records of finished rounds are kept (`kubectl get benchmarkrounds -l bench.dev/suite=<name>`): the oldest are deleted first. Defaults to 20.
+   */
+  roundHistoryLimit?: number;
   /**
    * Suspends the suite: no new run starts (running Jobs finish) and the phase is Suspended. Set it back to false to resume. Defaults to false.
    */
@@ -669,39 +848,6 @@ export interface RunStatus {
   result?: RunResult;
 }
 /**
- * The result the runner reported in its termination message.
- */
-export interface RunResult {
-  /**
-   * The benchmark's headline score.
-   */
-  score?: number;
-  /**
-   * Further metrics by name, at most 32: of a result with more, the operator keeps the runner's headline metrics first, then the others by name (aggregates before those with a '/'), and the run's message says how many were left out (see docs/api.md).
-   */
-  metrics?: {
-    [k: string]: number;
-  };
-  usage?: TokenUsage;
-  /**
-   * The run's cost from usage and the provider's prices, a decimal string.
-   */
-  cost?: string;
-}
-/**
- * Tokens used by the run.
- */
-export interface TokenUsage {
-  /**
-   * Input (prompt) tokens.
-   */
-  inputTokens?: number;
-  /**
-   * Output (completion) tokens.
-   */
-  outputTokens?: number;
-}
-/**
  * ProviderPolicy says how an AI provider may be used by benchmark runs: credentials (by Secret reference), allowed models, concurrency, rate limits, prices and budget, circuit breaker and failover.
  */
 export interface ProviderPolicy {
@@ -1302,6 +1448,14 @@ export interface SchedulePolicyStatus {
    * When schedule starts the next round.
    */
   nextScheduleTime?: string;
+}
+
+/** A list of BenchmarkRound objects, as the API server returns it. */
+export interface BenchmarkRoundList {
+  apiVersion: 'bench.dev/v1alpha1';
+  kind: 'BenchmarkRoundList';
+  metadata: V1ListMeta;
+  items: BenchmarkRound[];
 }
 
 /** A list of BenchmarkSuite objects, as the API server returns it. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANNOTATIONS } from '../../core/render/labels.ts';
 import type { Result } from '../../runtime/controller/request.ts';
 import { FakeClock } from '../../runtime/time/fake-clock.ts';
-import type { JobObject, PodObject, PolicyObject, SuiteObject } from '../caches.ts';
+import type { JobObject, PodObject, PolicyObject, RoundObject, SuiteObject } from '../caches.ts';
 import { SchedulingState } from '../scheduler/state.ts';
 import {
   attemptJob,
@@ -37,6 +37,10 @@ interface Case {
   policies?: PolicyObject[];
   jobs?: JobObject[];
   pods?: PodObject[];
+  /** BenchmarkRound records in the cache. */
+  rounds?: RoundObject[];
+  /** The objects created, as `Kind/name`. */
+  creates?: string[];
   /** The status written, as far as the case cares (undefined: none written). */
   status?: Record<string, unknown>;
   patches?: Writes['patches'];
@@ -46,6 +50,18 @@ interface Case {
   /** The reasons of the decisions recorded. */
   decisions: string[];
 }
+
+/** A record of `round` of suite s, as the cache keeps it. */
+const roundRecord = (name: string, round: number): RoundObject =>
+  ({
+    metadata: {
+      namespace: 'ns',
+      name,
+      uid: `uid-${name}`,
+      ownerReferences: [{ uid: 'uid-s', controller: true }],
+    },
+    spec: { round },
+  }) as RoundObject;
 
 const round1 = inRound1();
 const twoRuns = inRound1({
@@ -96,9 +112,27 @@ const cases: Case[] = [
         },
       ],
     },
+    creates: ['BenchmarkRound/s-1'],
     result: undefined,
     schedulingPass: false,
     decisions: ['RunSucceeded', 'RoundCompleted'],
+  },
+  {
+    name: 'records past the suite’s history limit go, oldest first',
+    suites: [
+      suiteObject(
+        's',
+        NOW,
+        { roundHistoryLimit: 1 },
+        { round: 3, roundGeneration: 1, observedGeneration: 1 },
+      ),
+    ],
+    rounds: [roundRecord('s-1', 1), roundRecord('s-2', 2)],
+    status: { round: 3 },
+    deletes: [{ kind: 'BenchmarkRound', name: 's-1', preconditions: { uid: 'uid-s-1' } }],
+    result: undefined,
+    schedulingPass: true,
+    decisions: [],
   },
   {
     name: 'a suite whose benchmarks depend on each other in a cycle is Stalled, and nothing is scheduled',
@@ -235,6 +269,7 @@ describe('suite reconciler', () => {
     }
     expect(writes.patches).toEqual(c.patches ?? []);
     expect(writes.deletes).toEqual(c.deletes ?? []);
+    expect(writes.creates.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(c.creates ?? []);
     expect(passes > 0, 'a scheduling pass requested').toBe(c.schedulingPass);
     expect(recorded.map((r) => r.reason)).toEqual(c.decisions);
     if (c.deleted) expect(deleted.get('ns/s'), 'forgotten once on record').toBeUndefined();

@@ -2,10 +2,11 @@ import { suiteDeleted, suiteSubject } from '../../core/decisions/suite.ts';
 import { ANNOTATIONS } from '../../core/render/labels.ts';
 import type { SuiteStatus } from '../../core/status/suite-status.ts';
 import { shorten } from '../../core/status/text.ts';
-import type { JobView } from '../../core/suite/observe.ts';
 import { planSuite, type SuitePlan } from '../../core/suite/plan.ts';
-import { isConflict, isNotFound } from '../../runtime/client/errors.ts';
+import type { BenchmarkRound } from '../../api/v1alpha1/index.ts';
+import { isAlreadyExists, isConflict, isNotFound } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
+import type { KubeObject, ResourceType } from '../../runtime/client/resource.ts';
 import type { WritePriority } from '../../runtime/client/write-priority.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
 import type { Request, Result } from '../../runtime/controller/request.ts';
@@ -14,7 +15,7 @@ import { patchStatusPaced } from '../../runtime/status/patch-status.ts';
 import type { Clock } from '../../runtime/time/clock.ts';
 import { suiteInputs, type Caches, type SuiteObject } from '../caches.ts';
 import type { DecisionRecorder } from '../decision-recorder.ts';
-import { benchmarkSuiteType, jobType } from '../resources.ts';
+import { benchmarkRoundType, benchmarkSuiteType, jobType } from '../resources.ts';
 import type { SuiteSchedulingView } from '../scheduler/state.ts';
 import type { DeletedSuites } from './deleted-suites.ts';
 
@@ -70,7 +71,12 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
       managedRevision: deps.managedRevision?.(suite),
     });
     await deps.decisions.record(plan.decisions, recording);
-    await deleteJobs(deps, plan.deletions, context.signal);
+    // The record exists before the status says the round finished: a crash in between makes the
+    // next reconcile see the same finished round without a record, and create it then.
+    if (plan.roundRecord) await createRoundRecord(deps, plan.roundRecord, context.signal);
+    await deleteAll(deps, benchmarkRoundType, request.namespace!, plan.expiredRecords, context.signal);
+    const jobs = plan.deletions.map((job) => ({ name: job.metadata.name!, uid: job.metadata.uid }));
+    await deleteAll(deps, jobType, request.namespace!, jobs, context.signal);
     await stopJobs(deps, plan.stops, now, context.signal);
     let holdMs: number;
     try {
@@ -142,12 +148,19 @@ async function stopJobs(
 /** The longest stop message on a Job: what a run's status message can quote of it. */
 const STOP_MESSAGE_LENGTH = 400;
 
-async function deleteJobs(deps: SuiteReconcilerDeps, jobs: JobView[], signal: AbortSignal): Promise<void> {
+/** Deletes the objects (this exact one: the uid is a precondition); one already gone is fine. */
+async function deleteAll(
+  deps: SuiteReconcilerDeps,
+  type: ResourceType,
+  namespace: string,
+  objects: Array<{ name: string; uid?: string | undefined }>,
+  signal: AbortSignal,
+): Promise<void> {
   await Promise.all(
-    jobs.map(async (job) => {
+    objects.map(async ({ name, uid }) => {
       try {
-        await deps.client.delete(jobType, job.metadata.namespace, job.metadata.name!, {
-          preconditions: { uid: job.metadata.uid! },
+        await deps.client.delete(type, namespace, name, {
+          ...(uid ? { preconditions: { uid } } : {}),
           signal,
         });
       } catch (error) {
@@ -155,4 +168,17 @@ async function deleteJobs(deps: SuiteReconcilerDeps, jobs: JobView[], signal: Ab
       }
     }),
   );
+}
+
+async function createRoundRecord(
+  deps: SuiteReconcilerDeps,
+  record: BenchmarkRound,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    await deps.client.create(benchmarkRoundType, record as BenchmarkRound & KubeObject, { signal });
+  } catch (error) {
+    // Written by an earlier reconcile whose record the cache does not show yet.
+    if (!isAlreadyExists(error)) throw error;
+  }
 }

@@ -48,6 +48,8 @@ export function setupBenchmarkSuiteController(manager: Manager, deps: SuiteContr
     .observes(caches.suites, { onDelete: (suite) => deleted.remember(suite) })
     // Batched: status writes compete with Job creation at the API server (make bench).
     .owns(caches.jobs, suiteOwner, { batchPeriodMs: RUN_EVENT_BATCH_MS })
+    // A new round record may push an old one past the suite's history limit.
+    .owns(caches.rounds, suiteOwner)
     // Pending and finished pods (caches.ts): why a runner does not start, and a run's result.
     .watches(caches.pods, suiteOf, { batchPeriodMs: RUN_EVENT_BATCH_MS, updates: podViewChanged })
     // A suite reads only its policies' specs (and whether they exist), never their status: status

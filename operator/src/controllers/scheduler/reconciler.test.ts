@@ -88,6 +88,7 @@ function passOver(inputs: PassInputs) {
     policies: informer(new Store()),
     jobs: informer(jobs),
     pods: informer(new Store({ owner: byOwnerUid })),
+    rounds: informer(new Store({ owner: byOwnerUid })),
   } as unknown as Caches;
   const applied: string[] = [];
   const client = {

@@ -44,6 +44,7 @@ async function wakesAfter(
     policies: handInformer(),
     jobs: handInformer(),
     pods: handInformer(),
+    rounds: handInformer(),
   };
   const caches = Object.fromEntries(
     Object.entries(informers).map(([name, hand]) => [name, hand.informer]),

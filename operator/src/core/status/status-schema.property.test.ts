@@ -13,6 +13,7 @@ import { validateManifest } from '../../validation/validate.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import { observeAttempt, type JobView, type PodView } from '../suite/observe.ts';
 import { HEADLINE_METRICS } from '../suite/result.ts';
+import { roundRecordToCreate } from '../suite/round-record.ts';
 import { deriveRunStates } from '../suite/run-state.ts';
 import { expandRuns } from '../suite/runs.ts';
 import { jsonBytes } from './json-size.ts';
@@ -383,6 +384,13 @@ describe('the status of any suite, whatever its runs’ pods say (properties)', 
             status: SuiteStatus;
           };
           expectAccepted(object);
+          // The round's record, once its runs are all done, is one the CRD accepts too.
+          const record = roundRecordToCreate(
+            { ...object, metadata: { ...metadata, uid: 'uid-suite' } },
+            { ...status, round: 1, completionTime: status.completionTime ?? iso(NOW) },
+            [],
+          )!;
+          expect(validateManifest(JSON.parse(JSON.stringify(record)) as typeof record).errors).toEqual([]);
 
           // Once the Jobs are gone (their TTL), what status holds is read back and written again.
           const again = computeSuiteStatus({

@@ -1,3 +1,4 @@
+import type { BenchmarkRound } from '../../api/v1alpha1/index.ts';
 import { metaTime } from '../../meta/conditions.ts';
 import type { DecisionRecord } from '../decisions/record.ts';
 import {
@@ -17,6 +18,7 @@ import { requestedAtToken } from '../status/requested-at.ts';
 import { computeSuiteStatus, type SuiteStatus } from '../status/suite-status.ts';
 import { finishedRoundsToDelete, unfinishedJobsOfOldRounds } from './history.ts';
 import type { JobView } from './observe.ts';
+import { roundRecordsToDelete, roundRecordToCreate, type RoundRecordView } from './round-record.ts';
 import type { RunState } from './run-state.ts';
 import type { SuiteInputs } from './inputs.ts';
 import { runStates } from './round-runs.ts';
@@ -29,6 +31,10 @@ export interface SuitePlan {
   decisions: DecisionRecord[];
   /** Jobs of replaced rounds and of rounds past the history limits. */
   deletions: JobView[];
+  /** The record of the round that has just finished (created before the status says so). */
+  roundRecord: BenchmarkRound | undefined;
+  /** Records of earlier rounds past the suite's history limit. */
+  expiredRecords: RoundRecordView[];
   /** Attempts to end: their runner did not start in time, or cannot. */
   stops: Array<{ job: JobView; stop: NonNullable<RunState['stop']> }>;
   status: SuiteStatus;
@@ -136,6 +142,8 @@ export function planSuite(inputs: SuiteInputs, context: SuitePlanContext): Suite
   const jobsByName = new Map(inputs.jobs.map((job) => [job.metadata.name, job]));
   return {
     decisions,
+    roundRecord: roundRecordToCreate(suite, status, inputs.roundRecords),
+    expiredRecords: roundRecordsToDelete(inputs.roundRecords, suite.spec.roundHistoryLimit),
     deletions: doomed.map((d) => d.job),
     stops: stops.flatMap(({ stop }) => {
       const job = jobsByName.get(stop.job);
