@@ -7,4 +7,5 @@ source "$root/hack/testenv/versions.sh"
 kubectl=("$TESTENV_BIN/kubectl" --kubeconfig "${BENCH_KUBECONFIG:-$root/.cache/testenv/kubeconfig}")
 "${kubectl[@]}" apply --server-side --force-conflicts -k "$root/config/crd" >&2
 "${kubectl[@]}" wait --for condition=Established --timeout=60s \
-  crd/benchmarksuites.bench.dev crd/providerpolicies.bench.dev crd/schedulepolicies.bench.dev >&2
+  crd/benchmarkrounds.bench.dev crd/benchmarksuites.bench.dev crd/providerpolicies.bench.dev \
+  crd/schedulepolicies.bench.dev >&2

@@ -23,7 +23,12 @@ import { useNamespace } from '../support/namespace.ts';
 import { repoRoot } from '../support/paths.ts';
 
 const namespace = useNamespace('crd');
-const CRDS = ['benchmarksuites.bench.dev', 'providerpolicies.bench.dev', 'schedulepolicies.bench.dev'];
+const CRDS = [
+  'benchmarkrounds.bench.dev',
+  'benchmarksuites.bench.dev',
+  'providerpolicies.bench.dev',
+  'schedulepolicies.bench.dev',
+];
 
 const dryRun = (yaml: string) => dryRunIn(yaml, namespace());
 
@@ -56,6 +61,7 @@ describe('the CRDs', () => {
       expect(crd.spec.names.categories).toEqual(['benchmarks']);
     }
     const { stdout } = await kubectl(['api-resources', '--api-group=bench.dev', '--no-headers']);
+    expect(stdout).toMatch(/^benchmarkrounds\s+br\s+bench\.dev\/v1alpha1\s+true\s+BenchmarkRound$/m);
     expect(stdout).toMatch(/^benchmarksuites\s+bs,bsuite\s+bench\.dev\/v1alpha1\s+true\s+BenchmarkSuite$/m);
     expect(stdout).toMatch(/^providerpolicies\s+pp\s+bench\.dev\/v1alpha1\s+true\s+ProviderPolicy$/m);
     expect(stdout).toMatch(/^schedulepolicies\s+sp\s+bench\.dev\/v1alpha1\s+true\s+SchedulePolicy$/m);

@@ -32,6 +32,7 @@ import {
   startBridgeStandIn,
 } from '../support/real-node.ts';
 import { waitForSuite } from '../support/suites.ts';
+import type { BenchmarkRound } from '../../operator/src/api/v1alpha1/index.ts';
 import { largeResultsOnTheRealNode } from './real-node/large-results.ts';
 import { runFailuresOnTheRealNode } from './real-node/run-failures.ts';
 import { waitFor } from '../support/wait.ts';
@@ -232,6 +233,29 @@ describe('the real node', () => {
         expect(mmlu.result?.metrics?.[`accuracy/${category}`], `accuracy/${category}`).toBeCloseTo(share, 4);
       }
       expect(mmlu.result?.usage?.inputTokens).toBeGreaterThan(0);
+
+      // The round's record: the run as the status shows it, with Wilson's 95% interval of the share
+      // of correct items (the formula written out here, independently of operator/src/core/stats).
+      const [record] = (
+        await kubectlGetJson<{ items: BenchmarkRound[] }>(
+          ['benchmarkrounds', '-l', 'bench.dev/suite=scored'],
+          {
+            namespace: ns,
+          },
+        )
+      ).items;
+      const n = items.length;
+      const p = correct.length / n;
+      const z = 1.959963984540054;
+      const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+      const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+      expect(record?.spec.runs?.[0]?.interval).toEqual({
+        method: 'Wilson',
+        items: n,
+        low: expect.closeTo(centre - half, 9) as unknown,
+        high: expect.closeTo(centre + half, 9) as unknown,
+        standardError: expect.closeTo(Math.sqrt((p * (1 - p)) / n), 12) as unknown,
+      });
       const prompts = standIn.requests.filter((r) => r.prompt?.model === 'stand-in-1');
       expect(prompts.length, 'one request per item reached the stand-in').toBeGreaterThanOrEqual(
         items.length,

@@ -25,6 +25,9 @@ import {
 import { builtTool } from '../support/built-tool.ts';
 import { kubectlBinary, repoRoot } from '../support/paths.ts';
 
+/** The CRDs of crds/, one per kind. */
+const CRD_FILES = readdirSync(path.join(repoRoot, 'crds')).filter((f) => f.endsWith('.yaml'));
+
 const NAMESPACE = 'bench-operator-system';
 const RELEASE = 'bench-operator';
 /** What Helm adds to each object (the chart's labels helper, the CRDs' keep policy). */
@@ -214,7 +217,7 @@ describe('helm template with the default values', () => {
       });
     }
     const crds = rendered.filter((o) => o.kind === 'CustomResourceDefinition');
-    expect(crds).toHaveLength(3);
+    expect(crds).toHaveLength(CRD_FILES.length);
     for (const crd of crds) expect(crd.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
   });
 
@@ -306,7 +309,7 @@ describe('the values', () => {
   it('leave the CRDs out, or unprotected', async () => {
     const without = await helmTemplate('--set', 'crds.install=false');
     expect(without.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
-    expect(without).toHaveLength(kustomized.length - 1 - 3);
+    expect(without).toHaveLength(kustomized.length - 1 - CRD_FILES.length);
     const unkept = await helmTemplate('--set', 'crds.keep=false');
     for (const crd of unkept.filter((o) => o.kind === 'CustomResourceDefinition'))
       expect(crd.metadata.annotations).toBeUndefined();
