@@ -93,8 +93,13 @@ describe('metrics scraped by a real Prometheus', () => {
     });
     const prom = prometheus;
 
-    await waitForSuite(ns, 'eval', (s) => s.phase === 'Succeeded', 90_000);
-    await waitForSuite(ns, 'edge', (s) => s.phase === 'Failed' && s.summary?.succeeded === 1, 90_000);
+    const evalDone = await waitForSuite(ns, 'eval', (s) => s.phase === 'Succeeded', 90_000);
+    const edgeDone = await waitForSuite(
+      ns,
+      'edge',
+      (s) => s.phase === 'Failed' && s.summary?.succeeded === 1,
+      90_000,
+    );
     // Spend is accounted by the ProviderPolicy reconciler once the runs have finished.
     const capped = await waitFor('the spend of capped to count its 3 runs', async () => {
       const p = await kubectlGetJson<ProviderStatus>(['providerpolicy', 'capped'], { namespace: ns });
@@ -121,6 +126,19 @@ describe('metrics scraped by a real Prometheus', () => {
       exact({ 'edge/Failed': 1, 'eval/Succeeded': 1 }, 'suite', 'phase'),
     );
     expect(byLabels(await prom.query(`bench_suite_round{${sel}}`), 'suite')).toEqual({ edge: 1, eval: 1 });
+    // The scores of the succeeded runs, as their suites' status has them.
+    const scores = Object.fromEntries(
+      [
+        ['eval', evalDone],
+        ['edge', edgeDone],
+      ].flatMap(([suite, status]) =>
+        (status as typeof evalDone)
+          .runs!.filter((r) => r.state === 'Succeeded')
+          .map((r) => [`${suite as string}/${r.benchmark}/${r.target}`, r.result!.score!]),
+      ),
+    );
+    expect(Object.keys(scores)).toHaveLength(4);
+    await prom.waitForQuery(`bench_run_score{${sel}}`, exact(scores, 'suite', 'benchmark', 'target'));
     // Nothing waits any more: the policy's queue is empty, no wait for admission is left.
     expect(byLabels(await prom.query(`bench_schedulepolicy_queued_runs{${sel}}`), 'schedulepolicy')).toEqual({
       nightly: 0,

@@ -69,6 +69,25 @@ describe('suite metrics', () => {
     expect(await samples(registry, 'bench_suite_round')).toEqual({ 'namespace=team,suite=a': 1 });
   });
 
+  it('exports the score of each succeeded run of the current round, and none for the others', async () => {
+    const { registry, state } = setup();
+    const scored = (name: string, runState: Run['state'], score: number): Run => ({
+      ...run(name, runState, undefined, 1),
+      result: { score },
+    });
+    state.suites = [
+      suite('a', [
+        scored('mmlu', 'Succeeded', 0.745),
+        scored('gsm8k', 'Failed', 0.1),
+        run('arc', 'Running', 'Running', 1),
+        scored('hellaswag', 'Succeeded', Number.NaN),
+      ]),
+    ];
+    expect(await samples(registry, 'bench_run_score')).toEqual({
+      'namespace=team,suite=a,benchmark=mmlu,target=t': 0.745,
+    });
+  });
+
   it("sums the waiting and running runs of a SchedulePolicy's suites; a policy without suites is at zero", async () => {
     const { registry, state } = setup();
     state.policies = [policy('nightly'), policy('idle')];

@@ -87,6 +87,19 @@ export function registerSuiteMetrics(registry: Registry, sources: MetricSources)
     registers,
     collect: perSuite((gauge, suite) => gauge.set(suiteLabels(suite), suite.status?.round ?? 0)),
   });
+  new Gauge({
+    name: 'bench_run_score',
+    help: "The score of each succeeded run of the suite's current round, by benchmark and target: at most one series per run of the suite (1,000), gone while the next round's run has not finished.",
+    labelNames: ['namespace', 'suite', 'benchmark', 'target'],
+    registers,
+    collect: perSuite((gauge, suite) => {
+      for (const run of suite.status?.runs ?? []) {
+        const score = run.result?.score;
+        if (run.state !== 'Succeeded' || score === undefined || !Number.isFinite(score)) continue;
+        gauge.set({ ...suiteLabels(suite), benchmark: run.benchmark, target: run.target }, score);
+      }
+    }),
+  });
   const waits = new AdmissionWaits();
   new Gauge({
     name: 'bench_suite_longest_admission_wait_seconds',
