@@ -5,6 +5,7 @@ import type { Register, Wrap } from './command.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerRender } from './commands/render.ts';
+import { registerResults } from './commands/results.ts';
 import { registerRerun } from './commands/rerun.ts';
 import { registerResume } from './commands/resume.ts';
 import { registerRollback } from './commands/rollback.ts';
@@ -28,7 +29,7 @@ Colors are used only on a terminal; NO_COLOR or --no-color turns them off.`;
 export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void): Command {
   const program = new Command('benchctl')
     .description(
-      'The command-line companion of bench-operator: validate, render, diff, status, history, rollback.',
+      'The command-line companion of bench-operator: validate, render, diff, status, history, results, rollback.',
     )
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
@@ -58,6 +59,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
     registerDiff,
     registerStatus,
     registerHistory,
+    registerResults,
     registerRollback,
     registerRerun,
     registerSuspend,

@@ -1,0 +1,113 @@
+// benchctl results <suite>: a finished round's runs from its BenchmarkRound record (which outlives
+// the suite's status, its Jobs and Events), with each score's interval, and optionally two targets
+// compared benchmark by benchmark.
+import type { Command } from 'commander';
+import type { KubeObject } from '../../runtime/client/resource.ts';
+import { benchmarkRoundType } from '../../controllers/resources.ts';
+import { LABELS } from '../../core/render/labels.ts';
+import { connect, fromCluster } from '../cluster.ts';
+import { outputOption, type Wrap } from '../command.ts';
+import { globalOptions, type CliContext } from '../context.ts';
+import { EXIT, usageError, type ExitCode } from '../errors.ts';
+import { printJson, table } from '../output.ts';
+import {
+  COMPARISON_CSV_COLUMNS,
+  compareTargets,
+  csv,
+  pickRound,
+  RESULT_CSV_COLUMNS,
+  RESULT_HEADER,
+  resultCells,
+  resultRow,
+  resultsJson,
+  roundLine,
+  type ComparisonRow,
+  type RoundRecord,
+} from '../round-results.ts';
+
+const OUTPUT_HELP = `
+Output:
+  -o json   {suite, round, sourceRevision, phase, runs: [{run, benchmark, target, provider, model,
+            state, score, low, high, items, cost}], comparisons?: [{benchmark, a, b, possible,
+            paired, method, difference, low, high, pValue, text}]}; null where a value is absent.
+  -o csv    RFC 4180, CRLF line ends: a header row and one row per run (the runs' keys above);
+            with --compare, an empty line, then a header row and one row per comparison.
+
+--compare tests the difference of the two targets' shares of correct items on each benchmark
+both ran. The record keeps counts, not per-item outcomes, so the comparison is unpaired (a
+bootstrap of two proportions); a run without an interval cannot be compared.`;
+
+function parseRound(value: string): number {
+  const round = Number(value);
+  if (!Number.isSafeInteger(round) || round < 1)
+    throw usageError(`--round must be a round number, got "${value}"`);
+  return round;
+}
+
+export function registerResults(program: Command, ctx: CliContext, wrap: Wrap): Command {
+  return program
+    .command('results')
+    .summary('a finished round’s scores with their intervals, from its BenchmarkRound record')
+    .description(
+      'Show the runs of a suite’s latest finished round (or --round N) from its BenchmarkRound record: model ' +
+        'used, state, score, 95% interval, items, cost. --compare A B adds a verdict per benchmark both targets ran.',
+    )
+    .argument('<suite>', 'the BenchmarkSuite’s name')
+    .option('--round <n>', 'this round instead of the latest recorded')
+    .option('--compare <targets...>', 'two targets to compare, e.g. --compare candidate production')
+    .addOption(outputOption(['table', 'json', 'csv'], 'table'))
+    .addHelpText('after', OUTPUT_HELP)
+    .action(
+      wrap(
+        async (
+          name: string,
+          options: { round?: string; compare?: string[]; output: string },
+          command: Command,
+        ): Promise<ExitCode> => {
+          const round = options.round === undefined ? undefined : parseRound(options.round);
+          if (options.compare && options.compare.length !== 2) {
+            throw usageError(`--compare takes two targets, got ${options.compare.length}`);
+          }
+          const cluster = await connect(globalOptions(command));
+          const records = await fromCluster(cluster, 'BenchmarkRounds', () =>
+            cluster.client.list<KubeObject & RoundRecord>(benchmarkRoundType, {
+              namespace: cluster.namespace,
+              labelSelector: `${LABELS.suite}=${name}`,
+            }),
+          );
+          const record = pickRound(name, records.items, round);
+          const [a, b] = options.compare ?? [];
+          const comparisons = a !== undefined && b !== undefined ? compareTargets(record, a, b) : undefined;
+          print(ctx, record, comparisons, options.output, a, b);
+          return EXIT.ok;
+        },
+      ),
+    );
+}
+
+function print(
+  ctx: CliContext,
+  record: RoundRecord,
+  comparisons: ComparisonRow[] | undefined,
+  format: string,
+  a: string | undefined,
+  b: string | undefined,
+) {
+  const out = ctx.io.stdout;
+  const rows = (record.spec.runs ?? []).map(resultRow);
+  if (format === 'json') {
+    printJson(ctx.io, resultsJson(record, comparisons));
+    return;
+  }
+  if (format === 'csv') {
+    out.write(csv(rows, RESULT_CSV_COLUMNS));
+    if (comparisons) out.write(`\r\n${csv(comparisons, COMPARISON_CSV_COLUMNS)}`);
+    return;
+  }
+  out.write(table(RESULT_HEADER, rows.map(resultCells)));
+  out.write(`${roundLine(record)}\n`);
+  if (!comparisons) return;
+  out.write('\n');
+  if (comparisons.length === 0) out.write(`no benchmark ran against both ${a} and ${b} in this round\n`);
+  for (const comparison of comparisons) out.write(`${comparison.text}\n`);
+}
