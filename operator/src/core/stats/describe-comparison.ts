@@ -44,17 +44,17 @@ function items(count: number): string {
 }
 
 /** Three places, with a true minus sign, and no "−0.000". */
-function decimal(value: number): string {
+export function decimal(value: number): string {
   const text = value.toFixed(3);
   return Number(text) === 0 ? (0).toFixed(3) : text.replace('-', '−');
 }
 
 /** A difference shows its sign either way. */
-function signed(value: number): string {
+export function signed(value: number): string {
   const text = decimal(value);
   return Number(value.toFixed(3)) > 0 ? `+${text}` : text;
 }
 
-function probability(p: number): string {
+export function probability(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
 }
