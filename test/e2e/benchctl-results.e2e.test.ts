@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { BenchmarkRound } from '../../operator/src/api/v1alpha1/index.ts';
 import { benchctl, parseJson } from '../support/benchctl.ts';
+import { createRepo } from '../support/git-repo.ts';
 import { kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
@@ -166,4 +167,38 @@ describe('benchctl results', () => {
       );
     },
   );
+
+  // benchctl history tells the round by its record: the record's times, outcome and counts.
+  it('history shows the recorded round', { timeout: 60_000 }, async () => {
+    const [record] = (
+      await kubectlGetJson<{ items: BenchmarkRound[] }>(['benchmarkrounds', '-l', 'bench.dev/suite=scored'], {
+        namespace: namespace(),
+      })
+    ).items;
+    const repo = await createRepo();
+    try {
+      repo.write('suites/scored.yaml', stringify(suite));
+      await repo.commit('add scored');
+      const history = await benchctl(['history', 'scored', '-n', namespace(), '-o', 'json'], {
+        env: { KUBECONFIG: kubeconfigPath },
+        cwd: repo.dir,
+      });
+      expect(history.code).toBe(0);
+      // The suite's revision names no commit of this repository.
+      expect(parseJson<{ unmatchedRounds: unknown[] }>(history).unmatchedRounds).toEqual([
+        {
+          round: 1,
+          revision: record!.spec.sourceRevision,
+          outcome: 'Succeeded',
+          runs: 4,
+          succeeded: 4,
+          failed: 0,
+          ...(record!.spec.startTime ? { startedAt: record!.spec.startTime } : {}),
+          finishedAt: record!.spec.completionTime,
+        },
+      ]);
+    } finally {
+      repo.remove();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkSuite } from '../api/index.ts';
 import type { JobView } from '../core/suite/observe.ts';
-import { commitOfRevision, roundsOf } from './rounds.ts';
+import { commitOfRevision, roundsOf, withRecords } from './rounds.ts';
 
 function job(
   round: number,
@@ -157,4 +157,42 @@ describe('commitOfRevision', () => {
     ['main', undefined],
     ['release-1', undefined],
   ])('%s names commit %s', (revision, commit) => expect(commitOfRevision(revision)).toBe(commit));
+});
+
+describe('withRecords', () => {
+  it('tells a round by its BenchmarkRound record where there is one, the others as found', () => {
+    const found = [
+      { round: 3, outcome: 'Running', runs: 2, succeeded: 0, failed: 0 },
+      { round: 2, outcome: 'Unknown', runs: 0, succeeded: 0, failed: 0 },
+    ];
+    const record = {
+      spec: {
+        suite: 's',
+        round: 2,
+        phase: 'Failed' as const,
+        sourceRevision: 'main@sha1:abc1234',
+        startTime: '2026-11-22T10:00:00Z',
+        completionTime: '2026-11-22T10:05:00Z',
+        runs: [
+          { name: 'a', benchmark: 'b', target: 'a', state: 'Succeeded' as const, attempt: 1 },
+          { name: 'c', benchmark: 'b', target: 'c', state: 'Blocked' as const, attempt: 0 },
+        ],
+      },
+    };
+    const older = { spec: { suite: 's', round: 1, phase: 'Succeeded' as const } };
+    expect(withRecords(found, [older, record])).toEqual([
+      found[0],
+      {
+        round: 2,
+        revision: 'main@sha1:abc1234',
+        outcome: 'Failed',
+        runs: 2,
+        succeeded: 1,
+        failed: 1,
+        startedAt: '2026-11-22T10:00:00Z',
+        finishedAt: '2026-11-22T10:05:00Z',
+      },
+      { round: 1, outcome: 'Succeeded', runs: 0, succeeded: 0, failed: 0 },
+    ]);
+  });
 });

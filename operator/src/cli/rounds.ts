@@ -1,8 +1,9 @@
-// The rounds of a suite the cluster still knows, with the revision each ran and how it ended: the
-// current round from the suite's status, earlier ones from the Jobs kept by the history limits,
-// and rounds whose Jobs are gone from the operator's RoundStarted / RoundCompleted Events (while
-// the API server keeps them, an hour by default).
-import type { BenchmarkSuite } from '../api/index.ts';
+// The rounds of a suite the cluster still knows, with the revision each ran and how it ended: a
+// finished round from its BenchmarkRound record where there is one (records outlive Jobs and
+// Events); otherwise the current round from the suite's status, earlier ones from the Jobs kept by
+// the history limits, and rounds whose Jobs are gone from the operator's RoundStarted /
+// RoundCompleted Events (while the API server keeps them, an hour by default).
+import type { BenchmarkRoundSpec, BenchmarkSuite } from '../api/index.ts';
 import { ANNOTATIONS, LABELS } from '../core/render/labels.ts';
 import { observeAttempt, type JobView } from '../core/suite/observe.ts';
 
@@ -137,6 +138,29 @@ export function roundsOf(
         ...(finished && outcome !== 'Running' ? { finishedAt: finished } : {}),
       };
     });
+}
+
+/** A finished round as its BenchmarkRound record tells it. */
+function recordedRound(spec: BenchmarkRoundSpec): RoundView {
+  const runs = spec.runs ?? [];
+  const succeeded = runs.filter((r) => r.state === 'Succeeded').length;
+  return {
+    round: spec.round,
+    ...(spec.sourceRevision ? { revision: spec.sourceRevision } : {}),
+    outcome: spec.phase,
+    runs: runs.length,
+    succeeded,
+    failed: runs.length - succeeded,
+    ...(spec.startTime ? { startedAt: spec.startTime } : {}),
+    ...(spec.completionTime ? { finishedAt: spec.completionTime } : {}),
+  };
+}
+
+/** The rounds, each told by its record where it has one, newest first. */
+export function withRecords(rounds: RoundView[], records: { spec: BenchmarkRoundSpec }[]): RoundView[] {
+  const recorded = new Map(records.map((r) => [r.spec.round, recordedRound(r.spec)]));
+  const others = rounds.filter((r) => !recorded.has(r.round));
+  return [...others, ...recorded.values()].sort((a, b) => b.round - a.round);
 }
 
 /** The commit id a revision names: Flux's `main@sha1:<id>`, Argo CD's `<id>`, or a short id. */

@@ -1,10 +1,12 @@
 // benchctl history <suite>: the Git commits that changed the suite's manifest, newest first, each
-// with the rounds it produced in the cluster (status, Jobs, Events) and how they ended. A round belongs to the commit that
+// with the rounds it produced in the cluster (BenchmarkRound records, else status, Jobs, Events) and how they ended. A round belongs to the commit that
 // last changed the file as of the revision the round ran (Flux and Argo CD report the repository's
 // revision, which may be a later commit touching other files).
 import type { SuiteObject } from '../../controllers/caches.ts';
 import type { Command } from 'commander';
-import { benchmarkSuiteType, jobType } from '../../controllers/resources.ts';
+import type { KubeObject } from '../../runtime/client/resource.ts';
+import type { BenchmarkRoundSpec } from '../../api/index.ts';
+import { benchmarkRoundType, benchmarkSuiteType, jobType } from '../../controllers/resources.ts';
 import { LABELS, MANAGED_SELECTOR } from '../../core/render/labels.ts';
 import type { JobView } from '../../core/suite/observe.ts';
 import { connect, fromCluster } from '../cluster.ts';
@@ -13,7 +15,7 @@ import { globalOptions, type CliContext, type GlobalOptions } from '../context.t
 import { CliError, EXIT, type ExitCode } from '../errors.ts';
 import { Repo, type Commit } from '../git.ts';
 import { printJson, warn, type Io } from '../output.ts';
-import { commitOfRevision, roundsOf, type RoundEvent, type RoundView } from '../rounds.ts';
+import { commitOfRevision, roundsOf, withRecords, type RoundEvent, type RoundView } from '../rounds.ts';
 import { suiteInWorkingCopy } from '../suite-source.ts';
 
 interface CommitHistory extends Commit {
@@ -49,9 +51,19 @@ async function clusterRounds(name: string, options: GlobalOptions, io: Io): Prom
         },
       ),
     );
-    // Events of an earlier suite of the same name are not this one's.
+    const records = await fromCluster(cluster, 'BenchmarkRounds', () =>
+      cluster.client.list<KubeObject & { spec: BenchmarkRoundSpec }>(benchmarkRoundType, {
+        namespace: cluster.namespace,
+        labelSelector: `${LABELS.suite}=${name}`,
+      }),
+    );
+    // Events and records of an earlier suite of the same name are not this one's.
     const own = events.items.filter((e) => e.regarding?.uid === suite.metadata.uid);
-    return { cluster: 'ok', namespace: cluster.namespace, rounds: roundsOf(suite, jobs.items, own) };
+    const ownRecords = records.items.filter((r) =>
+      r.metadata.ownerReferences?.some((o) => o.uid === suite.metadata.uid),
+    );
+    const rounds = withRecords(roundsOf(suite, jobs.items, own), ownRecords);
+    return { cluster: 'ok', namespace: cluster.namespace, rounds };
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     warn(io, `${error.message}: showing the commits only`);
