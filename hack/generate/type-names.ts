@@ -17,6 +17,9 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'spec.benchmarks[].env[].valueFrom': 'EnvVarSource',
     'spec.benchmarks[].resources': 'ResourceRequirements',
     'spec.retry': 'RetryPolicy',
+    'spec.gates[]': 'Gate',
+    'spec.gates[].baseline': 'GateBaseline',
+    'status.gates[]': 'GateStatus',
     'spec.retry.backoff': 'Backoff',
     'status.conditions[]': 'Condition',
     'status.summary': 'RunSummary',
@@ -31,6 +34,7 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'spec.runs[].result': 'RunResult',
     'spec.runs[].result.usage': 'TokenUsage',
     'spec.runs[].interval': 'ScoreInterval',
+    'spec.gates[]': 'GateStatus',
   },
   ProviderPolicy: {
     '': 'ProviderPolicy',

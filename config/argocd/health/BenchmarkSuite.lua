@@ -89,6 +89,10 @@ local hs = health(function(ready)
   if obj.spec ~= nil and obj.spec.suspend == true and phase ~= "Running" then
     return "Suspended", "the suite is suspended; " .. describe(ready)
   end
+  -- A regression gate failed on the finished round (docs/results.md): a promotion must stop.
+  if ready.reason == "GateFailed" then
+    return "Degraded", describe(ready)
+  end
   -- A round that finished with failed (or blocked) runs is Ready for kstatus, Degraded here.
   if phase == "Failed" then
     local message = describe(ready)

@@ -4,10 +4,8 @@
 import type { BenchmarkRoundSpec, RoundRun } from '../api/index.ts';
 import { compareRuns, type ItemOutcomes, type RunComparison } from '../core/stats/compare.ts';
 import { describeComparison } from '../core/stats/describe-comparison.ts';
+import { CORRECT_ITEMS_METRIC } from '../core/suite/correct-share.ts';
 import { findingError } from './errors.ts';
-
-/** The metric bench-runner reports the correct items in (docs/runner-contract.md, Output). */
-const CORRECT_ITEMS_METRIC = 'correctItems';
 
 /** What every unpaired comparison of counts says, so no one reads it as a paired test. */
 export const UNPAIRED_NOTE = 'unpaired (per-item outcomes not recorded)';

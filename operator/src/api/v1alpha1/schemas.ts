@@ -77,6 +77,62 @@ export const schemas: {
             type: 'string',
             maxLength: 32,
           },
+          gateVerdict: {
+            description:
+              'The gates\' verdict on the round: "Failed n/m" when n of the m gates failed, else "Inconclusive n/m", else "Passed m/m"; absent without gates.',
+            type: 'string',
+            maxLength: 32,
+          },
+          gates: {
+            description:
+              "The verdict of each of the suite's gates on this round (see the suite's spec.gates).",
+            type: 'array',
+            maxItems: 16,
+            'x-kubernetes-list-type': 'atomic',
+            items: {
+              description: "One gate's verdict.",
+              type: 'object',
+              required: ['name', 'round', 'verdict', 'message'],
+              properties: {
+                name: {
+                  description: "The gate's name.",
+                  type: 'string',
+                  maxLength: 63,
+                },
+                round: {
+                  description: 'The round judged.',
+                  type: 'integer',
+                  format: 'int32',
+                  minimum: 1,
+                },
+                verdict: {
+                  description:
+                    'Passed, Failed (the candidate is worse than the baseline by more than maxDrop, with confidence), or Inconclusive (a run or value is missing).',
+                  type: 'string',
+                  enum: ['Passed', 'Failed', 'Inconclusive'],
+                },
+                message: {
+                  description:
+                    'The numbers behind the verdict, e.g. mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.051…−0.015), unpaired p = 0.003.',
+                  type: 'string',
+                  maxLength: 512,
+                },
+                value: {
+                  description:
+                    "The candidate's value in that round (the next round's previousRound baseline).",
+                  type: 'number',
+                },
+                items: {
+                  description:
+                    "The number of items the candidate's value is a share of correct items over, when it is one.",
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
+                },
+              },
+              additionalProperties: false,
+            },
+          },
           best: {
             description:
               'The target with the highest mean score over its succeeded runs, and that mean, e.g. "gpt-4o 0.745"; absent when no run has a score.',
@@ -297,6 +353,24 @@ export const schemas: {
             messageExpression:
               "self.benchmarks.transformList(i, b, has(b.volumeMounts) && b.volumeMounts.exists(m, !(has(self.runner.volumes) && self.runner.volumes.exists(v, v.name == m.name))), b.volumeMounts.transformList(j, m, !(has(self.runner.volumes) && self.runner.volumes.exists(v, v.name == m.name)), 'benchmarks[' + ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38', '39', '40', '41', '42', '43', '44', '45', '46', '47', '48', '49', '50', '51', '52', '53', '54', '55', '56', '57', '58', '59', '60', '61', '62', '63', '64', '65', '66', '67', '68', '69', '70', '71', '72', '73', '74', '75', '76', '77', '78', '79', '80', '81', '82', '83', '84', '85', '86', '87', '88', '89', '90', '91', '92', '93', '94', '95', '96', '97', '98', '99'][i] + '].volumeMounts[' + ['0', '1', '2', '3', '4', '5', '6', '7'][j] + '] names volume \\'' + m.name + '\\', which is not in runner.volumes')[0])[0]",
             fieldPath: '.benchmarks',
+          },
+          {
+            rule: '!has(self.gates) || self.gates.all(g, self.benchmarks.exists(b, b.name == g.benchmark))',
+            message: "every gate's benchmark must name a benchmark of this suite",
+            fieldPath: '.gates',
+            reason: 'FieldValueInvalid',
+          },
+          {
+            rule: '!has(self.gates) || self.gates.all(g, self.targets.exists(t, t.name == g.candidate))',
+            message: "every gate's candidate must name a target of this suite",
+            fieldPath: '.gates',
+            reason: 'FieldValueInvalid',
+          },
+          {
+            rule: '!has(self.gates) || self.gates.all(g, !has(g.baseline.target) || (g.baseline.target != g.candidate && self.targets.exists(t, t.name == g.baseline.target)))',
+            message: "every gate's baseline.target must name another target of this suite than its candidate",
+            fieldPath: '.gates',
+            reason: 'FieldValueInvalid',
           },
         ],
         properties: {
@@ -1279,6 +1353,94 @@ export const schemas: {
             maxLength: 63,
             pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
           },
+          gates: {
+            description:
+              "Regression gates, judged when a round finishes (docs/results.md): each compares a benchmark's score (or one of its metrics) of a candidate target with a baseline — another target of the same round, the same target in the previous round, or a fixed threshold — and fails when the candidate is worse by more than maxDrop with confidence 1 − significance. A failed gate makes the suite Ready=False (GateFailed), so a GitOps promotion that waits on the suite's health stops.",
+            type: 'array',
+            maxItems: 16,
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['name'],
+            items: {
+              description: 'One regression gate.',
+              type: 'object',
+              required: ['name', 'benchmark', 'candidate', 'baseline'],
+              properties: {
+                name: {
+                  description: "The gate's name, unique in the suite (a DNS label).",
+                  type: 'string',
+                  maxLength: 63,
+                  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+                },
+                benchmark: {
+                  description: 'The benchmark whose runs are compared.',
+                  type: 'string',
+                  maxLength: 40,
+                },
+                metric: {
+                  description:
+                    "What is compared: score (the run's headline score, the default) or the name of a metric of the run's result.",
+                  type: 'string',
+                  maxLength: 128,
+                },
+                candidate: {
+                  description: 'The target whose run is judged.',
+                  type: 'string',
+                  maxLength: 20,
+                },
+                baseline: {
+                  description:
+                    'What the candidate is compared with: exactly one of target, previousRound and threshold.',
+                  type: 'object',
+                  'x-kubernetes-validations': [
+                    {
+                      rule: '(has(self.target) ? 1 : 0) + (has(self.previousRound) && self.previousRound ? 1 : 0) + (has(self.threshold) ? 1 : 0) == 1',
+                      message:
+                        "a gate's baseline sets exactly one of target, previousRound (true) and threshold",
+                    },
+                  ],
+                  properties: {
+                    target: {
+                      description: 'Another target of the suite, in the same round.',
+                      type: 'string',
+                      maxLength: 20,
+                    },
+                    previousRound: {
+                      description: "The candidate's own run in the previous round.",
+                      type: 'boolean',
+                    },
+                    threshold: {
+                      description: 'A fixed value, a decimal string, e.g. "0.70".',
+                      type: 'string',
+                      maxLength: 20,
+                      pattern: '^-?(0|[1-9][0-9]{0,9})(\\.[0-9]{1,9})?$',
+                    },
+                  },
+                  additionalProperties: false,
+                },
+                maxDrop: {
+                  description:
+                    'The largest drop (candidate − baseline, in the metric\'s units) that is not a regression, a decimal string. Defaults to "0".',
+                  type: 'string',
+                  maxLength: 20,
+                  pattern: '^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,9})?$',
+                },
+                significance: {
+                  description:
+                    'The test\'s α, a decimal string greater than 0 and at most 0.5. Defaults to "0.05" (95% confidence).',
+                  type: 'string',
+                  maxLength: 11,
+                  pattern: '^0?\\.[0-9]{1,9}$',
+                  'x-kubernetes-validations': [
+                    {
+                      rule: 'double(self) > 0.0 && double(self) <= 0.5',
+                      message: "a gate's significance must be greater than 0 and at most 0.5",
+                    },
+                  ],
+                },
+              },
+              additionalProperties: false,
+            },
+          },
           roundHistoryLimit: {
             description:
               'How many BenchmarkRound records of finished rounds are kept (`kubectl get benchmarkrounds -l bench.dev/suite=<name>`): the oldest are deleted first. Defaults to 20.',
@@ -1398,6 +1560,56 @@ export const schemas: {
             type: 'integer',
             format: 'int64',
             minimum: 0,
+          },
+          gates: {
+            description:
+              'The verdict of each gate on the latest finished round, kept while the next round runs.',
+            type: 'array',
+            maxItems: 16,
+            'x-kubernetes-list-type': 'atomic',
+            items: {
+              description: "One gate's verdict.",
+              type: 'object',
+              required: ['name', 'round', 'verdict', 'message'],
+              properties: {
+                name: {
+                  description: "The gate's name.",
+                  type: 'string',
+                  maxLength: 63,
+                },
+                round: {
+                  description: 'The round judged.',
+                  type: 'integer',
+                  format: 'int32',
+                  minimum: 1,
+                },
+                verdict: {
+                  description:
+                    'Passed, Failed (the candidate is worse than the baseline by more than maxDrop, with confidence), or Inconclusive (a run or value is missing).',
+                  type: 'string',
+                  enum: ['Passed', 'Failed', 'Inconclusive'],
+                },
+                message: {
+                  description:
+                    'The numbers behind the verdict, e.g. mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.051…−0.015), unpaired p = 0.003.',
+                  type: 'string',
+                  maxLength: 512,
+                },
+                value: {
+                  description:
+                    "The candidate's value in that round (the next round's previousRound baseline).",
+                  type: 'number',
+                },
+                items: {
+                  description:
+                    "The number of items the candidate's value is a share of correct items over, when it is one.",
+                  type: 'integer',
+                  format: 'int64',
+                  minimum: 0,
+                },
+              },
+              additionalProperties: false,
+            },
           },
           conditions: {
             description:

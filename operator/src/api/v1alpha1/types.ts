@@ -58,6 +58,16 @@ export interface BenchmarkRoundSpec {
    */
   progress?: string;
   /**
+   * The gates' verdict on the round: "Failed n/m" when n of the m gates failed, else "Inconclusive n/m", else "Passed m/m"; absent without gates.
+   */
+  gateVerdict?: string;
+  /**
+   * The verdict of each of the suite's gates on this round (see the suite's spec.gates).
+   *
+   * @maxItems 16
+   */
+  gates?: GateStatus[];
+  /**
    * The target with the highest mean score over its succeeded runs, and that mean, e.g. "gpt-4o 0.745"; absent when no run has a score.
    */
   best?: string;
@@ -67,6 +77,35 @@ export interface BenchmarkRoundSpec {
    * @maxItems 1000
    */
   runs?: RoundRun[];
+}
+/**
+ * One gate's verdict.
+ */
+export interface GateStatus {
+  /**
+   * The gate's name.
+   */
+  name: string;
+  /**
+   * The round judged.
+   */
+  round: number;
+  /**
+   * Passed, Failed (the candidate is worse than the baseline by more than maxDrop, with confidence), or Inconclusive (a run or value is missing).
+   */
+  verdict: 'Passed' | 'Failed' | 'Inconclusive';
+  /**
+   * The numbers behind the verdict, e.g. mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.051…−0.015), unpaired p = 0.003.
+   */
+  message: string;
+  /**
+   * The candidate's value in that round (the next round's previousRound baseline).
+   */
+  value?: number;
+  /**
+   * The number of items the candidate's value is a share of correct items over, when it is one.
+   */
+  items?: number;
 }
 /**
  * One run of the round: one benchmark against one target, as it finished.
@@ -224,6 +263,12 @@ export interface BenchmarkSuiteSpec {
    * Name of the SchedulePolicy (in the same namespace) that says when, where and how urgently the runs execute. Absent: the suite runs once per change of its spec, anywhere, at priority 0.
    */
   schedulePolicyRef?: string;
+  /**
+   * Regression gates, judged when a round finishes (docs/results.md): each compares a benchmark's score (or one of its metrics) of a candidate target with a baseline — another target of the same round, the same target in the previous round, or a fixed threshold — and fails when the candidate is worse by more than maxDrop with confidence 1 − significance. A failed gate makes the suite Ready=False (GateFailed), so a GitOps promotion that waits on the suite's health stops.
+   *
+   * @maxItems 16
+   */
+  gates?: Gate[];
   /**
    * How many BenchmarkRound records of finished rounds are kept (`kubectl get benchmarkrounds -l bench.dev/suite=<name>`): the oldest are deleted first. Defaults to 20.
    */
@@ -639,6 +684,53 @@ export interface Benchmark {
   resources?: ResourceRequirements;
 }
 /**
+ * One regression gate.
+ */
+export interface Gate {
+  /**
+   * The gate's name, unique in the suite (a DNS label).
+   */
+  name: string;
+  /**
+   * The benchmark whose runs are compared.
+   */
+  benchmark: string;
+  /**
+   * What is compared: score (the run's headline score, the default) or the name of a metric of the run's result.
+   */
+  metric?: string;
+  /**
+   * The target whose run is judged.
+   */
+  candidate: string;
+  baseline: GateBaseline;
+  /**
+   * The largest drop (candidate − baseline, in the metric's units) that is not a regression, a decimal string. Defaults to "0".
+   */
+  maxDrop?: string;
+  /**
+   * The test's α, a decimal string greater than 0 and at most 0.5. Defaults to "0.05" (95% confidence).
+   */
+  significance?: string;
+}
+/**
+ * What the candidate is compared with: exactly one of target, previousRound and threshold.
+ */
+export interface GateBaseline {
+  /**
+   * Another target of the suite, in the same round.
+   */
+  target?: string;
+  /**
+   * The candidate's own run in the previous round.
+   */
+  previousRound?: boolean;
+  /**
+   * A fixed value, a decimal string, e.g. "0.70".
+   */
+  threshold?: string;
+}
+/**
  * How failed runs are retried: up to limit times, each time as a new Job, after min(max, initial × factor^(attempt-1)) ± jitterPercent. Benchmark/configuration errors (exit code 2) and rejected credentials (12) are not retried.
  */
 export interface RetryPolicy {
@@ -677,6 +769,12 @@ export interface BenchmarkSuiteStatus {
    * The metadata.generation of the spec this status describes. A status whose observedGeneration is less than metadata.generation is out of date.
    */
   observedGeneration?: number;
+  /**
+   * The verdict of each gate on the latest finished round, kept while the next round runs.
+   *
+   * @maxItems 16
+   */
+  gates?: GateStatus[];
   /**
    * Conditions of the BenchmarkSuite, in the metav1.Condition shape, one per type: Ready, Reconciling and Stalled (see docs/api.md). They follow the kstatus conventions, so Flux and Argo CD can compute health.
    *

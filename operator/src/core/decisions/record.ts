@@ -28,6 +28,10 @@ export type DecisionReason =
   | 'SuiteDeleted'
   /** The suite cannot proceed; `facts.stall` says why (ReferenceMissing, DependencyCycle, ...). */
   | 'SuiteStalled'
+  /** A regression gate's verdict on a finished round (docs/results.md). */
+  | 'GatePassed'
+  | 'GateFailed'
+  | 'GateInconclusive'
   | 'CircuitOpened'
   | 'CircuitHalfOpen'
   | 'CircuitClosed'
@@ -56,6 +60,18 @@ export interface DecisionFacts {
   /** The ProviderPolicy (name) the run uses, and the model there. */
   provider?: string;
   model?: string;
+  /** A gate's verdict, with the numbers behind it. */
+  gate?: {
+    name: string;
+    verdict: string;
+    method: string;
+    candidate?: number;
+    baseline?: number;
+    difference?: number;
+    low?: number;
+    high?: number;
+    pValue?: number;
+  };
   /** After a failover: the target's own ProviderPolicy, whose circuit is open. */
   failedOverFrom?: string;
   schedulePolicy?: string;

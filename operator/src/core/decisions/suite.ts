@@ -2,6 +2,7 @@ import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { jobName } from '../render/names.ts';
 import { isPodProblemReason } from '../suite/pod-problems.ts';
 import type { RunStatusEntry } from '../suite/run-state.ts';
+import type { GateVerdict } from '../gates/evaluate.ts';
 import {
   compact,
   decisionId,
@@ -357,6 +358,44 @@ export function roundCompleted(
       action: 'CompleteRound',
       message: `round ${subject.round} completed: ${summary.succeeded}/${summary.total} runs succeeded${failed ? `, ${summary.failed} failed, ${summary.blocked} blocked` : ''}`,
       facts: { summary },
+    },
+    now,
+  );
+}
+
+/**
+ * A regression gate's verdict on the round (once, when the round is judged): a Warning when the
+ * gate failed, since a promotion waiting on the suite's health stops.
+ */
+export function gateJudged(
+  subject: SuiteSubject,
+  gate: { name: string; benchmark: string; candidate: string },
+  verdict: GateVerdict,
+  now: number,
+): DecisionRecord {
+  return suiteDecision(
+    subject,
+    {
+      id: decisionId(subject.ref.uid, `r${subject.round}`, `Gate/${gate.name}`),
+      reason: `Gate${verdict.verdict}`,
+      type: verdict.verdict === 'Failed' ? 'Warning' : 'Normal',
+      action: 'JudgeGate',
+      message: `gate ${gate.name} ${verdict.verdict.toLowerCase()} on round ${subject.round}: ${verdict.message}`,
+      facts: {
+        benchmark: gate.benchmark,
+        target: gate.candidate,
+        gate: compact({
+          name: gate.name,
+          verdict: verdict.verdict,
+          method: verdict.method,
+          candidate: verdict.candidate,
+          baseline: verdict.baseline,
+          difference: verdict.difference,
+          low: verdict.low,
+          high: verdict.high,
+          pValue: verdict.pValue,
+        }),
+      },
     },
     now,
   );

@@ -115,6 +115,9 @@ function roundVerdict(suite: SuiteView): Verdict | undefined {
   const status = suite.status;
   if (!status?.round) return undefined;
   if (status.completionTime) {
+    // A failed regression gate fails the commit, whatever the runs did: it is the point of gating.
+    const gate = status.gates?.find((g) => g.round === status.round && g.verdict === 'Failed');
+    if (gate) return { state: 'failure', description: `gate ${gate.name} failed: ${gate.message}` };
     const failed = (status.summary?.failed ?? 0) + (status.summary?.blocked ?? 0) > 0;
     return { state: failed ? 'failure' : 'success', description: roundDescription(status) };
   }

@@ -1,5 +1,6 @@
 import type { BenchmarkRound } from '../../api/v1alpha1/index.ts';
 import { metaTime } from '../../meta/conditions.ts';
+import { gateConditions, roundGates } from '../gates/round-gates.ts';
 import type { DecisionRecord } from '../decisions/record.ts';
 import {
   jobDeleted,
@@ -8,6 +9,7 @@ import {
   roundStarted,
   runOutcomes,
   runStopped,
+  gateJudged,
   suiteStalled,
   suiteSubject,
 } from '../decisions/suite.ts';
@@ -117,12 +119,26 @@ export function planSuite(inputs: SuiteInputs, context: SuitePlanContext): Suite
   if (round.nextScheduleTime !== undefined)
     status.nextScheduleTime = metaTime(new Date(round.nextScheduleTime));
   else delete status.nextScheduleTime;
+  // Gates judge a round once it has finished; their verdicts stay until the next one has.
+  const judgedGates = roundGates(suite, status, suite.status?.gates);
+  if (judgedGates.gates) status.gates = judgedGates.gates;
+  else delete status.gates;
+  status.conditions = gateConditions(
+    status.conditions ?? [],
+    suite.status?.conditions ?? [],
+    judgedGates.gates,
+    status.completionTime !== undefined,
+    suite.metadata.generation ?? 0,
+    now,
+  );
   const previous = suite.status?.round === current ? suite.status : undefined;
   decisions.push(...runOutcomes(subject, previous?.runs, status.runs ?? [], nowMs));
   const stops = runs.flatMap((run, i) => (run.stop ? [{ stop: run.stop, entry: status.runs![i]! }] : []));
   for (const { stop, entry } of stops) decisions.push(runStopped(subject, entry, stop, nowMs));
   const completed = roundCompleted(subject, suite.status, status, nowMs);
   if (completed) decisions.push(completed);
+  for (const { gate, verdict } of judgedGates.judged)
+    decisions.push(gateJudged(subject, gate, verdict, nowMs));
   const stalledBefore = suite.status?.conditions?.find((c) => c.type === 'Stalled' && c.status === 'True');
   if (stalled && stalled.reason !== stalledBefore?.reason) {
     const references = {

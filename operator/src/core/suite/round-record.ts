@@ -3,20 +3,18 @@
 import type {
   BenchmarkRound,
   BenchmarkSuite,
+  GateStatus,
   RoundRun,
   RunStatus,
   ScoreInterval,
 } from '../../api/v1alpha1/index.ts';
-import { SCORED_ITEMS_METRIC } from '../../../../runner/src/contract/result.ts';
 import { wilsonInterval } from '../stats/wilson.ts';
 import { LABELS, MANAGED_BY } from '../render/labels.ts';
 import type { SuiteStatus } from '../status/suite-status.ts';
+import { correctShare } from './correct-share.ts';
 
 /** The CRD's default of spec.roundHistoryLimit. */
 export const DEFAULT_ROUND_HISTORY_LIMIT = 20;
-
-/** The metric bench-runner reports the correct items in (docs/runner-contract.md, Output). */
-const CORRECT_ITEMS_METRIC = 'correctItems';
 
 /** A round record as the operator's cache holds it: its name and round, no more. */
 export interface RoundRecordView {
@@ -70,6 +68,7 @@ export function roundRecordToCreate(
       ...(status.lastScheduleTime ? { startTime: status.lastScheduleTime } : {}),
       completionTime: status.completionTime,
       ...(best ? { best } : {}),
+      ...gatesOf(status.gates, round),
       runs,
     },
   };
@@ -96,21 +95,28 @@ function recordedRun(run: RunStatus): RoundRun {
  * score over an unknown number of items has none (an interval would be made up).
  */
 function scoreInterval(run: RunStatus): ScoreInterval | undefined {
-  const metrics = run.result?.metrics;
-  const items = metrics?.[SCORED_ITEMS_METRIC];
-  const correct = metrics?.[CORRECT_ITEMS_METRIC];
-  if (items === undefined || correct === undefined) return undefined;
-  if (
-    !Number.isSafeInteger(items) ||
-    !Number.isSafeInteger(correct) ||
-    items < 1 ||
-    correct < 0 ||
-    correct > items
-  )
-    return undefined;
+  const share = correctShare(run);
+  if (!share) return undefined;
+  const { correct, items } = share;
   const { low, high } = wilsonInterval(correct, items);
   const p = correct / items;
   return { method: 'Wilson', low, high, standardError: Math.sqrt((p * (1 - p)) / items), items };
+}
+
+/** The gates' verdicts on the round, and their one-word summary for the GATES column. */
+function gatesOf(
+  statuses: GateStatus[] | undefined,
+  round: number,
+): Pick<BenchmarkRound['spec'], 'gates' | 'gateVerdict'> {
+  const gates = (statuses ?? []).filter((g) => g.round === round);
+  if (gates.length === 0) return {};
+  const count = (verdict: GateStatus['verdict']) => gates.filter((g) => g.verdict === verdict).length;
+  const [verdict, n] = count('Failed')
+    ? ['Failed', count('Failed')]
+    : count('Inconclusive')
+      ? ['Inconclusive', count('Inconclusive')]
+      : ['Passed', gates.length];
+  return { gates, gateVerdict: `${verdict} ${n}/${gates.length}` };
 }
 
 /** The target with the highest mean score over its succeeded runs, e.g. "gpt-4o 0.745". */

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchmarkSuite, Gate, GateStatus, RunStatus } from '../../api/v1alpha1/index.ts';
+import { findCondition, setCondition, type Condition } from '../../meta/conditions.ts';
+import { gateConditions, roundGates } from './round-gates.ts';
+
+const NOW = new Date('2026-12-07T12:00:00Z');
+const LATER = new Date('2026-12-07T13:00:00Z');
+
+const suiteWith = (gates: Gate[]): BenchmarkSuite => ({
+  apiVersion: 'bench.dev/v1alpha1',
+  kind: 'BenchmarkSuite',
+  metadata: { name: 's', namespace: 'ns', uid: 'uid-s', generation: 1 },
+  spec: {
+    runner: { image: 'runner' },
+    targets: [
+      { name: 'candidate', providerRef: 'p', model: 'b' },
+      { name: 'production', providerRef: 'p', model: 'a' },
+    ],
+    benchmarks: [{ name: 'mmlu' }],
+    gates,
+  },
+});
+
+/** A succeeded run whose score is `correct` of `items` correct items, as bench-runner reports it. */
+const run = (target: string, correct: number, items = 1000): RunStatus => ({
+  name: `mmlu-${target}`,
+  benchmark: 'mmlu',
+  target,
+  state: 'Succeeded',
+  attempt: 1,
+  result: { score: correct / items, metrics: { answeredItems: items, correctItems: correct } },
+});
+
+type Status = NonNullable<BenchmarkSuite['status']>;
+const finished = (round: number, runs: RunStatus[]): Status => ({
+  round,
+  completionTime: '2026-12-07T11:59:00Z',
+  runs,
+});
+
+const versusProduction: Gate = {
+  name: 'no-regression',
+  benchmark: 'mmlu',
+  candidate: 'candidate',
+  baseline: { target: 'production' },
+};
+
+describe('roundGates', () => {
+  it('fails a real regression against another target of the round, and keeps the candidate value', () => {
+    const { gates, judged } = roundGates(
+      suiteWith([versusProduction]),
+      finished(3, [run('candidate', 700), run('production', 745)]),
+      undefined,
+    );
+    expect(gates).toEqual([
+      expect.objectContaining({
+        name: 'no-regression',
+        round: 3,
+        verdict: 'Failed',
+        value: 0.7,
+        items: 1000,
+      }),
+    ]);
+    expect(gates![0]!.message).toMatch(/^mmlu: candidate 0\.700 vs production 0\.745, −0\.045 \(95% CI/);
+    expect(judged.map((j) => j.verdict.verdict)).toEqual(['Failed']);
+  });
+
+  it('passes on noise', () => {
+    const { gates } = roundGates(
+      suiteWith([versusProduction]),
+      finished(3, [run('candidate', 738), run('production', 745)]),
+      undefined,
+    );
+    expect(gates![0]!.verdict).toBe('Passed');
+  });
+
+  it('judges a round once: a verdict of this round is kept as it is, and judged is empty', () => {
+    const suite = suiteWith([versusProduction]);
+    const status = finished(3, [run('candidate', 700), run('production', 745)]);
+    const first = roundGates(suite, status, undefined);
+    const again = roundGates(suite, status, first.gates);
+    expect(again.gates).toEqual(first.gates);
+    expect(again.judged).toEqual([]);
+  });
+
+  it("keeps the last round's verdicts while the next round runs, and drops a gate no longer in the spec", () => {
+    const kept: GateStatus[] = [
+      { name: 'no-regression', round: 3, verdict: 'Failed', message: 'm' },
+      { name: 'removed', round: 3, verdict: 'Passed', message: 'm' },
+    ];
+    const running: Status = { round: 4, runs: [] };
+    expect(roundGates(suiteWith([versusProduction]), running, kept)).toEqual({
+      gates: [kept[0]],
+      judged: [],
+    });
+  });
+
+  it("compares with the candidate's value of the previous round, kept in the previous verdict", () => {
+    const gate: Gate = { ...versusProduction, name: 'trend', baseline: { previousRound: true } };
+    const previous: GateStatus[] = [
+      { name: 'trend', round: 3, verdict: 'Passed', message: 'm', value: 0.745, items: 1000 },
+    ];
+    const { gates } = roundGates(suiteWith([gate]), finished(4, [run('candidate', 700)]), previous);
+    expect(gates![0]).toMatchObject({ round: 4, verdict: 'Failed', value: 0.7 });
+    expect(gates![0]!.message).toContain('round 3');
+    // The first round has nothing to compare with.
+    const first = roundGates(suiteWith([gate]), finished(1, [run('candidate', 700)]), undefined);
+    expect(first.gates![0]!.verdict).toBe('Inconclusive');
+  });
+
+  it('is inconclusive when the candidate run failed, and has no gates without spec.gates', () => {
+    const failed = { ...run('candidate', 700), state: 'Failed' as const };
+    const { gates } = roundGates(
+      suiteWith([versusProduction]),
+      finished(3, [failed, run('production', 745)]),
+      undefined,
+    );
+    expect(gates![0]!.verdict).toBe('Inconclusive');
+    expect(roundGates(suiteWith([]), finished(3, []), undefined)).toEqual({ gates: undefined, judged: [] });
+  });
+});
+
+describe('gateConditions', () => {
+  const failed: GateStatus[] = [{ name: 'g', round: 3, verdict: 'Failed', message: 'a drop' }];
+  const roundReady = (at: Date): Condition[] =>
+    setCondition([], { type: 'Ready', status: 'True', reason: 'RoundSucceeded', message: 'done' }, at);
+
+  it('makes a finished round with a failed gate Ready=False (GateFailed) and GatesPassed=False', () => {
+    const conditions = gateConditions(roundReady(NOW), [], failed, true, 1, NOW);
+    expect(findCondition(conditions, 'Ready')).toMatchObject({ status: 'False', reason: 'GateFailed' });
+    expect(findCondition(conditions, 'GatesPassed')).toMatchObject({ status: 'False', reason: 'GateFailed' });
+  });
+
+  it('keeps the transition times of an unchanged verdict, so a later reconcile writes nothing new', () => {
+    const stored = gateConditions(roundReady(NOW), [], failed, true, 1, NOW);
+    // A later reconcile sets Ready from the runs first (True, now), then from the gates.
+    const again = gateConditions(roundReady(LATER), stored, failed, true, 1, LATER);
+    expect(again).toEqual(stored);
+  });
+
+  it('says Unknown for an inconclusive gate and True when all passed; without gates the condition goes', () => {
+    const inconclusive: GateStatus[] = [{ name: 'g', round: 3, verdict: 'Inconclusive', message: 'no run' }];
+    expect(findCondition(gateConditions([], [], inconclusive, true, 1, NOW), 'GatesPassed')?.status).toBe(
+      'Unknown',
+    );
+    const passed: GateStatus[] = [{ name: 'g', round: 3, verdict: 'Passed', message: 'ok' }];
+    const conditions = gateConditions(roundReady(NOW), [], passed, true, 1, NOW);
+    expect(findCondition(conditions, 'GatesPassed')?.status).toBe('True');
+    expect(findCondition(conditions, 'Ready')?.status).toBe('True');
+    expect(
+      findCondition(gateConditions(conditions, conditions, undefined, true, 1, NOW), 'GatesPassed'),
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,156 @@
+// The verdicts of a suite's regression gates on its latest finished round, as its status keeps
+// them, and the conditions they set: what a GitOps promotion waiting on the suite's health sees.
+import type { BenchmarkSuite, Gate, GateStatus, RunStatus } from '../../api/v1alpha1/index.ts';
+import { setCondition, type Condition } from '../../meta/conditions.ts';
+import { CONDITION_MESSAGE_LIMIT } from '../status/suite-status.ts';
+import { shorten } from '../status/text.ts';
+import { correctShare } from '../suite/correct-share.ts';
+import { evaluateGate, type GateRunValue, type GateVerdict } from './evaluate.ts';
+
+type SuiteStatus = NonNullable<BenchmarkSuite['status']>;
+
+/** status.gates[].message's bound in the CRD. */
+const GATE_MESSAGE_LENGTH = 512;
+
+export interface RoundGates {
+  /** status.gates: undefined when the suite has no gates. */
+  gates: GateStatus[] | undefined;
+  /** The verdicts reached in this reconcile (each is recorded once, as a decision). */
+  judged: Array<{ gate: Gate; verdict: GateVerdict }>;
+}
+
+/**
+ * The gates' verdicts for `status` (the one just computed). A round is judged once, when it has
+ * finished; the verdicts stay (and a gate's value is the next round's previousRound baseline)
+ * until the next round finishes. A gate no longer in the spec goes.
+ */
+export function roundGates(
+  suite: BenchmarkSuite,
+  status: SuiteStatus,
+  previous: GateStatus[] | undefined,
+): RoundGates {
+  const specGates = suite.spec.gates ?? [];
+  if (specGates.length === 0) return { gates: undefined, judged: [] };
+  const round = status.round ?? 0;
+  const kept = (previous ?? []).filter((entry) => specGates.some((g) => g.name === entry.name));
+  if (!status.completionTime || round < 1) return { gates: kept.length ? kept : undefined, judged: [] };
+  const judged: RoundGates['judged'] = [];
+  const gates = specGates.map((gate): GateStatus => {
+    const before = kept.find((entry) => entry.name === gate.name);
+    if (before?.round === round) return before;
+    const candidate = valueOf(runOf(status, gate.benchmark, gate.candidate), gate.metric);
+    const { baseline, label } = baselineOf(gate, status, before);
+    const verdict = evaluateGate(gate, candidate, baseline, label);
+    judged.push({ gate, verdict });
+    return {
+      name: gate.name,
+      round,
+      verdict: verdict.verdict,
+      message: shorten(verdict.message, GATE_MESSAGE_LENGTH),
+      ...(candidate ? { value: candidate.value } : {}),
+      ...(candidate?.items !== undefined ? { items: candidate.items } : {}),
+    };
+  });
+  return { gates, judged };
+}
+
+function runOf(status: SuiteStatus, benchmark: string, target: string): RunStatus | undefined {
+  return status.runs?.find((run) => run.benchmark === benchmark && run.target === target);
+}
+
+/** A succeeded run's value for the gate; with `items` when it is a share of correct items. */
+function valueOf(run: RunStatus | undefined, metric = 'score'): GateRunValue | undefined {
+  if (run?.state !== 'Succeeded') return undefined;
+  const value = metric === 'score' ? run.result?.score : run.result?.metrics?.[metric];
+  if (value === undefined || !Number.isFinite(value)) return undefined;
+  const share = metric === 'score' ? correctShare(run) : undefined;
+  // The counts say how many items the score is over only if the score is their share.
+  return share && Math.abs(share.correct / share.items - value) < 1e-9
+    ? { value, items: share.items }
+    : { value };
+}
+
+function baselineOf(
+  gate: Gate,
+  status: SuiteStatus,
+  before: GateStatus | undefined,
+): { baseline: GateRunValue | undefined; label: string } {
+  if (gate.baseline.target !== undefined) {
+    return {
+      baseline: valueOf(runOf(status, gate.benchmark, gate.baseline.target), gate.metric),
+      label: gate.baseline.target,
+    };
+  }
+  if (gate.baseline.previousRound) {
+    if (before?.value === undefined) return { baseline: undefined, label: 'the previous round' };
+    return {
+      baseline: { value: before.value, ...(before.items !== undefined ? { items: before.items } : {}) },
+      label: `round ${before.round}`,
+    };
+  }
+  return { baseline: undefined, label: `threshold ${gate.baseline.threshold}` };
+}
+
+/** The condition a gate type sets: GatesPassed, and Ready=False (GateFailed) on a failed gate. */
+export const GATES_CONDITION = 'GatesPassed';
+
+/**
+ * Sets GatesPassed (True: all passed; False: one failed; Unknown: one inconclusive) and, when a gate
+ * of the finished round failed, Ready=False with reason GateFailed: Flux and Argo CD read Ready, so
+ * the suite turns unhealthy and a promotion waiting on it stops. Without gates, GatesPassed goes.
+ */
+export function gateConditions(
+  conditions: Condition[],
+  stored: Condition[],
+  gates: GateStatus[] | undefined,
+  finished: boolean,
+  generation: number,
+  now: Date,
+): Condition[] {
+  if (!gates?.length) return conditions.filter((c) => c.type !== GATES_CONDITION);
+  const failed = gates.filter((g) => g.verdict === 'Failed');
+  const inconclusive = gates.filter((g) => g.verdict === 'Inconclusive');
+  const [status, reason, message]: [Condition['status'], string, string] = failed.length
+    ? ['False', 'GateFailed', failed.map((g) => `${g.name}: ${g.message}`).join('; ')]
+    : inconclusive.length
+      ? ['Unknown', 'GateInconclusive', inconclusive.map((g) => `${g.name}: ${g.message}`).join('; ')]
+      : [
+          'True',
+          'GatesPassed',
+          `${gates.length} gate${gates.length === 1 ? '' : 's'} passed on round ${gates[0]!.round}`,
+        ];
+  const bounded = shorten(message, CONDITION_MESSAGE_LIMIT);
+  let next = setCondition(
+    conditions,
+    { type: GATES_CONDITION, status, reason, message: bounded, observedGeneration: generation },
+    now,
+  );
+  if (failed.length && finished) {
+    next = setCondition(
+      next,
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'GateFailed',
+        message: bounded,
+        observedGeneration: generation,
+      },
+      now,
+    );
+  }
+  return keepTransitionTimes(next, stored);
+}
+
+/**
+ * Ready was set from the runs first, then by the gates: a condition whose status is the stored one
+ * keeps its stored transition time, so a failed gate's Ready=False does not look new on every
+ * reconcile (and cost a status write each time).
+ */
+function keepTransitionTimes(conditions: Condition[], stored: Condition[]): Condition[] {
+  return conditions.map((condition) => {
+    const before = stored.find((c) => c.type === condition.type);
+    return before && before.status === condition.status
+      ? { ...condition, lastTransitionTime: before.lastTransitionTime }
+      : condition;
+  });
+}
