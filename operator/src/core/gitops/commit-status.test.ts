@@ -136,6 +136,28 @@ describe('commitStatusesOf', () => {
     });
   });
 
+  it('fails the commit of a round whose regression gate failed, though every run succeeded', () => {
+    const gated: Status = {
+      ...completed(2),
+      gates: [
+        { name: 'floor', round: 2, verdict: 'Failed', message: 'mmlu: candidate 0.700 vs threshold 0.8' },
+        { name: 'old', round: 1, verdict: 'Passed', message: 'earlier round' },
+      ],
+    };
+    const [status] = commitStatusesOf(suite(running(2)), suite(gated), undefined, options).statuses;
+    expect(status).toMatchObject({
+      state: 'failure',
+      description: 'gate floor failed: mmlu: candidate 0.700 vs threshold 0.8',
+    });
+    // A gate that failed on an earlier round says nothing about this one.
+    const earlier: Status = { ...completed(2), gates: [{ ...gated.gates![0]!, round: 1 }] };
+    expect(commitStatusesOf(suite(running(2)), suite(earlier), undefined, options).statuses[0]).toMatchObject(
+      {
+        state: 'success',
+      },
+    );
+  });
+
   it('prefers the suite’s repository annotation and fills in the target URL', () => {
     const annotated = suite(running(1, SHA), { 'bench.dev/github-repository': 'other/repo' });
     const [status] = commitStatusesOf(undefined, annotated, undefined, {
