@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkSuite, Gate, GateStatus, RunStatus } from '../../api/v1alpha1/index.ts';
 import { findCondition, setCondition, type Condition } from '../../meta/conditions.ts';
+import { validateManifest } from '../../validation/validate.ts';
 import { gateConditions, roundGates } from './round-gates.ts';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
@@ -150,5 +152,89 @@ describe('gateConditions', () => {
     expect(
       findCondition(gateConditions(conditions, conditions, undefined, true, 1, NOW), 'GatesPassed'),
     ).toBeUndefined();
+  });
+});
+
+describe('the gates’ status for any gates and results the CRD admits (property)', () => {
+  const label = (max: number) =>
+    fc
+      .stringMatching(new RegExp(`^[a-z0-9]([-a-z0-9]{0,${max - 2}}[a-z0-9])?$`))
+      .filter((s) => s.length <= max);
+  const decimal = fc.oneof(
+    fc.constantFrom('0', '0.5', '0.05', '0.000000001', '9999999999.999999999'),
+    fc.tuple(fc.nat(99), fc.nat(999)).map(([a, b]) => `${a}.${b}`),
+  );
+  const number = fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.constant(0.7),
+  );
+
+  it('is accepted by the CRD’s schema', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          gates: fc.uniqueArray(
+            fc.record({
+              name: label(63),
+              metric: fc.option(fc.oneof(fc.constant('score'), fc.string({ maxLength: 128 })), {
+                nil: undefined,
+              }),
+              baseline: fc.oneof(
+                fc.constant({ target: 'production' }),
+                fc.constant({ previousRound: true }),
+                decimal.map((threshold) => ({ threshold })),
+              ),
+              maxDrop: fc.option(decimal, { nil: undefined }),
+              significance: fc.option(fc.constantFrom('0.05', '0.5', '0.000000001', '.1'), {
+                nil: undefined,
+              }),
+            }),
+            { selector: (g) => g.name, maxLength: 16 },
+          ),
+          runs: fc.array(
+            fc.record({
+              target: fc.constantFrom('candidate', 'production'),
+              state: fc.constantFrom<RunStatus['state']>('Succeeded', 'Failed'),
+              score: number,
+              items: fc.oneof(fc.integer({ min: -2, max: 2_000 }), fc.constant(Number.MAX_SAFE_INTEGER)),
+              correct: fc.integer({ min: -2, max: 2_000 }),
+              metric: number,
+            }),
+            { maxLength: 2 },
+          ),
+          previousValue: fc.option(number, { nil: undefined }),
+        }),
+        ({ gates, runs, previousValue }) => {
+          const spec = gates.map((g): Gate => ({ ...g, benchmark: 'mmlu', candidate: 'candidate' }));
+          const statusRuns = runs.map((r): RunStatus => ({
+            ...run(r.target, 0),
+            state: r.state,
+            result: {
+              score: r.score,
+              metrics: {
+                answeredItems: r.items,
+                correctItems: r.correct,
+                ...(spec[0]?.metric ? { [spec[0].metric]: r.metric } : {}),
+              },
+            },
+          }));
+          const previous: GateStatus[] = spec.map((g) => ({
+            name: g.name,
+            round: 2,
+            verdict: 'Passed',
+            message: 'before',
+            ...(previousValue !== undefined ? { value: previousValue } : {}),
+          }));
+          const suite = suiteWith(spec);
+          const status = finished(3, statusRuns);
+          const { gates: verdicts } = roundGates(suite, status, previous);
+          const conditions = gateConditions([], [], verdicts, true, 1, NOW);
+          const object = { ...suite, status: { ...status, gates: verdicts, conditions } };
+          expect(validateManifest(JSON.parse(JSON.stringify(object)) as typeof object).errors).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
