@@ -1429,13 +1429,7 @@ export const schemas: {
                     'The test\'s α, a decimal string greater than 0 and at most 0.5. Defaults to "0.05" (95% confidence).',
                   type: 'string',
                   maxLength: 11,
-                  pattern: '^0?\\.[0-9]{1,9}$',
-                  'x-kubernetes-validations': [
-                    {
-                      rule: 'double(self) > 0.0 && double(self) <= 0.5',
-                      message: "a gate's significance must be greater than 0 and at most 0.5",
-                    },
-                  ],
+                  pattern: '^0?\\.(0{1,8}[1-9][0-9]{0,7}|[1-4][0-9]{0,8}|50{0,8})$',
                 },
               },
               additionalProperties: false,
