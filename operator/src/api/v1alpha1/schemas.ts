@@ -267,6 +267,46 @@ export const schemas: {
                   },
                   additionalProperties: false,
                 },
+                artifacts: {
+                  description:
+                    "Where the run's artifacts are (per-item records and an lm-evaluation-harness results file per shard, see docs/results.md#artifacts), e.g. s3://bench-artifacts/team-a/nightly/3/mmlu-gpt-4o/; absent when the administrator configured no artifact store.",
+                  type: 'string',
+                  maxLength: 1024,
+                },
+                outcomes: {
+                  description:
+                    "Which items the run answered correctly, for paired comparisons (McNemar's exact test) of runs over the same items: bitsets over the items in the dataset's order of each shard, shard after shard. Kept for the runs a gate compares first, then the others while the record's budget lasts (see docs/results.md#per-item-outcomes); absent when the runner did not report them.",
+                  type: 'object',
+                  required: ['items', 'digest', 'correct'],
+                  properties: {
+                    items: {
+                      description: 'The number of items the bitsets are over.',
+                      type: 'integer',
+                      format: 'int32',
+                      minimum: 1,
+                      maximum: 65536,
+                    },
+                    digest: {
+                      description:
+                        "A digest of the items' identities and order (16 hex digits); two runs are paired only when theirs are equal.",
+                      type: 'string',
+                      pattern: '^[0-9a-f]{16}$',
+                    },
+                    correct: {
+                      description:
+                        'Base64 of a bitset, bit i (bit i mod 8 of byte i div 8) set when item i was answered and scored correct.',
+                      type: 'string',
+                      maxLength: 10924,
+                    },
+                    answered: {
+                      description:
+                        'Base64 of a bitset, bit i set when item i was answered; absent when every item was.',
+                      type: 'string',
+                      maxLength: 10924,
+                    },
+                  },
+                  additionalProperties: false,
+                },
                 interval: {
                   description:
                     "The score's 95% confidence interval and standard error: Wilson's interval for a proportion of correct items (from the result's correctItems and answeredItems metrics); absent when the result does not say how many items the score is over.",

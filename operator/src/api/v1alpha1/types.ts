@@ -164,6 +164,31 @@ export interface RoundRun {
    */
   completionTime?: string;
   result?: RunResult;
+  /**
+   * Where the run's artifacts are (per-item records and an lm-evaluation-harness results file per shard, see docs/results.md#artifacts), e.g. s3://bench-artifacts/team-a/nightly/3/mmlu-gpt-4o/; absent when the administrator configured no artifact store.
+   */
+  artifacts?: string;
+  /**
+   * Which items the run answered correctly, for paired comparisons (McNemar's exact test) of runs over the same items: bitsets over the items in the dataset's order of each shard, shard after shard. Kept for the runs a gate compares first, then the others while the record's budget lasts (see docs/results.md#per-item-outcomes); absent when the runner did not report them.
+   */
+  outcomes?: {
+    /**
+     * The number of items the bitsets are over.
+     */
+    items: number;
+    /**
+     * A digest of the items' identities and order (16 hex digits); two runs are paired only when theirs are equal.
+     */
+    digest: string;
+    /**
+     * Base64 of a bitset, bit i (bit i mod 8 of byte i div 8) set when item i was answered and scored correct.
+     */
+    correct: string;
+    /**
+     * Base64 of a bitset, bit i set when item i was answered; absent when every item was.
+     */
+    answered?: string;
+  };
   interval?: ScoreInterval;
 }
 /**
