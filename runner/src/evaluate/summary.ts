@@ -3,6 +3,7 @@
  * tokens per second), named metrics and token usage, as the termination message reports them.
  */
 import type { Mode } from '../config/args.ts';
+import type { ShardOutcomes } from '../contract/outcomes.ts';
 import type { ItemResult } from './item-result.ts';
 
 export interface RunResult {
@@ -10,6 +11,8 @@ export interface RunResult {
   score?: number;
   metrics: Record<string, number>;
   usage: { inputTokens: number; outputTokens: number };
+  /** Which items were right, for paired comparisons; set by the caller, which knows the shard's items. */
+  outcomes?: ShardOutcomes;
 }
 
 export interface SummaryInput {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRunResult } from '../../../operator/src/core/suite/result.ts';
+import { itemsDigest, outcomesOf, type ShardOutcomes } from '../contract/outcomes.ts';
 import { TERMINATION_MESSAGE_LIMIT, terminationMessage } from './termination-message.ts';
 
 const usage = { inputTokens: 123_456_789, outputTokens: 98_765_432 };
@@ -83,6 +84,46 @@ describe('terminationMessage', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('terminationMessage with per-item outcomes', () => {
+  const outcomes = (items: number): ShardOutcomes => ({
+    ...outcomesOf(
+      itemsDigest(['x']),
+      Array.from({ length: items }, (_, i) => ({ answered: true, correct: i % 3 === 0 })),
+    ),
+    shard: 0,
+    shards: 1,
+  });
+
+  it('keeps them whole after the run’s own metrics and before the others, and the operator reads them back', () => {
+    const metrics: Record<string, number> = { items: 8_000, accuracy: 0.33 };
+    for (let i = 0; i < 200; i++) metrics[`accuracy/c${i}`] = 0.5;
+    const message = terminationMessage({ score: 0.33, metrics, usage, outcomes: outcomes(8_000) });
+    expect(bytes(message)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    const parsed = JSON.parse(message) as { metrics: Record<string, number>; outcomes: unknown };
+    expect(parsed.outcomes).toEqual(outcomes(8_000));
+    expect(parsed.metrics).toMatchObject({ items: 8_000, accuracy: 0.33 });
+    expect(parsed.metrics.metricsDropped).toBeGreaterThan(50);
+  });
+
+  it('leaves them out when they cannot fit, and keeps every metric that can', () => {
+    const metrics = { items: 40_000, accuracy: 0.33 };
+    const message = terminationMessage({ score: 0.33, metrics, usage, outcomes: outcomes(40_000) });
+    expect(JSON.parse(message)).toEqual({ score: 0.33, metrics, usage });
+  });
+
+  it('fit whatever the outcomes and metrics', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30_000 }), fc.integer({ min: 0, max: 400 }), (items, count) => {
+        const metrics = Object.fromEntries(Array.from({ length: count }, (_, i) => [`m/${i}`, i]));
+        const message = terminationMessage({ metrics, usage, outcomes: outcomes(items) });
+        expect(bytes(message)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+        expect(() => JSON.parse(message) as unknown).not.toThrow();
+      }),
+      { numRuns: 30 },
     );
   });
 });

@@ -3,12 +3,14 @@
  * container's message (a longer one is cut, and a cut JSON is no result). What does not fit is left
  * out the same way every time: the error is shortened, then metrics are kept in a fixed order (the
  * run's own metrics first, in the order below, then the others by name) while they fit, and
- * `metricsDropped` says how many were left out. Only finite numbers are written (JSON has no NaN or
+ * `metricsDropped` says how many were left out. The per-item outcomes come after the run's own
+ * metrics and before the others, whole or not at all (without them two runs compare unpaired). Only finite numbers are written (JSON has no NaN or
  * Infinity, and the operator reads a null as no result at all): a score or token count that is not
  * one is left out, and so is such a metric, counted in `metricsDropped`.
  */
 import type { RunResult } from '../evaluate/summary.ts';
 import { HEADLINE_METRICS } from '../contract/result.ts';
+import type { ShardOutcomes } from '../contract/outcomes.ts';
 
 export const TERMINATION_MESSAGE_LIMIT = 4096;
 
@@ -50,17 +52,18 @@ export function terminationMessage(input: TerminationMessageInput): string {
   };
   const usage = Object.fromEntries(Object.entries(input.usage).filter(([, count]) => finite(count)));
   const names = Object.keys(input.metrics).sort(metricOrder);
-  // Room for the metrics: the message with none, and the marker of dropped ones at its largest.
+  // Room for the metrics and outcomes: the message with neither, and the marker of dropped metrics at its largest.
   const skeleton = JSON.stringify({ ...head, metrics: { metricsDropped: names.length }, usage });
   let room = TERMINATION_MESSAGE_LIMIT - bytes(skeleton) - 1;
   const kept: Array<[string, number]> = [];
   let dropped = 0;
   let full = false;
-  for (const name of names) {
+  let outcomes: ShardOutcomes | undefined;
+  const keep = (name: string) => {
     const value = input.metrics[name];
     if (!finite(value)) {
       dropped++;
-      continue;
+      return;
     }
     // `"name":value,`
     const size = bytes(JSON.stringify(name)) + bytes(JSON.stringify(value)) + 2;
@@ -71,9 +74,21 @@ export function terminationMessage(input: TerminationMessageInput): string {
       full = true;
       dropped++;
     }
+  };
+  const headline = names.filter((name) => FIRST_METRICS.includes(name));
+  headline.forEach(keep);
+  // The outcomes before the other metrics: a per-category accuracy is also in the log, the pairing of
+  // two runs item by item is nowhere else. `,"outcomes":{...}`
+  if (input.outcomes) {
+    const size = bytes(JSON.stringify(input.outcomes)) + 12;
+    if (size <= room) {
+      outcomes = input.outcomes;
+      room -= size;
+    }
   }
+  names.filter((name) => !FIRST_METRICS.includes(name)).forEach(keep);
   if (dropped > 0) kept.push(['metricsDropped', dropped]);
   // fromEntries defines every name as a property, `__proto__` included.
   const metrics = Object.fromEntries(kept);
-  return JSON.stringify({ ...head, metrics, usage });
+  return JSON.stringify({ ...head, metrics, usage, ...(outcomes ? { outcomes } : {}) });
 }
