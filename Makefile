@@ -50,6 +50,10 @@ testenv: ## Build the control-plane binaries from the Go module proxy (cached).
 testenv-flux: ## Build Flux's source-controller and kustomize-controller for the GitOps e2e test (cached).
 	hack/testenv/build-flux.sh
 
+.PHONY: testenv-versitygw
+testenv-versitygw: ## Build versitygw (v1.8.0), the S3-compatible store of the artifact tests (cached).
+	hack/testenv/build-versitygw.sh
+
 .PHONY: testenv-argocd
 testenv-argocd: ## Build Argo CD's CLI (v3.5.1) for the test running the health checks through its evaluator (cached).
 	hack/testenv/argocd/build.sh >/dev/null
@@ -112,7 +116,7 @@ test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 	vitest run --project unit
 
 .PHONY: test-e2e
-test-e2e: $(DEPS) tools testenv testenv-flux testenv-argocd testenv-helm images ## End-to-end tests against the local cluster (started when needed).
+test-e2e: $(DEPS) tools testenv testenv-flux testenv-versitygw testenv-argocd testenv-helm images ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
 
 .PHONY: test-chaos

@@ -1,10 +1,12 @@
 /**
  * bench-runner: one benchmark of a BenchmarkSuite against one target, as a Job's container (bin/bench-runner
  * runs it with Node 24). Reads the runner contract's environment and the benchmark's arguments,
- * evaluates this shard's items through the request pipeline, prints per-item results, writes the
- * termination message and exits with the contract's code (docs/runner-contract.md).
+ * evaluates this shard's items through the request pipeline, prints per-item results, writes them and
+ * the results to the artifact store when one is configured, writes the termination message and exits
+ * with the contract's code (docs/runner-contract.md).
  */
 import { writeFileSync } from 'node:fs';
+import { withArtifacts } from './artifacts/run-artifacts.ts';
 import { createPipeline } from './client/pipeline.ts';
 import { parseArguments, withTargetParameters, type BenchmarkOptions } from './config/args.ts';
 import { readEnvironment, DEFAULT_TERMINATION_MESSAGE_PATH, type RunnerEnvironment } from './config/env.ts';
@@ -77,6 +79,7 @@ async function benchmark(
     onRetry: () => progress.retry(),
   });
   const started = performance.now();
+  const startedAt = new Date();
   const run = await runItems({
     items,
     pipeline,
@@ -93,15 +96,21 @@ async function benchmark(
   });
   progress.report();
   const interrupted = run.stopped === 'interrupted';
+  // The shard's items and results go to the artifact store, when one is configured, before the result is final.
+  const artifacts = { runner, mode: options.mode, items: items.length, results: run.results, interrupted };
+  const finishedAt = new Date();
   return {
-    result: summarize({
-      mode: options.mode,
-      items: items.length,
-      results: run.results,
-      elapsedMs: performance.now() - started,
-      interrupted,
-      retries: progress.retries,
-    }),
+    result: await withArtifacts(
+      { ...artifacts, startedAt, finishedAt, clean: out.clean, log },
+      summarize({
+        mode: options.mode,
+        items: items.length,
+        results: run.results,
+        elapsedMs: performance.now() - started,
+        interrupted,
+        retries: progress.retries,
+      }),
+    ),
     outcome: runOutcome({
       items: items.length,
       failures: run.failures,

@@ -31,6 +31,8 @@ describe('readEnvironment', () => {
       tokensPerMinute: undefined,
       shard: { index: 1, count: 2 },
       terminationMessagePath: '/dev/termination-log',
+      identity: { suite: 'nightly', run: 'mmlu-gpt' },
+      artifacts: undefined,
     });
     const local = readEnvironment({ BENCH_PROVIDER: 'openai', BENCH_MODEL: 'm', TERMINATION_MESSAGE_PATH: '/tmp/t' });
     expect(local).toMatchObject({ shard: { index: 0, count: 1 }, terminationMessagePath: '/tmp/t' });
@@ -95,6 +97,45 @@ describe('readEnvironment', () => {
         expect((error as Error).message).not.toContain(key);
       }
     }
+  });
+});
+
+describe('readEnvironment: artifacts', () => {
+  const artifacts = {
+    ...contract,
+    BENCH_ARTIFACTS_URL: 's3://bench-artifacts/team-a/evals/nightly/3/mmlu-gpt/',
+    BENCH_ARTIFACTS_S3_ENDPOINT: 'http://store.internal:7070',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  };
+
+  it('reads the store, the run folder and whether credentials were given', () => {
+    expect(readEnvironment(artifacts).artifacts).toEqual({
+      url: 's3://bench-artifacts/team-a/evals/nightly/3/mmlu-gpt/',
+      bucket: 'bench-artifacts',
+      prefix: 'team-a/evals/nightly/3/mmlu-gpt/',
+      endpoint: 'http://store.internal:7070',
+      region: 'us-east-1',
+      hasCredentials: true,
+    });
+    const aws = readEnvironment({
+      ...artifacts,
+      BENCH_ARTIFACTS_S3_ENDPOINT: '',
+      BENCH_ARTIFACTS_S3_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: undefined,
+    }).artifacts;
+    expect(aws).toMatchObject({ endpoint: undefined, region: 'eu-west-1', hasCredentials: false });
+  });
+
+  it('takes the region from AWS_REGION when the contract names none', () => {
+    expect(readEnvironment({ ...artifacts, AWS_REGION: 'ap-south-1' }).artifacts?.region).toBe('ap-south-1');
+  });
+
+  it.each([
+    [{ BENCH_ARTIFACTS_URL: 'https://bucket/x/' }, /BENCH_ARTIFACTS_URL must be s3:\/\/<bucket>\/<folder>\//],
+    [{ BENCH_ARTIFACTS_URL: 's3://B/x/' }, /BENCH_ARTIFACTS_URL must be s3:/],
+    [{ BENCH_ARTIFACTS_S3_ENDPOINT: 'store:7070' }, /BENCH_ARTIFACTS_S3_ENDPOINT must be an http\(s\) URL/],
+  ])('refuses %o', (env, message) => {
+    expect(() => readEnvironment({ ...artifacts, ...env })).toThrow(message);
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * The runner contract's environment (docs/runner-contract.md), read once at start: which provider
- * and model, the API key (and whether it may cross plain http), the per-run rate limits, and which
- * shard of the items this pod takes.
+ * and model, the API key (and whether it may cross plain http), the per-run rate limits, which
+ * shard of the items this pod takes, and where its artifacts go.
  */
 import { redact } from '../providers/errors.ts';
 import type { ProviderConfig, ProviderType } from '../providers/types.ts';
 import { ConfigError } from './errors.ts';
 import { RUNNER_ENV } from '../contract/env.ts';
+import { DEFAULT_REGION, parseS3Url, type ArtifactsDestination } from '../artifacts/destination.ts';
 
 export const PROVIDER_TYPES: readonly ProviderType[] = [
   'openai',
@@ -41,6 +42,10 @@ export interface RunnerEnvironment {
   shard: Shard;
   /** TERMINATION_MESSAGE_PATH (local runs, tests), else /dev/termination-log. */
   terminationMessagePath: string;
+  /** BENCH_SUITE, BENCH_ROUND, BENCH_RUN, BENCH_BENCHMARK, BENCH_TARGET as given, for the artifacts. */
+  identity: Partial<Record<'suite' | 'round' | 'run' | 'benchmark' | 'target', string>>;
+  /** Where the artifacts go: absent when the administrator configured no artifact store. */
+  artifacts: ArtifactsDestination | undefined;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -136,6 +141,29 @@ function originOf(endpoint: string): string {
   }
 }
 
+function identity(env: NodeJS.ProcessEnv): RunnerEnvironment['identity'] {
+  const names = ['suite', 'round', 'run', 'benchmark', 'target'] as const;
+  return Object.fromEntries(names.flatMap((name) => (env[RUNNER_ENV[name]] ? [[name, env[RUNNER_ENV[name]]]] : [])));
+}
+
+function artifacts(env: NodeJS.ProcessEnv): ArtifactsDestination | undefined {
+  const url = env[RUNNER_ENV.artifactsUrl];
+  if (!url) return undefined;
+  const endpoint = env[RUNNER_ENV.artifactsS3Endpoint] || undefined;
+  if (endpoint && !/^https?:\/\/[^/]/.test(endpoint)) {
+    throw new ConfigError(
+      `${RUNNER_ENV.artifactsS3Endpoint} must be an http(s) URL, not ${JSON.stringify(endpoint)}`,
+    );
+  }
+  return {
+    url,
+    ...parseS3Url(url, RUNNER_ENV.artifactsUrl),
+    endpoint,
+    region: env[RUNNER_ENV.artifactsS3Region] || env.AWS_REGION || DEFAULT_REGION,
+    hasCredentials: Boolean(env[RUNNER_ENV.artifactsAccessKeyId] || env.AWS_WEB_IDENTITY_TOKEN_FILE),
+  };
+}
+
 function read(env: NodeJS.ProcessEnv): RunnerEnvironment {
   const type = required(env, RUNNER_ENV.provider);
   if (!PROVIDER_TYPES.includes(type as ProviderType)) {
@@ -161,5 +189,7 @@ function read(env: NodeJS.ProcessEnv): RunnerEnvironment {
     tokensPerMinute: positiveInteger(env, RUNNER_ENV.rateLimitTpm),
     shard: shard(env),
     terminationMessagePath: env.TERMINATION_MESSAGE_PATH || DEFAULT_TERMINATION_MESSAGE_PATH,
+    identity: identity(env),
+    artifacts: artifacts(env),
   };
 }

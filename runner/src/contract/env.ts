@@ -18,4 +18,11 @@ export const RUNNER_ENV = {
   rateLimitRpm: 'BENCH_RATE_LIMIT_RPM',
   rateLimitTpm: 'BENCH_RATE_LIMIT_TPM',
   shards: 'BENCH_SHARDS',
+  /** The run's folder in the artifact store, s3://<bucket>/<prefix>/<namespace>/<suite>/<round>/<run>/. */
+  artifactsUrl: 'BENCH_ARTIFACTS_URL',
+  artifactsS3Endpoint: 'BENCH_ARTIFACTS_S3_ENDPOINT',
+  artifactsS3Region: 'BENCH_ARTIFACTS_S3_REGION',
+  // The artifact store's credentials, under the AWS SDK's standard names (it reads them itself).
+  artifactsAccessKeyId: 'AWS_ACCESS_KEY_ID',
+  artifactsSecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
 } as const;
