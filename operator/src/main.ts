@@ -1,5 +1,6 @@
 // bench-operator: reconciles BenchmarkSuites, ProviderPolicies and SchedulePolicies into Jobs.
 import { parseAuditArgs, splitAuditArgs } from './audit/config.ts';
+import { ARTIFACTS_FLAGS, loadArtifactStore } from './config/artifacts.ts';
 import { loadAuditConfig, setupAudit } from './audit/setup.ts';
 import { parseGroupArgs, splitGroupArgs } from './config/flag-group.ts';
 import { setupCommitStatuses } from './controllers/gitops/commit-statuses.ts';
@@ -13,18 +14,22 @@ import { parseManagerOptions } from './runtime/manager/options.ts';
 async function main(): Promise<void> {
   const args = splitAuditArgs(process.argv.slice(2));
   const gitopsArgs = splitGroupArgs(args.rest, GITOPS_FLAGS.prefix);
-  const options = parseManagerOptions(gitopsArgs.rest, process.env);
+  const artifactsArgs = splitGroupArgs(gitopsArgs.rest, ARTIFACTS_FLAGS.prefix);
+  const options = parseManagerOptions(artifactsArgs.rest, process.env);
   const auditFlags = parseAuditArgs(args.audit);
   const gitopsFlags = parseGroupArgs(GITOPS_FLAGS, gitopsArgs.group);
+  const artifactsFlags = parseGroupArgs(ARTIFACTS_FLAGS, artifactsArgs.group);
   const manager = await Manager.create(options);
   // The outbox, the signing key Secret and the GitHub credentials Secret live in the operator's
   // own namespace, with its Lease.
   const auditConfig = await loadAuditConfig(auditFlags, manager.client, options.leaderElectionNamespace);
   const gitops = await loadGitOpsConfig(gitopsFlags, manager.client, options.leaderElectionNamespace);
+  const artifacts = await loadArtifactStore(artifactsFlags, manager.client, options.leaderElectionNamespace);
   const revisions = await setupManagedRevisions(manager, gitops.revisions);
   const caches = setupControllers(manager, {
     audit: auditConfig ? setupAudit(manager, auditConfig) : undefined,
     revisions,
+    artifacts,
   });
   if (gitops.github) setupCommitStatuses(manager, caches, gitops.github, revisions);
   manager.handleSignals();
@@ -35,6 +40,7 @@ async function main(): Promise<void> {
       metricsPort: manager.metricsPort(),
       namespaces: options.namespaces,
       audit: auditConfig !== undefined,
+      artifacts: artifacts ? `s3://${artifacts.bucket}/${artifacts.prefix}` : undefined,
     },
     'bench-operator started',
   );

@@ -1,4 +1,5 @@
 import type { AuditTrail } from '../audit/setup.ts';
+import type { ArtifactStore } from '../core/render/artifact-store.ts';
 import type { ManagedRevisions } from '../gitops/managed-revisions.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import { realClock, type Clock } from '../runtime/time/clock.ts';
@@ -17,6 +18,8 @@ export interface ControllerOptions {
   audit?: AuditTrail | undefined;
   /** Revisions from the GitOps objects managing suites, when configured (operator/src/gitops). */
   revisions?: ManagedRevisions | undefined;
+  /** Where runs write their artifacts, when the administrator configured a store (--artifacts-*). */
+  artifacts?: ArtifactStore | undefined;
   clock?: Clock;
 }
 
@@ -53,6 +56,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     pacer: pacers.suites,
     priority: manager.priority,
     identity,
+    artifacts: options.artifacts,
   });
   const scheduler = setupSchedulerController(manager, {
     ...common,
@@ -62,6 +66,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     priority: manager.priority,
     identity,
     metrics,
+    artifacts: options.artifacts,
   });
   setupProviderPolicyController(manager, {
     ...common,

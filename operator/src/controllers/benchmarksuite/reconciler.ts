@@ -1,4 +1,5 @@
 import { suiteDeleted, suiteSubject } from '../../core/decisions/suite.ts';
+import type { ArtifactStore } from '../../core/render/artifact-store.ts';
 import { ANNOTATIONS } from '../../core/render/labels.ts';
 import type { SuiteStatus } from '../../core/status/suite-status.ts';
 import { shorten } from '../../core/status/text.ts';
@@ -41,6 +42,8 @@ export interface SuiteReconcilerDeps {
   priority?: WritePriority | undefined;
   /** This replica's identity, written on each Job it stops (ANNOTATIONS.writtenBy). */
   identity?: string | undefined;
+  /** The artifact store runs write to, named in the round records, when configured. */
+  artifacts?: ArtifactStore | undefined;
 }
 
 /**
@@ -69,6 +72,7 @@ export function suiteReconciler(deps: SuiteReconcilerDeps) {
     const plan = planSuite(suiteInputs(deps.caches, deps.scheduling, suite, now), {
       waiting: deps.scheduling.waitingRuns(key),
       managedRevision: deps.managedRevision?.(suite),
+      artifacts: deps.artifacts,
     });
     await deps.decisions.record(plan.decisions, recording);
     // The record exists before the status says the round finished: a crash in between makes the

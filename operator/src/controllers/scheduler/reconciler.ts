@@ -1,6 +1,7 @@
 import { jobRejected, runAdmitted, runDeferred } from '../../core/decisions/admission.ts';
 import type { DecisionRecord } from '../../core/decisions/record.ts';
 import { suiteSubject, type SuiteSubject } from '../../core/decisions/suite.ts';
+import type { ArtifactStore } from '../../core/render/artifact-store.ts';
 import { renderJob } from '../../core/render/job.ts';
 import pLimit from 'p-limit';
 import { ANNOTATIONS } from '../../core/render/labels.ts';
@@ -39,6 +40,8 @@ export interface SchedulerDeps {
   rejections?: RejectionBook;
   /** This replica's identity, written on each Job it creates (ANNOTATIONS.writtenBy). */
   identity?: string;
+  /** The artifact store the Jobs write to, when configured. */
+  artifacts?: ArtifactStore | undefined;
 }
 
 const AUDIT_BACKLOG_REASON = 'AuditBacklogFull';
@@ -131,6 +134,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
             )
           : undefined,
         sourceRevision: ctx.revision,
+        artifacts: deps.artifacts,
       });
       if (deps.identity) job.metadata!.annotations![ANNOTATIONS.writtenBy] = deps.identity;
       admissions.set(decision, runAdmitted(subjectOf(ctx), run.spec, decision, job.metadata!.name!, now));

@@ -103,3 +103,50 @@ describe('renderJob plain http permission', () => {
     expect(names(envOf(gateway))).not.toContain('BENCH_ALLOW_PLAIN_HTTP');
   });
 });
+
+describe('renderJob artifacts', () => {
+  const store = {
+    bucket: 'bench-artifacts',
+    prefix: 'evals/',
+    endpoint: 'http://store.storage:7070',
+    region: 'eu-west-1',
+    secret: 'bench-artifacts',
+  };
+  const env = (job: ReturnType<typeof renderJob>) => pod(job).containers[0]!.env!;
+  const artifactVariables = (job: ReturnType<typeof renderJob>) =>
+    env(job).filter((v) => v.name.startsWith('BENCH_ARTIFACTS_') || v.name.startsWith('AWS_'));
+
+  it('adds nothing when no store is configured', () => {
+    expect(artifactVariables(renderJob(input({})))).toEqual([]);
+  });
+
+  it('tells the run its folder and the store, with the credentials as references to the optional Secret', () => {
+    expect(artifactVariables(renderJob({ ...input({}), round: 3, artifacts: store }))).toEqual([
+      { name: 'BENCH_ARTIFACTS_URL', value: 's3://bench-artifacts/evals/team-a/smoke/3/hello-gpt/' },
+      { name: 'BENCH_ARTIFACTS_S3_ENDPOINT', value: 'http://store.storage:7070' },
+      { name: 'BENCH_ARTIFACTS_S3_REGION', value: 'eu-west-1' },
+      {
+        name: 'AWS_ACCESS_KEY_ID',
+        valueFrom: { secretKeyRef: { name: 'bench-artifacts', key: 'AWS_ACCESS_KEY_ID', optional: true } },
+      },
+      {
+        name: 'AWS_SECRET_ACCESS_KEY',
+        valueFrom: {
+          secretKeyRef: { name: 'bench-artifacts', key: 'AWS_SECRET_ACCESS_KEY', optional: true },
+        },
+      },
+    ]);
+  });
+
+  it('leaves the endpoint and region to the SDK (AWS S3) when not configured; the folder has no shard in it', () => {
+    const job = renderJob({
+      ...input({}, { shards: 4 }),
+      artifacts: { bucket: 'b', prefix: '', secret: 's' },
+    });
+    expect(artifactVariables(job).map((v) => [v.name, v.value])).toEqual([
+      ['BENCH_ARTIFACTS_URL', 's3://b/team-a/smoke/1/hello-gpt/'],
+      ['AWS_ACCESS_KEY_ID', undefined],
+      ['AWS_SECRET_ACCESS_KEY', undefined],
+    ]);
+  });
+});

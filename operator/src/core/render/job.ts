@@ -2,6 +2,7 @@ import type { V1EnvVar, V1Job, V1ResourceRequirements, V1Volume } from '@kuberne
 import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v1alpha1/index.ts';
 import { durationSeconds } from '../../meta/duration.ts';
 import { RUN_TIMEOUT_DEFAULT } from '../time/run-timeouts.ts';
+import { artifactsEnv, runArtifactsURL, type ArtifactStore } from './artifact-store.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
 import { jobName, runName } from './names.ts';
 import { RUNNER_ENV } from '../../../../runner/src/contract/env.ts';
@@ -28,6 +29,8 @@ export interface JobRenderInput {
   schedulePolicy?: Pick<SchedulePolicy, 'spec'> | undefined;
   /** The Git revision that defined the suite, when known. */
   sourceRevision?: string | undefined;
+  /** The administrator's artifact store, when one is configured (--artifacts-*). */
+  artifacts?: ArtifactStore | undefined;
 }
 
 const CONTAINER = 'runner';
@@ -191,6 +194,17 @@ function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar
     { name: RUNNER_ENV.shards, value: String(shards) },
     ...(rpm ? [{ name: RUNNER_ENV.rateLimitRpm, value: rpm }] : []),
     ...(tpm ? [{ name: RUNNER_ENV.rateLimitTpm, value: tpm }] : []),
+    ...(input.artifacts
+      ? artifactsEnv(
+          input.artifacts,
+          runArtifactsURL(input.artifacts, {
+            namespace: suite.metadata.namespace!,
+            suite: suite.metadata.name!,
+            round,
+            run,
+          }),
+        )
+      : []),
   ];
   if (spec.credentialsSecretRef) {
     // A reference only: the kubelet reads the Secret, the operator never does.

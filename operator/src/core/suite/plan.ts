@@ -13,6 +13,7 @@ import {
   suiteStalled,
   suiteSubject,
 } from '../decisions/suite.ts';
+import type { ArtifactStore } from '../render/artifact-store.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import { keepsUnfinishedRounds } from '../schedule/rounds.ts';
 import { windowGate } from '../scheduling/suite-gate.ts';
@@ -52,6 +53,8 @@ export interface SuitePlan {
 export interface SuitePlanContext {
   waiting: Map<string, { reason: string; message: string }>;
   managedRevision: string | undefined;
+  /** The artifact store, when configured: the round record names each run's folder in it. */
+  artifacts?: ArtifactStore | undefined;
 }
 
 /**
@@ -158,7 +161,7 @@ export function planSuite(inputs: SuiteInputs, context: SuitePlanContext): Suite
   const jobsByName = new Map(inputs.jobs.map((job) => [job.metadata.name, job]));
   return {
     decisions,
-    roundRecord: roundRecordToCreate(suite, status, inputs.roundRecords),
+    roundRecord: roundRecordToCreate(suite, status, inputs.roundRecords, context.artifacts),
     expiredRecords: roundRecordsToDelete(inputs.roundRecords, suite.spec.roundHistoryLimit),
     deletions: doomed.map((d) => d.job),
     stops: stops.flatMap(({ stop }) => {

@@ -9,6 +9,7 @@ import type {
   ScoreInterval,
 } from '../../api/v1alpha1/index.ts';
 import { wilsonInterval } from '../stats/wilson.ts';
+import { runArtifactsURL, type ArtifactStore } from '../render/artifact-store.ts';
 import { LABELS, MANAGED_BY } from '../render/labels.ts';
 import type { SuiteStatus } from '../status/suite-status.ts';
 import { correctShare } from './correct-share.ts';
@@ -29,15 +30,27 @@ export const roundRecordName = (suite: string, round: number): string => `${suit
 /**
  * The record of the round `status` describes, when that round has just finished and has none yet;
  * undefined otherwise. A round is finished when every run is (the status has a completionTime).
+ * With an artifact store, each run's entry says where its artifacts are (the folder its Jobs were
+ * given: the store is configured once, at the operator's start).
  */
 export function roundRecordToCreate(
   suite: BenchmarkSuite,
   status: SuiteStatus,
   records: RoundRecordView[],
+  artifacts?: ArtifactStore,
 ): BenchmarkRound | undefined {
   const round = status.round ?? 0;
   if (round < 1 || !status.completionTime || records.some((r) => r.round === round)) return undefined;
-  const runs = (status.runs ?? []).map(recordedRun);
+  const where = (run: RunStatus) =>
+    artifacts
+      ? runArtifactsURL(artifacts, {
+          namespace: suite.metadata.namespace!,
+          suite: suite.metadata.name!,
+          round,
+          run: run.name,
+        })
+      : undefined;
+  const runs = (status.runs ?? []).map((run) => recordedRun(run, where(run)));
   const succeeded = runs.filter((r) => r.state === 'Succeeded').length;
   const best = bestTarget(runs);
   const name = suite.metadata.name!;
@@ -85,9 +98,9 @@ export function roundRecordsToDelete(
     .reverse();
 }
 
-function recordedRun(run: RunStatus): RoundRun {
+function recordedRun(run: RunStatus, artifacts: string | undefined): RoundRun {
   const interval = scoreInterval(run);
-  return { ...run, ...(interval ? { interval } : {}) };
+  return { ...run, ...(interval ? { interval } : {}), ...(artifacts ? { artifacts } : {}) };
 }
 
 /**
