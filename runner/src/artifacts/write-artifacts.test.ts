@@ -81,7 +81,10 @@ describe('withArtifacts', () => {
   it("writes the shard's items and results into shard-<i>/ of the run's folder, the result unchanged", async () => {
     const store = fakeStore();
     const lines: string[] = [];
-    const withOutcomes = { ...result, outcomes: { marker: true } };
+    const withOutcomes = {
+      ...result,
+      outcomes: { shard: 1, shards: 2, items: 2, digest: '0123456789abcdef', correct: 'AQ==' },
+    };
     expect(await withArtifacts(context(runner(), store, lines), withOutcomes)).toEqual(withOutcomes);
     expect([...store.objects.keys()]).toEqual([
       'bench-artifacts/evals/team-a/nightly/3/mmlu-gpt/shard-1/items.jsonl',
