@@ -1,22 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/errors.ts';
-import { parseS3Url, shardPrefix } from './destination.ts';
+import { shardPrefix } from '../contract/artifacts.ts';
+import { parseArtifactsUrl } from './destination.ts';
 
-describe('parseS3Url', () => {
+describe('parseArtifactsUrl', () => {
   it('splits the bucket from the folder, which always ends with /', () => {
-    expect(parseS3Url('s3://bench-artifacts/team-a/nightly/3/mmlu-gpt/', 'X')).toEqual({
+    expect(parseArtifactsUrl('s3://bench-artifacts/team-a/nightly/3/mmlu-gpt/', 'X')).toEqual({
       bucket: 'bench-artifacts',
       prefix: 'team-a/nightly/3/mmlu-gpt/',
     });
-    expect(parseS3Url('s3://bench-artifacts/team-a/run', 'X').prefix).toBe('team-a/run/');
-    expect(parseS3Url('s3://bench-artifacts/', 'X').prefix).toBe('');
+    expect(parseArtifactsUrl('s3://bench-artifacts/team-a/run', 'X').prefix).toBe('team-a/run/');
+    expect(parseArtifactsUrl('s3://bench-artifacts/', 'X').prefix).toBe('');
   });
 
   it.each(['https://bucket/x/', 's3://bucket', 's3://Upper/x/', 's3:///x/'])(
     'refuses %s, naming the variable',
     (url) => {
-      expect(() => parseS3Url(url, 'BENCH_ARTIFACTS_URL')).toThrow(ConfigError);
-      expect(() => parseS3Url(url, 'BENCH_ARTIFACTS_URL')).toThrow(/^BENCH_ARTIFACTS_URL must be s3:/);
+      expect(() => parseArtifactsUrl(url, 'BENCH_ARTIFACTS_URL')).toThrow(ConfigError);
+      expect(() => parseArtifactsUrl(url, 'BENCH_ARTIFACTS_URL')).toThrow(/^BENCH_ARTIFACTS_URL must be s3:/);
     },
   );
 });

@@ -5,6 +5,7 @@
  * each other and a reader finds them by listing the run's folder.
  */
 import { ConfigError } from '../config/errors.ts';
+import { parseS3Url } from '../contract/artifacts.ts';
 
 export interface ArtifactsDestination {
   /** BENCH_ARTIFACTS_URL as given: the run's folder. */
@@ -25,20 +26,9 @@ export interface ArtifactsDestination {
 /** The store's region when neither BENCH_ARTIFACTS_S3_REGION nor AWS_REGION says: S3-compatible stores accept any. */
 export const DEFAULT_REGION = 'us-east-1';
 
-/** `s3://bucket/some/prefix/` into its bucket and key prefix (a ConfigError when it is not one). */
-export function parseS3Url(url: string, name: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*)$/.exec(url);
-  if (!match) {
-    throw new ConfigError(`${name} must be s3://<bucket>/<folder>/, not ${JSON.stringify(url)}`);
-  }
-  const path = match[2]!;
-  return { bucket: match[1]!, prefix: path === '' || path.endsWith('/') ? path : `${path}/` };
+/** BENCH_ARTIFACTS_URL into its bucket and key prefix (a ConfigError when it is not an s3:// URL). */
+export function parseArtifactsUrl(url: string, name: string): { bucket: string; prefix: string } {
+  const parsed = parseS3Url(url);
+  if (!parsed) throw new ConfigError(`${name} must be s3://<bucket>/<folder>/, not ${JSON.stringify(url)}`);
+  return parsed;
 }
-
-/** The folder this shard writes to: the run's, or its `shard-<i>/` when the run has more than one shard. */
-export function shardPrefix(runPrefix: string, shard: { index: number; count: number }): string {
-  return shard.count > 1 ? `${runPrefix}shard-${shard.index}/` : runPrefix;
-}
-
-/** The objects each shard writes. */
-export const ARTIFACT_OBJECTS = { items: 'items.jsonl', results: 'results.json' } as const;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemResult } from '../evaluate/item-result.ts';
-import { accStderr, lmEvalResults, NO_STDERR, type LmEvalInput } from './lm-eval-results.ts';
+import { accStderr, NO_STDERR } from '../contract/artifacts.ts';
+import { lmEvalResults, type LmEvalInput } from './lm-eval-results.ts';
 
 const answered = (index: number, correct: boolean): ItemResult => ({
   index,

@@ -10,9 +10,7 @@ import type { Mode } from '../config/args.ts';
 import type { RunnerEnvironment, Shard } from '../config/env.ts';
 import type { ItemResult } from '../evaluate/item-result.ts';
 import type { RunResult } from '../evaluate/summary.ts';
-
-/** The harness's placeholder where a standard error cannot be computed (fewer than two samples). */
-export const NO_STDERR = 'N/A';
+import { accStderr, type LmEvalResults } from '../contract/artifacts.ts';
 
 export interface LmEvalInput {
   benchmark: string;
@@ -27,46 +25,6 @@ export interface LmEvalInput {
   summary: RunResult;
   startedAt: Date;
   finishedAt: Date;
-}
-
-export interface LmEvalResults {
-  results: Record<string, Record<string, string | number>>;
-  group_subtasks: Record<string, string[]>;
-  configs: Record<string, Record<string, unknown>>;
-  versions: Record<string, number | null>;
-  'n-shot': Record<string, number>;
-  higher_is_better: Record<string, Record<string, boolean>>;
-  'n-samples': Record<string, { original: number; effective: number }>;
-  config: Record<string, unknown>;
-  git_hash: string | null;
-  /** Seconds since the epoch, as the harness writes it. */
-  date: number;
-  model_source: string;
-  model_name: string;
-  model_name_sanitized: string;
-  start_time: number;
-  end_time: number;
-  total_evaluation_time_seconds: string;
-  bench_runner: {
-    suite?: string;
-    round?: string;
-    run?: string;
-    target?: string;
-    shard: Shard;
-    mode: Mode;
-    metrics: Record<string, number>;
-    usage: RunResult['usage'];
-  };
-}
-
-/**
- * The harness's standard error of a mean of 0/1 values: the sample standard deviation (n − 1)
- * over √n, which is √(p(1 − p)/(n − 1)).
- */
-export function accStderr(correct: number, n: number): number | typeof NO_STDERR {
-  if (n < 2) return NO_STDERR;
-  const p = correct / n;
-  return Math.sqrt((p * (1 - p)) / (n - 1));
 }
 
 export function lmEvalResults(input: LmEvalInput): LmEvalResults {

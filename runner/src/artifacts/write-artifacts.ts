@@ -7,8 +7,8 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Shard } from '../config/env.ts';
 import type { ItemResult } from '../evaluate/item-result.ts';
-import { ARTIFACT_OBJECTS, shardPrefix, type ArtifactsDestination } from './destination.ts';
-import type { LmEvalResults } from './lm-eval-results.ts';
+import { ARTIFACT_OBJECTS, shardPrefix, type LmEvalResults } from '../contract/artifacts.ts';
+import type { ArtifactsDestination } from './destination.ts';
 
 /** How long the uploads may take: after a SIGTERM they must end within the pod's grace period (30 s by default). */
 export const ARTIFACTS_TIMEOUT_MS = { normal: 60_000, interrupted: 15_000 } as const;

@@ -7,7 +7,7 @@ import { redact } from '../providers/errors.ts';
 import type { ProviderConfig, ProviderType } from '../providers/types.ts';
 import { ConfigError } from './errors.ts';
 import { RUNNER_ENV } from '../contract/env.ts';
-import { DEFAULT_REGION, parseS3Url, type ArtifactsDestination } from '../artifacts/destination.ts';
+import { DEFAULT_REGION, parseArtifactsUrl, type ArtifactsDestination } from '../artifacts/destination.ts';
 
 export const PROVIDER_TYPES: readonly ProviderType[] = [
   'openai',
@@ -157,7 +157,7 @@ function artifacts(env: NodeJS.ProcessEnv): ArtifactsDestination | undefined {
   }
   return {
     url,
-    ...parseS3Url(url, RUNNER_ENV.artifactsUrl),
+    ...parseArtifactsUrl(url, RUNNER_ENV.artifactsUrl),
     endpoint,
     region: env[RUNNER_ENV.artifactsS3Region] || env.AWS_REGION || DEFAULT_REGION,
     hasCredentials: Boolean(env[RUNNER_ENV.artifactsAccessKeyId] || env.AWS_WEB_IDENTITY_TOKEN_FILE),
