@@ -101,7 +101,7 @@ async function benchmark(
   const finishedAt = new Date();
   return {
     result: await withArtifacts(
-      { ...artifacts, startedAt, finishedAt, clean: out.clean, log },
+      { ...artifacts, startedAt, finishedAt, clean: (text) => out.clean(text), log },
       summarize({
         mode: options.mode,
         items: items.length,

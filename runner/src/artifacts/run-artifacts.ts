@@ -19,8 +19,8 @@ export interface RunArtifactsContext {
   startedAt: Date;
   finishedAt: Date;
   interrupted: boolean;
-  clean(text: string): string;
-  log(line: string): void;
+  clean: (text: string) => string;
+  log: (line: string) => void;
   client?: WriteArtifactsInput['client'];
 }
 

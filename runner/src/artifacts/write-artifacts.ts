@@ -22,8 +22,8 @@ export interface WriteArtifactsInput {
   items: readonly ItemResult[];
   results: LmEvalResults;
   /** Removes the secrets from what is written (the reporter's). */
-  clean(text: string): string;
-  log(line: string): void;
+  clean: (text: string) => string;
+  log: (line: string) => void;
   timeoutMs: number;
   /** The store's client; made from the destination when absent. */
   client?: Pick<S3Client, 'send'>;
