@@ -20,6 +20,7 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'spec.gates[]': 'Gate',
     'spec.gates[].baseline': 'GateBaseline',
     'status.gates[]': 'GateStatus',
+    'status.gates[].outcomes': 'GateOutcomes',
     'spec.retry.backoff': 'Backoff',
     'status.conditions[]': 'Condition',
     'status.summary': 'RunSummary',
@@ -34,7 +35,8 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'spec.runs[].result': 'RunResult',
     'spec.runs[].result.usage': 'TokenUsage',
     'spec.runs[].interval': 'ScoreInterval',
-    'spec.gates[]': 'GateStatus',
+    'spec.runs[].outcomes': 'ItemOutcomes',
+    'spec.gates[]': 'RoundGate',
   },
   ProviderPolicy: {
     '': 'ProviderPolicy',

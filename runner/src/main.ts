@@ -15,6 +15,7 @@ import { parseDataset } from './dataset/items.ts';
 import { itemsOfShard } from './dataset/shard.ts';
 import { DatasetUnavailableError, readDatasetSource } from './dataset/source.ts';
 import { itemRequest } from './evaluate/item-request.ts';
+import { shardOutcomes } from './evaluate/outcomes.ts';
 import { runItems } from './evaluate/run-items.ts';
 import { summarize, type RunResult } from './evaluate/summary.ts';
 import { exitCodeOfKind, runOutcome, type RunOutcome } from './outcome/exit-code.ts';
@@ -102,14 +103,17 @@ async function benchmark(
   return {
     result: await withArtifacts(
       { ...artifacts, startedAt, finishedAt, clean: (text) => out.clean(text), log },
-      summarize({
-        mode: options.mode,
-        items: items.length,
-        results: run.results,
-        elapsedMs: performance.now() - started,
-        interrupted,
-        retries: progress.retries,
-      }),
+      {
+        ...summarize({
+          mode: options.mode,
+          items: items.length,
+          results: run.results,
+          elapsedMs: performance.now() - started,
+          interrupted,
+          retries: progress.retries,
+        }),
+        outcomes: shardOutcomes(items, run.results, runner.shard),
+      },
     ),
     outcome: runOutcome({
       items: items.length,

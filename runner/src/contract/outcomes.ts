@@ -52,7 +52,7 @@ export function decodeBits(base64: string, items: number): boolean[] | undefined
   if (bytes.length !== Math.ceil(items / 8)) return undefined;
   const bits = Array.from({ length: items }, (_, i) => (bytes[i >> 3]! & (1 << (i & 7))) !== 0);
   // Bits past the last item must be clear: otherwise the bitset is of something else.
-  if (items % 8 !== 0 && bytes[bytes.length - 1]! >> items % 8 !== 0) return undefined;
+  if (items % 8 !== 0 && bytes[bytes.length - 1]! >> (items % 8) !== 0) return undefined;
   return bits;
 }
 
@@ -76,7 +76,8 @@ export function itemAnswers(
 ): Array<{ answered: boolean; correct: boolean }> | undefined {
   const { items, digest, correct, answered } = outcomes;
   if (!Number.isSafeInteger(items) || items < 1 || items > MAX_OUTCOME_ITEMS) return undefined;
-  if (typeof digest !== 'string' || !DIGEST_PATTERN.test(digest) || typeof correct !== 'string') return undefined;
+  if (typeof digest !== 'string' || !DIGEST_PATTERN.test(digest) || typeof correct !== 'string')
+    return undefined;
   const right = decodeBits(correct, items);
   const seen = answered === undefined ? right?.map(() => true) : decodeBits(answered, items);
   if (!right || !seen || right.some((bit, i) => bit && !seen[i])) return undefined;

@@ -5,15 +5,29 @@
  * the one the operator drops.
  */
 
+import type { ItemOutcomes } from './outcomes.ts';
+
 /** A run's result as the operator reads it: every field is optional (another runner may omit it). */
 export interface RunResult {
   score?: number;
   metrics?: Record<string, number>;
   usage?: { inputTokens?: number; outputTokens?: number };
+  /** Which items the run got right (outcomes.ts): the operator keeps them with the round, not in status. */
+  outcomes?: ItemOutcomes;
 }
 
 /** The runner's count of the items its score is over: the operator weights shard scores by it. */
 export const SCORED_ITEMS_METRIC = 'answeredItems';
+
+/** Metrics that count things: a sharded run's is the sum of its shards' (others are averaged). */
+export const COUNT_METRICS: readonly string[] = [
+  'items',
+  SCORED_ITEMS_METRIC,
+  'failedItems',
+  'correctItems',
+  'retries',
+  'metricsDropped',
+];
 
 /**
  * bench-runner's own metrics (docs/runner-contract.md, Output), most telling first: what the run did

@@ -1,11 +1,6 @@
 /** This shard's per-item outcomes for the termination message (runner/src/contract/outcomes.ts). */
 import type { Shard } from '../config/env.ts';
-import {
-  itemsDigest,
-  MAX_OUTCOME_ITEMS,
-  outcomesOf,
-  type ShardOutcomes,
-} from '../contract/outcomes.ts';
+import { itemsDigest, MAX_OUTCOME_ITEMS, outcomesOf, type ShardOutcomes } from '../contract/outcomes.ts';
 import type { DatasetItem } from '../dataset/items.ts';
 import type { ItemResult } from './item-result.ts';
 

@@ -290,6 +290,7 @@ export const schemas: {
                       description:
                         "A digest of the items' identities and order (16 hex digits); two runs are paired only when theirs are equal.",
                       type: 'string',
+                      maxLength: 16,
                       pattern: '^[0-9a-f]{16}$',
                     },
                     correct: {
@@ -1625,7 +1626,7 @@ export const schemas: {
                 },
                 message: {
                   description:
-                    'The numbers behind the verdict, e.g. mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.051…−0.015), unpaired p = 0.003.',
+                    'The numbers behind the verdict, e.g. mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.051…−0.015), McNemar p = 0.003 over 1000 paired items.',
                   type: 'string',
                   maxLength: 512,
                 },
@@ -1640,6 +1641,40 @@ export const schemas: {
                   type: 'integer',
                   format: 'int64',
                   minimum: 0,
+                },
+                outcomes: {
+                  description:
+                    "Which items the candidate got right in that round, for a paired comparison with the next round (a previousRound gate): as a BenchmarkRound's runs[].outcomes, kept for at most 8192 items.",
+                  type: 'object',
+                  required: ['items', 'digest', 'correct'],
+                  properties: {
+                    items: {
+                      description: 'The number of items the bitsets are over.',
+                      type: 'integer',
+                      format: 'int32',
+                      minimum: 1,
+                      maximum: 8192,
+                    },
+                    digest: {
+                      description: "A digest of the items' identities and order.",
+                      type: 'string',
+                      maxLength: 16,
+                      pattern: '^[0-9a-f]{16}$',
+                    },
+                    correct: {
+                      description:
+                        'Base64 of a bitset, bit i set when item i was answered and scored correct.',
+                      type: 'string',
+                      maxLength: 1368,
+                    },
+                    answered: {
+                      description:
+                        'Base64 of a bitset, bit i set when item i was answered; absent when every item was.',
+                      type: 'string',
+                      maxLength: 1368,
+                    },
+                  },
+                  additionalProperties: false,
                 },
               },
               additionalProperties: false,

@@ -66,7 +66,7 @@ export interface BenchmarkRoundSpec {
    *
    * @maxItems 16
    */
-  gates?: GateStatus[];
+  gates?: RoundGate[];
   /**
    * The target with the highest mean score over its succeeded runs, and that mean, e.g. "gpt-4o 0.745"; absent when no run has a score.
    */
@@ -81,7 +81,7 @@ export interface BenchmarkRoundSpec {
 /**
  * One gate's verdict.
  */
-export interface GateStatus {
+export interface RoundGate {
   /**
    * The gate's name.
    */
@@ -168,27 +168,7 @@ export interface RoundRun {
    * Where the run's artifacts are (per-item records and an lm-evaluation-harness results file per shard, see docs/results.md#artifacts), e.g. s3://bench-artifacts/team-a/nightly/3/mmlu-gpt-4o/; absent when the administrator configured no artifact store.
    */
   artifacts?: string;
-  /**
-   * Which items the run answered correctly, for paired comparisons (McNemar's exact test) of runs over the same items: bitsets over the items in the dataset's order of each shard, shard after shard. Kept for the runs a gate compares first, then the others while the record's budget lasts (see docs/results.md#per-item-outcomes); absent when the runner did not report them.
-   */
-  outcomes?: {
-    /**
-     * The number of items the bitsets are over.
-     */
-    items: number;
-    /**
-     * A digest of the items' identities and order (16 hex digits); two runs are paired only when theirs are equal.
-     */
-    digest: string;
-    /**
-     * Base64 of a bitset, bit i (bit i mod 8 of byte i div 8) set when item i was answered and scored correct.
-     */
-    correct: string;
-    /**
-     * Base64 of a bitset, bit i set when item i was answered; absent when every item was.
-     */
-    answered?: string;
-  };
+  outcomes?: ItemOutcomes;
   interval?: ScoreInterval;
 }
 /**
@@ -223,6 +203,27 @@ export interface TokenUsage {
    * Output (completion) tokens.
    */
   outputTokens?: number;
+}
+/**
+ * Which items the run answered correctly, for paired comparisons (McNemar's exact test) of runs over the same items: bitsets over the items in the dataset's order of each shard, shard after shard. Kept for the runs a gate compares first, then the others while the record's budget lasts (see docs/results.md#per-item-outcomes); absent when the runner did not report them.
+ */
+export interface ItemOutcomes {
+  /**
+   * The number of items the bitsets are over.
+   */
+  items: number;
+  /**
+   * A digest of the items' identities and order (16 hex digits); two runs are paired only when theirs are equal.
+   */
+  digest: string;
+  /**
+   * Base64 of a bitset, bit i (bit i mod 8 of byte i div 8) set when item i was answered and scored correct.
+   */
+  correct: string;
+  /**
+   * Base64 of a bitset, bit i set when item i was answered; absent when every item was.
+   */
+  answered?: string;
 }
 /**
  * The score's 95% confidence interval and standard error: Wilson's interval for a proportion of correct items (from the result's correctItems and answeredItems metrics); absent when the result does not say how many items the score is over.
@@ -853,6 +854,57 @@ export interface BenchmarkSuiteStatus {
    * @maxItems 1000
    */
   runs?: RunStatus[];
+}
+/**
+ * One gate's verdict.
+ */
+export interface GateStatus {
+  /**
+   * The gate's name.
+   */
+  name: string;
+  /**
+   * The round judged.
+   */
+  round: number;
+  /**
+   * Passed, Failed (the candidate is worse than the baseline by more than maxDrop, with confidence), or Inconclusive (a run or value is missing).
+   */
+  verdict: 'Passed' | 'Failed' | 'Inconclusive';
+  /**
+   * The numbers behind the verdict, e.g. mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.051…−0.015), McNemar p = 0.003 over 1000 paired items.
+   */
+  message: string;
+  /**
+   * The candidate's value in that round (the next round's previousRound baseline).
+   */
+  value?: number;
+  /**
+   * The number of items the candidate's value is a share of correct items over, when it is one.
+   */
+  items?: number;
+  outcomes?: GateOutcomes;
+}
+/**
+ * Which items the candidate got right in that round, for a paired comparison with the next round (a previousRound gate): as a BenchmarkRound's runs[].outcomes, kept for at most 8192 items.
+ */
+export interface GateOutcomes {
+  /**
+   * The number of items the bitsets are over.
+   */
+  items: number;
+  /**
+   * A digest of the items' identities and order.
+   */
+  digest: string;
+  /**
+   * Base64 of a bitset, bit i set when item i was answered and scored correct.
+   */
+  correct: string;
+  /**
+   * Base64 of a bitset, bit i set when item i was answered; absent when every item was.
+   */
+  answered?: string;
 }
 /**
  * Condition contains details for one aspect of the current state of an object (metav1.Condition).

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import reference from '../../../../test/fixtures/stats/reference.json' with { type: 'json' };
+import { itemsDigest, outcomesOf } from '../../../../runner/src/contract/outcomes.ts';
+import { mcnemarExactPValue } from '../stats/mcnemar.ts';
 import { evaluateGate, MESSAGE_LIMIT, type GateRunValue, type GateSpec } from './evaluate.ts';
 
 const versus = (target: string): GateSpec => ({
@@ -27,7 +30,7 @@ describe('evaluateGate against a baseline run', () => {
       maxDrop: undefined,
       verdict: 'Failed',
       message:
-        'mmlu: candidate 0.700 vs production 0.745, −0.045 (95% CI −0.084…−0.006), unpaired p = 0.025: ' +
+        'mmlu: candidate 0.700 vs production 0.745, −0.045 (95% CI −0.084…−0.006), unpaired p = 0.025 (without per-item outcomes of both runs): ' +
         'a drop beyond 0 (maxDrop)',
     },
     {
@@ -36,7 +39,7 @@ describe('evaluateGate against a baseline run', () => {
       maxDrop: undefined,
       verdict: 'Passed',
       message:
-        'mmlu: candidate 0.738 vs production 0.745, −0.007 (95% CI −0.045…0.031), unpaired p = 0.721: ' +
+        'mmlu: candidate 0.738 vs production 0.745, −0.007 (95% CI −0.045…0.031), unpaired p = 0.721 (without per-item outcomes of both runs): ' +
         'no drop beyond 0 (maxDrop) that the data can tell from noise',
     },
     {
@@ -45,7 +48,7 @@ describe('evaluateGate against a baseline run', () => {
       maxDrop: '0.05',
       verdict: 'Passed',
       message:
-        'mmlu: candidate 0.700 vs production 0.745, −0.045 (95% CI −0.084…−0.006), unpaired p = 0.025: ' +
+        'mmlu: candidate 0.700 vs production 0.745, −0.045 (95% CI −0.084…−0.006), unpaired p = 0.025 (without per-item outcomes of both runs): ' +
         'no drop beyond 0.05 (maxDrop) that the data can tell from noise',
     },
     {
@@ -54,7 +57,7 @@ describe('evaluateGate against a baseline run', () => {
       maxDrop: '0',
       verdict: 'Passed',
       message:
-        'mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.072…0.006), unpaired p = 0.097: ' +
+        'mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.072…0.006), unpaired p = 0.097 (without per-item outcomes of both runs): ' +
         'no drop beyond 0 (maxDrop) that the data can tell from noise',
     },
   ])('$why', ({ candidate, maxDrop, verdict, message }) => {
@@ -97,7 +100,7 @@ describe('evaluateGate against a baseline run', () => {
     );
     expect(result.verdict).toBe('Failed');
     expect(result.message).toMatch(
-      /^mmlu accuracy: candidate 0\.600 vs round 6 0\.745, −0\.145 .*unpaired p < 0\.001:/,
+      /^mmlu accuracy: candidate 0\.600 vs round 6 0\.745, −0\.145 .*unpaired p < 0\.001 \(without per-item outcomes of both runs\):/,
     );
   });
 
@@ -338,5 +341,120 @@ describe('evaluateGate, for any input', () => {
         },
       ),
     );
+  });
+});
+
+describe('evaluateGate over the same items (paired)', () => {
+  /** Outcomes of two runs over the same `items`, from the counts of how each pair went. */
+  const pairedRuns = (
+    {
+      bothRight,
+      onlyA,
+      onlyB,
+      bothWrong,
+    }: { bothRight: number; onlyA: number; onlyB: number; bothWrong: number },
+    digest = itemsDigest(['same items']),
+  ): [GateRunValue, GateRunValue] => {
+    const a: boolean[] = [];
+    const b: boolean[] = [];
+    const add = (count: number, right: [boolean, boolean]) => {
+      for (let i = 0; i < count; i++) {
+        a.push(right[0]);
+        b.push(right[1]);
+      }
+    };
+    add(bothRight, [true, true]);
+    add(onlyA, [true, false]);
+    add(onlyB, [false, true]);
+    add(bothWrong, [false, false]);
+    const run = (right: boolean[], runDigest: string): GateRunValue => ({
+      value: right.filter(Boolean).length / right.length,
+      items: right.length,
+      outcomes: outcomesOf(
+        runDigest,
+        right.map((correct) => ({ answered: true, correct })),
+      ),
+    });
+    return [run(a, digest), run(b, itemsDigest(['same items']))];
+  };
+
+  it('uses McNemar’s exact test and Newcombe’s paired interval (statsmodels’ values), and fails only when both agree', () => {
+    // Newcombe's (1998) example: 59 both right, 6 only the candidate, 16 only the baseline, 80 neither.
+    // The interval lies below 0, but the exact test's p is above α: not enough to fail a change.
+    const table = reference.newcombePaired.find((r) => r.a === 59 && r.confidence === 0.95)!;
+    const [candidate, baseline] = pairedRuns({ bothRight: 59, onlyA: 6, onlyB: 16, bothWrong: 80 });
+    const result = evaluateGate(versus('production'), candidate, baseline, 'production');
+    expect(result).toMatchObject({ verdict: 'Passed', method: 'paired-mcnemar' });
+    expect(result.low).toBeCloseTo(table.low, 12);
+    expect(result.high).toBeCloseTo(table.high, 12);
+    expect(result.pValue).toBeCloseTo(mcnemarExactPValue(6, 16), 15);
+    // At α = 0.1 both agree.
+    const lenient = evaluateGate(
+      { ...versus('production'), significance: '0.1' },
+      candidate,
+      baseline,
+      'production',
+    );
+    expect(lenient.verdict).toBe('Failed');
+    expect(result.message).toBe(
+      'mmlu: candidate 0.404 vs production 0.466, −0.062 (95% CI −0.119…−0.005), McNemar p = 0.052 over 161 ' +
+        'paired items (6 right only in candidate, 16 only in production): no drop beyond 0 (maxDrop) that the ' +
+        'data can tell from noise',
+    );
+  });
+
+  it('tells a regression from noise that the unpaired test cannot: the same shares, fewer discordant items', () => {
+    // 0.712 vs 0.745 over 1000 items: unpaired, p = 0.097 and the gate passes (above).
+    const [candidate, baseline] = pairedRuns({ bothRight: 707, onlyA: 5, onlyB: 38, bothWrong: 250 });
+    expect(candidate.value).toBe(0.712);
+    expect(baseline.value).toBe(0.745);
+    const result = evaluateGate(versus('production'), candidate, baseline, 'production');
+    expect(result).toMatchObject({ verdict: 'Failed', method: 'paired-mcnemar' });
+    expect(result.pValue).toBeLessThan(0.001);
+    const noise = pairedRuns({ bothRight: 700, onlyA: 20, onlyB: 22, bothWrong: 258 });
+    expect(evaluateGate(versus('production'), ...noise, 'production')).toMatchObject({
+      verdict: 'Passed',
+      method: 'paired-mcnemar',
+    });
+  });
+
+  it('compares unpaired, and says why, when the runs are over different items', () => {
+    const [candidate, baseline] = pairedRuns(
+      { bothRight: 707, onlyA: 5, onlyB: 38, bothWrong: 250 },
+      itemsDigest(['other items']),
+    );
+    const result = evaluateGate(versus('production'), candidate, baseline, 'production');
+    expect(result).toMatchObject({ verdict: 'Passed', method: 'unpaired-proportions' });
+    expect(result.message).toContain('unpaired p = 0.097 (the runs are over different items)');
+  });
+
+  it('pairs only the items both runs answered', () => {
+    const digest = itemsDigest(['x']);
+    const run = (answers: Array<[boolean, boolean]>): GateRunValue => {
+      const answered = answers.filter(([a]) => a);
+      return {
+        value: answered.filter(([, c]) => c).length / answered.length,
+        items: answered.length,
+        outcomes: outcomesOf(
+          digest,
+          answers.map(([a, correct]) => ({ answered: a, correct })),
+        ),
+      };
+    };
+    const result = evaluateGate(
+      versus('production'),
+      run([
+        [true, true],
+        [false, false],
+        [true, false],
+      ]),
+      run([
+        [true, true],
+        [true, true],
+        [true, true],
+      ]),
+      'production',
+    );
+    expect(result.message).toContain('over 2 paired items (0 right only in candidate, 1 only in production)');
   });
 });

@@ -1,6 +1,9 @@
 // The verdict of a regression gate: is the candidate's result worse than its baseline by more than
 // the gate allows, beyond what noise could explain? Pure: the caller finds the runs and the label.
+import { itemAnswers, type ItemOutcomes } from '../../../../runner/src/contract/outcomes.ts';
 import { decimal, probability, signed } from '../stats/describe-comparison.ts';
+import { mcnemarExactPValue } from '../stats/mcnemar.ts';
+import { newcombePairedInterval, type PairedOutcomes } from '../stats/newcombe-paired.ts';
 import { wilsonInterval } from '../stats/wilson.ts';
 import { newcombeUnpairedInterval, pooledTwoProportionPValue, type Proportion } from './two-proportions.ts';
 
@@ -27,6 +30,8 @@ export interface GateSpec {
 export interface GateRunValue {
   value: number;
   items?: number | undefined;
+  /** Which items the run got right, when it reported them: two runs over the same items are paired. */
+  outcomes?: ItemOutcomes | undefined;
 }
 
 export type GateVerdictName = 'Passed' | 'Failed' | 'Inconclusive';
@@ -47,12 +52,13 @@ export interface GateVerdict {
   high?: number | undefined;
   /** The two-sided p-value of a comparison of two runs' shares. */
   pValue?: number | undefined;
-  /** How it was decided, e.g. 'unpaired-proportions', 'wilson-threshold', 'values-only'. */
+  /** How it was decided, e.g. 'paired-mcnemar', 'unpaired-proportions', 'wilson-threshold'. */
   method: string;
 }
 
 /** How a verdict was reached; 'not-evaluated' when the gate or its data left nothing to decide. */
-export type GateMethod = 'unpaired-proportions' | 'wilson-threshold' | 'values-only' | 'not-evaluated';
+export type GateMethod =
+  'paired-mcnemar' | 'unpaired-proportions' | 'wilson-threshold' | 'values-only' | 'not-evaluated';
 
 export const MESSAGE_LIMIT = 400;
 
@@ -65,11 +71,17 @@ export const MESSAGE_LIMIT = 400;
  *   claims item counts that are not a share of at least one item; or `maxDrop` (a decimal ≥ 0),
  *   `significance` (in (0, 0.5]) or `threshold` is not a number; or the baseline does not set
  *   exactly one of `target`, `previousRound` and `threshold`. The message says which and why.
- * - **Against a baseline run** (another target's, or the previous round's), both with item counts:
- *   the difference with Newcombe's (1 − α) interval for two independent proportions and the pooled
- *   two-proportion z-test's p-value. It is unpaired, and says so, because the per-item outcomes are
- *   not kept. **Failed** when the whole interval lies below −maxDrop (a drop beyond maxDrop, with
- *   confidence 1 − α); otherwise **Passed**: no regression beyond maxDrop that the data can tell
+ * - **Against a baseline run** (another target's, or the previous round's) over the same items
+ *   (both runs' per-item outcomes, with equal digests): paired, over the items both answered: the
+ *   difference with Newcombe's paired (1 − α) interval and McNemar's exact p-value. Two runs over the
+ *   same items are correlated (both get the easy ones right), and pairing removes that shared noise,
+ *   so a real drop is told from noise with fewer items than an unpaired test needs.
+ * - **Against a baseline run without outcomes for both, or over other items**, both with item
+ *   counts: the difference with Newcombe's (1 − α) interval for two independent proportions and the
+ *   pooled two-proportion z-test's p-value; the message says it is unpaired and why.
+ * - Either way **Failed** when the whole interval lies below −maxDrop (a drop beyond maxDrop, with
+ *   confidence 1 − α) and the test's p-value is below α: an interval and a test of the same data
+ *   can disagree at the margin, and a change is failed only when both say it regressed; otherwise **Passed**: no regression beyond maxDrop that the data can tell
  *   from noise. A share is taken as round(value × items) correct items of `items`.
  * - **Against a threshold**, the candidate with item counts: the same rule with the candidate's
  *   Wilson interval: Failed when its upper bound is below threshold − maxDrop, else Passed.
@@ -98,9 +110,37 @@ export function evaluateGate(
   }
   const baselineSide = readSide(context, 'baseline', baseline);
   if (typeof baselineSide === 'function') return notEvaluated(context, baselineSide);
-  return candidateSide.proportion === undefined || baselineSide.proportion === undefined
-    ? valuesOnly(context, settings, candidateSide, baselineSide)
-    : againstRun(context, settings, candidateSide.proportion, baselineSide.proportion);
+  if (candidateSide.proportion === undefined || baselineSide.proportion === undefined) {
+    return valuesOnly(context, settings, candidateSide, baselineSide);
+  }
+  const pairs = pairedOutcomes(candidate?.outcomes, baseline?.outcomes);
+  return typeof pairs === 'string'
+    ? againstRun(context, settings, candidateSide.proportion, baselineSide.proportion, pairs)
+    : againstPairedRun(context, settings, pairs);
+}
+
+/** The two runs' items counted by how each pair went, or why they cannot be paired. */
+function pairedOutcomes(
+  candidate: ItemOutcomes | undefined,
+  baseline: ItemOutcomes | undefined,
+): PairedOutcomes | string {
+  if (!candidate || !baseline) return 'without per-item outcomes of both runs';
+  if (candidate.digest !== baseline.digest || candidate.items !== baseline.items) {
+    return 'the runs are over different items';
+  }
+  const a = itemAnswers(candidate);
+  const b = itemAnswers(baseline);
+  if (!a || !b) return 'without per-item outcomes of both runs';
+  const pairs = { bothRight: 0, onlyA: 0, onlyB: 0, bothWrong: 0 };
+  a.forEach((answer, i) => {
+    const other = b[i]!;
+    if (!answer.answered || !other.answered) return;
+    if (answer.correct) pairs[other.correct ? 'bothRight' : 'onlyA']++;
+    else pairs[other.correct ? 'onlyB' : 'bothWrong']++;
+  });
+  return pairs.bothRight + pairs.onlyA + pairs.onlyB + pairs.bothWrong > 0
+    ? pairs
+    : 'no item was answered by both runs';
 }
 
 interface Context {
@@ -186,15 +226,40 @@ function readSide(
   return { value, proportion: { successes: Math.round(value * items), trials: items } };
 }
 
+function againstPairedRun(context: Context, settings: Settings, pairs: PairedOutcomes): GateVerdict {
+  const items = pairs.bothRight + pairs.onlyA + pairs.onlyB + pairs.bothWrong;
+  const interval = newcombePairedInterval(pairs, 1 - settings.alpha);
+  const pValue = mcnemarExactPValue(pairs.onlyA, pairs.onlyB);
+  const failed = beyond(interval.high, settings.maxDrop) && pValue < settings.alpha;
+  const values = {
+    candidate: (pairs.bothRight + pairs.onlyA) / items,
+    baseline: (pairs.bothRight + pairs.onlyB) / items,
+    ...interval,
+    pValue,
+  };
+  return verdict(
+    context,
+    failed ? 'Failed' : 'Passed',
+    'paired-mcnemar',
+    values,
+    (name) =>
+      `${comparison(context, name, values.candidate, values.baseline)}, ${signed(interval.difference)} ` +
+      `(${level(settings.alpha)} CI ${decimal(interval.low)}…${decimal(interval.high)}), McNemar ${probability(pValue)} ` +
+      `over ${items} paired items (${pairs.onlyA} right only in ${name(context.gate.candidate)}, ` +
+      `${pairs.onlyB} only in ${name(context.baselineLabel)}): ${conclusion(failed, settings.maxDrop)}`,
+  );
+}
+
 function againstRun(
   context: Context,
   settings: Settings,
   candidate: Proportion,
   baseline: Proportion,
+  unpairedBecause: string,
 ): GateVerdict {
   const interval = newcombeUnpairedInterval(candidate, baseline, 1 - settings.alpha);
   const pValue = pooledTwoProportionPValue(candidate, baseline);
-  const failed = beyond(interval.high, settings.maxDrop);
+  const failed = beyond(interval.high, settings.maxDrop) && pValue < settings.alpha;
   const values = { candidate: share(candidate), baseline: share(baseline), ...interval, pValue };
   return verdict(
     context,
@@ -203,8 +268,8 @@ function againstRun(
     values,
     (name) =>
       `${comparison(context, name, values.candidate, values.baseline)}, ${signed(interval.difference)} ` +
-      `(${level(settings.alpha)} CI ${decimal(interval.low)}…${decimal(interval.high)}), unpaired ${probability(pValue)}: ` +
-      conclusion(failed, settings.maxDrop),
+      `(${level(settings.alpha)} CI ${decimal(interval.low)}…${decimal(interval.high)}), unpaired ${probability(pValue)} ` +
+      `(${unpairedBecause}): ${conclusion(failed, settings.maxDrop)}`,
   );
 }
 

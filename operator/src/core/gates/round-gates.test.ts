@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { BenchmarkSuite, Gate, GateStatus, RunStatus } from '../../api/v1alpha1/index.ts';
 import { findCondition, setCondition, type Condition } from '../../meta/conditions.ts';
 import { validateManifest } from '../../validation/validate.ts';
-import { gateConditions, roundGates } from './round-gates.ts';
+import { itemsDigest, outcomesOf, type ItemOutcomes } from '../../../../runner/src/contract/outcomes.ts';
+import { GATE_OUTCOMES_MAX_ITEMS, gateConditions, roundGates } from './round-gates.ts';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 const LATER = new Date('2026-12-07T13:00:00Z');
@@ -46,6 +47,13 @@ const versusProduction: Gate = {
   candidate: 'candidate',
   baseline: { target: 'production' },
 };
+
+/** Outcomes over `items` of the same items, the first `correct` right. */
+const rightFirst = (correct: number, items = 1000): ItemOutcomes =>
+  outcomesOf(
+    itemsDigest(['mmlu']),
+    Array.from({ length: items }, (_, i) => ({ answered: true, correct: i < correct })),
+  );
 
 describe('roundGates', () => {
   it('fails a real regression against another target of the round, and keeps the candidate value', () => {
@@ -108,6 +116,55 @@ describe('roundGates', () => {
     // The first round has nothing to compare with.
     const first = roundGates(suiteWith([gate]), finished(1, [run('candidate', 700)]), undefined);
     expect(first.gates![0]!.verdict).toBe('Inconclusive');
+  });
+
+  it('pairs the runs item by item when both reported their outcomes over the same items', () => {
+    // 0.712 vs 0.745: unpaired, noise; paired, every item the candidate got right production did too.
+    const outcomes = new Map([
+      ['mmlu-candidate', rightFirst(712)],
+      ['mmlu-production', rightFirst(745)],
+    ]);
+    const { gates, judged } = roundGates(
+      suiteWith([versusProduction]),
+      finished(3, [run('candidate', 712), run('production', 745)]),
+      undefined,
+      outcomes,
+    );
+    expect(judged[0]!.verdict).toMatchObject({ verdict: 'Failed', method: 'paired-mcnemar' });
+    expect(gates![0]!.message).toContain('McNemar p < 0.001 over 1000 paired items');
+    // Kept with the verdict, for the next round's previousRound gates.
+    expect(gates![0]!.outcomes).toEqual(rightFirst(712));
+  });
+
+  it('pairs with the previous round through the outcomes kept with its verdict, up to the bound', () => {
+    const gate: Gate = { ...versusProduction, name: 'trend', baseline: { previousRound: true } };
+    const previous: GateStatus[] = [
+      {
+        name: 'trend',
+        round: 3,
+        verdict: 'Passed',
+        message: 'm',
+        value: 0.745,
+        items: 1000,
+        outcomes: rightFirst(745),
+      },
+    ];
+    const { gates, judged } = roundGates(
+      suiteWith([gate]),
+      finished(4, [run('candidate', 712)]),
+      previous,
+      new Map([['mmlu-candidate', rightFirst(712)]]),
+    );
+    expect(judged[0]!.verdict).toMatchObject({ verdict: 'Failed', method: 'paired-mcnemar' });
+    expect(gates![0]!.message).toContain('vs round 3 0.745');
+    const many = GATE_OUTCOMES_MAX_ITEMS + 1;
+    const large = roundGates(
+      suiteWith([gate]),
+      finished(4, [run('candidate', 700, many)]),
+      previous,
+      new Map([['mmlu-candidate', rightFirst(700, many)]]),
+    );
+    expect(large.gates![0]).not.toHaveProperty('outcomes');
   });
 
   it('is inconclusive when the candidate run failed, and has no gates without spec.gates', () => {
@@ -200,12 +257,25 @@ describe('the gates’ status for any gates and results the CRD admits (property
               items: fc.oneof(fc.integer({ min: -2, max: 2_000 }), fc.constant(Number.MAX_SAFE_INTEGER)),
               correct: fc.integer({ min: -2, max: 2_000 }),
               metric: number,
+              outcomes: fc.option(fc.tuple(fc.integer({ min: 1, max: 9_000 }), fc.nat()), { nil: undefined }),
             }),
             { maxLength: 2 },
           ),
           previousValue: fc.option(number, { nil: undefined }),
         }),
         ({ gates, runs, previousValue }) => {
+          const outcomes = new Map(
+            runs.flatMap((r) =>
+              r.outcomes
+                ? [
+                    [
+                      `mmlu-${r.target}`,
+                      rightFirst(r.outcomes[1] % (r.outcomes[0] + 1), r.outcomes[0]),
+                    ] as const,
+                  ]
+                : [],
+            ),
+          );
           const spec = gates.map((g): Gate => ({ ...g, benchmark: 'mmlu', candidate: 'candidate' }));
           const statusRuns = runs.map((r): RunStatus => ({
             ...run(r.target, 0),
@@ -228,7 +298,7 @@ describe('the gates’ status for any gates and results the CRD admits (property
           }));
           const suite = suiteWith(spec);
           const status = finished(3, statusRuns);
-          const { gates: verdicts } = roundGates(suite, status, previous);
+          const { gates: verdicts } = roundGates(suite, status, previous, outcomes);
           const conditions = gateConditions([], [], verdicts, true, 1, NOW);
           const object = { ...suite, status: { ...status, gates: verdicts, conditions } };
           expect(validateManifest(JSON.parse(JSON.stringify(object)) as typeof object).errors).toEqual([]);

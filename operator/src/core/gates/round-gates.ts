@@ -1,6 +1,7 @@
 // The verdicts of a suite's regression gates on its latest finished round, as its status keeps
 // them, and the conditions they set: what a GitOps promotion waiting on the suite's health sees.
-import type { BenchmarkSuite, Gate, GateStatus, RunStatus } from '../../api/v1alpha1/index.ts';
+import type { BenchmarkSuite, Gate, GateOutcomes, GateStatus, RunStatus } from '../../api/v1alpha1/index.ts';
+import type { ItemOutcomes } from '../../../../runner/src/contract/outcomes.ts';
 import { setCondition, type Condition } from '../../meta/conditions.ts';
 import { CONDITION_MESSAGE_LIMIT } from '../status/suite-status.ts';
 import { shorten } from '../status/text.ts';
@@ -12,6 +13,12 @@ type SuiteStatus = NonNullable<BenchmarkSuite['status']>;
 /** status.gates[].message's bound in the CRD. */
 const GATE_MESSAGE_LENGTH = 512;
 
+/** status.gates[].outcomes.items' bound in the CRD: a previousRound gate pairs rounds up to it. */
+export const GATE_OUTCOMES_MAX_ITEMS = 8192;
+
+/** Runs' per-item outcomes by run name: kept in memory from the runs' results, not in status. */
+export type RunOutcomes = ReadonlyMap<string, ItemOutcomes>;
+
 export interface RoundGates {
   /** status.gates: undefined when the suite has no gates. */
   gates: GateStatus[] | undefined;
@@ -22,12 +29,15 @@ export interface RoundGates {
 /**
  * The gates' verdicts for `status` (the one just computed). A round is judged once, when it has
  * finished; the verdicts stay (and a gate's value is the next round's previousRound baseline)
- * until the next round finishes. A gate no longer in the spec goes.
+ * until the next round finishes. A gate no longer in the spec goes. With the runs' per-item
+ * outcomes, runs over the same items are compared pair by pair; the candidate's are kept with the
+ * verdict (up to GATE_OUTCOMES_MAX_ITEMS items) for the next round's previousRound comparison.
  */
 export function roundGates(
   suite: BenchmarkSuite,
   status: SuiteStatus,
   previous: GateStatus[] | undefined,
+  outcomes: RunOutcomes = new Map(),
 ): RoundGates {
   const specGates = suite.spec.gates ?? [];
   if (specGates.length === 0) return { gates: undefined, judged: [] };
@@ -38,8 +48,8 @@ export function roundGates(
   const gates = specGates.map((gate): GateStatus => {
     const before = kept.find((entry) => entry.name === gate.name);
     if (before?.round === round) return before;
-    const candidate = valueOf(runOf(status, gate.benchmark, gate.candidate), gate.metric);
-    const { baseline, label } = baselineOf(gate, status, before);
+    const candidate = valueOf(runOf(status, gate.benchmark, gate.candidate), gate.metric, outcomes);
+    const { baseline, label } = baselineOf(gate, status, before, outcomes);
     const verdict = evaluateGate(gate, candidate, baseline, label);
     judged.push({ gate, verdict });
     return {
@@ -49,6 +59,7 @@ export function roundGates(
       message: shorten(verdict.message, GATE_MESSAGE_LENGTH),
       ...(candidate ? { value: candidate.value } : {}),
       ...(candidate?.items !== undefined ? { items: candidate.items } : {}),
+      ...(keptOutcomes(candidate) ? { outcomes: keptOutcomes(candidate)! } : {}),
     };
   });
   return { gates, judged };
@@ -58,33 +69,51 @@ function runOf(status: SuiteStatus, benchmark: string, target: string): RunStatu
   return status.runs?.find((run) => run.benchmark === benchmark && run.target === target);
 }
 
-/** A succeeded run's value for the gate; with `items` when it is a share of correct items. */
-function valueOf(run: RunStatus | undefined, metric = 'score'): GateRunValue | undefined {
+/** The outcomes status keeps for the next round: those over at most GATE_OUTCOMES_MAX_ITEMS items. */
+function keptOutcomes(run: GateRunValue | undefined): GateOutcomes | undefined {
+  const outcomes = run?.outcomes;
+  return outcomes && outcomes.items <= GATE_OUTCOMES_MAX_ITEMS ? outcomes : undefined;
+}
+
+/**
+ * A succeeded run's value for the gate; with `items` when it is a share of correct items, and then
+ * with the run's per-item outcomes when it reported them.
+ */
+function valueOf(
+  run: RunStatus | undefined,
+  metric = 'score',
+  outcomes: RunOutcomes,
+): GateRunValue | undefined {
   if (run?.state !== 'Succeeded') return undefined;
   const value = metric === 'score' ? run.result?.score : run.result?.metrics?.[metric];
   if (value === undefined || !Number.isFinite(value)) return undefined;
   const share = metric === 'score' ? correctShare(run) : undefined;
   // The counts say how many items the score is over only if the score is their share.
-  return share && Math.abs(share.correct / share.items - value) < 1e-9
-    ? { value, items: share.items }
-    : { value };
+  if (!share || Math.abs(share.correct / share.items - value) >= 1e-9) return { value };
+  const items = outcomes.get(run.name);
+  return { value, items: share.items, ...(items ? { outcomes: items } : {}) };
 }
 
 function baselineOf(
   gate: Gate,
   status: SuiteStatus,
   before: GateStatus | undefined,
+  outcomes: RunOutcomes,
 ): { baseline: GateRunValue | undefined; label: string } {
   if (gate.baseline.target !== undefined) {
     return {
-      baseline: valueOf(runOf(status, gate.benchmark, gate.baseline.target), gate.metric),
+      baseline: valueOf(runOf(status, gate.benchmark, gate.baseline.target), gate.metric, outcomes),
       label: gate.baseline.target,
     };
   }
   if (gate.baseline.previousRound) {
     if (before?.value === undefined) return { baseline: undefined, label: 'the previous round' };
     return {
-      baseline: { value: before.value, ...(before.items !== undefined ? { items: before.items } : {}) },
+      baseline: {
+        value: before.value,
+        ...(before.items !== undefined ? { items: before.items } : {}),
+        ...(before.outcomes ? { outcomes: before.outcomes } : {}),
+      },
       label: `round ${before.round}`,
     };
   }

@@ -1,7 +1,15 @@
 // The largest status the operator writes, for the largest suite the CRD admits (1000 runs), stays
 // within STATUS_MAX_BYTES, and the whole object within etcd's limit; docs/api.md ("What status
 // holds") shows the measured sizes, which this file checks are still the measured ones.
-import { roundRecordToCreate } from '../suite/round-record.ts';
+import { RECORD_OUTCOMES_BUDGET, roundRecordToCreate } from '../suite/round-record.ts';
+import {
+  itemsDigest,
+  MAX_OUTCOME_ITEMS,
+  outcomesOf,
+  type ItemOutcomes,
+} from '../../../../runner/src/contract/outcomes.ts';
+import type { GateStatus } from '../../api/v1alpha1/index.ts';
+import { GATE_OUTCOMES_MAX_ITEMS } from '../gates/round-gates.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +26,7 @@ import {
   CONDITION_MESSAGE_LIMIT,
   computeSuiteStatus,
   RUN_ENTRY_TIERS,
+  GATES_STATUS_RESERVE,
   STATUS_MAX_BYTES,
   type SuiteStatus,
 } from './suite-status.ts';
@@ -171,6 +180,30 @@ function expectDocumented(measured: Record<string, number>): void {
 
 const points = (text: string | undefined) => [...(text ?? '')].length;
 
+/** Outcomes over `items` items, every other one not answered: both bitsets at their longest. */
+function widestOutcomes(items: number): ItemOutcomes {
+  return outcomesOf(
+    itemsDigest(['widest']),
+    Array.from({ length: items }, (_, i) => ({ answered: i % 2 === 0, correct: i % 4 === 0 })),
+  );
+}
+
+describe('the gates’ status at its widest', () => {
+  it('fits the room the runs’ entries leave it', () => {
+    // A metric name of 128 characters that take 6 bytes each as stored, in a message at its bound.
+    const gates: GateStatus[] = Array.from({ length: 16 }, (_, i) => ({
+      name: `${'g'.repeat(60)}-${String(i).padStart(2, '0')}`,
+      round: 2_147_483_647,
+      verdict: 'Inconclusive',
+      message: '<'.repeat(512),
+      value: -2.2250738585072014e-308,
+      items: Number.MAX_SAFE_INTEGER,
+      outcomes: widestOutcomes(GATE_OUTCOMES_MAX_ITEMS),
+    }));
+    expect(jsonBytes(gates)).toBeLessThanOrEqual(GATES_STATUS_RESERVE);
+  });
+});
+
 describe('the largest status', () => {
   // Computing and validating 1000 runs several times over: generous for a loaded machine.
   it(
@@ -182,7 +215,7 @@ describe('the largest status', () => {
       expect(runs).toHaveLength(1000);
       const status = statusOf(suite, runs, true);
       const bytes = jsonBytes(status);
-      expect(bytes).toBeLessThanOrEqual(STATUS_MAX_BYTES);
+      expect(bytes).toBeLessThanOrEqual(STATUS_MAX_BYTES - GATES_STATUS_RESERVE);
       const last = RUN_ENTRY_TIERS.at(-1)!;
       for (const run of status.runs!) {
         expect(run.result).toEqual({
@@ -202,11 +235,17 @@ describe('the largest status', () => {
       const object = manifest(suite, status);
       expect(jsonBytes(object)).toBeLessThanOrEqual(OBJECT_MAX_BYTES);
       expect(validateManifest(object).errors).toEqual([]);
+      // Every run reported outcomes over the most items, some not answered: the budget keeps some.
+      const widest = widestOutcomes(MAX_OUTCOME_ITEMS);
       const record = roundRecordToCreate(
         { ...object, metadata: { ...object.metadata, uid: 'uid-suite' } } as BenchmarkSuite,
         { ...status, round: 1, completionTime: '2026-11-22T12:00:00Z' },
         [],
+        undefined,
+        new Map(status.runs!.map((run) => [run.name, widest])),
       )!;
+      const kept = record.spec.runs!.filter((run) => run.outcomes).length;
+      expect(kept).toBe(Math.floor(RECORD_OUTCOMES_BUDGET / (2 * widest.correct.length)));
       expect(jsonBytes(record)).toBeLessThanOrEqual(OBJECT_MAX_BYTES);
       expect(validateManifest(record).errors).toEqual([]);
       expectDocumented({

@@ -151,6 +151,12 @@ export const CONDITION_MESSAGE_LIMIT = 1024;
  */
 export const STATUS_MAX_BYTES = 1_048_576;
 
+/**
+ * What the runs' entries leave of STATUS_MAX_BYTES for status.gates, which the gates set after the
+ * runs are fitted: 16 gates at their widest, per-item outcomes included (status-size.test.ts).
+ */
+export const GATES_STATUS_RESERVE = 98_304;
+
 /** How much of each run's entry status keeps (see RUN_ENTRY_TIERS). */
 export interface RunEntryTier {
   metrics: MetricsKept;
@@ -177,7 +183,8 @@ export const RUN_ENTRY_TIERS: readonly RunEntryTier[] = [
 ];
 
 /**
- * The runs' entries at the first tier under which the status fits STATUS_MAX_BYTES (the last one
+ * The runs' entries at the first tier under which the status fits STATUS_MAX_BYTES, less the gates'
+ * reserve (the last one
  * when none does). Most statuses are far below it: each character of JSON.stringify's text takes
  * at most 6 bytes as stored, so they are not counted byte by byte.
  */
@@ -188,7 +195,8 @@ function fittedRuns(
 ): RunStatusEntry[] {
   const fits = (entries: RunStatusEntry[]): boolean => {
     const json = JSON.stringify({ ...status, runs: entries });
-    return json.length * 6 <= STATUS_MAX_BYTES || storedBytes(json) <= STATUS_MAX_BYTES;
+    const room = STATUS_MAX_BYTES - GATES_STATUS_RESERVE;
+    return json.length * 6 <= room || storedBytes(json) <= room;
   };
   let entries = status.runs ?? [];
   for (let tier = 1; tier < RUN_ENTRY_TIERS.length && !fits(entries); tier++) {

@@ -123,7 +123,10 @@ export function planSuite(inputs: SuiteInputs, context: SuitePlanContext): Suite
     status.nextScheduleTime = metaTime(new Date(round.nextScheduleTime));
   else delete status.nextScheduleTime;
   // Gates judge a round once it has finished; their verdicts stay until the next one has.
-  const judgedGates = roundGates(suite, status, suite.status?.gates);
+  const outcomes = new Map(
+    runs.flatMap((run) => (run.result?.outcomes ? [[run.spec.name, run.result.outcomes]] : [])),
+  );
+  const judgedGates = roundGates(suite, status, suite.status?.gates, outcomes);
   if (judgedGates.gates) status.gates = judgedGates.gates;
   else delete status.gates;
   status.conditions = gateConditions(
@@ -161,7 +164,7 @@ export function planSuite(inputs: SuiteInputs, context: SuitePlanContext): Suite
   const jobsByName = new Map(inputs.jobs.map((job) => [job.metadata.name, job]));
   return {
     decisions,
-    roundRecord: roundRecordToCreate(suite, status, inputs.roundRecords, context.artifacts),
+    roundRecord: roundRecordToCreate(suite, status, inputs.roundRecords, context.artifacts, outcomes),
     expiredRecords: roundRecordsToDelete(inputs.roundRecords, suite.spec.roundHistoryLimit),
     deletions: doomed.map((d) => d.job),
     stops: stops.flatMap(({ stop }) => {

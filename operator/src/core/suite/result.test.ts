@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { boundedResult, combineResults, failureText, HEADLINE_METRICS, type RunResult } from './result.ts';
+import {
+  itemAnswers,
+  itemsDigest,
+  outcomesOf,
+  type ShardOutcomes,
+} from '../../../../runner/src/contract/outcomes.ts';
+import {
+  boundedResult,
+  combineResults,
+  failureText,
+  HEADLINE_METRICS,
+  parseRunResult,
+  type ShardResult,
+} from './result.ts';
 
-const shard = (score: number | undefined, metrics: Record<string, number>): RunResult => ({
+const shard = (score: number | undefined, metrics: Record<string, number>): ShardResult => ({
   ...(score !== undefined ? { score } : {}),
   metrics,
   usage: { inputTokens: 10, outputTokens: 1 },
@@ -16,8 +29,8 @@ describe('combineResults', () => {
     ]);
     // 9 of 10 items correct, where the plain average of the shards would say 0.5.
     expect(combined.score).toBeCloseTo(0.9, 12);
-    // Other metrics stay the shards' average; usage is added up.
-    expect(combined.metrics).toEqual({ answeredItems: 5, accuracy: 0.5 });
+    // Counts are added up, other metrics averaged; usage is added up.
+    expect(combined.metrics).toEqual({ answeredItems: 10, accuracy: 0.5 });
     expect(combined.usage).toEqual({ inputTokens: 20, outputTokens: 2 });
   });
 
@@ -46,7 +59,7 @@ describe('combineResults', () => {
     ]);
     // (0.1 + 0.2) / 2 is 0.15000000000000002 in floats.
     expect(combined.score).toBe(0.15);
-    expect(combined.metrics).toEqual({ answeredItems: 1, accuracy: 0.15 });
+    expect(combined.metrics).toEqual({ answeredItems: 2, accuracy: 0.15 });
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 8 }),
@@ -64,7 +77,55 @@ describe('combineResults', () => {
       combineResults([shard(undefined, { items: 0 }), shard(undefined, { items: 0 })]),
     ).not.toHaveProperty('score');
     const only = shard(0.7, { answeredItems: 3 });
-    expect(combineResults([only])).toBe(only);
+    expect(combineResults([only])).toEqual(only);
+  });
+
+  it('adds up the counts: a sharded run’s correct and answered items are its shards’ together', () => {
+    const combined = combineResults([
+      shard(0.5, { items: 4, answeredItems: 4, correctItems: 2, failedItems: 0, retries: 1, accuracy: 0.5 }),
+      shard(1, { items: 3, answeredItems: 2, correctItems: 2, failedItems: 1, retries: 0, accuracy: 1 }),
+    ]);
+    expect(combined.metrics).toEqual({
+      items: 7,
+      answeredItems: 6,
+      correctItems: 4,
+      failedItems: 1,
+      retries: 1,
+      accuracy: 0.75,
+    });
+  });
+});
+
+describe('per-item outcomes of a result', () => {
+  const outcomes = (index: number, count: number, right: boolean[]): ShardOutcomes => ({
+    ...outcomesOf(
+      itemsDigest([`shard ${index}`]),
+      right.map((correct) => ({ answered: true, correct })),
+    ),
+    shard: index,
+    shards: count,
+  });
+  const message = (shardOutcomes: unknown) =>
+    JSON.stringify({ score: 1, metrics: {}, usage: {}, outcomes: shardOutcomes });
+
+  it('are read from the termination message, and malformed ones are left out without failing the result', () => {
+    const good = outcomes(0, 1, [true, false]);
+    expect(parseRunResult(message(good))).toEqual({
+      ok: true,
+      result: { score: 1, metrics: {}, usage: {}, outcomes: good },
+    });
+    const parsed = parseRunResult(message({ ...good, correct: '!!' }));
+    expect(parsed).toEqual({ ok: true, result: { score: 1, metrics: {}, usage: {} } });
+  });
+
+  it('are the shards’ joined in shard order, or none when a shard has none', () => {
+    const first = { ...shard(1, {}), outcomes: outcomes(0, 2, [true]) };
+    const second = { ...shard(0, {}), outcomes: outcomes(1, 2, [false, true]) };
+    const joined = combineResults([second, first]).outcomes!;
+    expect(itemAnswers(joined)?.map((a) => a.correct)).toEqual([true, false, true]);
+    expect(combineResults([first, shard(0, {})]).outcomes).toBeUndefined();
+    const only = combineResults([{ ...shard(1, {}), outcomes: outcomes(0, 1, [true]) }]).outcomes;
+    expect(only).not.toHaveProperty('shard');
   });
 });
 

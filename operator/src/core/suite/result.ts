@@ -1,14 +1,23 @@
 import type { BenchmarkSuite } from '../../api/v1alpha1/index.ts';
 import { shorten } from '../status/text.ts';
 import {
+  COUNT_METRICS,
   HEADLINE_METRICS,
   SCORED_ITEMS_METRIC,
   type RunResult,
 } from '../../../../runner/src/contract/result.ts';
+import {
+  joinShards,
+  readShardOutcomes,
+  type ShardOutcomes,
+} from '../../../../runner/src/contract/outcomes.ts';
 
 export { HEADLINE_METRICS, type RunResult };
 
-export type ParsedResult = { ok: true; result: RunResult } | { ok: false; error: string };
+/** One pod's result: a shard's, with its outcomes marked with the shard they are of. */
+export type ShardResult = Omit<RunResult, 'outcomes'> & { outcomes?: ShardOutcomes };
+
+export type ParsedResult = { ok: true; result: ShardResult } | { ok: false; error: string };
 
 const MAX_QUOTED = 80;
 
@@ -30,7 +39,7 @@ export function parseRunResult(message: string): ParsedResult {
     return { ok: false, error: `the runner's result is not a JSON object: ${quote(text)}` };
   }
   const raw = value as Record<string, unknown>;
-  const result: RunResult = {};
+  const result: ShardResult = {};
   if (raw.score !== undefined) {
     if (typeof raw.score !== 'number' || !Number.isFinite(raw.score)) {
       return { ok: false, error: `the runner's result has a score that is not a number: ${quote(text)}` };
@@ -52,6 +61,10 @@ export function parseRunResult(message: string): ParsedResult {
       ...(usage.outputTokens !== undefined ? { outputTokens: usage.outputTokens } : {}),
     };
   }
+  // Outcomes that are not well formed are left out, not an error: the result stands without them,
+  // and a comparison of the run is unpaired.
+  const outcomes = readShardOutcomes(raw.outcomes);
+  if (outcomes) result.outcomes = outcomes;
   return { ok: true, result };
 }
 
@@ -83,11 +96,17 @@ const COMBINED_DIGITS = 12;
 const tidy = (value: number): number => Number(value.toPrecision(COMBINED_DIGITS));
 
 /**
- * Shards of one run: the score weighted by each shard's answered items (see combinedScore), other
- * metrics averaged, usage added up; score and metrics to COMBINED_DIGITS significant digits.
+ * Shards of one run: the score weighted by each shard's answered items (see combinedScore), counts
+ * added up, other metrics averaged, usage added up; score and metrics to COMBINED_DIGITS significant
+ * digits. The outcomes are the shards' joined, when every shard has them (joinShards).
  */
-export function combineResults(results: RunResult[]): RunResult {
-  if (results.length === 1) return results[0]!;
+export function combineResults(results: ShardResult[]): RunResult {
+  const outcomes = results.every((r) => r.outcomes) ? joinShards(results.map((r) => r.outcomes!)) : undefined;
+  const withOutcomes = (result: RunResult): RunResult => (outcomes ? { ...result, outcomes } : result);
+  if (results.length === 1) {
+    const { outcomes: _shard, ...result } = results[0]!;
+    return withOutcomes(result);
+  }
   const combined: RunResult = {};
   const score = combinedScore(results);
   if (score !== undefined) combined.score = tidy(score);
@@ -95,12 +114,12 @@ export function combineResults(results: RunResult[]): RunResult {
   if (metricNames.size) {
     combined.metrics = {};
     for (const name of metricNames) {
-      combined.metrics[name] = tidy(
-        average(results.flatMap((r) => (r.metrics?.[name] === undefined ? [] : [r.metrics[name]])))!,
-      );
+      const values = results.flatMap((r) => (r.metrics?.[name] === undefined ? [] : [r.metrics[name]]));
+      const total = values.reduce((sum, value) => sum + value, 0);
+      combined.metrics[name] = tidy(COUNT_METRICS.includes(name) ? total : total / values.length);
     }
   }
-  const sum = (pick: (r: RunResult) => number | undefined): number =>
+  const sum = (pick: (r: ShardResult) => number | undefined): number =>
     results.reduce((total, r) => total + (pick(r) ?? 0), 0);
   if (results.some((r) => r.usage)) {
     combined.usage = {
@@ -108,7 +127,7 @@ export function combineResults(results: RunResult[]): RunResult {
       outputTokens: sum((r) => r.usage?.outputTokens),
     };
   }
-  return combined;
+  return withOutcomes(combined);
 }
 
 function numberRecord(value: unknown): Record<string, number> | undefined {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkSuite, RunStatus } from '../../api/v1alpha1/index.ts';
 import type { SuiteStatus } from '../status/suite-status.ts';
-import { roundRecordsToDelete, roundRecordToCreate } from './round-record.ts';
+import { itemsDigest, outcomesOf } from '../../../../runner/src/contract/outcomes.ts';
+import { RECORD_OUTCOMES_BUDGET, roundRecordsToDelete, roundRecordToCreate } from './round-record.ts';
 
 const suite: BenchmarkSuite = {
   apiVersion: 'bench.dev/v1alpha1',
@@ -126,5 +127,52 @@ describe('roundRecordsToDelete', () => {
   it('keeps 20 by default', () => {
     const many = Array.from({ length: 23 }, (_, i) => ({ name: `nightly-${i + 1}`, round: i + 1 }));
     expect(roundRecordsToDelete(many).map((r) => r.round)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('the per-item outcomes a record keeps', () => {
+  const outcomes = (items: number) =>
+    outcomesOf(
+      itemsDigest(['mmlu']),
+      Array.from({ length: items }, (_, i) => ({ answered: true, correct: i % 2 === 0 })),
+    );
+
+  it('keeps the runs’ outcomes, the gated runs’ first while the budget lasts, and not in the gates', () => {
+    const gated: BenchmarkSuite = {
+      ...suite,
+      spec: {
+        ...suite.spec,
+        gates: [{ name: 'g', benchmark: 'mmlu', candidate: 'candidate', baseline: { target: 'production' } }],
+      },
+    };
+    // Each run's outcomes take nine tenths of a third of the budget (base64: 6 bits a character):
+    // three runs' fit, the fourth's do not.
+    const third = outcomes(Math.floor((RECORD_OUTCOMES_BUDGET / 3) * 0.9 * 6));
+    expect(third.correct.length).toBeLessThan(RECORD_OUTCOMES_BUDGET / 3);
+    const runs = [
+      run('gsm8k', 'candidate'),
+      run('gsm8k', 'production'),
+      run('mmlu', 'candidate'),
+      run('mmlu', 'production'),
+    ];
+    const status: SuiteStatus = {
+      ...finished(runs),
+      gates: [{ name: 'g', round: 3, verdict: 'Passed', message: 'm', value: 0.5, outcomes: outcomes(8) }],
+    };
+    const record = roundRecordToCreate(
+      gated,
+      status,
+      [],
+      undefined,
+      new Map(runs.map((r) => [r.name, third])),
+    )!;
+    expect(record.spec.runs!.map((r) => [r.name, r.outcomes !== undefined])).toEqual([
+      ['gsm8k-candidate', true],
+      ['gsm8k-production', false],
+      ['mmlu-candidate', true],
+      ['mmlu-production', true],
+    ]);
+    expect(record.spec.runs![2]!.outcomes).toEqual(third);
+    expect(record.spec.gates![0]).not.toHaveProperty('outcomes');
   });
 });

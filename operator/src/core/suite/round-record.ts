@@ -4,10 +4,13 @@ import type {
   BenchmarkRound,
   BenchmarkSuite,
   GateStatus,
+  RoundGate,
   RoundRun,
   RunStatus,
   ScoreInterval,
 } from '../../api/v1alpha1/index.ts';
+import type { ItemOutcomes } from '../../../../runner/src/contract/outcomes.ts';
+import type { RunOutcomes } from '../gates/round-gates.ts';
 import { wilsonInterval } from '../stats/wilson.ts';
 import { runArtifactsURL, type ArtifactStore } from '../render/artifact-store.ts';
 import { LABELS, MANAGED_BY } from '../render/labels.ts';
@@ -24,6 +27,12 @@ export interface RoundRecordView {
   round: number;
 }
 
+/**
+ * The most characters of per-item outcomes a record keeps, all runs together: with the widest runs'
+ * entries the record stays well within etcd's 1.5 MiB (status-size.test.ts).
+ */
+export const RECORD_OUTCOMES_BUDGET = 524_288;
+
 /** A record's name: the suite's (at most 63 characters) and the round's number. */
 export const roundRecordName = (suite: string, round: number): string => `${suite}-${round}`;
 
@@ -38,6 +47,7 @@ export function roundRecordToCreate(
   status: SuiteStatus,
   records: RoundRecordView[],
   artifacts?: ArtifactStore,
+  outcomes: RunOutcomes = new Map(),
 ): BenchmarkRound | undefined {
   const round = status.round ?? 0;
   if (round < 1 || !status.completionTime || records.some((r) => r.round === round)) return undefined;
@@ -50,7 +60,8 @@ export function roundRecordToCreate(
           run: run.name,
         })
       : undefined;
-  const runs = (status.runs ?? []).map((run) => recordedRun(run, where(run)));
+  const recorded = recordedOutcomes(suite, status.runs ?? [], outcomes);
+  const runs = (status.runs ?? []).map((run) => recordedRun(run, where(run), recorded.get(run.name)));
   const succeeded = runs.filter((r) => r.state === 'Succeeded').length;
   const best = bestTarget(runs);
   const name = suite.metadata.name!;
@@ -98,9 +109,45 @@ export function roundRecordsToDelete(
     .reverse();
 }
 
-function recordedRun(run: RunStatus, artifacts: string | undefined): RoundRun {
+function recordedRun(
+  run: RunStatus,
+  artifacts: string | undefined,
+  outcomes: ItemOutcomes | undefined,
+): RoundRun {
   const interval = scoreInterval(run);
-  return { ...run, ...(interval ? { interval } : {}), ...(artifacts ? { artifacts } : {}) };
+  return {
+    ...run,
+    ...(interval ? { interval } : {}),
+    ...(artifacts ? { artifacts } : {}),
+    ...(outcomes ? { outcomes } : {}),
+  };
+}
+
+/**
+ * The runs' outcomes the record keeps, within RECORD_OUTCOMES_BUDGET: first those of the runs a gate
+ * compares (its benchmark's candidate and baseline target), then the others in the runs' order.
+ */
+function recordedOutcomes(
+  suite: BenchmarkSuite,
+  runs: RunStatus[],
+  outcomes: RunOutcomes,
+): Map<string, ItemOutcomes> {
+  const gated = (run: RunStatus) =>
+    (suite.spec.gates ?? []).some(
+      (g) =>
+        g.benchmark === run.benchmark && (g.candidate === run.target || g.baseline.target === run.target),
+    );
+  const kept = new Map<string, ItemOutcomes>();
+  let room = RECORD_OUTCOMES_BUDGET;
+  for (const run of [...runs.filter(gated), ...runs.filter((run) => !gated(run))]) {
+    const items = outcomes.get(run.name);
+    if (!items) continue;
+    const size = items.correct.length + (items.answered?.length ?? 0);
+    if (size > room) continue;
+    kept.set(run.name, items);
+    room -= size;
+  }
+  return kept;
 }
 
 /**
@@ -121,9 +168,12 @@ function gatesOf(
   statuses: GateStatus[] | undefined,
   round: number,
 ): Pick<BenchmarkRound['spec'], 'gates' | 'gateVerdict'> {
-  const gates = (statuses ?? []).filter((g) => g.round === round);
+  // The candidate's outcomes are in the record's runs already.
+  const gates = (statuses ?? [])
+    .filter((g) => g.round === round)
+    .map(({ outcomes: _outcomes, ...gate }): RoundGate => gate);
   if (gates.length === 0) return {};
-  const count = (verdict: GateStatus['verdict']) => gates.filter((g) => g.verdict === verdict).length;
+  const count = (verdict: RoundGate['verdict']) => gates.filter((g) => g.verdict === verdict).length;
   const [verdict, n] = count('Failed')
     ? ['Failed', count('Failed')]
     : count('Inconclusive')
