@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { GitError } from 'simple-git';
 import type { Register, Wrap } from './command.ts';
 import { registerDiff } from './commands/diff.ts';
+import { registerExport } from './commands/export.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerRender } from './commands/render.ts';
 import { registerResults } from './commands/results.ts';
@@ -29,7 +30,7 @@ Colors are used only on a terminal; NO_COLOR or --no-color turns them off.`;
 export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void): Command {
   const program = new Command('benchctl')
     .description(
-      'The command-line companion of bench-operator: validate, render, diff, status, history, results, rollback.',
+      'The command-line companion of bench-operator: validate, render, diff, status, history, results, export, rollback.',
     )
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
@@ -60,6 +61,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
     registerStatus,
     registerHistory,
     registerResults,
+    registerExport,
     registerRollback,
     registerRerun,
     registerSuspend,
