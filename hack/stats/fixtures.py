@@ -38,6 +38,8 @@ CONFIDENCES = [0.8, 0.9, 0.95, 0.99, 0.999]
 WILSON_COUNTS = [
     (0, 1), (1, 1), (0, 10), (10, 10), (3, 10), (81, 263), (15, 148), (0, 20), (1, 29),
     (712, 1000), (745, 1000), (1, 100000), (99999, 100000), (7021, 14042),
+    # The three-round gate test on the real node (test/e2e/real-node/gated-rounds.ts).
+    (47, 60), (48, 60), (35, 60),
 ]
 
 # (b, c): items A got right and B wrong, and the reverse. (150, 86) is the discordant pairs of
@@ -46,6 +48,8 @@ WILSON_COUNTS = [
 MCNEMAR_COUNTS = [
     (0, 1), (1, 0), (0, 5), (1, 1), (5, 5), (3, 12), (12, 3), (2, 9), (150, 86), (480, 520),
     (500, 500), (10, 40), (100, 300), (2000, 2100), (0, 1000), (33, 17), (1, 2), (40, 41),
+    # The three-round gate test on the real node (test/e2e/real-node/gated-rounds.ts).
+    (3, 4), (2, 15), (0, 12),
 ]
 
 # Paired 2x2 tables (a: both right, b: A right B wrong, c: A wrong B right, d: both wrong) for
@@ -57,6 +61,9 @@ CAVO_2012 = (59, 6, 16, 80)
 NEWCOMBE_PAIRED_TABLES = [
     CAVO_2012, (1, 1, 7, 12), (794, 150, 86, 570), (36, 12, 2, 0), (5, 5, 1, 1), (0, 0, 0, 10), (10, 0, 0, 0),
     (600, 40, 73, 287), (3, 0, 0, 3), (20, 5, 5, 20), (0, 3, 7, 0), (70, 10, 5, 15),
+    # The three-round gate test on the real node (test/e2e/real-node/gated-rounds.ts): noise between
+    # the candidate and production, the candidate's regression, and its drop from the round before.
+    (44, 3, 4, 9), (33, 2, 15, 10), (35, 0, 12, 13), (47, 0, 0, 13),
 ]
 
 
