@@ -140,7 +140,7 @@ describe('BenchmarkSuite reconciler', () => {
     for (const p of pods.items) expect(p.spec.nodeName, 'pods land on GPU nodes only').toMatch(/^kwok-gpu-/);
 
     const table = await kubectl(['get', 'bs', 'matrix'], { namespace: ns });
-    expect(table.stdout).toMatch(/PHASE\s+PROGRESS\s+READY\s+NEXT RUN\s+AGE/);
+    expect(table.stdout).toMatch(/PHASE\s+PROGRESS\s+READY\s+GATES\s+NEXT RUN\s+AGE/);
     expect(table.stdout).toMatch(/matrix\s+Succeeded\s+6\/6\s+True/);
 
     // The operator caches objects without managedFields; its status writes must keep everyone's.

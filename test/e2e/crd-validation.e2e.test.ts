@@ -301,13 +301,21 @@ describe('printer columns and the status subresource', () => {
       allowFailure: true,
     });
 
-  it('show PHASE, PROGRESS, READY, NEXT RUN and AGE for suites from the status the operator writes', async () => {
+  it('show PHASE, PROGRESS, READY, GATES, NEXT RUN and AGE for suites from the status the operator writes', async () => {
     await kubectlApply(stringify(suite), { namespace: namespace() });
     const patched = await patchStatus({ status });
     expect(patched.stderr).toBe('');
     const { stdout } = await kubectl(['get', 'bs', 'columns'], { namespace: namespace() });
     const [header, row] = stdout.trim().split('\n');
-    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'PHASE', 'PROGRESS', 'READY', 'NEXT RUN', 'AGE']);
+    expect(header!.split(/\s{2,}/)).toEqual([
+      'NAME',
+      'PHASE',
+      'PROGRESS',
+      'READY',
+      'GATES',
+      'NEXT RUN',
+      'AGE',
+    ]);
     expect(row).toMatch(/^columns\s+Running\s+1\/2\s+False\s+\S+\s+\S+$/);
     const wide = await kubectl(['get', 'bsuite', 'columns', '-o', 'wide'], { namespace: namespace() });
     expect(wide.stdout.split('\n')[0]).toMatch(/ROUND\s+POLICY\s+SUSPENDED/);
