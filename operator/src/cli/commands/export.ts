@@ -31,7 +31,8 @@ Formats:
            on stdout, one JSON object of the runs by name.
   jsonl    every item of every run and shard, one JSON line each, with run, benchmark, target,
            model and shard added: DIR/items.jsonl, or stdout.
-  csv      one row per item (${ITEM_CSV_COLUMNS.join(', ')}), RFC 4180: DIR/items.csv, or stdout.
+  csv      one row per item, RFC 4180 (CRLF line ends): DIR/items.csv, or stdout. Columns:
+           ${ITEM_CSV_COLUMNS.join(', ')}.
 
 The artifacts are read from the store the record names, with your AWS credentials
 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or AWS_PROFILE) and the store's URL from --s3-endpoint,
