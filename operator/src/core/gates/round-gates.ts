@@ -121,7 +121,7 @@ function baselineOf(
 }
 
 /** The condition a gate type sets: GatesPassed, and Ready=False (GateFailed) on a failed gate. */
-export const GATES_CONDITION = 'GatesPassed';
+const GATES_CONDITION = 'GatesPassed';
 
 /**
  * Sets GatesPassed (True: all passed; False: one failed; Unknown: one inconclusive) and, when a gate

@@ -18,7 +18,7 @@ import type { SuiteStatus } from '../status/suite-status.ts';
 import { correctShare } from './correct-share.ts';
 
 /** The CRD's default of spec.roundHistoryLimit. */
-export const DEFAULT_ROUND_HISTORY_LIMIT = 20;
+const DEFAULT_ROUND_HISTORY_LIMIT = 20;
 
 /** A round record as the operator's cache holds it: its name and round, no more. */
 export interface RoundRecordView {
@@ -34,7 +34,7 @@ export interface RoundRecordView {
 export const RECORD_OUTCOMES_BUDGET = 524_288;
 
 /** A record's name: the suite's (at most 63 characters) and the round's number. */
-export const roundRecordName = (suite: string, round: number): string => `${suite}-${round}`;
+const roundRecordName = (suite: string, round: number): string => `${suite}-${round}`;
 
 /**
  * The record of the round `status` describes, when that round has just finished and has none yet;
