@@ -88,6 +88,30 @@ describe('suite metrics', () => {
     });
   });
 
+  it("exports each gate's verdict (1 for the current one, 0 for the others) and its candidate's value", async () => {
+    const { registry, state } = setup();
+    const gated = suite('a', []);
+    gated.status!.gates = [
+      { name: 'mmlu-no-regression', round: 3, verdict: 'Failed', message: 'm', value: 0.7, items: 1000 },
+      { name: 'latency', round: 3, verdict: 'Inconclusive', message: 'no value' },
+    ];
+    state.suites = [gated, suite('b', [])];
+    expect(await samples(registry, 'bench_gate_verdict')).toEqual({
+      'namespace=team,suite=a,gate=mmlu-no-regression,verdict=Passed': 0,
+      'namespace=team,suite=a,gate=mmlu-no-regression,verdict=Failed': 1,
+      'namespace=team,suite=a,gate=mmlu-no-regression,verdict=Inconclusive': 0,
+      'namespace=team,suite=a,gate=latency,verdict=Passed': 0,
+      'namespace=team,suite=a,gate=latency,verdict=Failed': 0,
+      'namespace=team,suite=a,gate=latency,verdict=Inconclusive': 1,
+    });
+    expect(await samples(registry, 'bench_gate_value')).toEqual({
+      'namespace=team,suite=a,gate=mmlu-no-regression': 0.7,
+    });
+    // A gate removed from the spec leaves status.gates, and its series go.
+    gated.status!.gates = [];
+    expect(await samples(registry, 'bench_gate_verdict')).toEqual({});
+  });
+
   it("sums the waiting and running runs of a SchedulePolicy's suites; a policy without suites is at zero", async () => {
     const { registry, state } = setup();
     state.policies = [policy('nightly'), policy('idle')];

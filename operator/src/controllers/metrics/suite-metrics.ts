@@ -7,9 +7,11 @@ import { waitReason, type WaitReason } from './wait-reasons.ts';
 
 type RunState = NonNullable<NonNullable<BenchmarkSuite['status']>['runs']>[number]['state'];
 type Phase = NonNullable<NonNullable<BenchmarkSuite['status']>['phase']>;
+type GateVerdict = NonNullable<NonNullable<BenchmarkSuite['status']>['gates']>[number]['verdict'];
 
 const RUN_STATES: RunState[] = ['Queued', 'Running', 'Succeeded', 'Failed', 'Retrying', 'Blocked'];
 const PHASES: Phase[] = ['Pending', 'Waiting', 'Running', 'Succeeded', 'Failed', 'Suspended'];
+const GATE_VERDICTS: GateVerdict[] = ['Passed', 'Failed', 'Inconclusive'];
 
 interface SuiteCounts {
   byState: Map<RunState, number>;
@@ -97,6 +99,30 @@ export function registerSuiteMetrics(registry: Registry, sources: MetricSources)
         const score = run.result?.score;
         if (run.state !== 'Succeeded' || score === undefined || !Number.isFinite(score)) continue;
         gauge.set({ ...suiteLabels(suite), benchmark: run.benchmark, target: run.target }, score);
+      }
+    }),
+  });
+  new Gauge({
+    name: 'bench_gate_verdict',
+    help: "The verdict of each regression gate on the suite's latest finished round: 1 for the current verdict (Passed, Failed, Inconclusive), 0 for the others; at most 16 gates a suite.",
+    labelNames: ['namespace', 'suite', 'gate', 'verdict'],
+    registers,
+    collect: perSuite((gauge, suite) => {
+      for (const gate of suite.status?.gates ?? []) {
+        for (const verdict of GATE_VERDICTS) {
+          gauge.set({ ...suiteLabels(suite), gate: gate.name, verdict }, verdict === gate.verdict ? 1 : 0);
+        }
+      }
+    }),
+  });
+  new Gauge({
+    name: 'bench_gate_value',
+    help: "The candidate's value each regression gate judged on the suite's latest finished round (its score or metric), kept while the next round runs; none when the candidate's run had no value.",
+    labelNames: ['namespace', 'suite', 'gate'],
+    registers,
+    collect: perSuite((gauge, suite) => {
+      for (const gate of suite.status?.gates ?? []) {
+        if (gate.value !== undefined) gauge.set({ ...suiteLabels(suite), gate: gate.name }, gate.value);
       }
     }),
   });
