@@ -7,10 +7,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { dashboardQueries, readDashboard } from '../support/dashboard.ts';
+import { dashboardQueries, readDashboard, type DashboardPanel } from '../support/dashboard.ts';
 import { repoRoot } from '../support/paths.ts';
 
 const anyValue = { job: '.*', namespace: '.*', suite: '.*', rateInterval: '1m' };
+
+/** A Grafana value mapping: a panel's numbers shown as words and colours. */
+interface ValueMappings {
+  type: string;
+  options: Record<string, { text: string; color: string; index: number }>;
+}
 
 /** promtool's verdict on expressions: each becomes a recording rule, which `check rules` parses. */
 function promtoolCheck(queries: Array<{ name: string; expr: string }>): string {
@@ -29,6 +35,41 @@ function promtoolCheck(queries: Array<{ name: string; expr: string }>): string {
     throw new Error(`promtool rejects dashboard queries:\n${failed || (error as Error).message}`, {
       cause: error,
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A series of input and its value, and an expected sample of the result, in PromQL's notation. */
+interface Sample {
+  series: string;
+  value: number;
+}
+
+/**
+ * Evaluates `expr` with promtool over `input` (one value each, at time 0) as a rules unit test:
+ * passes when the result is exactly `expected`, else throws with what promtool got.
+ */
+function promtoolEvaluate(expr: string, input: Sample[], expected: Sample[]): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dashboard-'));
+  const file = path.join(dir, 'query.test.yaml');
+  const test = {
+    interval: '1m',
+    input_series: input.map(({ series, value }) => ({ series, values: String(value) })),
+    promql_expr_test: [
+      {
+        expr,
+        eval_time: '0m',
+        exp_samples: expected.map(({ series, value }) => ({ labels: series, value })),
+      },
+    ],
+  };
+  writeFileSync(file, stringify({ rule_files: [], tests: [test] }));
+  try {
+    execFileSync('promtool', ['test', 'rules', file], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`promtool's result differs:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -59,6 +100,51 @@ describe('Grafana dashboard', () => {
     expect(() =>
       promtoolCheck([{ name: 'panel 99 "Broken"', expr: 'sum by (state (bench_suite_runs)' }]),
     ).toThrow(/panel 99 "Broken"/);
+  });
+
+  it("shows each gate's verdict in the Results row: Passed, Inconclusive, Failed in red, in the selected suites", () => {
+    const results = dashboard.panels.find((p) => p.type === 'row' && p.title === 'Results')!;
+    const gates = dashboard.panels.find((p) => p.title === 'Gates') as
+      (DashboardPanel & { fieldConfig: { defaults: { mappings: ValueMappings[] } } }) | undefined;
+    expect(gates?.type).toBe('state-timeline');
+    expect(gates!.gridPos.y).toBeGreaterThan(results.gridPos.y);
+    expect(gates!.fieldConfig.defaults.mappings).toEqual([
+      {
+        type: 'value',
+        options: {
+          '0': { text: 'Passed', color: 'green', index: 0 },
+          '1': { text: 'Inconclusive', color: 'orange', index: 1 },
+          '2': { text: 'Failed', color: 'red', index: 2 },
+        },
+      },
+    ]);
+    const [query] = dashboardQueries({ ...anyValue, namespace: 'team' }).filter((q) =>
+      q.name.startsWith(`panel ${gates!.id} `),
+    );
+    const verdicts = (suite: string, gate: string, verdict: string, namespace = 'team') =>
+      ['Passed', 'Failed', 'Inconclusive'].map((v) => ({
+        series: `bench_gate_verdict{namespace="${namespace}",suite="${suite}",gate="${gate}",verdict="${v}"}`,
+        value: v === verdict ? 1 : 0,
+      }));
+    promtoolEvaluate(
+      query!.expr,
+      [
+        ...verdicts('nightly', 'mmlu-no-regression', 'Failed'),
+        ...verdicts('nightly', 'gsm8k-threshold', 'Passed'),
+        ...verdicts('weekly', 'arc', 'Inconclusive'),
+        ...verdicts('nightly', 'elsewhere', 'Failed', 'other-team'),
+      ],
+      [
+        { series: '{namespace="team",suite="nightly",gate="mmlu-no-regression"}', value: 2 },
+        { series: '{namespace="team",suite="nightly",gate="gsm8k-threshold"}', value: 0 },
+        { series: '{namespace="team",suite="weekly",gate="arc"}', value: 1 },
+      ],
+    );
+    expect(() =>
+      promtoolEvaluate(query!.expr, verdicts('nightly', 'g', 'Failed'), [
+        { series: '{namespace="team",suite="nightly",gate="g"}', value: 0 },
+      ]),
+    ).toThrow(/promtool's result differs/);
   });
 
   it('is packaged as a ConfigMap labelled for the Grafana sidecar, holding the dashboard file', () => {
