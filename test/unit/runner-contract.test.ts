@@ -39,7 +39,7 @@ describe('docs/runner-contract.md', () => {
 });
 
 describe('the Job the operator renders', () => {
-  it('sets the contract variables and only those, when the provider uses every one', () => {
+  it('sets the contract variables and only those, when the provider and the artifact store use every one', () => {
     const base = jobInput({});
     const job = renderJob({
       ...base,
@@ -55,6 +55,13 @@ describe('the Job the operator renders', () => {
         },
       },
       model: 'gpt-4o-mini',
+      artifacts: {
+        bucket: 'bench-artifacts',
+        prefix: '',
+        endpoint: 'http://store:7070',
+        region: 'eu',
+        secret: 's',
+      },
     });
     const names = job.spec!.template.spec!.containers[0]!.env!.map((variable) => variable.name);
     expect(names.toSorted()).toEqual(Object.values(RUNNER_ENV).toSorted());
