@@ -167,6 +167,26 @@ describe('roundGates', () => {
     expect(large.gates![0]).not.toHaveProperty('outcomes');
   });
 
+  it('takes a score for its counts’ share to the 4 places bench-runner writes, over shards too', () => {
+    // Two shards of 30: 17 and 18 right, accuracies 0.5667 and 0.6 as written, weighted 0.58335.
+    const sharded = (target: string, correct: number, score: number): RunStatus => ({
+      ...run(target, correct, 60),
+      result: { score, metrics: { answeredItems: 60, correctItems: correct } },
+    });
+    const { judged } = roundGates(
+      suiteWith([versusProduction]),
+      finished(3, [sharded('candidate', 35, 0.58335), sharded('production', 48, 0.8)]),
+      undefined,
+    );
+    expect(judged[0]!.verdict).toMatchObject({ method: 'unpaired-proportions', candidate: 35 / 60 });
+    const { judged: bare } = roundGates(
+      suiteWith([versusProduction]),
+      finished(3, [sharded('candidate', 35, 0.5836), sharded('production', 48, 0.8)]),
+      undefined,
+    );
+    expect(bare[0]!.verdict.method).toBe('values-only');
+  });
+
   it('is inconclusive when the candidate run failed, and has no gates without spec.gates', () => {
     const failed = { ...run('candidate', 700), state: 'Failed' as const };
     const { gates } = roundGates(

@@ -16,6 +16,13 @@ const GATE_MESSAGE_LENGTH = 512;
 /** status.gates[].outcomes.items' bound in the CRD: a previousRound gate pairs rounds up to it. */
 export const GATE_OUTCOMES_MAX_ITEMS = 8192;
 
+/**
+ * How far a score may be from its counts' share and still be that share: bench-runner writes
+ * accuracy to 4 places (runner/src/evaluate/summary.ts), and a sharded run's score is the weighted
+ * mean of its shards' rounded ones.
+ */
+const SHARE_TOLERANCE = 1e-4;
+
 /** Runs' per-item outcomes by run name: kept in memory from the runs' results, not in status. */
 export type RunOutcomes = ReadonlyMap<string, ItemOutcomes>;
 
@@ -88,8 +95,9 @@ function valueOf(
   const value = metric === 'score' ? run.result?.score : run.result?.metrics?.[metric];
   if (value === undefined || !Number.isFinite(value)) return undefined;
   const share = metric === 'score' ? correctShare(run) : undefined;
-  // The counts say how many items the score is over only if the score is their share.
-  if (!share || Math.abs(share.correct / share.items - value) >= 1e-9) return { value };
+  // The counts say how many items the score is over only if the score is their share, to the
+  // places bench-runner writes it in (SHARE_TOLERANCE).
+  if (!share || Math.abs(share.correct / share.items - value) > SHARE_TOLERANCE) return { value };
   const items = outcomes.get(run.name);
   return { value, items: share.items, ...(items ? { outcomes: items } : {}) };
 }
