@@ -1,8 +1,8 @@
 // benchctl results against the real control plane: a suite run to completion by the operator on
 // KWOK, its BenchmarkRound record read with kubectl, and benchctl's table, JSON and CSV checked
 // against it. KWOK's results (hack/testenv/stages/pod-complete.yaml) have made-up scores and no
-// correctItems, so they carry no interval and --compare can only say why it cannot compare; the
-// numbers of a comparison are unit-tested (operator/src/cli/round-results.test.ts).
+// correctItems, so they carry no interval and --compare can only set their bare values side by side;
+// the numbers of a comparison are unit-tested (operator/src/cli/round-results.test.ts).
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { BenchmarkRound } from '../../operator/src/api/v1alpha1/index.ts';
@@ -41,7 +41,14 @@ interface ResultsJson {
   sourceRevision: string | null;
   phase: string;
   runs: Array<Record<string, unknown>>;
-  comparisons?: Array<{ benchmark: string; possible: boolean; text: string }>;
+  comparisons?: Array<{
+    benchmark: string;
+    possible: boolean;
+    method: string | null;
+    difference: number | null;
+    pValue: number | null;
+    text: string;
+  }>;
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -140,30 +147,46 @@ describe('benchctl results', () => {
   );
 
   it(
-    'says why two targets cannot be compared when the results kept no counts',
+    'compares the two targets’ bare scores, values only, when the results kept no counts',
     { timeout: 60_000 },
     async () => {
+      const [record] = (
+        await kubectlGetJson<{ items: BenchmarkRound[] }>(
+          ['benchmarkrounds', '-l', 'bench.dev/suite=scored'],
+          { namespace: namespace() },
+        )
+      ).items;
+      const score = (benchmark: string, target: string) =>
+        record!.spec.runs!.find((r) => r.benchmark === benchmark && r.target === target)!.result!.score!;
+      const difference = (benchmark: string) =>
+        score(benchmark, 'candidate') - score(benchmark, 'production');
+
       const compared = await results('scored', '--compare', 'candidate', 'production');
       expect(compared.code).toBe(0);
-      const why =
-        "candidate's result does not say how many items were correct (no correctItems and answeredItems)";
-      expect(compared.stdout).toContain(`\nmmlu: candidate vs production: comparison not possible: ${why}\n`);
-      expect(compared.stdout).toContain(
-        `\ngsm8k: candidate vs production: comparison not possible: ${why}\n`,
-      );
+      for (const benchmark of ['mmlu', 'gsm8k']) {
+        expect(compared.stdout).toContain(
+          `\n${benchmark}: candidate ${score(benchmark, 'candidate').toFixed(3)} vs production ` +
+            `${score(benchmark, 'production').toFixed(3)}, `,
+        );
+      }
+      expect(
+        compared.stdout.match(/, values only \(without both scores as counts of correct items/g),
+      ).toHaveLength(2);
 
       const json = parseJson<ResultsJson>(
         await results('scored', '--compare', 'candidate', 'production', '-o', 'json'),
       );
-      expect(json.comparisons?.map((c) => [c.benchmark, c.possible])).toEqual([
-        ['mmlu', false],
-        ['gsm8k', false],
+      expect(
+        json.comparisons?.map((c) => [c.benchmark, c.possible, c.method, c.difference, c.pValue]),
+      ).toEqual([
+        ['mmlu', true, 'values only', difference('mmlu'), null],
+        ['gsm8k', true, 'values only', difference('gsm8k'), null],
       ]);
       const csv = await results('scored', '--compare', 'candidate', 'production', '-o', 'csv');
-      // The verdicts hold no comma or quote: unquoted.
+      // The verdicts hold commas: quoted.
       expect(csv.stdout).toContain(
         '\r\n\r\nbenchmark,a,b,possible,paired,method,difference,low,high,pValue,text\r\n' +
-          `mmlu,candidate,production,false,,,,,,,mmlu: candidate vs production: comparison not possible: ${why}\r\n`,
+          `mmlu,candidate,production,true,false,values only,${difference('mmlu')},,,,"mmlu: candidate `,
       );
     },
   );

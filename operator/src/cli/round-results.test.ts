@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import reference from '../../../test/fixtures/stats/reference.json' with { type: 'json' };
+import { itemsDigest, outcomesOf } from '../../../runner/src/contract/outcomes.ts';
 import type { RoundRun } from '../api/index.ts';
 import { CliError, EXIT } from './errors.ts';
 import {
@@ -11,7 +13,6 @@ import {
   resultRow,
   resultsJson,
   roundLine,
-  UNPAIRED_NOTE,
   type RoundRecord,
 } from './round-results.ts';
 
@@ -152,58 +153,119 @@ describe('csv', () => {
 });
 
 describe('compareTargets', () => {
-  it('compares the shares correct of each benchmark both targets ran, unpaired, and says so', () => {
+  // Items 0…1599 as statsmodels' paired table 794/150/86/570 (test/fixtures/stats/reference.json):
+  // right in both, only in A, only in B, in neither; then two items A got right that B never answered.
+  const table = reference.newcombePaired.find((t) => t.a === 794 && t.confidence === 0.95)!;
+  const mcnemar = reference.mcnemarExact.find((t) => t.b === 150 && t.c === 86)!;
+  const digest = itemsDigest(Array.from({ length: 1602 }, (_, i) => `q${i}`));
+  const outcomes = (answer: (i: number) => { answered: boolean; correct: boolean }) =>
+    outcomesOf(
+      digest,
+      Array.from({ length: 1602 }, (_, i) => answer(i)),
+    );
+  const outcomesA = outcomes((i) => ({ answered: true, correct: i < 944 || i >= 1600 }));
+  const outcomesB = outcomes((i) => ({ answered: i < 1600, correct: i < 794 || (i >= 944 && i < 1030) }));
+
+  it('pairs two runs over the same items: McNemar and Newcombe’s paired interval over the items both answered', () => {
     const rows = compareTargets(
       record(1, [
-        run('mmlu', 'candidate', 712, 1000),
-        run('mmlu', 'production', 745, 1000),
-        run('gsm8k', 'candidate', 80, 100),
-        run('hellaswag', 'production', 50, 100),
+        { ...run('arc', 'candidate', 946, 1602), outcomes: outcomesA },
+        { ...run('arc', 'production', 880, 1600), outcomes: outcomesB },
       ]),
       'candidate',
       'production',
     );
     expect(rows).toHaveLength(1);
-    const [mmlu] = rows;
-    expect(mmlu).toMatchObject({
-      benchmark: 'mmlu',
-      possible: true,
-      paired: false,
-      method: 'unpaired-bootstrap',
-    });
-    expect(mmlu!.difference).toBeCloseTo(-0.033, 10);
-    // The normal approximation's interval of the difference, ±1.96·√(p(1−p)/n + q(1−q)/m) ≈ ±0.039.
-    expect(mmlu!.low).toBeGreaterThan(-0.033 - 0.045);
-    expect(mmlu!.low).toBeLessThan(-0.033 - 0.033);
-    expect(mmlu!.high).toBeGreaterThan(-0.033 + 0.033);
-    expect(mmlu!.high).toBeLessThan(-0.033 + 0.045);
-    expect(mmlu!.pValue).toBeGreaterThan(0.05);
-    expect(mmlu!.text).toMatch(
-      /^mmlu: candidate 0\.712 vs production 0\.745, −0\.033 \(95% CI −0\.0\d\d…\+?0\.00\d\), unpaired bootstrap p = 0\.\d{3}; unpaired \(per-item outcomes not recorded\)$/,
+    const [arc] = rows;
+    expect(arc).toMatchObject({ benchmark: 'arc', possible: true, paired: true, method: 'paired McNemar' });
+    expect(arc!.difference).toBeCloseTo(944 / 1600 - 880 / 1600, 12);
+    expect(arc!.low).toBeCloseTo(table.low, 12);
+    expect(arc!.high).toBeCloseTo(table.high, 12);
+    expect(arc!.pValue).toBeCloseTo(mcnemar.pValue, 12);
+    expect(arc!.text).toBe(
+      'arc: candidate 0.590 vs production 0.550, +0.040 (95% CI 0.021…0.059), paired McNemar p < 0.001 ' +
+        'over 1600 items both answered (150 right only in candidate, 86 only in production)',
     );
-    expect(mmlu!.text).not.toContain('only in');
-    expect(mmlu!.text.endsWith(UNPAIRED_NOTE)).toBe(true);
   });
 
-  it('finds a clear difference from the counts, the score standing in when correctItems is not kept', () => {
+  it('compares the shares correct unpaired, with the pooled z-test, when the runs cannot be paired, and says why', () => {
+    const twoProportions = { low: -0.07185414408652148, high: 0.005985646690357005, p: 0.09707510667520218 };
+    const unpaired = (candidate: RoundRun, production: RoundRun) =>
+      compareTargets(record(1, [candidate, production]), 'candidate', 'production')[0]!;
+    const otherItems = { ...outcomesB, digest: 'ffffffffffffffff' };
+    for (const [row, why] of [
+      [
+        unpaired(run('mmlu', 'candidate', 712, 1000), run('mmlu', 'production', 745, 1000)),
+        'without per-item outcomes of both runs',
+      ],
+      [
+        unpaired(run('mmlu', 'candidate', 712, 1000), {
+          ...run('mmlu', 'production', 745, 1000),
+          outcomes: outcomesB,
+        }),
+        'without per-item outcomes of both runs',
+      ],
+      [
+        unpaired(
+          { ...run('mmlu', 'candidate', 712, 1000), outcomes: outcomesA },
+          { ...run('mmlu', 'production', 745, 1000), outcomes: otherItems },
+        ),
+        'the runs are over different items',
+      ],
+    ] as const) {
+      expect(row).toMatchObject({ possible: true, paired: false, method: 'unpaired' });
+      expect(row.difference).toBeCloseTo(-0.033, 12);
+      expect(row.low).toBeCloseTo(twoProportions.low, 12);
+      expect(row.high).toBeCloseTo(twoProportions.high, 12);
+      expect(row.pValue).toBeCloseTo(twoProportions.p, 12);
+      expect(row.text).toBe(
+        `mmlu: candidate 0.712 vs production 0.745, −0.033 (95% CI −0.072…0.006), unpaired p = 0.097 (${why})`,
+      );
+    }
+  });
+
+  it('takes the score over the recorded interval’s items when the result has no counts', () => {
     const noCount = run('mmlu', 'b', 500, 1000);
     delete noCount.result!.metrics;
     const [row] = compareTargets(record(1, [run('mmlu', 'a', 800, 1000), noCount]), 'a', 'b');
-    expect(row!.difference).toBeCloseTo(0.3, 10);
+    expect(row).toMatchObject({ method: 'unpaired', difference: expect.closeTo(0.3, 12) as number });
     expect(row!.low).toBeGreaterThan(0.25);
-    expect(row!.pValue).toBeLessThan(0.001);
-    expect(row!.text).toContain('unpaired bootstrap p < 0.001');
+    expect(row!.text).toContain('unpaired p < 0.001');
   });
 
-  it('says why a comparison is not possible: a run without an interval, or that did not succeed', () => {
+  it('shows bare values, without interval or test, when a score is not a share of counted items', () => {
     const kwok = run('hello', 'a', undefined, undefined, 0.91);
-    const [noInterval] = compareTargets(record(1, [kwok, run('hello', 'b', 5, 10)]), 'a', 'b');
-    expect(noInterval).toMatchObject({ possible: false, difference: null, pValue: null });
-    expect(noInterval!.text).toBe(
-      "hello: a vs b: comparison not possible: a's result does not say how many items were correct (no correctItems and answeredItems)",
-    );
+    // Counts that are not the score: the score is something else (a graded mean, say).
+    const graded = run('hello', 'c', 5, 10, 0.62);
+    for (const [a, b] of [
+      [kwok, run('hello', 'b', 5, 10)],
+      [graded, run('hello', 'b', 5, 10)],
+    ] as const) {
+      const [row] = compareTargets(record(1, [a, b]), a.target, 'b');
+      expect(row).toMatchObject({
+        possible: true,
+        paired: false,
+        method: 'values only',
+        low: null,
+        high: null,
+        pValue: null,
+      });
+      expect(row!.difference).toBeCloseTo(a.result!.score! - 0.5, 12);
+      expect(row!.text).toBe(
+        `hello: ${a.target} ${a.result!.score!.toFixed(3)} vs b 0.500, +${(a.result!.score! - 0.5).toFixed(3)}, ` +
+          'values only (without both scores as counts of correct items, no interval or test can tell a difference from noise)',
+      );
+    }
+  });
+
+  it('says why a comparison is not possible: a run that did not succeed, or without a score', () => {
     const failed = { ...run('hello', 'b', 5, 10), state: 'Failed' as const };
     const [notSucceeded] = compareTargets(record(1, [run('hello', 'a', 5, 10), failed]), 'a', 'b');
+    expect(notSucceeded).toMatchObject({ possible: false, paired: null, method: null, difference: null });
     expect(notSucceeded!.text).toBe("hello: a vs b: comparison not possible: b's run failed");
+    const noScore = run('hello', 'a', 5, 10);
+    delete noScore.result!.score;
+    const [unscored] = compareTargets(record(1, [noScore, run('hello', 'b', 5, 10)]), 'a', 'b');
+    expect(unscored!.text).toBe("hello: a vs b: comparison not possible: a's result has no score");
   });
 });

@@ -2,13 +2,17 @@
 // record to show, the runs as rows (table, JSON, CSV), and two targets compared benchmark by
 // benchmark.
 import type { BenchmarkRoundSpec, RoundRun } from '../api/index.ts';
-import { compareRuns, type ItemOutcomes, type RunComparison } from '../core/stats/compare.ts';
-import { describeComparison } from '../core/stats/describe-comparison.ts';
-import { CORRECT_ITEMS_METRIC } from '../core/suite/correct-share.ts';
+import { pairedOutcomes } from '../core/gates/evaluate.ts';
+import {
+  newcombeUnpairedInterval,
+  pooledTwoProportionPValue,
+  type Proportion,
+} from '../core/gates/two-proportions.ts';
+import { decimal, probability, signed } from '../core/stats/describe-comparison.ts';
+import { mcnemarExactPValue } from '../core/stats/mcnemar.ts';
+import { newcombePairedInterval, type DifferenceInterval } from '../core/stats/newcombe-paired.ts';
+import { correctShare } from '../core/suite/correct-share.ts';
 import { findingError } from './errors.ts';
-
-/** What every unpaired comparison of counts says, so no one reads it as a paired test. */
-export const UNPAIRED_NOTE = 'unpaired (per-item outcomes not recorded)';
 
 const NONE = '—';
 
@@ -92,6 +96,9 @@ export function roundLine(record: RoundRecord): string {
   return `round ${round}  revision ${sourceRevision ?? NONE}  phase ${phase}${progress ? `  ${progress} runs succeeded` : ''}`;
 }
 
+/** How two runs were compared: over the same items, as two independent shares, or their bare scores. */
+export type ComparisonMethod = 'paired McNemar' | 'unpaired' | 'values only';
+
 /** Two targets' runs of one benchmark, compared; or why they cannot be. */
 export interface ComparisonRow {
   benchmark: string;
@@ -100,29 +107,19 @@ export interface ComparisonRow {
   possible: boolean;
   /** The verdict line when possible, else why not. */
   text: string;
-  paired: false | null;
-  method: RunComparison['method'] | null;
+  /** Whether the runs were compared item by item; null when they could not be compared. */
+  paired: boolean | null;
+  method: ComparisonMethod | null;
+  /** a − b: of the shares correct over the items compared, or of the bare scores. */
   difference: number | null;
+  /** The 95% interval of the difference and the two-sided p-value of none: null for bare values. */
   low: number | null;
   high: number | null;
   pValue: number | null;
 }
 
-/** The correct items of a run with an interval: the runner's count, else the score's share of the items. */
-function correctItems(run: RoundRun, items: number): number {
-  const counted = run.result?.metrics?.[CORRECT_ITEMS_METRIC];
-  if (counted !== undefined && Number.isSafeInteger(counted) && counted >= 0 && counted <= items)
-    return counted;
-  return Math.round((run.result?.score ?? 0) * items);
-}
-
-/**
- * Outcomes standing for the counts: `correct` items right of `items`, under ids of this run alone,
- * so compareRuns sees no common items and compares the two proportions unpaired.
- */
-function outcomesOfCounts(side: string, correct: number, items: number): ItemOutcomes {
-  return Object.fromEntries(Array.from({ length: items }, (_, i) => [`${side}${i}`, i < correct]));
-}
+/** The comparisons' confidence: the level of the record's intervals. */
+const CONFIDENCE = 0.95;
 
 const notPossible = (benchmark: string, a: string, b: string, why: string): ComparisonRow => ({
   benchmark,
@@ -138,18 +135,109 @@ const notPossible = (benchmark: string, a: string, b: string, why: string): Comp
   pValue: null,
 });
 
-/** Why a run cannot take part in a comparison of counts, or undefined when it can. */
+/** Why a run cannot be compared at all, or undefined when it can. */
 function whyNot(run: RoundRun): string | undefined {
   if (run.state !== 'Succeeded') return `${run.target}'s run ${run.state.toLowerCase()}`;
-  if (!run.interval || run.interval.items < 1)
-    return `${run.target}'s result does not say how many items were correct (no correctItems and answeredItems)`;
+  const score = run.result?.score;
+  if (score === undefined || !Number.isFinite(score)) return `${run.target}'s result has no score`;
   return undefined;
 }
 
 /**
- * Targets a and b compared on each benchmark both ran in the round, in the round's order. The
- * record keeps counts, not per-item outcomes, so each comparison is of two proportions, unpaired.
+ * A run's score as counts, when it is the share of correct items: the runner's correctItems and
+ * answeredItems when they make the score, else the score over the record's interval's items.
+ * Undefined for a score over an unknown number of items, or that is not a share of them.
  */
+function proportionOf(run: RoundRun, score: number): Proportion | undefined {
+  const counted = correctShare(run);
+  if (counted) {
+    return Math.abs(counted.correct / counted.items - score) < 1e-9
+      ? { successes: counted.correct, trials: counted.items }
+      : undefined;
+  }
+  const items = run.interval?.items;
+  if (items === undefined || !Number.isSafeInteger(items) || items < 1 || score < 0 || score > 1) {
+    return undefined;
+  }
+  return { successes: Math.round(score * items), trials: items };
+}
+
+/** "mmlu: candidate 0.712 vs production 0.745, −0.033" */
+const opening = (benchmark: string, a: string, b: string, valueA: number, valueB: number) =>
+  `${benchmark}: ${a} ${decimal(valueA)} vs ${b} ${decimal(valueB)}, ${signed(valueA - valueB)}`;
+
+const ci = ({ low, high }: DifferenceInterval) => `95% CI ${decimal(low)}…${decimal(high)}`;
+
+/**
+ * Runs a and b of one benchmark (both succeeded, with a score) compared: item by item when both
+ * kept their per-item outcomes over the same items (McNemar's exact test and Newcombe's paired
+ * interval, over the items both answered); else as two independent shares of correct items when
+ * both scores are (Newcombe's interval and the pooled z-test), saying why not paired; else their
+ * bare scores, which cannot tell a difference from noise. Closed forms: the same record always
+ * gives the same numbers.
+ */
+function compareRuns(benchmark: string, runA: RoundRun, runB: RoundRun): ComparisonRow {
+  const [a, b] = [runA.target, runB.target];
+  const [scoreA, scoreB] = [runA.result!.score!, runB.result!.score!];
+  const shareA = proportionOf(runA, scoreA);
+  const shareB = proportionOf(runB, scoreB);
+  if (!shareA || !shareB) {
+    return {
+      benchmark,
+      a,
+      b,
+      possible: true,
+      text:
+        `${opening(benchmark, a, b, scoreA, scoreB)}, values only (without both scores as counts of ` +
+        'correct items, no interval or test can tell a difference from noise)',
+      paired: false,
+      method: 'values only',
+      difference: scoreA - scoreB,
+      low: null,
+      high: null,
+      pValue: null,
+    };
+  }
+  const pairs = pairedOutcomes(runA.outcomes, runB.outcomes);
+  if (typeof pairs !== 'string') {
+    const items = pairs.bothRight + pairs.onlyA + pairs.onlyB + pairs.bothWrong;
+    const interval = newcombePairedInterval(pairs, CONFIDENCE);
+    const pValue = mcnemarExactPValue(pairs.onlyA, pairs.onlyB);
+    const [valueA, valueB] = [
+      (pairs.bothRight + pairs.onlyA) / items,
+      (pairs.bothRight + pairs.onlyB) / items,
+    ];
+    return {
+      benchmark,
+      a,
+      b,
+      possible: true,
+      text:
+        `${opening(benchmark, a, b, valueA, valueB)} (${ci(interval)}), paired McNemar ${probability(pValue)} ` +
+        `over ${items} items both answered (${pairs.onlyA} right only in ${a}, ${pairs.onlyB} only in ${b})`,
+      paired: true,
+      method: 'paired McNemar',
+      ...interval,
+      pValue,
+    };
+  }
+  const interval = newcombeUnpairedInterval(shareA, shareB, CONFIDENCE);
+  const pValue = pooledTwoProportionPValue(shareA, shareB);
+  const [valueA, valueB] = [shareA.successes / shareA.trials, shareB.successes / shareB.trials];
+  return {
+    benchmark,
+    a,
+    b,
+    possible: true,
+    text: `${opening(benchmark, a, b, valueA, valueB)} (${ci(interval)}), unpaired ${probability(pValue)} (${pairs})`,
+    paired: false,
+    method: 'unpaired',
+    ...interval,
+    pValue,
+  };
+}
+
+/** Targets a and b compared on each benchmark both ran in the round, in the round's order. */
 export function compareTargets(record: RoundRecord, a: string, b: string): ComparisonRow[] {
   const runs = record.spec.runs ?? [];
   const benchmarks = [...new Set(runs.map((r) => r.benchmark))];
@@ -159,34 +247,7 @@ export function compareTargets(record: RoundRecord, a: string, b: string): Compa
     const runB = runs.find((r) => r.benchmark === benchmark && r.target === b);
     if (!runA || !runB) continue;
     const why = whyNot(runA) ?? whyNot(runB);
-    if (why !== undefined) {
-      rows.push(notPossible(benchmark, a, b, why));
-      continue;
-    }
-    const itemsA = runA.interval!.items;
-    const itemsB = runB.interval!.items;
-    const comparison = compareRuns(
-      outcomesOfCounts('a', correctItems(runA, itemsA), itemsA),
-      outcomesOfCounts('b', correctItems(runB, itemsB), itemsB),
-    );
-    // The item ids were made up, so "items only in A" would mislead: the note says what happened.
-    const verdict = describeComparison(
-      { ...comparison, onlyInA: 0, onlyInB: 0 },
-      { a, b, subject: benchmark },
-    );
-    rows.push({
-      benchmark,
-      a,
-      b,
-      possible: true,
-      text: `${verdict}; ${UNPAIRED_NOTE}`,
-      paired: false,
-      method: comparison.method,
-      difference: comparison.difference,
-      low: comparison.low,
-      high: comparison.high,
-      pValue: comparison.pValue,
-    });
+    rows.push(why === undefined ? compareRuns(benchmark, runA, runB) : notPossible(benchmark, a, b, why));
   }
   return rows;
 }

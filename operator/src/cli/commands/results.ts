@@ -33,9 +33,16 @@ Output:
   -o csv    RFC 4180, CRLF line ends: a header row and one row per run (the runs' keys above);
             with --compare, an empty line, then a header row and one row per comparison.
 
---compare tests the difference of the two targets' shares of correct items on each benchmark
-both ran. The record keeps counts, not per-item outcomes, so the comparison is unpaired (a
-bootstrap of two proportions); a run without an interval cannot be compared.`;
+--compare A B compares the two targets' scores on each benchmark both ran (A − B, 95% interval,
+two-sided p-value), and each line says how (method):
+  paired McNemar  both runs' records kept per-item outcomes over the same items: McNemar's exact
+                  test and Newcombe's paired interval, over the items both answered
+  unpaired        both scores are shares of counted items (correctItems of answeredItems), but
+                  the runs cannot be paired (the line says why): Newcombe's interval for two
+                  independent shares and the pooled two-proportion z-test
+  values only     a score is not a share of counted items: the difference alone, no interval
+                  or test
+A run that did not succeed, or has no score, cannot be compared: the line says so.`;
 
 function parseRound(value: string): number {
   const round = Number(value);

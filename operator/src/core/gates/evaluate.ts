@@ -120,7 +120,7 @@ export function evaluateGate(
 }
 
 /** The two runs' items counted by how each pair went, or why they cannot be paired. */
-function pairedOutcomes(
+export function pairedOutcomes(
   candidate: ItemOutcomes | undefined,
   baseline: ItemOutcomes | undefined,
 ): PairedOutcomes | string {
