@@ -169,7 +169,8 @@ describe('compareTargets', () => {
   it('pairs two runs over the same items: McNemar and Newcombe’s paired interval over the items both answered', () => {
     const rows = compareTargets(
       record(1, [
-        { ...run('arc', 'candidate', 946, 1602), outcomes: outcomesA },
+        // The score as bench-runner writes it, to 4 places: still the counts' share.
+        { ...run('arc', 'candidate', 946, 1602, 0.5905), outcomes: outcomesA },
         { ...run('arc', 'production', 880, 1600), outcomes: outcomesB },
       ]),
       'candidate',

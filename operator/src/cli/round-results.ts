@@ -3,6 +3,7 @@
 // benchmark.
 import type { BenchmarkRoundSpec, RoundRun } from '../api/index.ts';
 import { pairedOutcomes } from '../core/gates/evaluate.ts';
+import { SHARE_TOLERANCE } from '../core/gates/round-gates.ts';
 import {
   newcombeUnpairedInterval,
   pooledTwoProportionPValue,
@@ -145,13 +146,14 @@ function whyNot(run: RoundRun): string | undefined {
 
 /**
  * A run's score as counts, when it is the share of correct items: the runner's correctItems and
- * answeredItems when they make the score, else the score over the record's interval's items.
- * Undefined for a score over an unknown number of items, or that is not a share of them.
+ * answeredItems when they make the score (to the places it is written in, as for a gate), else
+ * the score over the record's interval's items. Undefined for a score over an unknown number of
+ * items, or that is not a share of them.
  */
 function proportionOf(run: RoundRun, score: number): Proportion | undefined {
   const counted = correctShare(run);
   if (counted) {
-    return Math.abs(counted.correct / counted.items - score) < 1e-9
+    return Math.abs(counted.correct / counted.items - score) <= SHARE_TOLERANCE
       ? { successes: counted.correct, trials: counted.items }
       : undefined;
   }

@@ -21,7 +21,7 @@ export const GATE_OUTCOMES_MAX_ITEMS = 8192;
  * accuracy to 4 places (runner/src/evaluate/summary.ts), and a sharded run's score is the weighted
  * mean of its shards' rounded ones.
  */
-const SHARE_TOLERANCE = 1e-4;
+export const SHARE_TOLERANCE = 1e-4;
 
 /** Runs' per-item outcomes by run name: kept in memory from the runs' results, not in status. */
 export type RunOutcomes = ReadonlyMap<string, ItemOutcomes>;
