@@ -443,6 +443,10 @@ watchNamespaces: ${inline(d.watchNamespaces)}
 #   - --gitops-github-repository=my-org/benchmarks
 # revisions from Flux or Argo CD (docs/gitops.md; with rbac.gitops.enable):
 #   - --gitops-revision-sources=flux,argocd
+# run artifacts in an S3-compatible store (docs/results.md#artifacts; the Secret in each suite's
+# namespace):
+#   - --artifacts-s3-bucket=bench-artifacts
+#   - --artifacts-secret=bench-artifacts
 extraArgs: []
 
 # The operator container's resources.
