@@ -9,6 +9,7 @@ import {
   pooledTwoProportionPValue,
   type Proportion,
 } from '../core/gates/two-proportions.ts';
+import type { ComparisonMethod as ItemComparisonMethod } from '../core/stats/compare.ts';
 import { decimal, probability, signed } from '../core/stats/describe-comparison.ts';
 import { mcnemarExactPValue } from '../core/stats/mcnemar.ts';
 import { newcombePairedInterval, type DifferenceInterval } from '../core/stats/newcombe-paired.ts';
@@ -97,8 +98,11 @@ export function roundLine(record: RoundRecord): string {
   return `round ${round}  revision ${sourceRevision ?? NONE}  phase ${phase}${progress ? `  ${progress} runs succeeded` : ''}`;
 }
 
-/** How two runs were compared: over the same items, as two independent shares, or their bare scores. */
-export type ComparisonMethod = 'paired McNemar' | 'unpaired' | 'values only';
+/**
+ * How two runs were compared: from the record, over the same items, as two independent shares, or
+ * their bare scores; from their items (--items), by the statistics library's method.
+ */
+export type ComparisonMethod = 'paired McNemar' | 'unpaired' | 'values only' | ItemComparisonMethod;
 
 /** Two targets' runs of one benchmark, compared; or why they cannot be. */
 export interface ComparisonRow {
@@ -122,7 +126,7 @@ export interface ComparisonRow {
 /** The comparisons' confidence: the level of the record's intervals. */
 const CONFIDENCE = 0.95;
 
-const notPossible = (benchmark: string, a: string, b: string, why: string): ComparisonRow => ({
+export const notPossible = (benchmark: string, a: string, b: string, why: string): ComparisonRow => ({
   benchmark,
   a,
   b,
@@ -239,19 +243,32 @@ function compareRuns(benchmark: string, runA: RoundRun, runB: RoundRun): Compari
   };
 }
 
-/** Targets a and b compared on each benchmark both ran in the round, in the round's order. */
-export function compareTargets(record: RoundRecord, a: string, b: string): ComparisonRow[] {
+/** Targets a and b's runs of one benchmark, and why they cannot be compared when they cannot. */
+export interface RunPair {
+  benchmark: string;
+  runA: RoundRun;
+  runB: RoundRun;
+  whyNot?: string;
+}
+
+/** Targets a and b's runs of each benchmark both ran in the round, in the round's order. */
+export function runPairs(record: RoundRecord, a: string, b: string): RunPair[] {
   const runs = record.spec.runs ?? [];
   const benchmarks = [...new Set(runs.map((r) => r.benchmark))];
-  const rows: ComparisonRow[] = [];
-  for (const benchmark of benchmarks) {
+  return benchmarks.flatMap((benchmark) => {
     const runA = runs.find((r) => r.benchmark === benchmark && r.target === a);
     const runB = runs.find((r) => r.benchmark === benchmark && r.target === b);
-    if (!runA || !runB) continue;
+    if (!runA || !runB) return [];
     const why = whyNot(runA) ?? whyNot(runB);
-    rows.push(why === undefined ? compareRuns(benchmark, runA, runB) : notPossible(benchmark, a, b, why));
-  }
-  return rows;
+    return [{ benchmark, runA, runB, ...(why === undefined ? {} : { whyNot: why }) }];
+  });
+}
+
+/** Targets a and b compared on each benchmark both ran in the round, from the record. */
+export function compareTargets(record: RoundRecord, a: string, b: string): ComparisonRow[] {
+  return runPairs(record, a, b).map(({ benchmark, runA, runB, whyNot }) =>
+    whyNot === undefined ? compareRuns(benchmark, runA, runB) : notPossible(benchmark, a, b, whyNot),
+  );
 }
 
 /** -o json: one object, stable for scripts. */

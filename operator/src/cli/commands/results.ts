@@ -1,6 +1,6 @@
 // benchctl results <suite>: a finished round's runs from its BenchmarkRound record (which outlives
 // the suite's status, its Jobs and Events), with each score's interval, and optionally two targets
-// compared benchmark by benchmark.
+// compared benchmark by benchmark: from the record, or item by item from the runs' artifacts.
 import type { Command } from 'commander';
 import type { KubeObject } from '../../runtime/client/resource.ts';
 import { benchmarkRoundType } from '../../controllers/resources.ts';
@@ -24,6 +24,7 @@ import {
   type ComparisonRow,
   type RoundRecord,
 } from '../round-results.ts';
+import { compareTargetsByItems } from '../item-comparison.ts';
 
 const OUTPUT_HELP = `
 Output:
@@ -42,7 +43,24 @@ two-sided p-value), and each line says how (method):
                   independent shares and the pooled two-proportion z-test
   values only     a score is not a share of counted items: the difference alone, no interval
                   or test
-A run that did not succeed, or has no score, cannot be compared: the line says so.`;
+A run that did not succeed, or has no score, cannot be compared: the line says so.
+
+--items compares from the runs' items in the artifact store instead (every shard's items.jsonl,
+read as benchctl export reads them: your AWS credentials, --s3-endpoint, AWS_ENDPOINT_URL_S3 or
+AWS_ENDPOINT_URL), item by item by dataset id (else line), leaving out items that failed or were
+not scored. The runs are paired on the items both answered, whatever their sharding, and the line
+counts the items only one run has (method):
+  mcnemar-exact       right/wrong outcomes: McNemar's exact test and Newcombe's paired interval
+  unpaired-bootstrap  no item in common: each run's items resampled alone (seeded)
+A run without artifacts is an error, as for benchctl export.`;
+
+interface ResultsOptions {
+  round?: string;
+  compare?: string[];
+  items?: boolean;
+  s3Endpoint?: string;
+  output: string;
+}
 
 function parseRound(value: string): number {
   const round = Number(value);
@@ -57,39 +75,66 @@ export function registerResults(program: Command, ctx: CliContext, wrap: Wrap): 
     .summary('a finished round’s scores with their intervals, from its BenchmarkRound record')
     .description(
       'Show the runs of a suite’s latest finished round (or --round N) from its BenchmarkRound record: model ' +
-        'used, state, score, 95% interval, items, cost. --compare A B adds a verdict per benchmark both targets ran.',
+        'used, state, score, 95% interval, items, cost. --compare A B adds a verdict per benchmark both targets ran; ' +
+        'with --items, from the runs’ items in the artifact store.',
     )
     .argument('<suite>', 'the BenchmarkSuite’s name')
     .option('--round <n>', 'this round instead of the latest recorded')
     .option('--compare <targets...>', 'two targets to compare, e.g. --compare candidate production')
+    .option('--items', 'compare item by item from the runs’ artifacts (items.jsonl) instead of the record')
+    .option(
+      '--s3-endpoint <url>',
+      'with --items: the artifact store’s URL (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, AWS S3)',
+    )
     .addOption(outputOption(['table', 'json', 'csv'], 'table'))
     .addHelpText('after', OUTPUT_HELP)
     .action(
-      wrap(
-        async (
-          name: string,
-          options: { round?: string; compare?: string[]; output: string },
-          command: Command,
-        ): Promise<ExitCode> => {
-          const round = options.round === undefined ? undefined : parseRound(options.round);
-          if (options.compare && options.compare.length !== 2) {
-            throw usageError(`--compare takes two targets, got ${options.compare.length}`);
-          }
-          const cluster = await connect(globalOptions(command));
-          const records = await fromCluster(cluster, 'BenchmarkRounds', () =>
-            cluster.client.list<KubeObject & RoundRecord>(benchmarkRoundType, {
-              namespace: cluster.namespace,
-              labelSelector: `${LABELS.suite}=${name}`,
-            }),
-          );
-          const record = pickRound(name, records.items, round);
-          const [a, b] = options.compare ?? [];
-          const comparisons = a !== undefined && b !== undefined ? compareTargets(record, a, b) : undefined;
-          print(ctx, record, comparisons, options.output, a, b);
-          return EXIT.ok;
-        },
-      ),
+      wrap(async (name: string, options: ResultsOptions, command: Command): Promise<ExitCode> => {
+        const round = options.round === undefined ? undefined : parseRound(options.round);
+        if (options.compare && options.compare.length !== 2) {
+          throw usageError(`--compare takes two targets, got ${options.compare.length}`);
+        }
+        if (options.items && !options.compare) throw usageError('--items needs --compare A B');
+        const cluster = await connect(globalOptions(command));
+        const records = await fromCluster(cluster, 'BenchmarkRounds', () =>
+          cluster.client.list<KubeObject & RoundRecord>(benchmarkRoundType, {
+            namespace: cluster.namespace,
+            labelSelector: `${LABELS.suite}=${name}`,
+          }),
+        );
+        const record = pickRound(name, records.items, round);
+        const [a, b] = options.compare ?? [];
+        const comparisons =
+          a === undefined || b === undefined
+            ? undefined
+            : options.items
+              ? await compareFromArtifacts(ctx, `${name}-${record.spec.round}`, record, [a, b], options)
+              : compareTargets(record, a, b);
+        print(ctx, record, comparisons, options.output, a, b);
+        return EXIT.ok;
+      }),
     );
+}
+
+/** Both targets' runs compared from their items, read from the store as benchctl export reads them. */
+async function compareFromArtifacts(
+  ctx: CliContext,
+  recordName: string,
+  record: RoundRecord,
+  [a, b]: [string, string],
+  options: ResultsOptions,
+): Promise<ComparisonRow[]> {
+  // Loaded when needed: the S3 client takes a while to import, and the record alone does without it.
+  const reader = await import('../artifact-reader.ts');
+  const client = reader.storeClient(options.s3Endpoint, ctx.env);
+  try {
+    return await compareTargetsByItems(record, a, b, async (run) => {
+      const shards = await reader.readRunArtifacts(client, recordName, run, { items: true });
+      return shards.flatMap((shard) => shard.items ?? []);
+    });
+  } finally {
+    client.destroy();
+  }
 }
 
 function print(
