@@ -2,14 +2,18 @@
 // bench-runner writes a two-shard run's items and lm-evaluation-harness results against the provider
 // stand-in, a BenchmarkRound record points at them (applied with kubectl, as the operator writes
 // it), and benchctl export reads them back in its three formats with the numbers of the runner's
-// own result. A failed upload keeps the run's result; a record whose artifacts are gone, or that
-// has none, or credentials the store refuses, give their clear errors.
+// own result. benchctl results --compare --items compares two targets' runs item by item from
+// them, paired across shardings and failed items. A failed upload keeps the run's result; a record
+// whose artifacts are gone, or that has none, or credentials the store refuses, give their clear
+// errors.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { combineResults, parseRunResult } from '../../operator/src/core/suite/result.ts';
+import type { ComparisonRow } from '../../operator/src/cli/round-results.ts';
+import { newcombePairedInterval } from '../../operator/src/core/stats/newcombe-paired.ts';
 import type { LmEvalResults } from '../../runner/src/contract/artifacts.ts';
 import type { FakePrompt, FakeProvider } from '../../runner/test/fakes/core.ts';
 import { startOpenAICompatibleFake } from '../../runner/test/fakes/openai-compatible.ts';
@@ -22,16 +26,20 @@ import { startS3Server, type S3Server } from '../support/s3.ts';
 
 const namespace = useNamespace('artifacts');
 
-/** Nine questions "What is n + 1?": the stand-in answers right but for n = 3 and n = 7. */
+/** Nine questions "What is n + 1?". */
 const ITEMS = Array.from({ length: 9 }, (_, n) => ({
   id: `q${n}`,
   prompt: `What is ${n} + 1?`,
   expected: n + 1,
   scorer: 'numeric',
 }));
+/** The stand-in answers right but for these n, by model. */
+const WRONG: Record<string, number[]> = { 'llama-3-8b': [3, 7], 'llama-3-70b': [5] };
+const questionOf = (prompt: FakePrompt) =>
+  Number(/What is (\d+) \+ 1/.exec(prompt.messages.at(-1)!.content)![1]);
 function answer(prompt: FakePrompt): string {
-  const n = Number(/What is (\d+) \+ 1/.exec(prompt.messages.at(-1)!.content)![1]);
-  return String(n === 3 || n === 7 ? n : n + 1);
+  const n = questionOf(prompt);
+  return String(WRONG[prompt.model]!.includes(n) ? n : n + 1);
 }
 
 let store: S3Server;
@@ -46,31 +54,59 @@ afterAll(async () => {
   dir?.remove();
 });
 
-const runFolder = (ns: string, round: number) => `evals/${ns}/nightly/${round}/qa-local/`;
+const runFolder = (ns: string, round: number, run = 'qa-local') => `evals/${ns}/nightly/${round}/${run}/`;
 
-/** One shard of the run `qa-local` of suite `nightly`, as its Job's pod runs it. */
-async function runShard(ns: string, index: number, credentials: Record<string, string>) {
-  const termination = dir.file(`termination-${index}`);
+/** A run of benchmark `qa` in round 1 of suite `nightly`: its target, model, shards, runner flags. */
+interface QaRun {
+  target: string;
+  model: string;
+  shards: number;
+  args?: string[];
+}
+const LOCAL: QaRun = { target: 'local', model: 'llama-3-8b', shards: 2 };
+
+/** One shard of a run of suite `nightly` (by default `qa-local` of round 1), as its Job's pod runs it. */
+async function runShard(
+  ns: string,
+  index: number,
+  credentials: Record<string, string>,
+  run = LOCAL,
+  round = 1,
+) {
+  const name = `qa-${run.target}`;
+  const termination = dir.file(`termination-${name}-${index}`);
   const exit = await runRunner(
-    ['--dataset', dir.file('qa.jsonl', jsonl(ITEMS))],
+    ['--dataset', dir.file('qa.jsonl', jsonl(ITEMS)), ...(run.args ?? [])],
     {
       BENCH_SUITE: 'nightly',
-      BENCH_ROUND: '1',
-      BENCH_RUN: 'qa-local',
+      BENCH_ROUND: String(round),
+      BENCH_RUN: name,
       BENCH_BENCHMARK: 'qa',
-      BENCH_TARGET: 'local',
+      BENCH_TARGET: run.target,
       BENCH_PROVIDER: 'openai-compatible',
-      BENCH_MODEL: 'llama-3-8b',
+      BENCH_MODEL: run.model,
       BENCH_ENDPOINT: `${fake.url}/v1`,
-      BENCH_SHARDS: '2',
+      BENCH_SHARDS: String(run.shards),
       JOB_COMPLETION_INDEX: String(index),
-      BENCH_ARTIFACTS_URL: `s3://${store.bucket}/${runFolder(ns, 1)}`,
+      BENCH_ARTIFACTS_URL: `s3://${store.bucket}/${runFolder(ns, round, name)}`,
       BENCH_ARTIFACTS_S3_ENDPOINT: store.endpoint,
       ...credentials,
     },
     termination,
   );
   return { ...exit, result: readFileSync(termination, 'utf8') };
+}
+
+/** McNemar's exact two-sided p-value: the binomial(½) test of the b + c items only one run got right. */
+function mcnemarExact(b: number, c: number): number {
+  const n = b + c;
+  let coefficient = 1; // n choose k
+  let tail = 0;
+  for (let k = 0; k <= Math.min(b, c); k++) {
+    tail += coefficient;
+    coefficient = (coefficient * (n - k)) / (k + 1);
+  }
+  return Math.min(1, (2 * tail) / 2 ** n);
 }
 
 const storeCredentials = () => ({
@@ -83,14 +119,35 @@ async function keysUnder(prefix: string): Promise<string[]> {
   return (listed.Contents ?? []).map((o) => o.Key!.slice(prefix.length)).sort();
 }
 
-/** The record the operator writes for the finished round, pointing at the run's folder. */
-function roundRecord(
-  ns: string,
-  round: number,
-  result: ReturnType<typeof combineResults>,
-  artifacts?: string,
-) {
+/** The operator's combined result of a run's shards. */
+function runResult(shards: Array<{ result: string }>) {
+  return combineResults(
+    shards.map((s) => {
+      const parsed = parseRunResult(s.result);
+      if (!parsed.ok) throw new Error(`a shard's result is not readable: ${parsed.error}`);
+      return parsed.result;
+    }),
+  );
+}
+
+/** A run as the operator records it, pointing at the run's folder, without per-item outcomes. */
+function recordedRun(run: QaRun, result: ReturnType<typeof combineResults>, artifacts?: string) {
   const { outcomes: _outcomes, ...recorded } = result;
+  return {
+    name: `qa-${run.target}`,
+    benchmark: 'qa',
+    target: run.target,
+    provider: run.target,
+    model: run.model,
+    state: 'Succeeded',
+    attempt: 1,
+    result: recorded,
+    ...(artifacts ? { artifacts } : {}),
+  };
+}
+
+/** The record the operator writes for the finished round. */
+function roundRecord(ns: string, round: number, runs: ReturnType<typeof recordedRun>[]) {
   return {
     apiVersion: 'bench.dev/v1alpha1',
     kind: 'BenchmarkRound',
@@ -103,29 +160,25 @@ function roundRecord(
       suite: 'nightly',
       round,
       phase: 'Succeeded',
-      progress: '1/1',
-      runs: [
-        {
-          name: 'qa-local',
-          benchmark: 'qa',
-          target: 'local',
-          provider: 'local',
-          model: 'llama-3-8b',
-          state: 'Succeeded',
-          attempt: 1,
-          result: recorded,
-          ...(artifacts ? { artifacts } : {}),
-        },
-      ],
+      progress: `${runs.length}/${runs.length}`,
+      runs,
     },
   };
 }
 
-function exportRound(ns: string, args: string[], env: Record<string, string> = storeCredentials()) {
-  return benchctl(['export', 'nightly', '-n', ns, ...args], {
+/** benchctl <command> nightly, with the store's endpoint and (by default) its credentials. */
+function withStore(
+  ns: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = storeCredentials(),
+) {
+  return benchctl([command, 'nightly', '-n', ns, ...args], {
     env: { KUBECONFIG: kubeconfigPath, AWS_ENDPOINT_URL_S3: store.endpoint, AWS_PROFILE: undefined, ...env },
   });
 }
+const exportRound = (ns: string, args: string[], env?: Record<string, string>) =>
+  withStore(ns, 'export', args, env);
 
 describe('run artifacts', () => {
   it(
@@ -148,16 +201,10 @@ describe('run artifacts', () => {
         'shard-1/results.json',
       ]);
       // The run's result as the operator combines its shards' termination messages.
-      const result = combineResults(
-        shards.map((s) => {
-          const parsed = parseRunResult(s.result);
-          if (!parsed.ok) throw new Error(`a shard's result is not readable: ${parsed.error}`);
-          return parsed.result;
-        }),
-      );
+      const result = runResult(shards);
       expect(result.score).toBeCloseTo(7 / 9, 4);
       const url = `s3://${store.bucket}/${runFolder(ns, 1)}`;
-      await kubectlApply(stringify(roundRecord(ns, 1, result, url)), { namespace: ns });
+      await kubectlApply(stringify(roundRecord(ns, 1, [recordedRun(LOCAL, result, url)])), { namespace: ns });
 
       const lmEval = await exportRound(ns, ['--format', 'lm-eval']);
       expect(lmEval.stderr).toBe('');
@@ -218,10 +265,138 @@ describe('run artifacts', () => {
       );
 
       // A round recorded without an artifact store.
-      await kubectlApply(stringify(roundRecord(ns, 2, result)), { namespace: ns });
+      await kubectlApply(stringify(roundRecord(ns, 2, [recordedRun(LOCAL, result)])), { namespace: ns });
       const none = await exportRound(ns, ['--round', '2', '--format', 'csv']);
       expect(none.code).toBe(1);
       expect(none.stderr).toContain('BenchmarkRound nightly-2 records no artifacts for run qa-local');
+    },
+  );
+
+  it(
+    "benchctl results --compare --items pairs two targets' runs on the items both answered, across shardings and failed items",
+    { timeout: 120_000 },
+    async () => {
+      // Rounds 3 and 4 of the file's namespace: the first test records rounds 1 and 2.
+      const ns = namespace();
+      const local = await Promise.all(
+        [0, 1].map((index) => runShard(ns, index, storeCredentials(), LOCAL, 3)),
+      );
+      // The other target: one shard, one request at a time, and the provider refuses its first (HTTP
+      // 400, not retried): that item fails, within the run's allowance of failed items.
+      const remote: QaRun = {
+        target: 'remote',
+        model: 'llama-3-70b',
+        shards: 1,
+        args: ['--concurrency', '1', '--max-failed-fraction', '0.2'],
+      };
+      const before = fake.requests.length;
+      fake.inject({ type: 'error', status: 400 });
+      const remoteShard = await runShard(ns, 0, storeCredentials(), remote, 3);
+      for (const shard of [...local, remoteShard]) expect(shard.code, shard.stderr).toBe(0);
+      const refused = questionOf(fake.requests[before]!.prompt!);
+      const remoteResult = runResult([remoteShard]);
+      expect(remoteResult.metrics).toMatchObject({ failedItems: 1, answeredItems: 8 });
+
+      const urlOf = (run: string) => `s3://${store.bucket}/${runFolder(ns, 3, run)}`;
+      await kubectlApply(
+        stringify(
+          roundRecord(ns, 3, [
+            recordedRun(LOCAL, runResult(local), urlOf('qa-local')),
+            recordedRun(remote, remoteResult, urlOf('qa-remote')),
+          ]),
+        ),
+        { namespace: ns },
+      );
+
+      // What to expect, from what the stand-in answered: the items both answered are all but the
+      // refused one; each model is right but for its WRONG answers.
+      const both = ITEMS.map((_, n) => n).filter((n) => n !== refused);
+      const right = (model: string, n: number) => !WRONG[model]!.includes(n);
+      const count = (test: (n: number) => boolean) => both.filter(test).length;
+      const pairs = {
+        bothRight: count((n) => right(LOCAL.model, n) && right(remote.model, n)),
+        onlyA: count((n) => right(LOCAL.model, n) && !right(remote.model, n)),
+        onlyB: count((n) => !right(LOCAL.model, n) && right(remote.model, n)),
+        bothWrong: count((n) => !right(LOCAL.model, n) && !right(remote.model, n)),
+      };
+      const meanLocal = (pairs.bothRight + pairs.onlyA) / both.length;
+      const meanRemote = (pairs.bothRight + pairs.onlyB) / both.length;
+      const pValue = mcnemarExact(pairs.onlyA, pairs.onlyB);
+      const interval = newcombePairedInterval(pairs, 0.95);
+
+      const json = await withStore(ns, 'results', [
+        '--round',
+        '3',
+        '--compare',
+        'local',
+        'remote',
+        '--items',
+        '-o',
+        'json',
+      ]);
+      expect(json.stderr).toBe('');
+      const [comparison] = parseJson<{ comparisons: ComparisonRow[] }>(json).comparisons;
+      expect(comparison, json.stdout).toMatchObject({
+        benchmark: 'qa',
+        a: 'local',
+        b: 'remote',
+        possible: true,
+        paired: true,
+        method: 'mcnemar-exact',
+      });
+      expect(comparison!.difference).toBeCloseTo(meanLocal - meanRemote, 12);
+      expect(comparison!.low).toBeCloseTo(interval.low, 12);
+      expect(comparison!.high).toBeCloseTo(interval.high, 12);
+      expect(comparison!.pValue).toBeCloseTo(pValue, 12);
+
+      const table = await withStore(ns, 'results', [
+        '--round',
+        '3',
+        '--compare',
+        'local',
+        'remote',
+        '--items',
+      ]);
+      expect(table.code, table.stderr).toBe(0);
+      const line = table.stdout.split('\n').find((l) => l.startsWith('qa: local'));
+      expect(line).toMatch(
+        new RegExp(
+          `^qa: local ${meanLocal.toFixed(3)} vs remote ${meanRemote.toFixed(3)}, .* McNemar p = ${pValue.toFixed(3)}; ` +
+            `paired on the ${both.length} items both have \\(1 item only in local, 0 items only in remote left out\\)$`,
+        ),
+      );
+
+      // The record kept no per-item outcomes: from it alone the runs are compared unpaired.
+      const recorded = await withStore(ns, 'results', [
+        '--round',
+        '3',
+        '--compare',
+        'local',
+        'remote',
+        '-o',
+        'json',
+      ]);
+      expect(parseJson<{ comparisons: ComparisonRow[] }>(recorded).comparisons[0]).toMatchObject({
+        method: 'unpaired',
+      });
+
+      // A round recorded without an artifact store cannot be compared from its items.
+      await kubectlApply(
+        stringify(
+          roundRecord(ns, 4, [recordedRun(LOCAL, runResult(local)), recordedRun(remote, remoteResult)]),
+        ),
+        { namespace: ns },
+      );
+      const none = await withStore(ns, 'results', [
+        '--round',
+        '4',
+        '--compare',
+        'local',
+        'remote',
+        '--items',
+      ]);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain('BenchmarkRound nightly-4 records no artifacts for run qa-local');
     },
   );
 
