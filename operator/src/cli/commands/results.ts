@@ -50,9 +50,11 @@ read as benchctl export reads them: your AWS credentials, --s3-endpoint, AWS_END
 AWS_ENDPOINT_URL), item by item by dataset id (else line), leaving out items that failed or were
 not scored. The runs are paired on the items both answered, whatever their sharding, and the line
 counts the items only one run has (method):
-  mcnemar-exact       right/wrong outcomes: McNemar's exact test and Newcombe's paired interval
-  unpaired-bootstrap  no item in common: each run's items resampled alone (seeded)
-A run without artifacts is an error, as for benchctl export.`;
+  mcnemar-exact       some item both answered: McNemar's exact test and Newcombe's paired
+                      interval, over the items both answered
+  unpaired-bootstrap  no item in common: a seeded bootstrap of each run's items alone
+A run without artifacts (no store when the round ran, or expired) is an error, as for benchctl
+export.`;
 
 interface ResultsOptions {
   round?: string;
