@@ -369,6 +369,16 @@ step "Results (status.runs, and the node each run's pods ran on)"
   done
 } | column -t -s '|'
 
+step "History and gates (kubectl get benchmarkrounds -n $ns; benchctl results nightly-eval)"
+# Each finished round leaves a BenchmarkRound record; nightly-eval's gate compares claude-sonnet's
+# MMLU with gpt-4o's, pair by pair over the same questions (docs/results.md).
+kubectl get benchmarkrounds -n "$ns"
+echo
+"$root/bin/benchctl" --kubeconfig "$kubeconfig" -n "$ns" results nightly-eval --compare claude-sonnet gpt-4o
+echo
+kubectl get benchmarksuite nightly-eval -n "$ns" \
+  -o jsonpath='{range .status.gates[*]}gate {.name}: {.verdict}: {.message}{"\n"}{end}'
+
 failed=$(phases | grep -c '^Failed$' || true)
 cat <<MSG
 

@@ -70,6 +70,8 @@ describe('metrics scraped by a real Prometheus', () => {
           schedulePolicyRef: 'nightly',
           targets: [{ name: 'main', providerRef: 'capped', model: 'm1' }],
           benchmarks: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+          // A floor no score is below: the gate passes, and its verdict is a series.
+          gates: [{ name: 'a-floor', benchmark: 'a', candidate: 'main', baseline: { threshold: '0' } }],
         }),
         suite('edge', {
           retry: { limit: 0 },
@@ -139,6 +141,10 @@ describe('metrics scraped by a real Prometheus', () => {
     );
     expect(Object.keys(scores)).toHaveLength(4);
     await prom.waitForQuery(`bench_run_score{${sel}}`, exact(scores, 'suite', 'benchmark', 'target'));
+    await prom.waitForQuery(
+      `bench_gate_verdict{${sel}} == 1`,
+      exact({ 'eval/a-floor/Passed': 1 }, 'suite', 'gate', 'verdict'),
+    );
     // Nothing waits any more: the policy's queue is empty, no wait for admission is left.
     expect(byLabels(await prom.query(`bench_schedulepolicy_queued_runs{${sel}}`), 'schedulepolicy')).toEqual({
       nightly: 0,
