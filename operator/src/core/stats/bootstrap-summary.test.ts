@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentileInterval, standardDeviation, twoSidedPValue } from './bootstrap-summary.ts';
+import { percentileInterval, twoSidedPValue } from './bootstrap-summary.ts';
 
 const sorted = (...values: number[]) => Float64Array.from(values).sort();
 
@@ -10,11 +10,6 @@ describe('bootstrap summaries', () => {
     expect(percentileInterval(sorted(0, 10), 0.9).low).toBeCloseTo(0.5, 12);
     expect(percentileInterval(sorted(0, 10), 0.9).high).toBeCloseTo(9.5, 12);
     expect(percentileInterval(sorted(3), 0.95)).toEqual({ low: 3, high: 3 });
-  });
-
-  it('takes the sample standard deviation', () => {
-    expect(standardDeviation(sorted(1, 2, 3, 4))).toBeCloseTo(Math.sqrt(5 / 3), 14);
-    expect(standardDeviation(sorted(7))).toBe(0);
   });
 
   it('counts the resamples at or beyond 0 on the far side, plus one', () => {

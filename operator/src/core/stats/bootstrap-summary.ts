@@ -1,5 +1,5 @@
-// What is read off a sorted bootstrap distribution: its spread, a percentile interval, and a
-// two-sided p-value for "no difference".
+// What is read off a sorted bootstrap distribution: a percentile interval, and a two-sided
+// p-value for "no difference".
 
 /**
  * The percentile interval: the distribution's (1 − confidence)/2 and (1 + confidence)/2
@@ -16,23 +16,6 @@ function quantile(sorted: Float64Array, probability: number): number {
   const above = Math.min(below + 1, sorted.length - 1);
   const lower = sorted[below]!;
   return lower + (position - below) * (sorted[above]! - lower);
-}
-
-/**
- * The sample standard deviation (n − 1): of a bootstrap distribution, the standard error. Summed
- * as deviations from the first value (the shifted-data algorithm), which is as accurate as two
- * passes here and makes a constant distribution's exactly 0.
- */
-export function standardDeviation(values: Float64Array): number {
-  if (values.length < 2) return 0;
-  const shift = values[0]!;
-  let sum = 0;
-  let squares = 0;
-  for (const value of values) {
-    sum += value - shift;
-    squares += (value - shift) ** 2;
-  }
-  return Math.sqrt(Math.max(0, squares - (sum * sum) / values.length) / (values.length - 1));
 }
 
 /**

@@ -23,7 +23,7 @@ export interface CompareOptions {
   pairCommonItems?: boolean;
 }
 
-export const DEFAULT_COMPARISON_SEED = 19;
+const DEFAULT_COMPARISON_SEED = 19;
 
 /** The test behind a comparison's p-value; the paired ones need both runs on the same items. */
 export type ComparisonMethod = 'mcnemar-exact' | 'paired-bootstrap' | 'unpaired-bootstrap';
