@@ -127,7 +127,7 @@ describe('compareItems', () => {
 });
 
 describe('compareTargetsByItems', () => {
-  const run = (benchmark: string, target: string, state = 'Succeeded'): RoundRun => ({
+  const run = (benchmark: string, target: string, state: RoundRun['state'] = 'Succeeded'): RoundRun => ({
     name: `${benchmark}-${target}`,
     benchmark,
     target,
