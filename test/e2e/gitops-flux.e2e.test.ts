@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { benchctl, parseJson } from '../support/benchctl.ts';
-import { FLUX_GROUPS, startFlux, type FluxControllers } from '../support/flux.ts';
+import { deleteFluxSync, FLUX_GROUPS, fluxSync, startFlux, type FluxControllers } from '../support/flux.ts';
 import { createRepo, type TempRepo } from '../support/git-repo.ts';
 import { startGitServer, type GitServer } from '../support/git-server.ts';
-import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
+import { kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
 import { kubeconfigPath } from '../support/paths.ts';
@@ -193,49 +193,14 @@ beforeAll(async () => {
     namespaces: [ns],
     extraArgs: ['--gitops-revision-sources=flux', `--gitops-flux-namespaces=${ns}`],
   });
-  await kubectlApply(
-    [
-      {
-        apiVersion: `${FLUX_GROUPS.source}/v1`,
-        kind: 'GitRepository',
-        metadata: { name: 'bench' },
-        spec: { interval: '30s', url: git.url, ref: { branch: 'main' } },
-      },
-      {
-        apiVersion: `${FLUX_GROUPS.kustomize}/v1`,
-        kind: 'Kustomization',
-        metadata: { name: 'bench' },
-        spec: {
-          interval: '1m',
-          sourceRef: { kind: 'GitRepository', name: 'bench' },
-          path: './bench',
-          targetNamespace: ns,
-          prune: true,
-          wait: true,
-          // How long a round may take before the health check fails: rounds here take seconds.
-          timeout: '3m',
-        },
-      },
-    ]
-      .map((object) => stringify(object))
-      .join('---\n'),
-    { namespace: ns },
-  );
+  // How long a round may take before the health check fails: rounds here take seconds.
+  await kubectlApply(fluxSync(ns, 'bench', { url: git.url, path: './bench', timeout: '3m' }), {
+    namespace: ns,
+  });
 }, 300_000);
 
 afterAll(async () => {
-  // Deleted while Flux runs, so that its finalizers go and the namespace can go too.
-  if (flux) {
-    await kubectl(['delete', KUSTOMIZATION, 'bench', '--timeout=120s'], {
-      namespace: namespace(),
-      allowFailure: true,
-    });
-    await kubectl(['delete', `gitrepositories.${FLUX_GROUPS.source}`, 'bench', '--timeout=60s'], {
-      namespace: namespace(),
-      allowFailure: true,
-    });
-    await flux.stop();
-  }
+  if (flux) await deleteFluxSync(namespace(), 'bench', flux);
   await git?.close();
   work?.remove();
 }, 300_000);

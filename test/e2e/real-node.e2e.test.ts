@@ -29,7 +29,9 @@ import {
   REAL_NODE,
   RUNNER_IMAGE,
   realNodePlacement,
+  realNodeSchedulePolicy,
   startBridgeStandIn,
+  standInProviderPolicy,
 } from '../support/real-node.ts';
 import { waitForSuite } from '../support/suites.ts';
 import type { BenchmarkRound } from '../../operator/src/api/v1alpha1/index.ts';
@@ -82,19 +84,6 @@ interface List<T> {
 
 const podsOf = async (ns: string, suite: string): Promise<Pod[]> =>
   (await kubectlGetJson<List<Pod>>(['pods', '-l', `bench.dev/suite=${suite}`], { namespace: ns })).items;
-
-function schedulePolicy(name: string, extra: Record<string, unknown> = {}) {
-  return {
-    apiVersion: 'bench.dev/v1alpha1',
-    kind: 'SchedulePolicy',
-    metadata: { name },
-    spec: {
-      placement: realNodePlacement,
-      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-      ...extra,
-    },
-  };
-}
 
 function suite(name: string, policy: string, benchmarks: unknown[]) {
   return {
@@ -161,20 +150,8 @@ describe('the real node', () => {
     await kubectlApply(
       [
         DATASETS,
-        stringify({
-          apiVersion: 'bench.dev/v1alpha1',
-          kind: 'ProviderPolicy',
-          metadata: { name: 'stand-in' },
-          spec: {
-            provider: 'openai-compatible',
-            endpoint: `${standIn.url}/v1`,
-            credentialsSecretRef: { name: 'stand-in-credentials' },
-            // The stand-in listens over plain http on the node's bridge.
-            allowPlainHTTP: true,
-            maxConcurrentRuns: 4,
-          },
-        }),
-        stringify(schedulePolicy('real')),
+        stringify(standInProviderPolicy('stand-in', standIn, { maxConcurrentRuns: 4 })),
+        stringify(realNodeSchedulePolicy('real')),
       ].join('---\n'),
       { namespace: ns },
     );
@@ -327,7 +304,7 @@ describe('the real node', () => {
         const cpu = '1200m';
         await kubectlApply(
           stringify(
-            schedulePolicy('low', {
+            realNodeSchedulePolicy('low', {
               priorityClassName: low,
               resources: { requests: { cpu, memory: '128Mi' }, limits: { memory: '256Mi' } },
             }),

@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { kubectl } from './kubectl.ts';
 import { kubeconfigPath, repoRoot } from './paths.ts';
 import { freePort } from './ports.ts';
@@ -175,4 +176,63 @@ export async function startFlux(namespace: string): Promise<FluxControllers> {
     },
     stop,
   };
+}
+
+export interface FluxSyncOptions {
+  /** The Git repository's URL (test/support/git-server.ts). */
+  url: string;
+  /** The folder of the repository the Kustomization applies. */
+  path: string;
+  /** How long a health check may wait on what it applied before it fails. */
+  timeout: string;
+  healthCheckExprs?: unknown[];
+}
+
+/**
+ * A GitRepository and a Kustomization, both named `name`, in the test's namespace (which plays
+ * flux-system): the Kustomization applies `path` of the branch main into the same namespace and
+ * waits for what it applied to be healthy. Returns them as one YAML stream for kubectlApply.
+ */
+export function fluxSync(namespace: string, name: string, options: FluxSyncOptions): string {
+  return [
+    {
+      apiVersion: `${FLUX_GROUPS.source}/v1`,
+      kind: 'GitRepository',
+      metadata: { name },
+      spec: { interval: '30s', url: options.url, ref: { branch: 'main' } },
+    },
+    {
+      apiVersion: `${FLUX_GROUPS.kustomize}/v1`,
+      kind: 'Kustomization',
+      metadata: { name },
+      spec: {
+        interval: '1m',
+        sourceRef: { kind: 'GitRepository', name },
+        path: options.path,
+        targetNamespace: namespace,
+        prune: true,
+        wait: true,
+        timeout: options.timeout,
+        ...(options.healthCheckExprs ? { healthCheckExprs: options.healthCheckExprs } : {}),
+      },
+    },
+  ]
+    .map((object) => stringify(object))
+    .join('---\n');
+}
+
+/**
+ * Deletes fluxSync's objects while Flux still runs, so that its finalizers go and the namespace
+ * can go too, then stops Flux.
+ */
+export async function deleteFluxSync(namespace: string, name: string, flux: FluxControllers): Promise<void> {
+  await kubectl(['delete', `kustomizations.${FLUX_GROUPS.kustomize}`, name, '--timeout=120s'], {
+    namespace,
+    allowFailure: true,
+  });
+  await kubectl(['delete', `gitrepositories.${FLUX_GROUPS.source}`, name, '--timeout=60s'], {
+    namespace,
+    allowFailure: true,
+  });
+  await flux.stop();
 }

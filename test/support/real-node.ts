@@ -39,6 +39,44 @@ export const realNodePlacement = {
   tolerations: [{ key: 'bench.dev/real-node', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
 };
 
+/**
+ * A SchedulePolicy that puts runs on the real node, with small requests and a memory limit: the
+ * node has two CPUs, shared with the rest of the e2e run.
+ */
+export function realNodeSchedulePolicy(name: string, extra: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'SchedulePolicy',
+    metadata: { name },
+    spec: {
+      placement: realNodePlacement,
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      ...extra,
+    },
+  };
+}
+
+/** A ProviderPolicy of a bridge stand-in, its key in the Secret `stand-in-credentials` (key apiKey). */
+export function standInProviderPolicy(
+  name: string,
+  standIn: FakeProvider,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'ProviderPolicy',
+    metadata: { name },
+    spec: {
+      provider: 'openai-compatible',
+      endpoint: `${standIn.url}/v1`,
+      credentialsSecretRef: { name: 'stand-in-credentials' },
+      // The stand-in listens over plain http on the node's bridge.
+      allowPlainHTTP: true,
+      ...extra,
+    },
+  };
+}
+
 /** An OpenAI-compatible stand-in listening on the bridge address, so the node's pods reach it. */
 export function startBridgeStandIn(options: OpenAIFakeOptions = {}): Promise<FakeProvider> {
   return startOpenAICompatibleFake({ ...options, host: BRIDGE_ADDRESS });

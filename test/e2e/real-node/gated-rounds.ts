@@ -29,7 +29,13 @@ import reference from '../../fixtures/stats/reference.json' with { type: 'json' 
 import { evaluateHealth, healthScriptPath } from '../../support/argocd-health.ts';
 import { benchctl, parseJson } from '../../support/benchctl.ts';
 import { closeFakeGitHubsAfterAll, FakeGitHub } from '../../support/fake-github.ts';
-import { FLUX_GROUPS, startFlux, type FluxControllers } from '../../support/flux.ts';
+import {
+  deleteFluxSync,
+  FLUX_GROUPS,
+  fluxSync,
+  startFlux,
+  type FluxControllers,
+} from '../../support/flux.ts';
 import { createRepo, type TempRepo } from '../../support/git-repo.ts';
 import { startGitServer, type GitServer } from '../../support/git-server.ts';
 import { kubectl, kubectlApply, kubectlGetJson } from '../../support/kubectl.ts';
@@ -39,8 +45,9 @@ import { kubeconfigPath, repoRoot } from '../../support/paths.ts';
 import {
   BRIDGE_ADDRESS,
   RUNNER_IMAGE,
-  realNodePlacement,
+  realNodeSchedulePolicy,
   startBridgeStandIn,
+  standInProviderPolicy,
 } from '../../support/real-node.ts';
 import { startS3Server, type S3Server } from '../../support/s3.ts';
 import { waitForSuite, type SuiteStatusView } from '../../support/suites.ts';
@@ -236,28 +243,8 @@ export function gatedRoundsOnTheRealNode(): void {
           metadata: { name: 'gated-datasets' },
           data: { 'quiz.jsonl': `${DATASET}\n` },
         },
-        {
-          apiVersion: 'bench.dev/v1alpha1',
-          kind: 'ProviderPolicy',
-          metadata: { name: 'stand-in' },
-          spec: {
-            provider: 'openai-compatible',
-            endpoint: `${standIn.url}/v1`,
-            credentialsSecretRef: { name: 'stand-in-credentials' },
-            // The stand-in listens over plain http on the node's bridge.
-            allowPlainHTTP: true,
-            maxConcurrentRuns: 2,
-          },
-        },
-        {
-          apiVersion: 'bench.dev/v1alpha1',
-          kind: 'SchedulePolicy',
-          metadata: { name: 'real' },
-          spec: {
-            placement: realNodePlacement,
-            resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-          },
-        },
+        standInProviderPolicy('stand-in', standIn, { maxConcurrentRuns: 2 }),
+        realNodeSchedulePolicy('real'),
       ]
         .map((object) => stringify(object))
         .join('---\n'),
@@ -292,47 +279,18 @@ export function gatedRoundsOnTheRealNode(): void {
       ],
     });
     await kubectlApply(
-      [
-        {
-          apiVersion: `${FLUX_GROUPS.source}/v1`,
-          kind: 'GitRepository',
-          metadata: { name: 'bench' },
-          spec: { interval: '30s', url: git.url, ref: { branch: 'main' } },
-        },
-        {
-          apiVersion: `${FLUX_GROUPS.kustomize}/v1`,
-          kind: 'Kustomization',
-          metadata: { name: 'bench' },
-          spec: {
-            interval: '1m',
-            sourceRef: { kind: 'GitRepository', name: 'bench' },
-            path: './bench',
-            targetNamespace: ns,
-            prune: true,
-            wait: true,
-            timeout: '10m',
-            healthCheckExprs: documentedHealthCheckExprs(),
-          },
-        },
-      ]
-        .map((object) => stringify(object))
-        .join('---\n'),
+      fluxSync(ns, 'bench', {
+        url: git.url,
+        path: './bench',
+        timeout: '10m',
+        healthCheckExprs: documentedHealthCheckExprs(),
+      }),
       { namespace: ns },
     );
   }, 300_000);
 
   afterAll(async () => {
-    if (flux) {
-      await kubectl(['delete', KUSTOMIZATION, 'bench', '--timeout=120s'], {
-        namespace: namespace(),
-        allowFailure: true,
-      });
-      await kubectl(['delete', `gitrepositories.${FLUX_GROUPS.source}`, 'bench', '--timeout=60s'], {
-        namespace: namespace(),
-        allowFailure: true,
-      });
-      await flux.stop();
-    }
+    if (flux) await deleteFluxSync(namespace(), 'bench', flux);
     await git?.close();
     work?.remove();
     await standIn?.close();

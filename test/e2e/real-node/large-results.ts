@@ -12,7 +12,12 @@ import { HEADLINE_METRICS, STATUS_MAX_METRICS } from '../../../operator/src/core
 import { kubectl, kubectlApply, kubectlGetJson } from '../../support/kubectl.ts';
 import { useNamespace } from '../../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../../support/operator.ts';
-import { RUNNER_IMAGE, realNodePlacement, startBridgeStandIn } from '../../support/real-node.ts';
+import {
+  RUNNER_IMAGE,
+  realNodeSchedulePolicy,
+  startBridgeStandIn,
+  standInProviderPolicy,
+} from '../../support/real-node.ts';
 import { waitForSuite } from '../../support/suites.ts';
 import { MMLU_SUBJECTS } from '../../fixtures/mmlu-subjects.ts';
 import type { BenchmarkSuite } from '../../../operator/src/api/v1alpha1/index.ts';
@@ -87,18 +92,6 @@ export function largeResultsOnTheRealNode(): void {
           namespace: ns,
         },
       );
-      const provider = (name: string, standIn: FakeProvider) => ({
-        apiVersion: 'bench.dev/v1alpha1',
-        kind: 'ProviderPolicy',
-        metadata: { name },
-        spec: {
-          provider: 'openai-compatible',
-          endpoint: `${standIn.url}/v1`,
-          credentialsSecretRef: { name: 'stand-in-credentials' },
-          // The stand-in listens over plain http on the node's bridge.
-          allowPlainHTTP: true,
-        },
-      });
       await kubectlApply(
         [
           {
@@ -107,17 +100,9 @@ export function largeResultsOnTheRealNode(): void {
             metadata: { name: 'large-datasets' },
             data: { 'mmlu-57.jsonl': `${ITEMS.map((item) => JSON.stringify(item)).join('\n')}\n` },
           },
-          provider('steady', steady),
-          provider('flaky', flaky),
-          {
-            apiVersion: 'bench.dev/v1alpha1',
-            kind: 'SchedulePolicy',
-            metadata: { name: 'real' },
-            spec: {
-              placement: realNodePlacement,
-              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-            },
-          },
+          standInProviderPolicy('steady', steady),
+          standInProviderPolicy('flaky', flaky),
+          realNodeSchedulePolicy('real'),
         ]
           .map((o) => stringify(o))
           .join('---\n'),
