@@ -11,9 +11,9 @@ import { benchmarkRoundType } from '../../controllers/resources.ts';
 import { LABELS } from '../../core/render/labels.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { connect, fromCluster } from '../cluster.ts';
-import type { Wrap } from '../command.ts';
+import { parseRound, roundOption, s3EndpointOption, type Wrap } from '../command.ts';
 import { globalOptions, type CliContext } from '../context.ts';
-import { EXIT, findingError, usageError, type ExitCode } from '../errors.ts';
+import { EXIT, findingError, type ExitCode } from '../errors.ts';
 import {
   itemRecords,
   itemRow,
@@ -47,13 +47,6 @@ interface ExportOptions {
   s3Endpoint?: string;
 }
 
-function parseRound(value: string): number {
-  const round = Number(value);
-  if (!Number.isSafeInteger(round) || round < 1)
-    throw usageError(`--round must be a round number, got "${value}"`);
-  return round;
-}
-
 export function registerExport(program: Command, ctx: CliContext, wrap: Wrap): Command {
   return program
     .command('export')
@@ -63,7 +56,7 @@ export function registerExport(program: Command, ctx: CliContext, wrap: Wrap): C
         'artifact store: lm-evaluation-harness results, or every item as JSON lines or CSV.',
     )
     .argument('<suite>', 'the BenchmarkSuite’s name')
-    .option('--round <n>', 'this round instead of the latest recorded')
+    .addOption(roundOption())
     .option('--run <name>', 'only this run (<benchmark>-<target>)')
     .addOption(
       new Option('--format <format>', 'what to export')
@@ -71,10 +64,7 @@ export function registerExport(program: Command, ctx: CliContext, wrap: Wrap): C
         .makeOptionMandatory(),
     )
     .option('--output <dir>', 'a folder to write into, or - for stdout', '-')
-    .option(
-      '--s3-endpoint <url>',
-      'the artifact store’s URL (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, AWS S3)',
-    )
+    .addOption(s3EndpointOption())
     .addHelpText('after', HELP)
     .action(
       wrap(async (name: string, options: ExportOptions, command: Command): Promise<ExitCode> => {

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../runtime/client/resource.ts';
 import { benchmarkRoundType } from '../../controllers/resources.ts';
 import { LABELS } from '../../core/render/labels.ts';
 import { connect, fromCluster } from '../cluster.ts';
-import { outputOption, type Wrap } from '../command.ts';
+import { outputOption, parseRound, roundOption, s3EndpointOption, type Wrap } from '../command.ts';
 import { globalOptions, type CliContext } from '../context.ts';
 import { EXIT, usageError, type ExitCode } from '../errors.ts';
 import { printJson, table } from '../output.ts';
@@ -64,13 +64,6 @@ interface ResultsOptions {
   output: string;
 }
 
-function parseRound(value: string): number {
-  const round = Number(value);
-  if (!Number.isSafeInteger(round) || round < 1)
-    throw usageError(`--round must be a round number, got "${value}"`);
-  return round;
-}
-
 export function registerResults(program: Command, ctx: CliContext, wrap: Wrap): Command {
   return program
     .command('results')
@@ -81,13 +74,10 @@ export function registerResults(program: Command, ctx: CliContext, wrap: Wrap): 
         'with --items, from the runs’ items in the artifact store.',
     )
     .argument('<suite>', 'the BenchmarkSuite’s name')
-    .option('--round <n>', 'this round instead of the latest recorded')
+    .addOption(roundOption())
     .option('--compare <targets...>', 'two targets to compare, e.g. --compare candidate production')
     .option('--items', 'compare item by item from the runs’ artifacts (items.jsonl) instead of the record')
-    .option(
-      '--s3-endpoint <url>',
-      'with --items: the artifact store’s URL (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, AWS S3)',
-    )
+    .addOption(s3EndpointOption())
     .addOption(outputOption(['table', 'json', 'csv'], 'table'))
     .addHelpText('after', OUTPUT_HELP)
     .action(
