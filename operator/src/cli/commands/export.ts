@@ -6,11 +6,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { RoundRun } from '../../api/index.ts';
-import type { KubeObject } from '../../runtime/client/resource.ts';
-import { benchmarkRoundType } from '../../controllers/resources.ts';
-import { LABELS } from '../../core/render/labels.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { connect, fromCluster } from '../cluster.ts';
+import { connect } from '../cluster.ts';
+import { suiteRecords } from '../suite-records.ts';
 import { parseRound, roundOption, s3EndpointOption, type Wrap } from '../command.ts';
 import { globalOptions, type CliContext } from '../context.ts';
 import { EXIT, findingError, type ExitCode } from '../errors.ts';
@@ -22,7 +20,7 @@ import {
   type ShardArtifacts,
 } from '../export-formats.ts';
 import { warn } from '../output.ts';
-import { csv, pickRound, type RoundRecord } from '../round-results.ts';
+import { csv, pickRound } from '../round-results.ts';
 
 const HELP = `
 Formats:
@@ -70,13 +68,8 @@ export function registerExport(program: Command, ctx: CliContext, wrap: Wrap): C
       wrap(async (name: string, options: ExportOptions, command: Command): Promise<ExitCode> => {
         const round = options.round === undefined ? undefined : parseRound(options.round);
         const cluster = await connect(globalOptions(command));
-        const records = await fromCluster(cluster, 'BenchmarkRounds', () =>
-          cluster.client.list<KubeObject & RoundRecord>(benchmarkRoundType, {
-            namespace: cluster.namespace,
-            labelSelector: `${LABELS.suite}=${name}`,
-          }),
-        );
-        const record = pickRound(name, records.items, round);
+        const records = await suiteRecords(cluster, name);
+        const record = pickRound(name, records, round);
         const recordName = `${name}-${record.spec.round}`;
         const runs = selectRuns(recordName, record.spec.runs ?? [], options.run);
         // Loaded when needed: the S3 client takes a while to import, and other commands do without it.

@@ -4,12 +4,11 @@
 // revision, which may be a later commit touching other files).
 import type { SuiteObject } from '../../controllers/caches.ts';
 import type { Command } from 'commander';
-import type { KubeObject } from '../../runtime/client/resource.ts';
-import type { BenchmarkRoundSpec } from '../../api/index.ts';
-import { benchmarkRoundType, benchmarkSuiteType, jobType } from '../../controllers/resources.ts';
+import { benchmarkSuiteType, jobType } from '../../controllers/resources.ts';
 import { LABELS, MANAGED_SELECTOR } from '../../core/render/labels.ts';
 import type { JobView } from '../../core/suite/observe.ts';
 import { connect, fromCluster } from '../cluster.ts';
+import { suiteRecords } from '../suite-records.ts';
 import { outputOption, type Wrap } from '../command.ts';
 import { globalOptions, type CliContext, type GlobalOptions } from '../context.ts';
 import { CliError, EXIT, type ExitCode } from '../errors.ts';
@@ -51,15 +50,10 @@ async function clusterRounds(name: string, options: GlobalOptions, io: Io): Prom
         },
       ),
     );
-    const records = await fromCluster(cluster, 'BenchmarkRounds', () =>
-      cluster.client.list<KubeObject & { spec: BenchmarkRoundSpec }>(benchmarkRoundType, {
-        namespace: cluster.namespace,
-        labelSelector: `${LABELS.suite}=${name}`,
-      }),
-    );
+    const records = await suiteRecords(cluster, name);
     // Events and records of an earlier suite of the same name are not this one's.
     const own = events.items.filter((e) => e.regarding?.uid === suite.metadata.uid);
-    const ownRecords = records.items.filter((r) =>
+    const ownRecords = records.filter((r) =>
       r.metadata.ownerReferences?.some((o) => o.uid === suite.metadata.uid),
     );
     const rounds = withRecords(roundsOf(suite, jobs.items, own), ownRecords);

@@ -2,10 +2,8 @@
 // the suite's status, its Jobs and Events), with each score's interval, and optionally two targets
 // compared benchmark by benchmark: from the record, or item by item from the runs' artifacts.
 import type { Command } from 'commander';
-import type { KubeObject } from '../../runtime/client/resource.ts';
-import { benchmarkRoundType } from '../../controllers/resources.ts';
-import { LABELS } from '../../core/render/labels.ts';
-import { connect, fromCluster } from '../cluster.ts';
+import { connect } from '../cluster.ts';
+import { suiteRecords } from '../suite-records.ts';
 import { outputOption, parseRound, roundOption, s3EndpointOption, type Wrap } from '../command.ts';
 import { globalOptions, type CliContext } from '../context.ts';
 import { EXIT, usageError, type ExitCode } from '../errors.ts';
@@ -88,13 +86,8 @@ export function registerResults(program: Command, ctx: CliContext, wrap: Wrap): 
         }
         if (options.items && !options.compare) throw usageError('--items needs --compare A B');
         const cluster = await connect(globalOptions(command));
-        const records = await fromCluster(cluster, 'BenchmarkRounds', () =>
-          cluster.client.list<KubeObject & RoundRecord>(benchmarkRoundType, {
-            namespace: cluster.namespace,
-            labelSelector: `${LABELS.suite}=${name}`,
-          }),
-        );
-        const record = pickRound(name, records.items, round);
+        const records = await suiteRecords(cluster, name);
+        const record = pickRound(name, records, round);
         const [a, b] = options.compare ?? [];
         const comparisons =
           a === undefined || b === undefined
