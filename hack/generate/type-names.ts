@@ -13,6 +13,7 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'spec.runner.resources': 'ResourceRequirements',
     'spec.targets[]': 'Target',
     'spec.benchmarks[]': 'Benchmark',
+    'spec.benchmarks[].judge': 'Judge',
     'spec.benchmarks[].env[]': 'EnvVar',
     'spec.benchmarks[].env[].valueFrom': 'EnvVarSource',
     'spec.benchmarks[].resources': 'ResourceRequirements',

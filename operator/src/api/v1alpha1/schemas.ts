@@ -1318,6 +1318,67 @@ export const schemas: {
                   minimum: 1,
                   maximum: 100,
                 },
+                judge: {
+                  description:
+                    "A model that scores this benchmark's answers (LLM-as-judge, docs/results.md#llm-as-judge): each run also sends every answered item to this provider and model, which grades it on the scale against the rubric (and an item's own reference). A run starts only when both its target's and the judge's provider have capacity and budget, and each is charged its own usage.",
+                  type: 'object',
+                  required: ['providerRef', 'model'],
+                  properties: {
+                    providerRef: {
+                      description:
+                        "Name of the ProviderPolicy (in the same namespace) of the judge's provider. Its rate limits, capacity, circuit and budget apply to the judge's requests.",
+                      type: 'string',
+                      minLength: 1,
+                      maxLength: 63,
+                      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+                    },
+                    model: {
+                      description: "The judge's model as its provider knows it.",
+                      type: 'string',
+                      minLength: 1,
+                      maxLength: 256,
+                      pattern: '^\\S+$',
+                    },
+                    parameters: {
+                      description: "The judge's parameters (e.g. temperature), as a target's.",
+                      type: 'object',
+                      maxProperties: 32,
+                      additionalProperties: {
+                        type: 'string',
+                        maxLength: 1024,
+                      },
+                    },
+                    rubric: {
+                      description:
+                        "What the judge grades against, in words; an item's reference answer is added to it. At most 2048 characters (a hundred benchmarks' rubrics must fit the object): a longer one goes in a file of a volume, named by the benchmark's args (--judge-rubric=/path).",
+                      type: 'string',
+                      maxLength: 2048,
+                    },
+                    scale: {
+                      description: "The verdict's scale: pass-fail (0 or 1), 1-5 or 0-10. Default pass-fail.",
+                      type: 'string',
+                      enum: ['pass-fail', '1-5', '0-10'],
+                      default: 'pass-fail',
+                    },
+                    passAt: {
+                      description:
+                        'The lowest verdict that counts as correct (default 1 on pass-fail, 4 on 1-5, 7 on 0-10).',
+                      type: 'integer',
+                      format: 'int32',
+                      minimum: 0,
+                      maximum: 10,
+                    },
+                  },
+                  'x-kubernetes-validations': [
+                    {
+                      rule: "!has(self.passAt) || (self.scale == 'pass-fail' ? self.passAt <= 1 : self.scale == '1-5' ? self.passAt >= 1 && self.passAt <= 5 : true)",
+                      message:
+                        "passAt must be on the judge's scale (0-1 for pass-fail, 1-5 for 1-5, 0-10 for 0-10)",
+                      fieldPath: '.passAt',
+                    },
+                  ],
+                  additionalProperties: false,
+                },
                 dependsOn: {
                   description:
                     'Names of benchmarks of this suite that must have succeeded, for the same target, before this benchmark starts for that target. If one fails for good, this benchmark is Blocked for that target.',

@@ -697,6 +697,7 @@ export interface Benchmark {
    * How many pods share the benchmark's items for each target (an Indexed Job; each pod gets JOB_COMPLETION_INDEX), 1 to 100. Defaults to 1.
    */
   shards?: number;
+  judge?: Judge;
   /**
    * Names of benchmarks of this suite that must have succeeded, for the same target, before this benchmark starts for that target. If one fails for good, this benchmark is Blocked for that target.
    *
@@ -708,6 +709,37 @@ export interface Benchmark {
    */
   timeout?: string;
   resources?: ResourceRequirements;
+}
+/**
+ * A model that scores this benchmark's answers (LLM-as-judge, docs/results.md#llm-as-judge): each run also sends every answered item to this provider and model, which grades it on the scale against the rubric (and an item's own reference). A run starts only when both its target's and the judge's provider have capacity and budget, and each is charged its own usage.
+ */
+export interface Judge {
+  /**
+   * Name of the ProviderPolicy (in the same namespace) of the judge's provider. Its rate limits, capacity, circuit and budget apply to the judge's requests.
+   */
+  providerRef: string;
+  /**
+   * The judge's model as its provider knows it.
+   */
+  model: string;
+  /**
+   * The judge's parameters (e.g. temperature), as a target's.
+   */
+  parameters?: {
+    [k: string]: string;
+  };
+  /**
+   * What the judge grades against, in words; an item's reference answer is added to it. At most 2048 characters (a hundred benchmarks' rubrics must fit the object): a longer one goes in a file of a volume, named by the benchmark's args (--judge-rubric=/path).
+   */
+  rubric?: string;
+  /**
+   * The verdict's scale: pass-fail (0 or 1), 1-5 or 0-10. Default pass-fail.
+   */
+  scale?: 'pass-fail' | '1-5' | '0-10';
+  /**
+   * The lowest verdict that counts as correct (default 1 on pass-fail, 4 on 1-5, 7 on 0-10).
+   */
+  passAt?: number;
 }
 /**
  * One regression gate.

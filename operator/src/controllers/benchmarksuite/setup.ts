@@ -8,6 +8,7 @@ import { podViewChanged, suiteOfLabelled, type Caches, type Labelled, type Suite
 import { RUN_EVENT_BATCH_MS } from '../run-event-batching.ts';
 import { DeletedSuites } from './deleted-suites.ts';
 import { suiteOfWriter, suiteReconciler, type SuiteReconcilerDeps } from './reconciler.ts';
+import { providerRefsOf } from '../../core/suite/stall.ts';
 
 const suiteOwner = { group: 'bench.dev', kind: 'BenchmarkSuite' };
 
@@ -58,9 +59,7 @@ export function setupBenchmarkSuiteController(manager: Manager, deps: SuiteContr
     .watches(
       caches.providers,
       (p) =>
-        suitesWhere(caches, p.metadata.namespace, (s) =>
-          s.spec.targets.some((t) => t.providerRef === p.metadata.name),
-        ),
+        suitesWhere(caches, p.metadata.namespace, (s) => providerRefsOf(s.spec).includes(p.metadata.name!)),
       { updates: generationChanged },
     )
     .watches(

@@ -49,10 +49,14 @@ const suiteArb = (index: number) =>
       priority: fc.integer({ min: -2, max: 2 }),
       maxConcurrentRuns: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
       policy: fc.option(fc.constantFrom(...POLICIES), { nil: undefined }),
-      runs: fc.array(fc.record({ provider: fc.constantFrom(...PROVIDERS), running: fc.boolean() }), {
-        minLength: 1,
-        maxLength: 8,
-      }),
+      runs: fc.array(
+        fc.record({
+          provider: fc.constantFrom(...PROVIDERS),
+          running: fc.boolean(),
+          judge: fc.option(fc.constantFrom(...PROVIDERS), { nil: undefined }),
+        }),
+        { minLength: 1, maxLength: 8 },
+      ),
       createdAt: fc.integer({ min: 0, max: 1000 }),
     })
     .map((s): SuiteSnapshot => {
@@ -65,7 +69,12 @@ const suiteArb = (index: number) =>
         maxConcurrentRuns: s.maxConcurrentRuns,
         schedulePolicy: s.policy,
         runs,
-        placement: new Map(runs.map((r, i) => [r.spec.name, { provider: s.runs[i]!.provider, model: 'm' }])),
+        placement: new Map(
+          runs.map((r, i) => [
+            r.spec.name,
+            { provider: s.runs[i]!.provider, model: 'm', judge: s.runs[i]!.judge },
+          ]),
+        ),
       };
     });
 
@@ -104,9 +113,15 @@ function usage(snapshot: SchedulingSnapshot, decisions: Decision[]) {
   const bySuite = new Map<string, number>();
   const add = (map: Map<string, number>, key: string | undefined) =>
     key && map.set(key, (map.get(key) ?? 0) + 1);
+  // A run takes a slot of its judge's provider too, when that is another.
+  const addJudge = (judge: string | undefined, provider: string) => {
+    if (judge !== provider) add(byProvider, judge);
+  };
   for (const suite of snapshot.suites) {
     for (const r of suite.runs.filter((x) => x.state === 'Running')) {
-      add(byProvider, suite.placement.get(r.spec.name)!.provider);
+      const placement = suite.placement.get(r.spec.name)!;
+      add(byProvider, placement.provider);
+      addJudge(placement.judge, placement.provider);
       add(byPolicy, suite.schedulePolicy);
       add(bySuite, suite.key);
     }
@@ -116,6 +131,7 @@ function usage(snapshot: SchedulingSnapshot, decisions: Decision[]) {
     if (d.type !== 'admit') continue;
     const suite = snapshot.suites.find((s) => s.key === d.suite)!;
     add(byProvider, d.provider);
+    addJudge(suite.placement.get(d.run)!.judge, d.provider);
     add(byPolicy, suite.schedulePolicy);
     add(bySuite, suite.key);
   }
@@ -123,7 +139,7 @@ function usage(snapshot: SchedulingSnapshot, decisions: Decision[]) {
 }
 
 describe('scheduling engine (properties)', () => {
-  it('never exceeds a provider, policy or suite cap that was not already exceeded', () => {
+  it('never exceeds a provider (as target or judge), policy or suite cap that was not already exceeded', () => {
     fc.assert(
       fc.property(snapshotArb, (snapshot) => {
         const { decisions } = schedule(snapshot);
@@ -251,6 +267,95 @@ describe('scheduling engine (properties)', () => {
 });
 
 describe('scheduling engine (examples)', () => {
+  describe('a judge', () => {
+    /** Runs on p0 whose benchmark's judge is on `judge`. */
+    const judged = (runs: RunState[], judge: string): SuiteSnapshot => ({
+      ...suiteOnP0(runs),
+      placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm', judge }])),
+    });
+
+    it('takes a slot of its provider: a run waits while the judge’s provider is full, and says so', () => {
+      const runs = [run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
+      const { decisions } = schedule({
+        now: NOW,
+        suites: [judged(runs, 'ns/j')],
+        providers: new Map([
+          ['ns/p0', { maxConcurrentRuns: 5 }],
+          ['ns/j', { maxConcurrentRuns: 1 }],
+        ]),
+        policies: new Map(),
+      });
+      expect(decisions).toEqual([
+        expect.objectContaining({
+          type: 'defer',
+          run: 'b',
+          reason: 'ProviderCapacity',
+          message: 'judge: 1 of 1 runs of provider j in use; first in line',
+        }),
+      ]);
+    });
+
+    it('holds runs back while the judge’s budget is spent, or its circuit open', () => {
+      const runs = [run('a', 'Queued', 'ns/p0')];
+      const spent = {
+        limit: 10n,
+        spent: 10n,
+        reservePerRun: 1n,
+        describe: '10 of 10 USD',
+        resetsAt: NOW + 1000,
+      };
+      const budget = schedule({
+        now: NOW,
+        suites: [judged(runs, 'ns/j')],
+        providers: new Map<string, ProviderSnapshot>([
+          ['ns/p0', {}],
+          ['ns/j', { budget: spent }],
+        ]),
+        policies: new Map(),
+      });
+      expect(budget.decisions[0]).toMatchObject({
+        reason: 'BudgetExhausted',
+        message: expect.stringMatching(/^judge: provider j has spent/),
+      });
+      const open = schedule({
+        now: NOW,
+        suites: [judged(runs, 'ns/j')],
+        providers: new Map<string, ProviderSnapshot>([
+          ['ns/p0', {}],
+          ['ns/j', { circuit: { state: 'Open', openUntil: NOW + 60_000, halfOpenMaxRuns: 1 } }],
+        ]),
+        policies: new Map(),
+      });
+      expect(open.decisions[0]).toMatchObject({
+        reason: 'CircuitOpen',
+        message: expect.stringMatching(/^judge: the circuit of provider j is open/),
+      });
+    });
+
+    it('counts one slot when the judge is at the run’s own provider, and reports the judge’s use on admission', () => {
+      const same = schedule({
+        now: NOW,
+        suites: [judged([run('a', 'Queued', 'ns/p0'), run('b', 'Queued', 'ns/p0')], 'ns/p0')],
+        providers: new Map([['ns/p0', { maxConcurrentRuns: 2 }]]),
+        policies: new Map(),
+      });
+      expect(admitted(same.decisions).map((d) => d.run)).toEqual(['a', 'b']);
+      const other = schedule({
+        now: NOW,
+        suites: [judged([run('a', 'Queued', 'ns/p0')], 'ns/j')],
+        providers: new Map([
+          ['ns/p0', { maxConcurrentRuns: 2 }],
+          ['ns/j', { maxConcurrentRuns: 3 }],
+        ]),
+        policies: new Map(),
+      });
+      expect(other.decisions[0]).toMatchObject({
+        type: 'admit',
+        inputs: { capacity: { provider: { inUse: 0, limit: 2 }, judge: { inUse: 0, limit: 3 } } },
+      });
+    });
+  });
+
   it('explains a wait with the capacity and the queue position', () => {
     const runs = [run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0'), run('c', 'Queued', 'ns/p0')];
     const suite = suiteOnP0(runs);

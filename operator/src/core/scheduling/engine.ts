@@ -24,13 +24,23 @@ export interface SuiteSnapshot {
   holds?: ReadonlyMap<string, RunHold> | undefined;
   /** The runs of the current round, in run order. */
   runs: RunState[];
-  /** The run's target provider (`namespace/name` of its ProviderPolicy) and model, by run name. */
-  placement: Map<string, { provider: string; model: string }>;
+  /**
+   * The run's target provider (`namespace/name` of its ProviderPolicy) and model, by run name, and
+   * the provider of its judge (`namespace/name`) when its benchmark has one.
+   */
+  placement: Map<string, RunPlacement>;
   /**
    * Jobs of the suite's earlier rounds still running (`concurrencyPolicy: Allow` keeps them, and a
    * replaced round's take a while to go), by provider (`namespace/name`): they use capacity too.
    */
   earlierRounds?: ReadonlyMap<string, number> | undefined;
+}
+
+export interface RunPlacement {
+  provider: string;
+  model: string;
+  /** The judge's provider: a run also takes a slot (and a budget reserve) of it. */
+  judge?: string | undefined;
 }
 
 export interface ProviderSnapshot {
@@ -113,8 +123,11 @@ export interface CapacityUse {
 /** What an admission was decided on, for its audit record. */
 export interface AdmissionInputs {
   priority: number;
-  /** Use of the provider the run goes to, of the suite's SchedulePolicy and of the suite, before it. */
-  capacity: { provider: CapacityUse; policy?: CapacityUse; suite?: CapacityUse };
+  /**
+   * Use of the provider the run goes to, of its judge's provider, of the suite's SchedulePolicy and
+   * of the suite, before it.
+   */
+  capacity: { provider: CapacityUse; judge?: CapacityUse; policy?: CapacityUse; suite?: CapacityUse };
   /** The circuit of the provider the run goes to, and, after a failover, of its own provider. */
   circuit: { state: CircuitState; target?: CircuitState };
 }
@@ -172,7 +185,9 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
   for (const suite of snapshot.suites) {
     for (const run of suite.runs) {
       if (run.state === 'Running') {
-        bump(providerUse, providerKey(suite, run.provider));
+        const provider = providerKey(suite, run.provider);
+        bump(providerUse, provider);
+        bump(providerUse, judgeSlot(suite.placement.get(run.spec.name)?.judge, provider));
         bump(policyUse, suite.schedulePolicy);
         bump(suiteUse, suite.key);
       }
@@ -253,13 +268,15 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       });
       return false;
     }
-    const inputs = admissionInputs(snapshot, suite, target.provider, choice.provider, usage);
+    const inputs = admissionInputs(snapshot, suite, target, choice.provider, usage);
     bump(providerUse, choice.provider);
+    bump(providerUse, judgeSlot(target.judge, choice.provider));
     bump(policyUse, suite.schedulePolicy);
     bump(suiteUse, suite.key);
     // What this admission changed: the memoized answers for its provider and policy, and (through
     // the alternatives' use) every failover answer.
     usage.providerDeferrals.delete(choice.provider);
+    if (target.judge) usage.providerDeferrals.delete(target.judge);
     if (suite.schedulePolicy) usage.policyDeferrals.delete(suite.schedulePolicy);
     usage.admissions++;
     const failedOver = choice.provider !== target.provider;
@@ -290,19 +307,22 @@ function heldUntil(suite: SuiteSnapshot, run: RunState, now: number): RunHold | 
 function admissionInputs(
   snapshot: SchedulingSnapshot,
   suite: SuiteSnapshot,
-  target: string,
+  placement: RunPlacement,
   chosen: string,
   usage: Usage,
 ): AdmissionInputs {
   const use = (inUse: number, limit: number | undefined): CapacityUse =>
     limit === undefined ? { inUse } : { inUse, limit };
-  const provider = snapshot.providers.get(chosen);
+  const target = placement.provider;
+  const providerUse = (key: string) =>
+    use(usage.providerUse.get(key) ?? 0, snapshot.providers.get(key)?.maxConcurrentRuns);
   const policy = suite.schedulePolicy;
   const state = (key: string): CircuitState => snapshot.providers.get(key)?.circuit?.state ?? 'Closed';
   return {
     priority: suite.priority,
     capacity: {
-      provider: use(usage.providerUse.get(chosen) ?? 0, provider?.maxConcurrentRuns),
+      provider: providerUse(chosen),
+      ...(placement.judge ? { judge: providerUse(placement.judge) } : {}),
       ...(policy
         ? { policy: use(usage.policyUse.get(policy) ?? 0, snapshot.policies.get(policy)?.maxConcurrentRuns) }
         : {}),
@@ -312,6 +332,11 @@ function admissionInputs(
     },
     circuit: chosen === target ? { state: state(chosen) } : { state: state(chosen), target: state(target) },
   };
+}
+
+/** The judge's provider when it is another than the run's: a run takes one slot of a provider. */
+function judgeSlot(judge: string | undefined, provider: string | undefined): string | undefined {
+  return judge !== provider ? judge : undefined;
 }
 
 function providerKey(suite: SuiteSnapshot, provider: string | undefined): string | undefined {
@@ -352,16 +377,21 @@ const nameOf = (key: string): string => key.slice(key.indexOf('/') + 1);
 /**
  * Where a run may start now: its own provider, or, while that provider's circuit is open, the
  * first failover provider that can take it; else why it waits (the policy's and the suite's caps
- * apply wherever it runs).
+ * apply wherever it runs, and its judge's provider must be able to take it too: a judge has no
+ * failover, so a run whose judge cannot grade waits rather than pay for answers nobody scores).
  */
 function choosePlacement(
   snapshot: SchedulingSnapshot,
   suite: SuiteSnapshot,
-  target: { provider: string; model: string },
+  target: RunPlacement,
   usage: Usage,
 ): { provider: string; model: string; why: string } | { deferral: Deferral } {
   const shared = sharedCapacity(snapshot, suite, usage);
   if (shared) return { deferral: shared };
+  if (target.judge) {
+    const judge = providerDeferral(snapshot, target.judge, usage);
+    if (judge) return { deferral: { ...judge, message: `judge: ${judge.message}` } };
+  }
   const primary = providerDeferral(snapshot, target.provider, usage);
   if (!primary) return { provider: target.provider, model: target.model, why: '' };
   if (primary.reason !== 'CircuitOpen') return { deferral: primary };

@@ -59,7 +59,11 @@ export function suiteRuns(inputs: SuiteInputs): SuiteRuns | undefined {
     placement: new Map(
       runs.map((r) => [
         r.spec.name,
-        { provider: `${namespace}/${r.spec.target.providerRef}`, model: r.spec.target.model },
+        {
+          provider: `${namespace}/${r.spec.target.providerRef}`,
+          model: r.spec.target.model,
+          ...(r.spec.benchmark.judge ? { judge: `${namespace}/${r.spec.benchmark.judge.providerRef}` } : {}),
+        },
       ]),
     ),
     lastStarted: starts.length ? Math.max(...starts) : undefined,

@@ -48,4 +48,27 @@ describe('stallReason', () => {
       })?.message,
     ).toMatch(/^runner\.env\[0\]\.value references a \$\(BENCH_\.\.\.\) variable/);
   });
+  it("names a judge's missing ProviderPolicy, and a judge's model its provider does not allow", () => {
+    const judged = (providers: Map<string, never>) => {
+      const s = suite();
+      s.spec.benchmarks = [{ name: 'a', judge: { providerRef: 'graders', model: 'judge-1' } }];
+      return stallReason({ suite: s, providers, schedulePolicy: hourly });
+    };
+    expect(judged(new Map([['p', { spec: {} } as never]]))).toMatchObject({
+      reason: 'ReferenceMissing',
+      message: expect.stringMatching(/^ProviderPolicy graders does not exist/) as unknown,
+    });
+    expect(
+      judged(
+        new Map([
+          ['p', { spec: {} } as never],
+          ['graders', { spec: { models: ['judge-2'] } } as never],
+        ]),
+      ),
+    ).toEqual({
+      reason: 'ModelNotAllowed',
+      message:
+        'the judge of benchmark a asks for model judge-1, which ProviderPolicy graders does not allow (allowed: judge-2)',
+    });
+  });
 });

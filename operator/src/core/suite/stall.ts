@@ -9,6 +9,16 @@ import { isValidTimeZone, parseSchedule } from '../schedule/cron.ts';
 import type { SuiteInputs } from './inputs.ts';
 import { findDependencyCycle, runNameCollision } from './runs.ts';
 
+/** The ProviderPolicies a suite names: its targets' and its benchmarks' judges'. */
+export function providerRefsOf(spec: BenchmarkSuite['spec']): string[] {
+  return [
+    ...new Set([
+      ...spec.targets.map((t) => t.providerRef),
+      ...spec.benchmarks.flatMap((b) => (b.judge ? [b.judge.providerRef] : [])),
+    ]),
+  ];
+}
+
 /** Problems that stop the suite until someone fixes them: references and the dependency graph. */
 export function stallReason(
   inputs: Pick<SuiteInputs, 'suite' | 'providers' | 'schedulePolicy'>,
@@ -18,9 +28,7 @@ export function stallReason(
   if (suite.spec.schedulePolicyRef && !inputs.schedulePolicy) {
     missing.push(`SchedulePolicy ${suite.spec.schedulePolicyRef}`);
   }
-  const missingProviders = [...new Set(suite.spec.targets.map((t) => t.providerRef))].filter(
-    (name) => !inputs.providers.has(name),
-  );
+  const missingProviders = providerRefsOf(suite.spec).filter((name) => !inputs.providers.has(name));
   missing.push(...missingProviders.map((name) => `ProviderPolicy ${name}`));
   if (missing.length) {
     return {
@@ -62,12 +70,30 @@ export function stallReason(
       message: `${reference} references a $(BENCH_...) variable: those belong to the runner contract, and the kubelet would expand one (BENCH_API_KEY among them) into it; remove the reference`,
     };
   }
-  for (const target of suite.spec.targets) {
-    const allowed = inputs.providers.get(target.providerRef)?.spec.models;
-    if (allowed && allowed.length > 0 && !allowed.includes(target.model)) {
+  const asks = [
+    ...suite.spec.targets.map((t) => ({
+      who: `target ${t.name}`,
+      providerRef: t.providerRef,
+      model: t.model,
+    })),
+    ...suite.spec.benchmarks.flatMap((b) =>
+      b.judge
+        ? [
+            {
+              who: `the judge of benchmark ${b.name}`,
+              providerRef: b.judge.providerRef,
+              model: b.judge.model,
+            },
+          ]
+        : [],
+    ),
+  ];
+  for (const { who, providerRef, model } of asks) {
+    const allowed = inputs.providers.get(providerRef)?.spec.models;
+    if (allowed && allowed.length > 0 && !allowed.includes(model)) {
       return {
         reason: 'ModelNotAllowed',
-        message: `target ${target.name} asks for model ${target.model}, which ProviderPolicy ${target.providerRef} does not allow (allowed: ${allowed.join(', ')})`,
+        message: `${who} asks for model ${model}, which ProviderPolicy ${providerRef} does not allow (allowed: ${allowed.join(', ')})`,
       };
     }
   }
