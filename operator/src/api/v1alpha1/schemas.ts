@@ -1350,9 +1350,9 @@ export const schemas: {
                     },
                     rubric: {
                       description:
-                        "What the judge grades against, in words; an item's reference answer is added to it. At most 2048 characters (a hundred benchmarks' rubrics must fit the object): a longer one goes in a file of a volume, named by the benchmark's args (--judge-rubric=/path).",
+                        "What the judge grades against, in words; an item's reference answer is added to it. At most 1024 characters (a hundred benchmarks' rubrics must fit the object): a longer one goes in a file of a volume, named by the benchmark's args (--judge-rubric=/path).",
                       type: 'string',
-                      maxLength: 2048,
+                      maxLength: 1024,
                     },
                     scale: {
                       description: "The verdict's scale: pass-fail (0 or 1), 1-5 or 0-10. Default pass-fail.",

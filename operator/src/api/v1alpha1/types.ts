@@ -729,7 +729,7 @@ export interface Judge {
     [k: string]: string;
   };
   /**
-   * What the judge grades against, in words; an item's reference answer is added to it. At most 2048 characters (a hundred benchmarks' rubrics must fit the object): a longer one goes in a file of a volume, named by the benchmark's args (--judge-rubric=/path).
+   * What the judge grades against, in words; an item's reference answer is added to it. At most 1024 characters (a hundred benchmarks' rubrics must fit the object): a longer one goes in a file of a volume, named by the benchmark's args (--judge-rubric=/path).
    */
   rubric?: string;
   /**
