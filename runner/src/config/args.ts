@@ -4,7 +4,8 @@
  * given here come from the target's parameters (BENCH_PARAMETERS: temperature, maxTokens, topP).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SCORER_NAMES, type ScorerName } from '../scoring/scorers.ts';
+import { DEFAULT_PASS, JUDGE_SCALES, SCALE_RANGE, type JudgeScale } from '../judge/scale.ts';
+import { ITEM_SCORER_NAMES, type ItemScorerName } from '../scoring/scorers.ts';
 import { ConfigError } from './errors.ts';
 
 export type Mode = 'accuracy' | 'latency';
@@ -14,7 +15,7 @@ export interface BenchmarkOptions {
   dataset: string;
   mode: Mode;
   /** The scorer of items that name none. */
-  scorer: ScorerName | undefined;
+  scorer: ItemScorerName | undefined;
   /** The first N items of the dataset (before sharding). */
   maxItems: number | undefined;
   concurrency: number;
@@ -29,7 +30,22 @@ export interface BenchmarkOptions {
   drainTimeoutMs: number;
   resultsFile: string | undefined;
   progressIntervalMs: number;
+  judge: JudgeOptions;
 }
+
+/** How the judge scorer grades (docs/runner-contract.md, Judge). */
+export interface JudgeOptions {
+  /** --judge-rubric as given: the text, env:NAME or a file path; items may have their own. */
+  rubric: string | undefined;
+  scale: JudgeScale;
+  /** The lowest score that passes: --judge-pass, else the scale's default. */
+  pass: number;
+  /** Score a labelled set and report the judge's agreement with the labels. */
+  calibration: boolean;
+}
+
+/** Sampling settings a provider's parameters (BENCH_PARAMETERS, BENCH_JUDGE_PARAMETERS) may give. */
+export type SamplingParameters = Pick<BenchmarkOptions, 'maxOutputTokens' | 'temperature' | 'topP'>;
 
 function wholeNumber(min: number) {
   return (value: string): number => {
@@ -63,18 +79,19 @@ const positiveSeconds = (value: string) => {
   return s;
 };
 
-/** A sampling setting from the target's parameters, when the command line does not give it. */
+/** A sampling setting from the target's (or the judge's) parameters. */
 function fromParameters(
   parameters: Record<string, string>,
   name: string,
   parse: (value: string) => number,
+  whose: 'target' | 'judge',
 ): number | undefined {
   const value = parameters[name];
   if (value === undefined) return undefined;
   try {
     return parse(value);
   } catch (error) {
-    throw new ConfigError(`target parameter ${name} ${(error as Error).message}, not ${JSON.stringify(value)}`);
+    throw new ConfigError(`${whose} parameter ${name} ${(error as Error).message}, not ${JSON.stringify(value)}`);
   }
 }
 
@@ -91,7 +108,7 @@ function program(): Command {
         .choices(['accuracy', 'latency'])
         .default('accuracy'),
     )
-    .addOption(new Option('--scorer <scorer>', 'scorer of items that name none').choices(SCORER_NAMES))
+    .addOption(new Option('--scorer <scorer>', 'scorer of items that name none').choices(ITEM_SCORER_NAMES))
     .option('--max-items <n>', 'only the first n items of the dataset (before sharding)', wholeNumber(1))
     .option('--concurrency <n>', 'requests in flight at once', wholeNumber(1), 4)
     .option('--max-output-tokens <n>', 'output token limit (default: parameter maxTokens)', wholeNumber(1))
@@ -108,6 +125,12 @@ function program(): Command {
     .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', seconds, 5)
     .option('--results-file <path>', 'also write the per-item JSON lines to this file')
     .option('--progress-interval <seconds>', 'at most one progress line per interval', seconds, 10)
+    .option('--judge-rubric <rubric>', 'judge scorer: grading criteria of items without their own (text, env:NAME, or a file path)')
+    .addOption(
+      new Option('--judge-scale <scale>', 'judge scorer: the scale the judge rates on').choices(JUDGE_SCALES).default('pass-fail'),
+    )
+    .option('--judge-pass <n>', 'judge scorer: the lowest rating that passes (default: 1, 4 of 5, 7 of 10)', number(0))
+    .option('--judge-calibration', 'judge scorer: score labelled items and report agreement (Cohen’s kappa)', false)
     .helpOption('-h, --help', 'show this help')
     .exitOverride();
 }
@@ -128,7 +151,7 @@ export function parseArguments(argv: readonly string[], printHelp: (text: string
   return {
     dataset: o.dataset as string,
     mode: o.mode as Mode,
-    scorer: o.scorer as ScorerName | undefined,
+    scorer: o.scorer as ItemScorerName | undefined,
     maxItems: o.maxItems as number | undefined,
     concurrency: o.concurrency as number,
     maxOutputTokens: o.maxOutputTokens as number | undefined,
@@ -140,15 +163,41 @@ export function parseArguments(argv: readonly string[], printHelp: (text: string
     drainTimeoutMs: milliseconds(o.drainTimeout as number),
     resultsFile: o.resultsFile as string | undefined,
     progressIntervalMs: milliseconds(o.progressInterval as number),
+    judge: judgeOptions(o),
+  };
+}
+
+function judgeOptions(o: Record<string, unknown>): JudgeOptions {
+  const scale = o.judgeScale as JudgeScale;
+  const pass = (o.judgePass as number | undefined) ?? DEFAULT_PASS[scale];
+  const { min, max } = SCALE_RANGE[scale];
+  if (pass < min || pass > max) {
+    throw new ConfigError(`--judge-pass ${pass} is not on the ${scale} scale (${min} to ${max})`);
+  }
+  return {
+    rubric: o.judgeRubric as string | undefined,
+    scale,
+    pass,
+    calibration: o.judgeCalibration as boolean,
+  };
+}
+
+/** The sampling settings a provider's parameters give (maxTokens, temperature, topP). */
+export function samplingOf(parameters: Record<string, string>, whose: 'target' | 'judge'): SamplingParameters {
+  return {
+    maxOutputTokens: fromParameters(parameters, 'maxTokens', wholeNumber(1), whose),
+    temperature: fromParameters(parameters, 'temperature', number(0, 2), whose),
+    topP: fromParameters(parameters, 'topP', number(0, 1), whose),
   };
 }
 
 /** The sampling settings the command line leaves open, from the target's parameters. */
 export function withTargetParameters(options: BenchmarkOptions, parameters: Record<string, string>): BenchmarkOptions {
+  const target = samplingOf(parameters, 'target');
   return {
     ...options,
-    maxOutputTokens: options.maxOutputTokens ?? fromParameters(parameters, 'maxTokens', wholeNumber(1)),
-    temperature: options.temperature ?? fromParameters(parameters, 'temperature', number(0, 2)),
-    topP: options.topP ?? fromParameters(parameters, 'topP', number(0, 1)),
+    maxOutputTokens: options.maxOutputTokens ?? target.maxOutputTokens,
+    temperature: options.temperature ?? target.temperature,
+    topP: options.topP ?? target.topP,
   };
 }

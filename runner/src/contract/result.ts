@@ -11,7 +11,10 @@ import type { ItemOutcomes } from './outcomes.ts';
 export interface RunResult {
   score?: number;
   metrics?: Record<string, number>;
+  /** The target's tokens only. */
   usage?: { inputTokens?: number; outputTokens?: number };
+  /** The judge's tokens, when a judge scored the items: charged to the judge's provider. */
+  judgeUsage?: { inputTokens?: number; outputTokens?: number };
   /** Which items the run got right (outcomes.ts): the operator keeps them with the round, not in status. */
   outcomes?: ItemOutcomes;
 }

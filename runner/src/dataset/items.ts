@@ -9,12 +9,14 @@ import { Ajv, type ErrorObject } from 'ajv';
 import type { Mode } from '../config/args.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { ChatMessage } from '../providers/types.ts';
+import { onScale, SCALE_RANGE, type JudgeScale } from '../judge/scale.ts';
 import {
   createScorer,
-  SCORER_NAMES,
+  ITEM_SCORER_NAMES,
+  JUDGE_SCORER,
   ScorerSpecError,
+  type ItemScorerName,
   type Scorer,
-  type ScorerName,
 } from '../scoring/scorers.ts';
 
 export interface DatasetItem {
@@ -27,8 +29,20 @@ export interface DatasetItem {
   category: string | undefined;
   messages: ChatMessage[];
   expected: unknown;
-  /** Absent in latency mode for items that name no scorer. */
+  /** Absent in latency mode for items that name no scorer, and for items the judge scores. */
   scorer: Scorer | undefined;
+  /** What the judge needs, for items the judge scores. */
+  judge?: JudgedItem;
+}
+
+/** An item the judge scores: its grading criteria, the reference answer, the human label. */
+export interface JudgedItem {
+  /** The item's `rubric`; without it, --judge-rubric's. */
+  rubric: string | undefined;
+  /** The item's `reference`, else its `expected` when that is text or a number. */
+  reference: string | undefined;
+  /** The item's `label`: a person's rating on the judge's scale (calibration). */
+  label: number | undefined;
 }
 
 const ITEM_SCHEMA = {
@@ -51,10 +65,13 @@ const ITEM_SCHEMA = {
       },
     },
     expected: {},
-    scorer: { enum: SCORER_NAMES },
+    scorer: { enum: ITEM_SCORER_NAMES },
     category: { type: 'string', minLength: 1, maxLength: 100 },
     ignoreCase: { type: 'boolean' },
     tolerance: { type: 'number', minimum: 0 },
+    rubric: { type: 'string', minLength: 1 },
+    reference: { type: 'string' },
+    label: { type: 'number' },
   },
   oneOf: [
     { required: ['prompt'], not: { required: ['messages'] } },
@@ -69,10 +86,13 @@ interface RawItem {
   system?: string;
   messages?: ChatMessage[];
   expected?: unknown;
-  scorer?: ScorerName;
+  scorer?: ItemScorerName;
   category?: string;
   ignoreCase?: boolean;
   tolerance?: number;
+  rubric?: string;
+  reference?: string;
+  label?: number;
 }
 
 const validateItem = new Ajv({ allErrors: true, allowUnionTypes: true }).compile<RawItem>(ITEM_SCHEMA);
@@ -101,28 +121,75 @@ function describe(errors: ErrorObject[]): string {
 export interface DatasetOptions {
   mode: Mode;
   /** The scorer of items that name none. */
-  defaultScorer: ScorerName | undefined;
+  defaultScorer: ItemScorerName | undefined;
+  /** How the judge scores (--judge-*); default: pass-fail, no calibration, no --judge-rubric. */
+  judge?: { scale: JudgeScale; calibration: boolean; rubric: boolean };
+}
+
+const NO_JUDGE_OPTIONS: Required<DatasetOptions>['judge'] = {
+  scale: 'pass-fail',
+  calibration: false,
+  rubric: false,
+};
+
+function judgedItem(raw: RawItem, options: Required<DatasetOptions>['judge']): JudgedItem {
+  const expected =
+    typeof raw.expected === 'string' || typeof raw.expected === 'number' ? String(raw.expected) : undefined;
+  const reference = raw.reference ?? expected;
+  if (raw.rubric === undefined && reference === undefined && !options.rubric) {
+    throw new ScorerSpecError(
+      'scorer judge needs a "rubric" or a "reference" (or --judge-rubric for all items)',
+    );
+  }
+  if (options.calibration && raw.label === undefined) {
+    throw new ScorerSpecError('no "label": --judge-calibration needs every item rated by a person');
+  }
+  if (raw.label !== undefined && !onScale(options.scale, raw.label)) {
+    const { min, max } = SCALE_RANGE[options.scale];
+    throw new ScorerSpecError(
+      `"label" ${raw.label} is not on the ${options.scale} scale (a whole number from ${min} to ${max})`,
+    );
+  }
+  return { rubric: raw.rubric, reference, label: raw.label };
 }
 
 function toItem(raw: RawItem, index: number, line: number, options: DatasetOptions): DatasetItem {
   const scorerName = raw.scorer ?? options.defaultScorer;
+  const judgeOptions = options.judge ?? NO_JUDGE_OPTIONS;
+  if (judgeOptions.calibration && scorerName !== JUDGE_SCORER) {
+    throw new ScorerSpecError('--judge-calibration scores every item with the judge: no "scorer" but judge');
+  }
   let scorer: Scorer | undefined;
+  let judge: JudgedItem | undefined;
   if (options.mode === 'accuracy' || raw.scorer !== undefined) {
     if (scorerName === undefined)
       throw new ScorerSpecError('no "scorer", and no --scorer for items without one');
-    if (raw.expected === undefined) throw new ScorerSpecError('no "expected" answer');
-    scorer = createScorer({
-      scorer: scorerName,
-      expected: raw.expected,
-      ignoreCase: raw.ignoreCase,
-      tolerance: raw.tolerance,
-    });
+    if (scorerName === JUDGE_SCORER) {
+      judge = judgedItem(raw, judgeOptions);
+    } else {
+      if (raw.expected === undefined) throw new ScorerSpecError('no "expected" answer');
+      scorer = createScorer({
+        scorer: scorerName,
+        expected: raw.expected,
+        ignoreCase: raw.ignoreCase,
+        tolerance: raw.tolerance,
+      });
+    }
   }
   const messages: ChatMessage[] = raw.messages ?? [
     ...(raw.system ? [{ role: 'system' as const, content: raw.system }] : []),
     { role: 'user', content: raw.prompt! },
   ];
-  return { index, line, id: raw.id, category: raw.category, messages, expected: raw.expected, scorer };
+  return {
+    index,
+    line,
+    id: raw.id,
+    category: raw.category,
+    messages,
+    expected: raw.expected,
+    scorer,
+    ...(judge ? { judge } : {}),
+  };
 }
 
 export function parseDataset(text: string, options: DatasetOptions): DatasetItem[] {

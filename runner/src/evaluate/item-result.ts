@@ -1,5 +1,6 @@
 /** What happened to one dataset item: its answer and score, or why it failed. One JSON line each. */
 import type { DatasetItem } from '../dataset/items.ts';
+import { JudgeFailure, type JudgeRecord, type Judgement } from '../judge/judgement.ts';
 import {
   ProviderError,
   type CompletionResponse,
@@ -25,7 +26,10 @@ export interface ItemResult {
   finishReason?: CompletionResponse['finishReason'];
   latencyMs?: number;
   timeToFirstTokenMs?: number;
+  /** The answer's tokens (the judge's are in `judge`); also on an item failed by its judge. */
   usage?: Usage;
+  /** The judge's verdict, for items the judge scores. */
+  judge?: JudgeRecord;
   error?: { kind: FailureKind; message: string };
 }
 
@@ -40,8 +44,17 @@ function identity(item: DatasetItem): Pick<ItemResult, 'index' | 'line' | 'id' |
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-export function answeredResult(item: DatasetItem, response: CompletionResponse): ItemResult {
-  const score = item.scorer?.(response.text);
+/** The item's result; `judgement` for an item the judge scores, which decides `correct`. */
+export function answeredResult(
+  item: DatasetItem,
+  response: CompletionResponse,
+  judgement?: Judgement,
+): ItemResult {
+  const score = judgement
+    ? judgement.correct === undefined
+      ? undefined
+      : { correct: judgement.correct }
+    : item.scorer?.(response.text);
   return {
     ...identity(item),
     status: 'answered',
@@ -56,6 +69,7 @@ export function answeredResult(item: DatasetItem, response: CompletionResponse):
       ? { timeToFirstTokenMs: round(response.timeToFirstTokenMs) }
       : {}),
     usage: response.usage,
+    ...(judgement ? { judge: judgement.record } : {}),
   };
 }
 
@@ -66,6 +80,10 @@ export function failedResult(item: DatasetItem, error: unknown): ItemResult {
     ...identity(item),
     status: 'failed',
     ...(item.expected !== undefined ? { expected: item.expected } : {}),
+    // The answer and the judge's first reply were paid for even when the judge then failed.
+    ...(error instanceof JudgeFailure
+      ? { usage: error.answerUsage, judge: { usage: error.judgeUsage } }
+      : {}),
     error: { kind, message },
   };
 }

@@ -4,6 +4,8 @@
  */
 import type { Mode } from '../config/args.ts';
 import type { ShardOutcomes } from '../contract/outcomes.ts';
+import { judgeSummary } from '../judge/summary.ts';
+import type { JudgeScale } from '../judge/scale.ts';
 import type { ItemResult } from './item-result.ts';
 
 export interface RunResult {
@@ -11,6 +13,8 @@ export interface RunResult {
   score?: number;
   metrics: Record<string, number>;
   usage: { inputTokens: number; outputTokens: number };
+  /** The judge's tokens, apart from the target's; absent when no item was judged. */
+  judgeUsage?: { inputTokens: number; outputTokens: number };
   /** Which items were right, for paired comparisons; set by the caller, which knows the shard's items. */
   outcomes?: ShardOutcomes;
 }
@@ -25,6 +29,8 @@ export interface SummaryInput {
   interrupted: boolean;
   /** Requests the pipeline retried. */
   retries: number;
+  /** --judge-calibration's scale: the score is the judge's agreement with the labels (Cohen's kappa). */
+  judgeCalibration?: JudgeScale;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -49,9 +55,10 @@ function tokensPerSecond(result: ItemResult): number | undefined {
 
 export function summarize(input: SummaryInput): RunResult {
   const answered = input.results.filter((r) => r.status === 'answered');
+  // Failed items have usage only when their answer was paid for (the judge then failed).
   const usage = {
-    inputTokens: answered.reduce((sum, r) => sum + (r.usage?.inputTokens ?? 0), 0),
-    outputTokens: answered.reduce((sum, r) => sum + (r.usage?.outputTokens ?? 0), 0),
+    inputTokens: input.results.reduce((sum, r) => sum + (r.usage?.inputTokens ?? 0), 0),
+    outputTokens: input.results.reduce((sum, r) => sum + (r.usage?.outputTokens ?? 0), 0),
   };
   const metrics: Record<string, number> = {
     ...(input.interrupted ? { partial: 1 } : {}),
@@ -97,5 +104,13 @@ export function summarize(input: SummaryInput): RunResult {
   if (input.mode === 'latency' && metrics.outputTokensPerSecond !== undefined) {
     score = metrics.outputTokensPerSecond;
   }
-  return { ...(score !== undefined ? { score } : {}), metrics, usage };
+  const judged = judgeSummary(input.results, input.judgeCalibration);
+  Object.assign(metrics, judged.metrics);
+  if (input.mode === 'accuracy' && input.judgeCalibration !== undefined) score = judged.kappa;
+  return {
+    ...(score !== undefined ? { score } : {}),
+    metrics,
+    usage,
+    ...(judged.judgeUsage ? { judgeUsage: judged.judgeUsage } : {}),
+  };
 }

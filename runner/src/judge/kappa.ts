@@ -29,7 +29,8 @@ export function cohensKappa(
   for (const [a, b] of pairs) {
     const i = position.get(a);
     const j = position.get(b);
-    if (i === undefined || j === undefined) throw new RangeError(`rating ${i === undefined ? a : b} is not on the scale`);
+    if (i === undefined || j === undefined)
+      throw new RangeError(`rating ${i === undefined ? a : b} is not on the scale`);
     observed[i]![j]!++;
   }
   const n = pairs.length;

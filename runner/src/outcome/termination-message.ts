@@ -6,7 +6,8 @@
  * `metricsDropped` says how many were left out. The per-item outcomes come after the run's own
  * metrics and before the others, whole or not at all (without them two runs compare unpaired). Only finite numbers are written (JSON has no NaN or
  * Infinity, and the operator reads a null as no result at all): a score or token count that is not
- * one is left out, and so is such a metric, counted in `metricsDropped`.
+ * one is left out, and so is such a metric, counted in `metricsDropped`. The judge's usage, when a
+ * judge scored the items, is written whole next to the usage: both are what the providers are charged.
  */
 import type { RunResult } from '../evaluate/summary.ts';
 import { HEADLINE_METRICS } from '../contract/result.ts';
@@ -50,10 +51,15 @@ export function terminationMessage(input: TerminationMessageInput): string {
     ...(input.error !== undefined ? { error: shorten(input.error) } : {}),
     ...(finite(input.score) ? { score: input.score } : {}),
   };
-  const usage = Object.fromEntries(Object.entries(input.usage).filter(([, count]) => finite(count)));
+  const counts = (tokens: RunResult['usage']) =>
+    Object.fromEntries(Object.entries(tokens).filter(([, count]) => finite(count)));
+  const usage = {
+    usage: counts(input.usage),
+    ...(input.judgeUsage ? { judgeUsage: counts(input.judgeUsage) } : {}),
+  };
   const names = Object.keys(input.metrics).sort(metricOrder);
   // Room for the metrics and outcomes: the message with neither, and the marker of dropped metrics at its largest.
-  const skeleton = JSON.stringify({ ...head, metrics: { metricsDropped: names.length }, usage });
+  const skeleton = JSON.stringify({ ...head, metrics: { metricsDropped: names.length }, ...usage });
   let room = TERMINATION_MESSAGE_LIMIT - bytes(skeleton) - 1;
   const kept: Array<[string, number]> = [];
   let dropped = 0;
@@ -90,5 +96,5 @@ export function terminationMessage(input: TerminationMessageInput): string {
   if (dropped > 0) kept.push(['metricsDropped', dropped]);
   // fromEntries defines every name as a property, `__proto__` included.
   const metrics = Object.fromEntries(kept);
-  return JSON.stringify({ ...head, metrics, usage, ...(outcomes ? { outcomes } : {}) });
+  return JSON.stringify({ ...head, metrics, ...usage, ...(outcomes ? { outcomes } : {}) });
 }
