@@ -10,6 +10,7 @@ import { withArtifacts } from './artifacts/run-artifacts.ts';
 import { createPipeline } from './client/pipeline.ts';
 import { parseArguments, withTargetParameters, type BenchmarkOptions } from './config/args.ts';
 import { readEnvironment, DEFAULT_TERMINATION_MESSAGE_PATH, type RunnerEnvironment } from './config/env.ts';
+import { createJudge } from './judge/create-judge.ts';
 import { ConfigError } from './config/errors.ts';
 import { parseDataset } from './dataset/items.ts';
 import { itemsOfShard } from './dataset/shard.ts';
@@ -28,7 +29,11 @@ import { createProvider } from './providers/index.ts';
 import { ProviderError } from './providers/types.ts';
 
 const env = process.env;
-const reporter = createReporter(process.stdout, process.stderr, secretsOf(env[RUNNER_ENV.apiKey]));
+const reporter = createReporter(
+  process.stdout,
+  process.stderr,
+  secretsOf(env[RUNNER_ENV.apiKey], env[RUNNER_ENV.judgeApiKey]),
+);
 const log = (line: string) => reporter.log(`bench-runner: ${line}`);
 
 // From the start: a SIGTERM while the dataset loads must not kill the process without a result.
@@ -59,6 +64,7 @@ async function benchmark(
   const dataset = parseDataset(await readDatasetSource(options.dataset, env, interrupt.signal), {
     mode: options.mode,
     defaultScorer: options.scorer,
+    judge: { ...options.judge, rubric: options.judge.rubric !== undefined },
   });
   const items = itemsOfShard(dataset.slice(0, options.maxItems), runner.shard);
   if (options.resultsFile) out.openResultsFile(options.resultsFile);
@@ -79,6 +85,15 @@ async function benchmark(
     signal: cancel.signal,
     onRetry: () => progress.retry(),
   });
+  const judge = createJudge({
+    items,
+    runner,
+    options,
+    env,
+    signal: cancel.signal,
+    onRetry: () => progress.retry(),
+    log,
+  });
   const started = performance.now();
   const startedAt = new Date();
   const run = await runItems({
@@ -90,6 +105,7 @@ async function benchmark(
     interrupt: interrupt.signal,
     drainTimeoutMs: options.drainTimeoutMs,
     cancel,
+    judge,
     onResult: (result) => {
       out.result(result);
       progress.item(result);
@@ -111,6 +127,7 @@ async function benchmark(
           elapsedMs: performance.now() - started,
           interrupted,
           retries: progress.retries,
+          judgeCalibration: options.judge.calibration ? options.judge.scale : undefined,
         }),
         outcomes: shardOutcomes(items, run.results, runner.shard),
       },

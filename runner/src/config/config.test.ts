@@ -158,6 +158,7 @@ describe('parseArguments', () => {
       drainTimeoutMs: 5_000,
       resultsFile: undefined,
       progressIntervalMs: 10_000,
+      judge: { rubric: undefined, scale: 'pass-fail', pass: 1, calibration: false },
     });
   });
 
@@ -178,6 +179,10 @@ describe('parseArguments', () => {
         '--drain-timeout=0',
         '--results-file=/tmp/r.jsonl',
         '--progress-interval=1',
+        '--judge-rubric=env:RUBRIC',
+        '--judge-scale=1-5',
+        '--judge-pass=3',
+        '--judge-calibration',
       ),
     ).toEqual({
       dataset: 'https://x/d.jsonl',
@@ -194,6 +199,7 @@ describe('parseArguments', () => {
       drainTimeoutMs: 0,
       resultsFile: '/tmp/r.jsonl',
       progressIntervalMs: 1_000,
+      judge: { rubric: 'env:RUBRIC', scale: '1-5', pass: 3, calibration: true },
     });
   });
 
@@ -204,6 +210,8 @@ describe('parseArguments', () => {
     [['--dataset', 'x', '--temperature', '3'], 'must be a number from 0 to 2'],
     [['--dataset', 'x', '--request-timeout', '0'], 'must be a positive number of seconds'],
     [['--dataset', 'x', 'extra'], 'too many arguments'],
+    [['--dataset', 'x', '--judge-scale', '1-10'], "option '--judge-scale <scale>' argument '1-10' is invalid"],
+    [['--dataset', 'x', '--judge-scale', '1-5', '--judge-pass', '0'], '--judge-pass 0 is not on the 1-5 scale (1 to 5)'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseArguments(argv, () => {})).toThrow(ConfigError);
     expect(() => parseArguments(argv, () => {})).toThrow(message);

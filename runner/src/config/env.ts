@@ -46,6 +46,8 @@ export interface RunnerEnvironment {
   identity: Partial<Record<'suite' | 'round' | 'run' | 'benchmark' | 'target', string>>;
   /** Where the artifacts go: absent when the administrator configured no artifact store. */
   artifacts: ArtifactsDestination | undefined;
+  /** The judge scorer's provider, model and limits (BENCH_JUDGE_*): absent when the run has no judge. */
+  judge?: ProviderEnvironment | undefined;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -63,19 +65,19 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefin
   return Number(value);
 }
 
-function parameters(text: string | undefined): Record<string, string> {
+function parameters(text: string | undefined, name: string): Record<string, string> {
   if (text === undefined || text === '') return {};
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ConfigError('BENCH_PARAMETERS is not JSON: it must be a JSON object of strings');
+    throw new ConfigError(`${name} is not JSON: it must be a JSON object of strings`);
   }
   const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
   const bad = isObject && Object.entries(value as object).find(([, v]) => typeof v !== 'string');
   if (!isObject || bad) {
     const what = bad ? `parameter ${JSON.stringify(bad[0])} is not a string` : 'it is not an object';
-    throw new ConfigError(`BENCH_PARAMETERS must be a JSON object of strings: ${what}`);
+    throw new ConfigError(`${name} must be a JSON object of strings: ${what}`);
   }
   return value as Record<string, string>;
 }
@@ -104,19 +106,55 @@ export function readEnvironment(env: NodeJS.ProcessEnv): RunnerEnvironment {
   try {
     return read(env);
   } catch (error) {
-    const apiKey = env[RUNNER_ENV.apiKey];
-    if (error instanceof ConfigError && apiKey) {
-      throw new ConfigError(redact(error.message, [apiKey]));
+    const keys = [env[RUNNER_ENV.apiKey], env[RUNNER_ENV.judgeApiKey]].filter((key): key is string => Boolean(key));
+    if (error instanceof ConfigError && keys.length > 0) {
+      throw new ConfigError(redact(error.message, keys));
     }
     throw error;
   }
 }
 
-function allowPlainHttp(env: NodeJS.ProcessEnv): boolean {
-  const value = env[RUNNER_ENV.allowPlainHttp];
+/** The variables of a provider, its model and its limits: the target's, or the judge's. */
+type ProviderVariables = Record<
+  'provider' | 'model' | 'endpoint' | 'allowPlainHttp' | 'parameters' | 'apiKey' | 'rateLimitRpm' | 'rateLimitTpm',
+  string
+>;
+
+const TARGET_VARIABLES: ProviderVariables = {
+  provider: RUNNER_ENV.provider,
+  model: RUNNER_ENV.model,
+  endpoint: RUNNER_ENV.endpoint,
+  allowPlainHttp: RUNNER_ENV.allowPlainHttp,
+  parameters: RUNNER_ENV.parameters,
+  apiKey: RUNNER_ENV.apiKey,
+  rateLimitRpm: RUNNER_ENV.rateLimitRpm,
+  rateLimitTpm: RUNNER_ENV.rateLimitTpm,
+};
+
+const JUDGE_VARIABLES: ProviderVariables = {
+  provider: RUNNER_ENV.judgeProvider,
+  model: RUNNER_ENV.judgeModel,
+  endpoint: RUNNER_ENV.judgeEndpoint,
+  allowPlainHttp: RUNNER_ENV.judgeAllowPlainHttp,
+  parameters: RUNNER_ENV.judgeParameters,
+  apiKey: RUNNER_ENV.judgeApiKey,
+  rateLimitRpm: RUNNER_ENV.judgeRateLimitRpm,
+  rateLimitTpm: RUNNER_ENV.judgeRateLimitTpm,
+};
+
+/** A provider and model with this run's share of its rate limits. */
+export interface ProviderEnvironment {
+  provider: ProviderConfig;
+  model: string;
+  requestsPerMinute: number | undefined;
+  tokensPerMinute: number | undefined;
+}
+
+function allowPlainHttp(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name];
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
-  throw new ConfigError(`BENCH_ALLOW_PLAIN_HTTP must be true or false, not ${JSON.stringify(value)}`);
+  throw new ConfigError(`${name} must be true or false, not ${JSON.stringify(value)}`);
 }
 
 /**
@@ -125,11 +163,39 @@ function allowPlainHttp(env: NodeJS.ProcessEnv): boolean {
  * adapter exists, so it holds for every provider, the SDK-based ones included. Without a key (a
  * local model without auth) plain http is fine.
  */
-function checkPlainHttp(endpoint: string | undefined, apiKey: string | undefined, allowed: boolean): void {
+function checkPlainHttp(
+  endpoint: string | undefined,
+  apiKey: string | undefined,
+  allowed: boolean,
+  names: ProviderVariables,
+): void {
   if (!endpoint || !apiKey || allowed || !/^http:/i.test(endpoint)) return;
   throw new ConfigError(
-    `BENCH_ENDPOINT ${originOf(endpoint)} is plain http and BENCH_API_KEY is set: bench-runner does not send an API key unencrypted unless BENCH_ALLOW_PLAIN_HTTP=true (set by the operator from the ProviderPolicy's spec.allowPlainHTTP); use an https:// endpoint, or set allowPlainHTTP: true if the network to the endpoint is trusted`,
+    `${names.endpoint} ${originOf(endpoint)} is plain http and ${names.apiKey} is set: bench-runner does not send an API key unencrypted unless ${names.allowPlainHttp}=true (set by the operator from the ProviderPolicy's spec.allowPlainHTTP); use an https:// endpoint, or set allowPlainHTTP: true if the network to the endpoint is trusted`,
   );
+}
+
+function providerEnvironment(env: NodeJS.ProcessEnv, names: ProviderVariables): ProviderEnvironment {
+  const type = required(env, names.provider);
+  if (!PROVIDER_TYPES.includes(type as ProviderType)) {
+    throw new ConfigError(
+      `${names.provider} ${JSON.stringify(type)} is not a provider type bench-runner knows (${PROVIDER_TYPES.join(', ')})`,
+    );
+  }
+  const endpoint = env[names.endpoint] || undefined;
+  const apiKey = env[names.apiKey] || undefined;
+  checkPlainHttp(endpoint, apiKey, allowPlainHttp(env, names.allowPlainHttp), names);
+  return {
+    provider: {
+      type: type as ProviderType,
+      endpoint,
+      apiKey,
+      parameters: parameters(env[names.parameters], names.parameters),
+    },
+    model: required(env, names.model),
+    requestsPerMinute: positiveInteger(env, names.rateLimitRpm),
+    tokensPerMinute: positiveInteger(env, names.rateLimitTpm),
+  };
 }
 
 /** The endpoint's scheme, host and port only: a URL's path or user info may hold what should not be printed. */
@@ -165,28 +231,13 @@ function artifacts(env: NodeJS.ProcessEnv): ArtifactsDestination | undefined {
 }
 
 function read(env: NodeJS.ProcessEnv): RunnerEnvironment {
-  const type = required(env, RUNNER_ENV.provider);
-  if (!PROVIDER_TYPES.includes(type as ProviderType)) {
-    throw new ConfigError(
-      `BENCH_PROVIDER ${JSON.stringify(type)} is not a provider type bench-runner knows (${PROVIDER_TYPES.join(', ')})`,
-    );
-  }
-  const endpoint = env[RUNNER_ENV.endpoint] || undefined;
-  const apiKey = env[RUNNER_ENV.apiKey] || undefined;
-  checkPlainHttp(endpoint, apiKey, allowPlainHttp(env));
+  const target = providerEnvironment(env, TARGET_VARIABLES);
   const suite = env[RUNNER_ENV.suite];
   const run = env[RUNNER_ENV.run];
   return {
     run: suite && run ? `${suite}/${run}` : run,
-    provider: {
-      type: type as ProviderType,
-      endpoint,
-      apiKey,
-      parameters: parameters(env[RUNNER_ENV.parameters]),
-    },
-    model: required(env, RUNNER_ENV.model),
-    requestsPerMinute: positiveInteger(env, RUNNER_ENV.rateLimitRpm),
-    tokensPerMinute: positiveInteger(env, RUNNER_ENV.rateLimitTpm),
+    ...target,
+    judge: env[JUDGE_VARIABLES.provider] ? providerEnvironment(env, JUDGE_VARIABLES) : undefined,
     shard: shard(env),
     terminationMessagePath: env.TERMINATION_MESSAGE_PATH || DEFAULT_TERMINATION_MESSAGE_PATH,
     identity: identity(env),

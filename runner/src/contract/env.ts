@@ -18,6 +18,16 @@ export const RUNNER_ENV = {
   rateLimitRpm: 'BENCH_RATE_LIMIT_RPM',
   rateLimitTpm: 'BENCH_RATE_LIMIT_TPM',
   shards: 'BENCH_SHARDS',
+  // The judge's provider, model and limits, for items scored by another model (the judge scorer):
+  // the same meanings as the target's above, of the judge's ProviderPolicy and model.
+  judgeProvider: 'BENCH_JUDGE_PROVIDER',
+  judgeModel: 'BENCH_JUDGE_MODEL',
+  judgeEndpoint: 'BENCH_JUDGE_ENDPOINT',
+  judgeAllowPlainHttp: 'BENCH_JUDGE_ALLOW_PLAIN_HTTP',
+  judgeParameters: 'BENCH_JUDGE_PARAMETERS',
+  judgeApiKey: 'BENCH_JUDGE_API_KEY',
+  judgeRateLimitRpm: 'BENCH_JUDGE_RATE_LIMIT_RPM',
+  judgeRateLimitTpm: 'BENCH_JUDGE_RATE_LIMIT_TPM',
   /** The run's folder in the artifact store, s3://<bucket>/<prefix>/<namespace>/<suite>/<round>/<run>/. */
   artifactsUrl: 'BENCH_ARTIFACTS_URL',
   artifactsS3Endpoint: 'BENCH_ARTIFACTS_S3_ENDPOINT',

@@ -12,7 +12,7 @@ const CHARACTERS_PER_TOKEN = 4;
 export type Sampling = Pick<BenchmarkOptions, 'mode' | 'maxOutputTokens' | 'temperature' | 'topP'>;
 
 export function itemRequest(
-  item: DatasetItem,
+  item: Pick<DatasetItem, 'messages'>,
   model: string,
   sampling: Sampling,
 ): { request: CompletionRequest; estimatedTokens: number } {

@@ -8,6 +8,7 @@
 import type { RequestPipeline } from '../client/pipeline.ts';
 import type { DatasetItem } from '../dataset/items.ts';
 import { failureLimitReached, noFailures, type FailureTally } from '../outcome/exit-code.ts';
+import type { JudgeItem } from '../judge/judge-answer.ts';
 import type { CompletionRequest } from '../providers/types.ts';
 import { answeredResult, failedResult, type ItemResult } from './item-result.ts';
 
@@ -23,6 +24,8 @@ export interface RunItemsInput {
   /** The controller of the pipeline's signal: aborting it rejects every request in flight. */
   cancel: AbortController;
   onResult: (result: ItemResult) => void;
+  /** Grades the answers of the items the judge scores, through the judge's own pipeline. */
+  judge?: JudgeItem;
 }
 
 export interface ItemsRun {
@@ -51,7 +54,8 @@ export async function runItems(input: RunItemsInput): Promise<ItemsRun> {
   async function evaluate(item: DatasetItem): Promise<ItemResult | undefined> {
     const { request, estimatedTokens } = input.request(item);
     try {
-      return answeredResult(item, await input.pipeline.complete(request, estimatedTokens));
+      const response = await input.pipeline.complete(request, estimatedTokens);
+      return answeredResult(item, response, await input.judge?.(item, response));
     } catch (error) {
       if (cancelled() && error === input.cancel.signal.reason) return undefined;
       return failedResult(item, error);

@@ -13,13 +13,15 @@ import type { ItemResult } from '../evaluate/item-result.ts';
 const MIN_PART_LENGTH = 8;
 
 /**
- * What to remove for a key: the key, each part of Bedrock's `accessKeyId:secretAccessKey[:token]`
- * form, and each as it appears inside a JSON string.
+ * What to remove for the keys (the target's, and the judge's when there is one): each key, each part
+ * of Bedrock's `accessKeyId:secretAccessKey[:token]` form, and each as it appears inside a JSON string.
  */
-export function secretsOf(apiKey: string | undefined): string[] {
-  if (!apiKey) return [];
-  const parts = apiKey.split(':').filter((part) => part.length >= MIN_PART_LENGTH);
-  const forms = [apiKey, ...parts].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
+export function secretsOf(...apiKeys: (string | undefined)[]): string[] {
+  const forms = apiKeys.flatMap((apiKey) => {
+    if (!apiKey) return [];
+    const parts = apiKey.split(':').filter((part) => part.length >= MIN_PART_LENGTH);
+    return [apiKey, ...parts].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
+  });
   // Longest first, so a part never breaks the key it is in before the key is removed whole.
   return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }

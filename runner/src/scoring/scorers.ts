@@ -11,6 +11,13 @@ import { extractChoice, extractFinalNumber, extractJson, parseNumber } from './e
 export const SCORER_NAMES = ['exact', 'contains', 'regex', 'choice', 'numeric', 'json-schema'] as const;
 export type ScorerName = (typeof SCORER_NAMES)[number];
 
+/** The scorer that asks another model, the judge, to grade the answer (runner/src/judge). */
+export const JUDGE_SCORER = 'judge';
+
+/** What an item (or --scorer) may name: a scorer of the output alone, or the judge. */
+export const ITEM_SCORER_NAMES = [...SCORER_NAMES, JUDGE_SCORER] as const;
+export type ItemScorerName = (typeof ITEM_SCORER_NAMES)[number];
+
 export interface Score {
   correct: boolean;
   /** What the scorer read from the output, for scorers that read one (the letter, the number). */
