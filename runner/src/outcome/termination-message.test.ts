@@ -62,6 +62,21 @@ describe('terminationMessage', () => {
     expect(parseRunResult(message).ok).toBe(true);
   });
 
+  it('keeps the judge’s usage whole next to the usage, even when metrics must be dropped', () => {
+    const judgeUsage = { inputTokens: 987_654_321, outputTokens: 12_345_678 };
+    const small = terminationMessage({ score: 0.5, metrics: { items: 2 }, usage, judgeUsage });
+    expect(small).toBe(
+      `{"score":0.5,"metrics":{"items":2},"usage":{"inputTokens":123456789,"outputTokens":98765432},"judgeUsage":{"inputTokens":987654321,"outputTokens":12345678}}`,
+    );
+    const metrics = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`accuracy/c${i}`, 0.5]));
+    const full = terminationMessage({ metrics: { ...metrics, judgeUnparseable: 3 }, usage, judgeUsage });
+    expect(bytes(full)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
+    const parsed = JSON.parse(full) as { metrics: Record<string, number>; judgeUsage: unknown };
+    expect(parsed.judgeUsage).toEqual(judgeUsage);
+    expect(parsed.metrics.metricsDropped).toBeGreaterThan(0);
+    expect(terminationMessage({ metrics: {}, usage })).not.toContain('judgeUsage');
+  });
+
   // Generating the big inputs is the slow part: a generous timeout for a loaded machine.
   it('always fits 4 KiB and is a result the operator reads', { timeout: 60_000 }, () => {
     fc.assert(
@@ -72,11 +87,13 @@ describe('terminationMessage', () => {
         }),
         fc.record({ inputTokens: fc.double(), outputTokens: fc.double() }),
         fc.option(fc.string({ unit: 'binary', maxLength: 5_000 })),
-        (score, metrics, anyUsage, error) => {
+        fc.option(fc.record({ inputTokens: fc.double(), outputTokens: fc.double() })),
+        (score, metrics, anyUsage, error, judgeUsage) => {
           const message = terminationMessage({
             ...(score !== null ? { score } : {}),
             metrics,
             usage: anyUsage,
+            ...(judgeUsage !== null ? { judgeUsage } : {}),
             ...(error !== null ? { error } : {}),
           });
           expect(bytes(message)).toBeLessThanOrEqual(TERMINATION_MESSAGE_LIMIT);
