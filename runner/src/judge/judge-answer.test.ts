@@ -62,7 +62,7 @@ function setUp(
   judge: FakeProvider,
   {
     args = [] as string[],
-    env = {} as Record<string, string>,
+    env = {},
     items = [ITEM] as object[],
     clock = undefined as FakeClock | undefined,
   } = {},

@@ -85,7 +85,7 @@ describe('bench-runner with a judge', { timeout: 120_000 }, () => {
     expect(judge.requests.every((r) => r.headers.authorization === `Bearer ${JUDGE_KEY}`)).toBe(true);
     expect(judge.requests[0]!.prompt!.messages[1]!.content).toContain('Agrees with the reference.');
 
-    const byId = Object.fromEntries(run.results.map((r) => [r.id, r]));
+    const byId = Object.fromEntries(run.results.map((r) => [String(r.id), r]));
     expect(byId.sky).toMatchObject({ status: 'answered', correct: true, judge: { score: 5, label: 5 } });
     expect(byId.sea).toMatchObject({ correct: true, judge: { score: 4, reason: 'Mostly right.', label: 4 } });
     expect(byId.sun).toMatchObject({

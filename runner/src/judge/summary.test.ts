@@ -79,12 +79,8 @@ describe('the judge in the run’s result', () => {
   });
 
   it('calibration on pass-fail: unweighted kappa; no kappa (and no score) when chance alone agrees fully', () => {
-    const pairs = [
-      ...Array(20).fill([1, 1]),
-      ...Array(5).fill([1, 0]),
-      ...Array(10).fill([0, 1]),
-      ...Array(15).fill([0, 0]),
-    ] as [number, number][];
+    const repeat = (count: number, pair: [number, number]) => Array.from({ length: count }, () => pair);
+    const pairs = [...repeat(20, [1, 1]), ...repeat(5, [1, 0]), ...repeat(10, [0, 1]), ...repeat(15, [0, 0])];
     const results = pairs.map(([label, score], i) => judged(i, { score, reason: 'r', label }, score === 1));
     expect(judgeSummary(results, 'pass-fail')).toMatchObject({
       kappa: 0.4,
