@@ -28,6 +28,7 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'status.runs[]': 'RunStatus',
     'status.runs[].result': 'RunResult',
     'status.runs[].result.usage': 'TokenUsage',
+    'status.runs[].result.judgeUsage': 'TokenUsage',
   },
   BenchmarkRound: {
     '': 'BenchmarkRound',
@@ -35,6 +36,7 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'spec.runs[]': 'RoundRun',
     'spec.runs[].result': 'RunResult',
     'spec.runs[].result.usage': 'TokenUsage',
+    'spec.runs[].result.judgeUsage': 'TokenUsage',
     'spec.runs[].interval': 'ScoreInterval',
     'spec.runs[].outcomes': 'ItemOutcomes',
     'spec.gates[]': 'RoundGate',

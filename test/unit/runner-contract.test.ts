@@ -39,7 +39,7 @@ describe('docs/runner-contract.md', () => {
 });
 
 describe('the Job the operator renders', () => {
-  it('sets the contract variables and only those, when the provider and the artifact store use every one', () => {
+  it('sets the contract variables and only those, when the provider, the judge and the artifact store use every one', () => {
     const base = jobInput({});
     const job = renderJob({
       ...base,
@@ -61,6 +61,19 @@ describe('the Job the operator renders', () => {
         endpoint: 'http://store:7070',
         region: 'eu',
         secret: 's',
+      },
+      judge: {
+        spec: { providerRef: 'graders', model: 'judge-1', rubric: 'Is it right?' },
+        provider: {
+          metadata: { name: 'graders' },
+          spec: {
+            provider: 'openai-compatible',
+            endpoint: 'http://graders:8080/v1',
+            allowPlainHTTP: true,
+            credentialsSecretRef: { name: 'graders-key' },
+            rateLimit: { requestsPerMinute: 60, tokensPerMinute: 10000 },
+          },
+        },
       },
     });
     const names = job.spec!.template.spec!.containers[0]!.env!.map((variable) => variable.name);

@@ -88,6 +88,10 @@ export function renderSuiteJobs(input: SuiteRenderInput): V1Job[] {
         model: target.model,
         schedulePolicy: schedulePolicy && applyDefaults(valid(schedulePolicy)),
         sourceRevision: input.sourceRevision ?? sourceRevisionOf(suite),
+        judge: benchmark.judge && {
+          spec: benchmark.judge,
+          provider: providerOf(benchmark.judge.providerRef),
+        },
       }),
     ),
   );

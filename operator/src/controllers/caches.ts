@@ -156,11 +156,19 @@ export function createCaches(manager: Manager): Caches {
   };
 }
 
-/** Jobs by the ProviderPolicy their run used, `namespace/name`. */
-const byProvider = (job: KubeObject): string[] => {
-  const provider = job.metadata.labels?.[LABELS.provider];
-  return provider && job.metadata.namespace ? [`${job.metadata.namespace}/${provider}`] : [];
-};
+/** Jobs by the ProviderPolicies their run used, `namespace/name`: its target's, and its judge's. */
+export const byProvider = (job: KubeObject): string[] =>
+  providersOfJob(job).map(({ namespace, name }) => `${namespace}/${name}`);
+
+/** The ProviderPolicies a run's Job uses: its provider's, and its judge's when that is another. */
+export function providersOfJob(job: Labelled): Array<{ namespace: string; name: string }> {
+  const namespace = job.metadata.namespace;
+  const labels = job.metadata.labels ?? {};
+  if (!namespace) return [];
+  return [...new Set([labels[LABELS.provider], labels[LABELS.judgeProvider]])]
+    .filter((name): name is string => name !== undefined && name !== '')
+    .map((name) => ({ namespace, name }));
+}
 
 /** An object that may carry the operator's labels: a Job or Pod of a run. */
 export interface Labelled {

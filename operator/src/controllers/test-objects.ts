@@ -6,14 +6,15 @@ import type { KubeObject, ResourceType } from '../runtime/client/resource.ts';
 import type { ReconcileContext } from '../runtime/controller/controller.ts';
 import type { Informer } from '../runtime/informer/informer.ts';
 import { byNamespace, byOwnerUid, Store } from '../runtime/informer/store.ts';
-import type {
-  Caches,
-  JobObject,
-  PodObject,
-  RoundObject,
-  PolicyObject,
-  ProviderObject,
-  SuiteObject,
+import {
+  byProvider,
+  type Caches,
+  type JobObject,
+  type PodObject,
+  type RoundObject,
+  type PolicyObject,
+  type ProviderObject,
+  type SuiteObject,
 } from './caches.ts';
 import type { DecisionRecorder } from './decision-recorder.ts';
 
@@ -39,14 +40,7 @@ export function testCaches(objects: {
     suites: new Store<SuiteObject>({ namespace: byNamespace }),
     providers: new Store<ProviderObject>({ namespace: byNamespace }),
     policies: new Store<PolicyObject>(),
-    jobs: new Store<JobObject>({
-      owner: byOwnerUid,
-      // caches.ts's index of Jobs by `namespace/provider`.
-      provider: (job) => {
-        const provider = job.metadata.labels?.[LABELS.provider];
-        return provider ? [`${job.metadata.namespace}/${provider}`] : [];
-      },
-    }),
+    jobs: new Store<JobObject>({ owner: byOwnerUid, provider: byProvider }),
     pods: new Store<PodObject>({ owner: byOwnerUid }),
     rounds: new Store<RoundObject>({ owner: byOwnerUid }),
   };

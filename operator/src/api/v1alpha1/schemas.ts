@@ -258,6 +258,26 @@ export const schemas: {
                       },
                       additionalProperties: false,
                     },
+                    judgeUsage: {
+                      description:
+                        "Tokens the benchmark's judge used to grade the run's answers, charged to the judge's ProviderPolicy (absent without a judge).",
+                      type: 'object',
+                      properties: {
+                        inputTokens: {
+                          description: 'Input (prompt) tokens.',
+                          type: 'integer',
+                          format: 'int64',
+                          minimum: 0,
+                        },
+                        outputTokens: {
+                          description: 'Output (completion) tokens.',
+                          type: 'integer',
+                          format: 'int64',
+                          minimum: 0,
+                        },
+                      },
+                      additionalProperties: false,
+                    },
                     cost: {
                       description: "The run's cost from usage and the provider's prices, a decimal string.",
                       type: 'string',
@@ -1999,6 +2019,26 @@ export const schemas: {
                     },
                     usage: {
                       description: 'Tokens used by the run.',
+                      type: 'object',
+                      properties: {
+                        inputTokens: {
+                          description: 'Input (prompt) tokens.',
+                          type: 'integer',
+                          format: 'int64',
+                          minimum: 0,
+                        },
+                        outputTokens: {
+                          description: 'Output (completion) tokens.',
+                          type: 'integer',
+                          format: 'int64',
+                          minimum: 0,
+                        },
+                      },
+                      additionalProperties: false,
+                    },
+                    judgeUsage: {
+                      description:
+                        "Tokens the benchmark's judge used to grade the run's answers, charged to the judge's ProviderPolicy (absent without a judge).",
                       type: 'object',
                       properties: {
                         inputTokens: {

@@ -186,6 +186,7 @@ export interface RunResult {
     [k: string]: number;
   };
   usage?: TokenUsage;
+  judgeUsage?: TokenUsage;
   /**
    * The run's cost from usage and the provider's prices, a decimal string.
    */

@@ -181,6 +181,40 @@ const cases: Case[] = [
   },
 ];
 
+/**
+ * A run on provider `other` judged by `p`, whose judge graded with 2,000 input and 50 output tokens:
+ * 0.0045 USD at p's prices.
+ */
+const judgedElsewhere = (() => {
+  const job = attemptJob(owner, {
+    run: 'j-t',
+    provider: 'other',
+    created: NOW - 60 * SECOND,
+    end: { complete: NOW - 30 * SECOND },
+  });
+  job.metadata.labels!['bench.dev/judge-provider'] = 'p';
+  return job;
+})();
+const judgedPod = attemptPod(judgedElsewhere, {
+  created: NOW - 60 * SECOND,
+  terminationMessage:
+    '{"usage":{"inputTokens":99999,"outputTokens":99999},"judgeUsage":{"inputTokens":2000,"outputTokens":50}}',
+});
+
+cases.push({
+  name: "a run it judged spends the judge's usage from its budget, not the target's",
+  provider: providerObject('p', budget),
+  jobs: [judgedElsewhere],
+  pods: [judgedPod],
+  status: {
+    activeRuns: 0,
+    circuit: { state: 'Closed', consecutiveFailures: 0 },
+    spend: { periodStart: '2026-11-22T00:00:00Z', amount: '0.0045', currency: 'USD', runs: 1 },
+  },
+  decisions: ['BudgetExhausted'],
+  result: { requeueAfterMs: 12 * 3_600 * SECOND + SLACK_MS },
+});
+
 describe('provider reconciler', () => {
   it.each(cases)('$name', async (c) => {
     const t = setup(c.provider, c.jobs, c.pods);

@@ -1,5 +1,6 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
 import { providerDecision } from '../../core/decisions/provider.ts';
+import { LABELS } from '../../core/render/labels.ts';
 import { account, nextPeriodStart, type FinishedRun, type Outcome } from '../../core/provider/accounting.ts';
 import { providerConditions } from '../../core/provider/conditions.ts';
 import { observeAttempt } from '../../core/suite/observe.ts';
@@ -35,20 +36,43 @@ const OUTCOME_BY_CLASS: Record<string, Outcome> = {
   credentials: 'credentialsRejected',
 };
 
-/** The provider's runs that have finished, as the accounting counts them. */
-function finishedRuns(caches: Caches, jobs: JobObject[]): FinishedRun[] {
+/**
+ * The provider's runs that have finished, as the accounting counts them: those it served (their
+ * outcome moves its circuit, their usage is its spend) and those it judged (their judge's usage is
+ * its spend; a judge's part in a run's outcome is not told apart from the target's, so it moves
+ * no circuit). A run judged by its own provider is one run of it, with both usages.
+ */
+function finishedRuns(caches: Caches, jobs: JobObject[], provider: string): FinishedRun[] {
   return jobs.flatMap((job) => {
     const attempt = observeAttempt(
       job,
       job.metadata.uid ? caches.pods.store.byIndex('owner', job.metadata.uid) : [],
     );
     if (attempt.phase === 'Active' || !attempt.completionTime) return [];
-    const outcome: Outcome =
-      attempt.phase === 'Succeeded' ? 'success' : (OUTCOME_BY_CLASS[classifyFailure(attempt)] ?? 'other');
-    return [
-      { job: attempt.job, completionTime: attempt.completionTime, outcome, usage: attempt.result?.usage },
-    ];
+    const labels = job.metadata.labels ?? {};
+    const served = labels[LABELS.provider] === provider;
+    const judged = labels[LABELS.judgeProvider] === provider;
+    const outcome: Outcome = !served
+      ? 'other'
+      : attempt.phase === 'Succeeded'
+        ? 'success'
+        : (OUTCOME_BY_CLASS[classifyFailure(attempt)] ?? 'other');
+    const usage = addUsage(
+      served ? attempt.result?.usage : undefined,
+      judged ? attempt.result?.judgeUsage : undefined,
+    );
+    return [{ job: attempt.job, completionTime: attempt.completionTime, outcome, usage }];
   });
+}
+
+type Usage = FinishedRun['usage'];
+
+function addUsage(a: Usage, b: Usage): Usage {
+  if (!a || !b) return a ?? b;
+  return {
+    inputTokens: (a.inputTokens ?? 0) + (b.inputTokens ?? 0),
+    outputTokens: (a.outputTokens ?? 0) + (b.outputTokens ?? 0),
+  };
 }
 
 /**
@@ -68,7 +92,12 @@ export function providerReconciler(deps: ProviderReconcilerDeps) {
     const now = deps.clock.now();
     const generation = policy.metadata.generation ?? 0;
     const jobs = deps.caches.jobs.store.byIndex('provider', key);
-    const accounting = account(policy.spec, policy.status, finishedRuns(deps.caches, jobs), now);
+    const accounting = account(
+      policy.spec,
+      policy.status,
+      finishedRuns(deps.caches, jobs, request.name),
+      now,
+    );
     const activeRuns = jobs.filter((job) => observeAttempt(job, []).phase === 'Active').length;
 
     const { conditions, degradedMessage } = providerConditions(

@@ -1,16 +1,12 @@
 import { observeAttempt } from '../../core/suite/observe.ts';
-import { LABELS } from '../../core/render/labels.ts';
 import type { Controller } from '../../runtime/controller/controller.ts';
 import type { Request } from '../../runtime/controller/request.ts';
 import type { Manager } from '../../runtime/manager/manager.ts';
-import type { JobObject } from '../caches.ts';
+import { providersOfJob, type JobObject } from '../caches.ts';
 import { RUN_EVENT_BATCH_MS } from '../run-event-batching.ts';
 import { providerReconciler, type ProviderReconcilerDeps } from './reconciler.ts';
 
-const providerOf = (job: JobObject): Request[] => {
-  const provider = job.metadata.labels?.[LABELS.provider];
-  return provider && job.metadata.namespace ? [{ namespace: job.metadata.namespace, name: provider }] : [];
-};
+const providerOf = (job: JobObject): Request[] => providersOfJob(job);
 
 const failed = (job: JobObject) => observeAttempt(job, []).phase === 'Failed';
 

@@ -119,6 +119,12 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       const ctx = contexts.get(decision.suite)!;
       const run = ctx.snapshot.runs.find((r) => r.spec.name === decision.run)!;
       const provider = deps.caches.providers.store.get(decision.provider)!;
+      const judgeSpec = run.spec.benchmark.judge;
+      // Admitted only while the judge's provider could take the run: it is in the cache.
+      const judge = judgeSpec && {
+        spec: judgeSpec,
+        provider: deps.caches.providers.store.getByName(ctx.suite.metadata.namespace, judgeSpec.providerRef)!,
+      };
       const job = renderJob({
         suite: ctx.suite,
         round: ctx.round,
@@ -135,6 +141,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
           : undefined,
         sourceRevision: ctx.revision,
         artifacts: deps.artifacts,
+        judge,
       });
       if (deps.identity) job.metadata!.annotations![ANNOTATIONS.writtenBy] = deps.identity;
       admissions.set(decision, runAdmitted(subjectOf(ctx), run.spec, decision, job.metadata!.name!, now));

@@ -3,6 +3,8 @@ import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../../api/v
 import { durationSeconds } from '../../meta/duration.ts';
 import { RUN_TIMEOUT_DEFAULT } from '../time/run-timeouts.ts';
 import { artifactsEnv, runArtifactsURL, type ArtifactStore } from './artifact-store.ts';
+import { judgeArgs, judgeEnv, type RunJudge } from './judge.ts';
+import { providerEnv, TARGET_VARIABLES } from './provider-env.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
 import { jobName, runName } from './names.ts';
 import { RUNNER_ENV } from '../../../../runner/src/contract/env.ts';
@@ -31,6 +33,8 @@ export interface JobRenderInput {
   sourceRevision?: string | undefined;
   /** The administrator's artifact store, when one is configured (--artifacts-*). */
   artifacts?: ArtifactStore | undefined;
+  /** The benchmark's judge and its ProviderPolicy, when the benchmark has one. */
+  judge?: RunJudge | undefined;
 }
 
 const CONTAINER = 'runner';
@@ -68,6 +72,7 @@ export function renderJob(input: JobRenderInput): V1Job {
     [LABELS.benchmark]: benchmark.name,
     [LABELS.target]: target.name,
     [LABELS.provider]: provider.metadata.name!,
+    ...(input.judge ? { [LABELS.judgeProvider]: input.judge.provider.metadata.name! } : {}),
     [LABELS.attempt]: String(attempt),
   };
   const annotations: Record<string, string> = {
@@ -142,7 +147,11 @@ export function renderJob(input: JobRenderInput): V1Job {
               name: CONTAINER,
               image: suite.spec.runner.image,
               ...(suite.spec.runner.command ? { command: suite.spec.runner.command } : {}),
-              args: [...(suite.spec.runner.args ?? []), ...(benchmark.args ?? [])],
+              args: [
+                ...(input.judge ? judgeArgs(input.judge.spec) : []),
+                ...(suite.spec.runner.args ?? []),
+                ...(benchmark.args ?? []),
+              ],
               env: runnerEnv(input, run, shards),
               resources: mergeResources(policy?.resources, suite.spec.runner.resources, benchmark.resources),
               terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -174,26 +183,15 @@ export function renderJob(input: JobRenderInput): V1Job {
 
 function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar[] {
   const { suite, round, benchmark, target, provider, model } = input;
-  const spec = provider.spec;
-  const perRun = (limit: number | undefined): string | undefined =>
-    limit === undefined ? undefined : String(Math.max(1, Math.floor(limit / (spec.maxConcurrentRuns ?? 1))));
-  const rpm = perRun(spec.rateLimit?.requestsPerMinute);
-  const tpm = perRun(spec.rateLimit?.tokensPerMinute);
   const env: V1EnvVar[] = [
     { name: RUNNER_ENV.suite, value: suite.metadata.name! },
     { name: RUNNER_ENV.round, value: String(round) },
     { name: RUNNER_ENV.run, value: run },
     { name: RUNNER_ENV.benchmark, value: benchmark.name },
     { name: RUNNER_ENV.target, value: target.name },
-    { name: RUNNER_ENV.provider, value: spec.provider },
-    { name: RUNNER_ENV.model, value: model },
-    { name: RUNNER_ENV.endpoint, value: spec.endpoint ?? '' },
-    // bench-runner sends a key to a plain http:// endpoint only with this (the policy's say-so).
-    ...(spec.allowPlainHTTP === true ? [{ name: RUNNER_ENV.allowPlainHttp, value: 'true' }] : []),
-    { name: RUNNER_ENV.parameters, value: JSON.stringify(target.parameters ?? {}) },
+    ...providerEnv(TARGET_VARIABLES, provider, model, target.parameters),
     { name: RUNNER_ENV.shards, value: String(shards) },
-    ...(rpm ? [{ name: RUNNER_ENV.rateLimitRpm, value: rpm }] : []),
-    ...(tpm ? [{ name: RUNNER_ENV.rateLimitTpm, value: tpm }] : []),
+    ...(input.judge ? judgeEnv(input.judge) : []),
     ...(input.artifacts
       ? artifactsEnv(
           input.artifacts,
@@ -206,18 +204,6 @@ function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar
         )
       : []),
   ];
-  if (spec.credentialsSecretRef) {
-    // A reference only: the kubelet reads the Secret, the operator never does.
-    env.push({
-      name: RUNNER_ENV.apiKey,
-      valueFrom: {
-        secretKeyRef: {
-          name: spec.credentialsSecretRef.name,
-          key: spec.credentialsSecretRef.key ?? 'apiKey',
-        },
-      },
-    });
-  }
   return mergeBy(
     (variable) => variable.name,
     env,

@@ -9,6 +9,8 @@ export const LABELS = {
   benchmark: 'bench.dev/benchmark',
   target: 'bench.dev/target',
   provider: 'bench.dev/provider',
+  /** On a Job of a benchmark with a judge: the judge's ProviderPolicy, charged the judge's usage. */
+  judgeProvider: 'bench.dev/judge-provider',
   attempt: 'bench.dev/attempt',
 } as const;
 

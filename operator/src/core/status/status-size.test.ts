@@ -102,6 +102,7 @@ function widestRun(spec: RunState['spec']): RunState {
       score: LONGEST_NUMBER,
       metrics,
       usage: { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER },
+      judgeUsage: { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER },
       cost: '999999999999999.999999999',
     } as RunState['result'],
     admissible: false,
@@ -221,6 +222,7 @@ describe('the largest status', () => {
         expect(run.result).toEqual({
           score: LONGEST_NUMBER,
           usage: { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER },
+          judgeUsage: { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER },
           cost: '999999999999999.999999999',
         });
         expect(run.message).toMatch(/^<+…; 120 of 120 metrics left out$/);

@@ -52,11 +52,12 @@ export function parseRunResult(message: string): ParsedResult {
       return { ok: false, error: `the runner's result has metrics that are not numbers: ${quote(text)}` };
     result.metrics = metrics;
   }
-  if (raw.usage !== undefined) {
-    const usage = numberRecord(raw.usage);
+  for (const field of ['usage', 'judgeUsage'] as const) {
+    if (raw[field] === undefined) continue;
+    const usage = numberRecord(raw[field]);
     if (!usage)
-      return { ok: false, error: `the runner's result has usage that is not numbers: ${quote(text)}` };
-    result.usage = {
+      return { ok: false, error: `the runner's result has ${field} that is not numbers: ${quote(text)}` };
+    result[field] = {
       ...(usage.inputTokens !== undefined ? { inputTokens: usage.inputTokens } : {}),
       ...(usage.outputTokens !== undefined ? { outputTokens: usage.outputTokens } : {}),
     };
@@ -121,10 +122,11 @@ export function combineResults(results: ShardResult[]): RunResult {
   }
   const sum = (pick: (r: ShardResult) => number | undefined): number =>
     results.reduce((total, r) => total + (pick(r) ?? 0), 0);
-  if (results.some((r) => r.usage)) {
-    combined.usage = {
-      inputTokens: sum((r) => r.usage?.inputTokens),
-      outputTokens: sum((r) => r.usage?.outputTokens),
+  for (const field of ['usage', 'judgeUsage'] as const) {
+    if (!results.some((r) => r[field])) continue;
+    combined[field] = {
+      inputTokens: sum((r) => r[field]?.inputTokens),
+      outputTokens: sum((r) => r[field]?.outputTokens),
     };
   }
   return withOutcomes(combined);
@@ -255,11 +257,12 @@ function bound(result: RunResult & { cost?: string | undefined }, keep: MetricsK
     // fromEntries defines every key as a property, `__proto__` included.
     if (keep !== 'none') bounded.metrics = Object.fromEntries(kept);
   }
-  if (result.usage !== undefined) {
-    const { inputTokens, outputTokens } = result.usage;
-    bounded.usage = {
-      ...(finite(inputTokens) ? { inputTokens: tokens(inputTokens) } : {}),
-      ...(finite(outputTokens) ? { outputTokens: tokens(outputTokens) } : {}),
+  for (const field of ['usage', 'judgeUsage'] as const) {
+    const usage = result[field];
+    if (usage === undefined) continue;
+    bounded[field] = {
+      ...(finite(usage.inputTokens) ? { inputTokens: tokens(usage.inputTokens) } : {}),
+      ...(finite(usage.outputTokens) ? { outputTokens: tokens(usage.outputTokens) } : {}),
     };
   }
   if (typeof result.cost === 'string' && COST.test(result.cost)) bounded.cost = result.cost;
