@@ -27,6 +27,8 @@ import { createProgress } from './output/progress.ts';
 import { createReporter, secretsOf, type Reporter } from './output/reporter.ts';
 import { createProvider } from './providers/index.ts';
 import { ProviderError } from './providers/types.ts';
+import { resumeContext } from './resume/key.ts';
+import { openResumeAt } from './resume/resume.ts';
 
 const env = process.env;
 const reporter = createReporter(
@@ -69,10 +71,24 @@ async function benchmark(
   const items = itemsOfShard(dataset.slice(0, options.maxItems), runner.shard);
   if (options.resultsFile) out.openResultsFile(options.resultsFile);
   const provider = createProvider(runner.provider);
-  const progress = createProgress(items.length, options.progressIntervalMs, () => performance.now(), log);
   log(
     `${runner.run ?? 'run'}: ${items.length} items (shard ${runner.shard.index + 1} of ${runner.shard.count}, ` +
       `${dataset.length} in the dataset), ${options.mode} mode, ${runner.provider.type} ${runner.model}`,
+  );
+  // The items an earlier attempt of this run answered are reported as they were and not asked again.
+  const resume = await openResumeAt(runner.checkpoint, {
+    items,
+    context: resumeContext(runner, options),
+    signal: interrupt.signal,
+    clean: (text) => out.clean(text),
+    log,
+  });
+  for (const result of resume.reused.values()) out.result(result);
+  const progress = createProgress(
+    items.length - resume.reused.size,
+    options.progressIntervalMs,
+    () => performance.now(),
+    log,
   );
 
   const cancel = new AbortController();
@@ -106,30 +122,34 @@ async function benchmark(
     drainTimeoutMs: options.drainTimeoutMs,
     cancel,
     judge,
+    done: resume.reused,
     onResult: (result) => {
       out.result(result);
       progress.item(result);
+      resume.record(result);
     },
   });
   progress.report();
+  const elapsedMs = performance.now() - started;
   const interrupted = run.stopped === 'interrupted';
+  // Kept before the result is final: a retry must find every answer this attempt reports.
+  const checkpointMetrics = await resume.finish(interrupted);
+  const results = resume.merge(run.results);
+  const summary = resume.account(
+    summarize({ mode: options.mode, items: items.length, results, elapsedMs, interrupted, retries: progress.retries,
+          judgeCalibration: options.judge.calibration ? options.judge.scale : undefined }),
+    elapsedMs,
+  );
   // The shard's items and results go to the artifact store, when one is configured, before the result is final.
-  const artifacts = { runner, mode: options.mode, items: items.length, results: run.results, interrupted };
+  const artifacts = { runner, mode: options.mode, items: items.length, results, interrupted };
   const finishedAt = new Date();
   return {
     result: await withArtifacts(
       { ...artifacts, startedAt, finishedAt, clean: (text) => out.clean(text), log },
       {
-        ...summarize({
-          mode: options.mode,
-          items: items.length,
-          results: run.results,
-          elapsedMs: performance.now() - started,
-          interrupted,
-          retries: progress.retries,
-          judgeCalibration: options.judge.calibration ? options.judge.scale : undefined,
-        }),
-        outcomes: shardOutcomes(items, run.results, runner.shard),
+        ...summary,
+        metrics: { ...summary.metrics, ...checkpointMetrics },
+        outcomes: shardOutcomes(items, results, runner.shard),
       },
     ),
     outcome: runOutcome({

@@ -33,6 +33,7 @@ describe('readEnvironment', () => {
       terminationMessagePath: '/dev/termination-log',
       identity: { suite: 'nightly', run: 'mmlu-gpt' },
       artifacts: undefined,
+      checkpoint: undefined,
     });
     const local = readEnvironment({ BENCH_PROVIDER: 'openai', BENCH_MODEL: 'm', TERMINATION_MESSAGE_PATH: '/tmp/t' });
     expect(local).toMatchObject({ shard: { index: 0, count: 1 }, terminationMessagePath: '/tmp/t' });
@@ -136,6 +137,59 @@ describe('readEnvironment: artifacts', () => {
     [{ BENCH_ARTIFACTS_S3_ENDPOINT: 'store:7070' }, /BENCH_ARTIFACTS_S3_ENDPOINT must be an http\(s\) URL/],
   ])('refuses %o', (env, message) => {
     expect(() => readEnvironment({ ...artifacts, ...env })).toThrow(message);
+  });
+});
+
+describe('readEnvironment: checkpoint', () => {
+  const artifacts = {
+    ...contract,
+    BENCH_ARTIFACTS_URL: 's3://bench-artifacts/team-a/evals/nightly/3/mmlu-gpt/',
+    BENCH_ARTIFACTS_S3_ENDPOINT: 'http://store.internal:7070',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  };
+
+  it("keeps the checkpoint in the run's artifacts folder by default, one folder a shard", () => {
+    expect(readEnvironment(artifacts).checkpoint).toEqual({
+      kind: 's3',
+      destination: {
+        url: 's3://bench-artifacts/team-a/evals/nightly/3/mmlu-gpt/checkpoint/shard-1/',
+        bucket: 'bench-artifacts',
+        prefix: 'team-a/evals/nightly/3/mmlu-gpt/checkpoint/shard-1/',
+        endpoint: 'http://store.internal:7070',
+        region: 'us-east-1',
+        hasCredentials: true,
+      },
+    });
+  });
+
+  it('keeps it in BENCH_CHECKPOINT_URL, with the store settings of the artifacts', () => {
+    const env = { ...artifacts, BENCH_RESUME: 'rounds', BENCH_CHECKPOINT_URL: 's3://bench-artifacts/resume/mmlu-gpt' };
+    expect(readEnvironment(env).checkpoint).toMatchObject({
+      kind: 's3',
+      destination: { bucket: 'bench-artifacts', prefix: 'resume/mmlu-gpt/shard-1/', endpoint: 'http://store.internal:7070' },
+    });
+  });
+
+  it('keeps it in BENCH_CHECKPOINT_DIR, one directory a shard', () => {
+    expect(readEnvironment({ ...contract, BENCH_CHECKPOINT_DIR: '/checkpoint' }).checkpoint).toEqual({
+      kind: 'directory',
+      path: '/checkpoint/shard-1',
+    });
+  });
+
+  it('keeps none when BENCH_RESUME=off or no location is known', () => {
+    expect(readEnvironment({ ...artifacts, BENCH_RESUME: 'off' }).checkpoint).toBeUndefined();
+    expect(readEnvironment({ ...contract, BENCH_RESUME: 'off', BENCH_CHECKPOINT_DIR: '/c' }).checkpoint).toBeUndefined();
+    expect(readEnvironment(contract).checkpoint).toBeUndefined();
+  });
+
+  it.each([
+    [{ BENCH_RESUME: 'always' }, 'BENCH_RESUME must be off, attempts, rounds or empty, not "always"'],
+    [{ BENCH_CHECKPOINT_URL: 's3://b/x/', BENCH_CHECKPOINT_DIR: '/c' }, 'BENCH_CHECKPOINT_URL and BENCH_CHECKPOINT_DIR are both set'],
+    [{ BENCH_CHECKPOINT_URL: '/c' }, 'BENCH_CHECKPOINT_URL must be s3://<bucket>/<folder>/'],
+  ])('refuses %j', (change, message) => {
+    expect(() => readEnvironment({ ...artifacts, ...change })).toThrow(ConfigError);
+    expect(() => readEnvironment({ ...artifacts, ...change })).toThrow(message);
   });
 });
 

@@ -1,13 +1,15 @@
 /**
  * The runner contract's environment (docs/runner-contract.md), read once at start: which provider
  * and model, the API key (and whether it may cross plain http), the per-run rate limits, which
- * shard of the items this pod takes, and where its artifacts go.
+ * shard of the items this pod takes, where its artifacts go and where it keeps its checkpoint.
  */
+import { join } from 'node:path';
 import { redact } from '../providers/errors.ts';
 import type { ProviderConfig, ProviderType } from '../providers/types.ts';
 import { ConfigError } from './errors.ts';
 import { RUNNER_ENV } from '../contract/env.ts';
 import { DEFAULT_REGION, parseArtifactsUrl, type ArtifactsDestination } from '../artifacts/destination.ts';
+import { RESUME_MODES, shardFolder, type CheckpointLocation, type ResumeMode } from '../resume/location.ts';
 
 export const PROVIDER_TYPES: readonly ProviderType[] = [
   'openai',
@@ -48,6 +50,8 @@ export interface RunnerEnvironment {
   artifacts: ArtifactsDestination | undefined;
   /** The judge scorer's provider, model and limits (BENCH_JUDGE_*): absent when the run has no judge. */
   judge?: ProviderEnvironment | undefined;
+  /** The shard's checkpoint (docs/runner-contract.md, Resume): absent when resume is off or has no location. */
+  checkpoint?: CheckpointLocation | undefined;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -212,9 +216,8 @@ function identity(env: NodeJS.ProcessEnv): RunnerEnvironment['identity'] {
   return Object.fromEntries(names.flatMap((name) => (env[RUNNER_ENV[name]] ? [[name, env[RUNNER_ENV[name]]]] : [])));
 }
 
-function artifacts(env: NodeJS.ProcessEnv): ArtifactsDestination | undefined {
-  const url = env[RUNNER_ENV.artifactsUrl];
-  if (!url) return undefined;
+/** An S3 folder of the artifact store: its URL, and the store's endpoint, region and credentials. */
+function s3Destination(env: NodeJS.ProcessEnv, url: string, name: string): ArtifactsDestination {
   const endpoint = env[RUNNER_ENV.artifactsS3Endpoint] || undefined;
   if (endpoint && !/^https?:\/\/[^/]/.test(endpoint)) {
     throw new ConfigError(
@@ -223,24 +226,68 @@ function artifacts(env: NodeJS.ProcessEnv): ArtifactsDestination | undefined {
   }
   return {
     url,
-    ...parseArtifactsUrl(url, RUNNER_ENV.artifactsUrl),
+    ...parseArtifactsUrl(url, name),
     endpoint,
     region: env[RUNNER_ENV.artifactsS3Region] || env.AWS_REGION || DEFAULT_REGION,
     hasCredentials: Boolean(env[RUNNER_ENV.artifactsAccessKeyId] || env.AWS_WEB_IDENTITY_TOKEN_FILE),
   };
 }
 
+function artifacts(env: NodeJS.ProcessEnv): ArtifactsDestination | undefined {
+  const url = env[RUNNER_ENV.artifactsUrl];
+  return url ? s3Destination(env, url, RUNNER_ENV.artifactsUrl) : undefined;
+}
+
+function resumeMode(env: NodeJS.ProcessEnv): ResumeMode {
+  const value = env[RUNNER_ENV.resume] || 'attempts';
+  if (!RESUME_MODES.includes(value as ResumeMode)) {
+    throw new ConfigError(
+      `${RUNNER_ENV.resume} must be ${RESUME_MODES.join(', ')} or empty, not ${JSON.stringify(value)}`,
+    );
+  }
+  return value as ResumeMode;
+}
+
+/**
+ * The shard's checkpoint: BENCH_CHECKPOINT_DIR, BENCH_CHECKPOINT_URL, else `checkpoint/` in the
+ * run's artifacts folder; none when BENCH_RESUME=off or no location is known.
+ */
+function checkpoint(
+  env: NodeJS.ProcessEnv,
+  runArtifacts: ArtifactsDestination | undefined,
+  shardIndex: number,
+): CheckpointLocation | undefined {
+  if (resumeMode(env) === 'off') return undefined;
+  const url = env[RUNNER_ENV.checkpointUrl] || undefined;
+  const dir = env[RUNNER_ENV.checkpointDir] || undefined;
+  if (url && dir) {
+    throw new ConfigError(
+      `${RUNNER_ENV.checkpointUrl} and ${RUNNER_ENV.checkpointDir} are both set: a run keeps its checkpoint in one place`,
+    );
+  }
+  if (dir) return { kind: 'directory', path: join(dir, `shard-${shardIndex}`) };
+  const folder = url
+    ? s3Destination(env, url, RUNNER_ENV.checkpointUrl)
+    : runArtifacts && { ...runArtifacts, prefix: `${runArtifacts.prefix}checkpoint/` };
+  if (!folder) return undefined;
+  const prefix = shardFolder(folder.prefix, shardIndex);
+  return { kind: 's3', destination: { ...folder, url: `s3://${folder.bucket}/${prefix}`, prefix } };
+}
+
 function read(env: NodeJS.ProcessEnv): RunnerEnvironment {
   const target = providerEnvironment(env, TARGET_VARIABLES);
   const suite = env[RUNNER_ENV.suite];
   const run = env[RUNNER_ENV.run];
+  const runShard = shard(env);
+  const runArtifacts = artifacts(env);
   return {
     run: suite && run ? `${suite}/${run}` : run,
     ...target,
     judge: env[JUDGE_VARIABLES.provider] ? providerEnvironment(env, JUDGE_VARIABLES) : undefined,
-    shard: shard(env),
+    shard: runShard,
     terminationMessagePath: env.TERMINATION_MESSAGE_PATH || DEFAULT_TERMINATION_MESSAGE_PATH,
     identity: identity(env),
-    artifacts: artifacts(env),
+    artifacts: runArtifacts,
+    checkpoint: checkpoint(env, runArtifacts, runShard.index),
   };
 }

@@ -28,8 +28,6 @@ export const RUNNER_ENV = {
   judgeApiKey: 'BENCH_JUDGE_API_KEY',
   judgeRateLimitRpm: 'BENCH_JUDGE_RATE_LIMIT_RPM',
   judgeRateLimitTpm: 'BENCH_JUDGE_RATE_LIMIT_TPM',
-  /** The suite's rubric for the judge (spec.benchmarks[].judge.rubric), named by --judge-rubric=env:BENCH_JUDGE_RUBRIC. */
-  judgeRubric: 'BENCH_JUDGE_RUBRIC',
   /** The run's folder in the artifact store, s3://<bucket>/<prefix>/<namespace>/<suite>/<round>/<run>/. */
   artifactsUrl: 'BENCH_ARTIFACTS_URL',
   artifactsS3Endpoint: 'BENCH_ARTIFACTS_S3_ENDPOINT',
@@ -37,4 +35,10 @@ export const RUNNER_ENV = {
   // The artifact store's credentials, under the AWS SDK's standard names (it reads them itself).
   artifactsAccessKeyId: 'AWS_ACCESS_KEY_ID',
   artifactsSecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  /** off, attempts (the default) or rounds: whether a run keeps and reuses its answered items. */
+  resume: 'BENCH_RESUME',
+  /** The run's checkpoint folder in the artifact store (its client settings and credentials), s3://<bucket>/<folder>/. */
+  checkpointUrl: 'BENCH_CHECKPOINT_URL',
+  /** The run's checkpoint directory (a PVC mount), instead of BENCH_CHECKPOINT_URL. */
+  checkpointDir: 'BENCH_CHECKPOINT_DIR',
 } as const;

@@ -30,11 +30,15 @@ export const COUNT_METRICS: readonly string[] = [
   'correctItems',
   'retries',
   'metricsDropped',
+  'reusedItems',
+  'reusedInputTokens',
+  'reusedOutputTokens',
 ];
 
 /**
  * bench-runner's own metrics (docs/runner-contract.md, Output), most telling first: what the run did
- * (interrupted, dropped metrics, counts), how it scored overall, and how fast it was.
+ * (interrupted, dropped metrics, counts, items reused from an earlier attempt), how it scored
+ * overall, and how fast it was.
  */
 export const HEADLINE_METRICS: readonly string[] = [
   'partial',
@@ -44,6 +48,7 @@ export const HEADLINE_METRICS: readonly string[] = [
   'failedItems',
   'correctItems',
   'retries',
+  'reusedItems',
   'accuracy',
   'outputTokensPerSecond',
   'timeToFirstTokenP50Ms',

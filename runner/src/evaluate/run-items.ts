@@ -26,6 +26,8 @@ export interface RunItemsInput {
   onResult: (result: ItemResult) => void;
   /** Grades the answers of the items the judge scores, through the judge's own pipeline. */
   judge?: JudgeItem;
+  /** Items an earlier attempt answered (by index): not asked again, still counted in the failure limit's share. */
+  done?: { has(index: number): boolean };
 }
 
 export interface ItemsRun {
@@ -64,7 +66,9 @@ export async function runItems(input: RunItemsInput): Promise<ItemsRun> {
 
   async function worker(): Promise<void> {
     while (stopped === undefined && !input.interrupt.aborted && next < input.items.length) {
-      const result = await evaluate(input.items[next++]!);
+      const item = input.items[next++]!;
+      if (input.done?.has(item.index)) continue;
+      const result = await evaluate(item);
       if (result === undefined) return;
       results.push(result);
       if (result.error) failures[result.error.kind]++;

@@ -18,6 +18,21 @@ export const JUDGE_SCORER = 'judge';
 export const ITEM_SCORER_NAMES = [...SCORER_NAMES, JUDGE_SCORER] as const;
 export type ItemScorerName = (typeof ITEM_SCORER_NAMES)[number];
 
+/**
+ * Each scorer's version: bump it whenever the scorer's judgement of an output changes, so that a
+ * resumed run does not reuse answers kept under the old scorer (docs/runner-contract.md, Resume).
+ */
+export const SCORER_VERSIONS: Readonly<Record<ItemScorerName, number>> = {
+  exact: 1,
+  contains: 1,
+  regex: 1,
+  choice: 1,
+  numeric: 1,
+  'json-schema': 1,
+  // Its prompts and the reading of its verdicts.
+  [JUDGE_SCORER]: 1,
+};
+
 export interface Score {
   correct: boolean;
   /** What the scorer read from the output, for scorers that read one (the letter, the number). */
