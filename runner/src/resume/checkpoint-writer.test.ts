@@ -77,7 +77,7 @@ describe('createCheckpointWriter', () => {
     expect([...store.chunks.values()].map(keysOf)).toEqual([['k0', 'k1', 'k2']]);
     expect(log).toEqual([
       expect.stringMatching(
-        /^checkpoint chunk w-000001.jsonl not written \(2 items kept for the next\): the store failed/,
+        /^checkpoint chunk w-000001.jsonl not written \(2 items kept for the next\): the store failed \(failed-before\)/,
       ),
     ]);
   });
