@@ -18,6 +18,7 @@ export const TYPE_NAMES: Record<string, Record<string, string>> = {
     'spec.benchmarks[].env[].valueFrom': 'EnvVarSource',
     'spec.benchmarks[].resources': 'ResourceRequirements',
     'spec.retry': 'RetryPolicy',
+    'spec.resume': 'ResumePolicy',
     'spec.gates[]': 'Gate',
     'spec.gates[].baseline': 'GateBaseline',
     'status.gates[]': 'GateStatus',

@@ -416,6 +416,13 @@ export const schemas: {
             fieldPath: '.benchmarks',
           },
           {
+            rule: "!has(self.resume) || !has(self.resume.directory) || (has(self.runner.volumeMounts) && self.runner.volumeMounts.exists(m, !(has(m.readOnly) && m.readOnly) && (self.resume.directory == m.mountPath || self.resume.directory.startsWith(m.mountPath + '/'))))",
+            message:
+              'resume.directory must be at or below the mountPath of a writable volume mount of the runner (runner.volumeMounts)',
+            fieldPath: '.resume.directory',
+            reason: 'FieldValueInvalid',
+          },
+          {
             rule: '!has(self.gates) || self.gates.all(g, self.benchmarks.exists(b, b.name == g.benchmark))',
             message: "every gate's benchmark must name a benchmark of this suite",
             fieldPath: '.gates',
@@ -1556,6 +1563,35 @@ export const schemas: {
               },
               additionalProperties: false,
             },
+          },
+          resume: {
+            description:
+              'Whether a run reuses items answered before instead of paying for them again (docs/results.md#resume): bench-runner keeps each answered item in a checkpoint as it goes (in the artifact store, or in `directory`), and a later attempt asks the provider only for the rest. Without an artifact store or a directory there is nowhere to keep them, and runs start from the first item.',
+            type: 'object',
+            properties: {
+              reuse: {
+                description:
+                  'Attempts (default): a retried attempt of a run (after preemption, a node drain, a provider outage) reuses what earlier attempts of the same run in the same round answered. Rounds: also what earlier rounds answered for the very same request (same item and prompt, model, parameters, scorer), for suites whose answers do not change (e.g. temperature 0): the round then measures nothing anew for those items, and its results say how many were reused. Never: every attempt starts from the first item.',
+                type: 'string',
+                enum: ['Attempts', 'Rounds', 'Never'],
+                default: 'Attempts',
+              },
+              directory: {
+                description:
+                  'Where the runner keeps its checkpoints instead of the artifact store: the mount path of a writable volume of the runner (e.g. a PersistentVolumeClaim in runner.volumes and runner.volumeMounts), below which each run gets its own folder.',
+                type: 'string',
+                maxLength: 512,
+                pattern: '^/',
+                'x-kubernetes-validations': [
+                  {
+                    rule: "!self.matches('(^|/)[.][.](/|$)') && !self.matches('^/tmp(/|$)')",
+                    message:
+                      "must be an absolute path without '..', outside /tmp (the operator's scratch volume)",
+                  },
+                ],
+              },
+            },
+            additionalProperties: false,
           },
           roundHistoryLimit: {
             description:

@@ -296,6 +296,7 @@ export interface BenchmarkSuiteSpec {
    * @maxItems 16
    */
   gates?: Gate[];
+  resume?: ResumePolicy;
   /**
    * How many BenchmarkRound records of finished rounds are kept (`kubectl get benchmarkrounds -l bench.dev/suite=<name>`): the oldest are deleted first. Defaults to 20.
    */
@@ -788,6 +789,19 @@ export interface GateBaseline {
    * A fixed value, a decimal string, e.g. "0.70".
    */
   threshold?: string;
+}
+/**
+ * Whether a run reuses items answered before instead of paying for them again (docs/results.md#resume): bench-runner keeps each answered item in a checkpoint as it goes (in the artifact store, or in `directory`), and a later attempt asks the provider only for the rest. Without an artifact store or a directory there is nowhere to keep them, and runs start from the first item.
+ */
+export interface ResumePolicy {
+  /**
+   * Attempts (default): a retried attempt of a run (after preemption, a node drain, a provider outage) reuses what earlier attempts of the same run in the same round answered. Rounds: also what earlier rounds answered for the very same request (same item and prompt, model, parameters, scorer), for suites whose answers do not change (e.g. temperature 0): the round then measures nothing anew for those items, and its results say how many were reused. Never: every attempt starts from the first item.
+   */
+  reuse?: 'Attempts' | 'Rounds' | 'Never';
+  /**
+   * Where the runner keeps its checkpoints instead of the artifact store: the mount path of a writable volume of the runner (e.g. a PersistentVolumeClaim in runner.volumes and runner.volumeMounts), below which each run gets its own folder.
+   */
+  directory?: string;
 }
 /**
  * How failed runs are retried: up to limit times, each time as a new Job, after min(max, initial × factor^(attempt-1)) ± jitterPercent. Benchmark/configuration errors (exit code 2) and rejected credentials (12) are not retried.
