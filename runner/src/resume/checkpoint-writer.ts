@@ -1,7 +1,7 @@
 /**
- * Writes an attempt's answered items to its checkpoint as the run goes: a chunk every
- * `everyItems` records or `everyMs`, whichever comes first, and the rest when the run ends (also
- * after a SIGTERM, before the partial result). Chunks are written one at a time, each a new object
+ * Writes an attempt's answered items to its checkpoint as the run goes: a chunk once `everyItems`
+ * records wait or every `everyMs`, each taking every record waiting, and the rest when the run ends
+ * (also after a SIGTERM, before the partial result). Chunks are written one at a time, each a new object
  * named `<writer>-<seq>.jsonl`, so attempts (each its own writer name) never overwrite each other.
  * A chunk that fails is logged and its records go into the next one: a record is kept once a chunk
  * holding it is written, and a record in two chunks is the same answer twice.
