@@ -28,6 +28,8 @@ export const RUNNER_ENV = {
   judgeApiKey: 'BENCH_JUDGE_API_KEY',
   judgeRateLimitRpm: 'BENCH_JUDGE_RATE_LIMIT_RPM',
   judgeRateLimitTpm: 'BENCH_JUDGE_RATE_LIMIT_TPM',
+  /** The suite's rubric for the judge (spec.benchmarks[].judge.rubric), named by --judge-rubric=env:BENCH_JUDGE_RUBRIC. */
+  judgeRubric: 'BENCH_JUDGE_RUBRIC',
   /** The run's folder in the artifact store, s3://<bucket>/<prefix>/<namespace>/<suite>/<round>/<run>/. */
   artifactsUrl: 'BENCH_ARTIFACTS_URL',
   artifactsS3Endpoint: 'BENCH_ARTIFACTS_S3_ENDPOINT',
