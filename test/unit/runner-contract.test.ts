@@ -77,6 +77,18 @@ describe('the Job the operator renders', () => {
       },
     });
     const names = job.spec!.template.spec!.containers[0]!.env!.map((variable) => variable.name);
-    expect(names.toSorted()).toEqual(Object.values(RUNNER_ENV).toSorted());
+    // The checkpoint is in the store here; BENCH_CHECKPOINT_DIR is its alternative (below).
+    expect(names.toSorted()).toEqual(
+      Object.values(RUNNER_ENV)
+        .filter((name) => name !== RUNNER_ENV.checkpointDir)
+        .toSorted(),
+    );
+    const inVolume = renderJob({
+      ...base,
+      suite: { ...base.suite, spec: { ...base.suite.spec, resume: { directory: '/checkpoints' } } },
+    });
+    const volumeNames = inVolume.spec!.template.spec!.containers[0]!.env!.map((variable) => variable.name);
+    expect(volumeNames).toContain(RUNNER_ENV.checkpointDir);
+    expect(volumeNames).not.toContain(RUNNER_ENV.checkpointUrl);
   });
 });

@@ -5,6 +5,7 @@ import { RUN_TIMEOUT_DEFAULT } from '../time/run-timeouts.ts';
 import { artifactsEnv, runArtifactsURL, type ArtifactStore } from './artifact-store.ts';
 import { judgeArgs, judgeEnv, type RunJudge } from './judge.ts';
 import { providerEnv, TARGET_VARIABLES } from './provider-env.ts';
+import { resumeEnv } from './resume.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
 import { jobName, runName } from './names.ts';
 import { RUNNER_ENV } from '../../../../runner/src/contract/env.ts';
@@ -192,6 +193,7 @@ function runnerEnv(input: JobRenderInput, run: string, shards: number): V1EnvVar
     ...providerEnv(TARGET_VARIABLES, provider, model, target.parameters),
     { name: RUNNER_ENV.shards, value: String(shards) },
     ...(input.judge ? judgeEnv(input.judge) : []),
+    ...resumeEnv({ suite, round, run, artifacts: input.artifacts }),
     ...(input.artifacts
       ? artifactsEnv(
           input.artifacts,
