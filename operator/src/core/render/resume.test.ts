@@ -4,7 +4,7 @@ import type { ArtifactStore } from './artifact-store.ts';
 import { resumeEnv } from './resume.ts';
 
 const store: ArtifactStore = { bucket: 'bench', prefix: 'evals/', secret: 's' };
-const suite = (resume?: BenchmarkSuite['spec']['resume']) => ({
+const suite = (resume?: BenchmarkSuite['spec']['resume']): Pick<BenchmarkSuite, 'metadata' | 'spec'> => ({
   metadata: { name: 'nightly', namespace: 'team-a' },
   spec: {
     runner: { image: 'runner' },
