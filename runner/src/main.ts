@@ -136,8 +136,15 @@ async function benchmark(
   const checkpointMetrics = await resume.finish(interrupted);
   const results = resume.merge(run.results);
   const summary = resume.account(
-    summarize({ mode: options.mode, items: items.length, results, elapsedMs, interrupted, retries: progress.retries,
-          judgeCalibration: options.judge.calibration ? options.judge.scale : undefined }),
+    summarize({
+      mode: options.mode,
+      items: items.length,
+      results,
+      elapsedMs,
+      interrupted,
+      retries: progress.retries,
+      judgeCalibration: options.judge.calibration ? options.judge.scale : undefined,
+    }),
     elapsedMs,
   );
   // The shard's items and results go to the artifact store, when one is configured, before the result is final.
