@@ -13,6 +13,7 @@ export const AUDIT_TYPES: Record<DecisionReason, string> = {
   RunSucceeded: 'dev.bench.run.succeeded',
   RunFailed: 'dev.bench.run.failed',
   RunRetrying: 'dev.bench.run.retrying',
+  RunResumed: 'dev.bench.run.resumed',
   RunBlocked: 'dev.bench.run.blocked',
   RunNotStarting: 'dev.bench.run.notstarting',
   RunDisrupted: 'dev.bench.run.disrupted',

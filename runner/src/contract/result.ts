@@ -22,6 +22,16 @@ export interface RunResult {
 /** The runner's count of the items its score is over: the operator weights shard scores by it. */
 export const SCORED_ITEMS_METRIC = 'answeredItems';
 
+/**
+ * What an attempt reused from a checkpoint instead of asking the provider again (docs/runner-contract.md,
+ * Resume): the operator records it as a RunResumed decision.
+ */
+export const REUSE_METRICS = {
+  items: 'reusedItems',
+  inputTokens: 'reusedInputTokens',
+  outputTokens: 'reusedOutputTokens',
+} as const;
+
 /** Metrics that count things: a sharded run's is the sum of its shards' (others are averaged). */
 export const COUNT_METRICS: readonly string[] = [
   'items',
@@ -30,9 +40,7 @@ export const COUNT_METRICS: readonly string[] = [
   'correctItems',
   'retries',
   'metricsDropped',
-  'reusedItems',
-  'reusedInputTokens',
-  'reusedOutputTokens',
+  ...Object.values(REUSE_METRICS),
 ];
 
 /**

@@ -107,6 +107,13 @@ describe('decision metrics', () => {
     ]);
   });
 
+  it('counts the items runs reused instead of asking for them again, by namespace', async () => {
+    const { registry, metrics } = setup();
+    metrics.decided(record('RunResumed', { facts: { reuse: { items: 57 } } }));
+    metrics.decided(record('RunResumed', { facts: { reuse: { items: 3, inputTokens: 10 } } }));
+    expect(await samples(registry, 'bench_run_items_reused_total')).toEqual({ 'namespace=team': 60 });
+  });
+
   it('times scheduling passes, failed ones too', async () => {
     const { registry, metrics } = setup();
     expect(await metrics.timeSchedulingPass(() => Promise.resolve('done'))).toBe('done');

@@ -34,6 +34,12 @@ export function registerDecisionMetrics(registry: Registry, sources: MetricSourc
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14_400, 28_800],
     registers,
   });
+  const reused = new Counter({
+    name: 'bench_run_items_reused_total',
+    help: 'Items runs reused from a checkpoint (an earlier attempt or round) instead of asking the provider again, by namespace: each attempt once (docs/results.md#resume).',
+    labelNames: ['namespace'],
+    registers,
+  });
   const passDuration = new Histogram({
     name: 'bench_scheduling_pass_duration_seconds',
     help: 'How long one scheduling pass over every suite took, Job creations included.',
@@ -78,6 +84,9 @@ export function registerDecisionMetrics(registry: Registry, sources: MetricSourc
         case 'RunFailed':
         case 'RunRetrying':
           observeRun(record, 'failed');
+          break;
+        case 'RunResumed':
+          reused.inc({ namespace: record.regarding.namespace }, record.facts.reuse?.items ?? 0);
           break;
         default:
       }

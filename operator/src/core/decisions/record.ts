@@ -17,6 +17,8 @@ export type DecisionReason =
   | 'RunSucceeded'
   | 'RunFailed'
   | 'RunRetrying'
+  /** An attempt reused items earlier attempts (or rounds) answered instead of asking for them again. */
+  | 'RunResumed'
   | 'RunBlocked'
   /** A running attempt's runner cannot start (Unschedulable, ImagePullFailed, ...): the Event carries that reason. */
   | 'RunNotStarting'
@@ -89,6 +91,8 @@ export interface DecisionFacts {
   rejection?: { code: number; reason?: string; refusals: number; retryAt: string };
   /** Outcomes of runs: the status entry's state and reason, with the exit code and result where known. */
   outcome?: { state: string; reason?: string; score?: number; inputTokens?: number; outputTokens?: number };
+  /** What an attempt reused rather than asked for again: items, and the tokens they had taken. */
+  reuse?: { items: number; inputTokens?: number; outputTokens?: number };
   /** RoundCompleted: run counts of the round. */
   summary?: { total: number; succeeded: number; failed: number; blocked: number };
   /** RoundSkipped: the schedule tick that started no round. */

@@ -51,6 +51,35 @@ describe('decision ids', () => {
   });
 });
 
+describe('runOutcomes of an attempt that reused answers', () => {
+  it('records RunResumed after the outcome, with the items and tokens not asked for again', () => {
+    const done = entry('mmlu-gpt', 'Succeeded', 2, {
+      job: 'nightly-3-mmlu-gpt-a2',
+      result: {
+        score: 0.8,
+        metrics: { items: 120, reusedItems: 57, reusedInputTokens: 41_000, reusedOutputTokens: 3_200 },
+      },
+    });
+    const records = runOutcomes(subject, [entry('mmlu-gpt', 'Running', 2)], [done], NOW);
+    expect(reasons(records)).toEqual(['RunSucceeded@2', 'RunResumed@2']);
+    expect(records[1]).toMatchObject({
+      type: 'Normal',
+      message:
+        'run mmlu-gpt: attempt 2 reused 57 of 120 items answered before, without asking the provider again (41000 input and 3200 output tokens not spent again)',
+      facts: { reuse: { items: 57, inputTokens: 41_000, outputTokens: 3_200 }, job: 'nightly-3-mmlu-gpt-a2' },
+    });
+    // Once: the same status again records nothing.
+    expect(runOutcomes(subject, [done], [done], NOW)).toEqual([]);
+  });
+
+  it('records nothing of the kind when no item was reused', () => {
+    const done = entry('mmlu-gpt', 'Succeeded', 1, { result: { metrics: { items: 120, reusedItems: 0 } } });
+    expect(reasons(runOutcomes(subject, [entry('mmlu-gpt', 'Running', 1)], [done], NOW))).toEqual([
+      'RunSucceeded@1',
+    ]);
+  });
+});
+
 describe('runOutcomes', () => {
   it('records nothing when no run changed, and nothing for admissions (the scheduler records those)', () => {
     const runs = [entry('mmlu-gpt', 'Running', 1), entry('gsm-gpt', 'Queued', 0)];

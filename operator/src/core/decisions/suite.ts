@@ -3,6 +3,7 @@ import { jobName } from '../render/names.ts';
 import { isPodProblemReason } from '../suite/pod-problems.ts';
 import type { RunStatusEntry } from '../suite/run-state.ts';
 import type { GateVerdict } from '../gates/evaluate.ts';
+import { REUSE_METRICS } from '../../../../runner/src/contract/result.ts';
 import {
   compact,
   decisionId,
@@ -212,6 +213,8 @@ export function runOutcomes(
     }
     const outcome = OUTCOME_OF[entry.state];
     if (outcome) records.push(runOutcome(subject, outcome, entry, entry.attempt, entry.message, now));
+    const resumed = outcome && runResumed(subject, entry, now);
+    if (resumed) records.push(resumed);
     if (hindrance) records.push(hindrance);
   }
   return records;
@@ -327,6 +330,39 @@ function runOutcome(
             : { state: 'Retrying' },
         ),
         job,
+      },
+    },
+    now,
+  );
+}
+
+/**
+ * The attempt's result says it reused items answered before (by an earlier attempt, or round):
+ * requests not made again, and money not spent again.
+ */
+function runResumed(subject: SuiteSubject, entry: RunStatusEntry, now: number): DecisionRecord | undefined {
+  const metrics = entry.result?.metrics ?? {};
+  const items = metrics[REUSE_METRICS.items];
+  if (items === undefined || !Number.isSafeInteger(items) || items <= 0) return undefined;
+  const inputTokens = metrics[REUSE_METRICS.inputTokens];
+  const outputTokens = metrics[REUSE_METRICS.outputTokens];
+  const total = metrics.items;
+  const tokens =
+    inputTokens !== undefined && outputTokens !== undefined
+      ? ` (${inputTokens} input and ${outputTokens} output tokens not spent again)`
+      : '';
+  return suiteDecision(
+    subject,
+    {
+      id: decisionId(subject.ref.uid, `r${subject.round}`, entry.name, `a${entry.attempt}`, 'RunResumed'),
+      reason: 'RunResumed',
+      type: 'Normal',
+      action: 'Observe',
+      ...(entry.job ? { related: jobRef(subject.ref.namespace, entry.job) } : {}),
+      message: `run ${entry.name}: attempt ${entry.attempt} reused ${items}${total !== undefined ? ` of ${total}` : ''} items answered before, without asking the provider again${tokens}`,
+      facts: {
+        ...runFacts(entry, entry.attempt, compact({ state: entry.state, reason: entry.reason })),
+        reuse: compact({ items, inputTokens, outputTokens }),
       },
     },
     now,
