@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { artifactsClient } from '../artifacts/write-artifacts.ts';
+import { REUSE_METRICS } from '../contract/result.ts';
 import type { DatasetItem } from '../dataset/items.ts';
 import type { ItemResult } from '../evaluate/item-result.ts';
 import type { RunResult } from '../evaluate/summary.ts';
@@ -167,9 +168,9 @@ export async function openResume(
       const asked = (summary.metrics.answeredItems ?? 0) - reused.size;
       const metrics: Record<string, number> = {
         ...summary.metrics,
-        reusedItems: reused.size,
-        reusedInputTokens: reusedUsage.inputTokens,
-        reusedOutputTokens: reusedUsage.outputTokens,
+        [REUSE_METRICS.items]: reused.size,
+        [REUSE_METRICS.inputTokens]: reusedUsage.inputTokens,
+        [REUSE_METRICS.outputTokens]: reusedUsage.outputTokens,
       };
       // Speeds are of this attempt's own requests: reused answers took no time in it.
       delete metrics.requestsPerSecond;
