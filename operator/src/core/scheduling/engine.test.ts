@@ -315,8 +315,8 @@ describe('scheduling engine (examples)', () => {
       });
       expect(budget.decisions[0]).toMatchObject({
         reason: 'BudgetExhausted',
-        message: expect.stringMatching(/^judge: provider j has spent/),
       });
+      expect(budget.decisions[0]!.message).toMatch(/^judge: provider j has spent/);
       const open = schedule({
         now: NOW,
         suites: [judged(runs, 'ns/j')],
@@ -326,10 +326,8 @@ describe('scheduling engine (examples)', () => {
         ]),
         policies: new Map(),
       });
-      expect(open.decisions[0]).toMatchObject({
-        reason: 'CircuitOpen',
-        message: expect.stringMatching(/^judge: the circuit of provider j is open/),
-      });
+      expect(open.decisions[0]).toMatchObject({ reason: 'CircuitOpen' });
+      expect(open.decisions[0]!.message).toMatch(/^judge: the circuit of provider j is open/);
     });
 
     it('counts one slot when the judge is at the run’s own provider, and reports the judge’s use on admission', () => {
