@@ -189,20 +189,23 @@ describe('scheduling engine (properties)', () => {
     );
   });
 
-  it('never admits a lower-priority run onto a provider for which a higher-priority run was left waiting', () => {
+  it('never admits a lower-priority run onto a provider (as target or judge) for which a higher-priority run was left waiting', () => {
     fc.assert(
       fc.property(snapshotArb, (snapshot) => {
         const { decisions } = schedule(snapshot);
         const priorityOf = (suite: string) => snapshot.suites.find((s) => s.key === suite)!.priority;
         for (const deferred of decisions) {
           if (deferred.type !== 'defer' || deferred.reason !== 'ProviderCapacity') continue;
-          const provider = snapshot.suites
-            .find((s) => s.key === deferred.suite)!
-            .placement.get(deferred.run)!.provider;
+          const placementOf = (suite: string, run: string) =>
+            snapshot.suites.find((s) => s.key === suite)!.placement.get(run)!;
+          const waiting = placementOf(deferred.suite, deferred.run);
+          // The provider whose capacity held it back: its judge's, when the message says so.
+          const full = deferred.message.startsWith('judge: ') ? waiting.judge : waiting.provider;
           for (const a of decisions) {
-            if (a.type === 'admit' && a.provider === provider) {
+            if (a.type !== 'admit') continue;
+            const uses = [a.provider, placementOf(a.suite, a.run).judge];
+            if (uses.includes(full))
               expect(priorityOf(a.suite)).toBeGreaterThanOrEqual(priorityOf(deferred.suite));
-            }
           }
         }
       }),
