@@ -36,6 +36,7 @@ import {
 import { waitForSuite } from '../support/suites.ts';
 import type { BenchmarkRound } from '../../operator/src/api/v1alpha1/index.ts';
 import { gatedRoundsOnTheRealNode } from './real-node/gated-rounds.ts';
+import { judgeOnTheRealNode } from './real-node/judge.ts';
 import { largeResultsOnTheRealNode } from './real-node/large-results.ts';
 import { resumeOnTheRealNode } from './real-node/resume.ts';
 import { runFailuresOnTheRealNode } from './real-node/run-failures.ts';
@@ -531,11 +532,12 @@ describe('the real node', () => {
 
 // The other tests that run pods on the node, in this file so that they run one after the other,
 // before the node is taken down.
-describe('the real node, with what goes wrong below the runner, large results, gated rounds and resume', () => {
+describe('the real node, with what goes wrong below the runner, large results, gated rounds, resume and a judge', () => {
   runFailuresOnTheRealNode();
   largeResultsOnTheRealNode();
   gatedRoundsOnTheRealNode();
   resumeOnTheRealNode();
+  judgeOnTheRealNode();
 });
 
 // Last: the node goes down and comes back, which no other test file may see (its pods would die).
