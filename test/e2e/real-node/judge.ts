@@ -81,45 +81,46 @@ export function judgeOnTheRealNode(): void {
     return jobs.items.filter((job) => (job.status?.active ?? 0) > 0).length;
   };
 
-  beforeAll(async () => {
-    const ns = namespace();
-    target = await startBridgeStandIn({
-      apiKey: API_KEY,
-      answer: (p) => `The answer to ${question(p)}.`,
-      delayMs: 200,
-    });
-    judge = await startBridgeStandIn({ apiKey: API_KEY, answer: verdict, delayMs: 200 });
-    await kubectl(
-      ['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${API_KEY}`],
-      {
-        namespace: ns,
-      },
-    );
-    await kubectlApply(
-      [
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'judge-datasets' },
-          data: { 'qa.jsonl': `${DATASET}\n` },
-        },
-        standInProviderPolicy('answers', target, { maxConcurrentRuns: 3 }),
-        standInProviderPolicy('graders', judge, { maxConcurrentRuns: 1 }),
-        realNodeSchedulePolicy('real'),
-      ]
-        .map((object) => stringify(object))
-        .join('---\n'),
-      { namespace: ns },
-    );
-    startOperator({ namespaces: [ns] });
-  }, 120_000);
-
-  afterAll(async () => {
-    await target?.close();
-    await judge?.close();
-  });
-
   describe('a judge under its own cap and budget, on the real node', () => {
+    // Inside the describe: the hooks run when its tests do, after the other real-node tests.
+    beforeAll(async () => {
+      const ns = namespace();
+      target = await startBridgeStandIn({
+        apiKey: API_KEY,
+        answer: (p) => `The answer to ${question(p)}.`,
+        delayMs: 200,
+      });
+      judge = await startBridgeStandIn({ apiKey: API_KEY, answer: verdict, delayMs: 200 });
+      await kubectl(
+        ['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${API_KEY}`],
+        {
+          namespace: ns,
+        },
+      );
+      await kubectlApply(
+        [
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'judge-datasets' },
+            data: { 'qa.jsonl': `${DATASET}\n` },
+          },
+          standInProviderPolicy('answers', target, { maxConcurrentRuns: 3 }),
+          standInProviderPolicy('graders', judge, { maxConcurrentRuns: 1 }),
+          realNodeSchedulePolicy('real'),
+        ]
+          .map((object) => stringify(object))
+          .join('---\n'),
+        { namespace: ns },
+      );
+      startOperator({ namespaces: [ns] });
+    }, 120_000);
+
+    afterAll(async () => {
+      await target?.close();
+      await judge?.close();
+    });
+
     it(
       "runs one judged run at a time under the judge's cap, and each run carries the judge's verdicts and usage",
       { timeout: RUN_TIMEOUT_MS + 60_000 },

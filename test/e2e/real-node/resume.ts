@@ -115,74 +115,75 @@ export function resumeOnTheRealNode(): void {
     expect(byId(await items(name))).toEqual(byId(await items('whole')));
   }
 
-  beforeAll(async () => {
-    const ns = namespace();
-    store = await startS3Server({ host: BRIDGE_ADDRESS });
-    for (const which of ['deleted', 'outage', 'whole'] as const) {
-      standIns[which] = await startBridgeStandIn({
-        apiKey: API_KEY,
-        answer: (prompt) => {
-          answers[which]++;
-          return answer(prompt);
-        },
-        delayMs: ANSWER_DELAY_MS,
-      });
-    }
-    await kubectl(
-      ['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${API_KEY}`],
-      {
-        namespace: ns,
-      },
-    );
-    await kubectl(
-      [
-        'create',
-        'secret',
-        'generic',
-        'bench-artifacts',
-        `--from-literal=AWS_ACCESS_KEY_ID=${store.accessKeyId}`,
-        `--from-literal=AWS_SECRET_ACCESS_KEY=${store.secretAccessKey}`,
-      ],
-      { namespace: ns },
-    );
-    await kubectlApply(
-      [
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'resume-datasets' },
-          data: { 'quiz.jsonl': `${DATASET}\n` },
-        },
-        ...(['deleted', 'outage', 'whole'] as const).map((which) =>
-          standInProviderPolicy(which, standIns[which]),
-        ),
-        realNodeSchedulePolicy('real'),
-      ]
-        .map((object) => stringify(object))
-        .join('---\n'),
-      { namespace: ns },
-    );
-    startOperator({
-      namespaces: [ns],
-      extraArgs: [
-        `--artifacts-s3-endpoint=${store.endpoint}`,
-        `--artifacts-s3-bucket=${store.bucket}`,
-        `--artifacts-s3-region=${store.region}`,
-        '--artifacts-secret=bench-artifacts',
-      ],
-    });
-    // The third suite starts in its own test, so that its provider goes down while it runs.
-    await kubectlApply([suite('whole', 'whole'), suite('deleted', 'deleted')].join('---\n'), {
-      namespace: ns,
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all(Object.values(standIns).map((standIn) => standIn.close()));
-    await store?.stop();
-  });
-
   describe('runs that resume where they stopped, on the real node', () => {
+    // Inside the describe: the hooks run when its tests do, after the other real-node tests.
+    beforeAll(async () => {
+      const ns = namespace();
+      store = await startS3Server({ host: BRIDGE_ADDRESS });
+      for (const which of ['deleted', 'outage', 'whole'] as const) {
+        standIns[which] = await startBridgeStandIn({
+          apiKey: API_KEY,
+          answer: (prompt) => {
+            answers[which]++;
+            return answer(prompt);
+          },
+          delayMs: ANSWER_DELAY_MS,
+        });
+      }
+      await kubectl(
+        ['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${API_KEY}`],
+        {
+          namespace: ns,
+        },
+      );
+      await kubectl(
+        [
+          'create',
+          'secret',
+          'generic',
+          'bench-artifacts',
+          `--from-literal=AWS_ACCESS_KEY_ID=${store.accessKeyId}`,
+          `--from-literal=AWS_SECRET_ACCESS_KEY=${store.secretAccessKey}`,
+        ],
+        { namespace: ns },
+      );
+      await kubectlApply(
+        [
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'resume-datasets' },
+            data: { 'quiz.jsonl': `${DATASET}\n` },
+          },
+          ...(['deleted', 'outage', 'whole'] as const).map((which) =>
+            standInProviderPolicy(which, standIns[which]),
+          ),
+          realNodeSchedulePolicy('real'),
+        ]
+          .map((object) => stringify(object))
+          .join('---\n'),
+        { namespace: ns },
+      );
+      startOperator({
+        namespaces: [ns],
+        extraArgs: [
+          `--artifacts-s3-endpoint=${store.endpoint}`,
+          `--artifacts-s3-bucket=${store.bucket}`,
+          `--artifacts-s3-region=${store.region}`,
+          '--artifacts-secret=bench-artifacts',
+        ],
+      });
+      // The third suite starts in its own test, so that its provider goes down while it runs.
+      await kubectlApply([suite('whole', 'whole'), suite('deleted', 'deleted')].join('---\n'), {
+        namespace: ns,
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      await Promise.all(Object.values(standIns).map((standIn) => standIn.close()));
+      await store?.stop();
+    });
+
     it(
       'a run whose pod is deleted half-way asks only for the rest, and ends as an uninterrupted run',
       { timeout: 2 * RUN_TIMEOUT_MS },
