@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { redact } from '../providers/errors.ts';
 import type { ProviderConfig, ProviderType } from '../providers/types.ts';
 import { ConfigError } from './errors.ts';
-import { RUNNER_ENV } from '../contract/env.ts';
+import { JUDGE_VARIABLES, RUNNER_ENV, TARGET_VARIABLES, type ProviderVariables } from '../contract/env.ts';
 import { DEFAULT_REGION, parseArtifactsUrl, type ArtifactsDestination } from '../artifacts/destination.ts';
 import { RESUME_MODES, shardFolder, type CheckpointLocation, type ResumeMode } from '../resume/location.ts';
 
@@ -117,34 +117,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv): RunnerEnvironment {
     throw error;
   }
 }
-
-/** The variables of a provider, its model and its limits: the target's, or the judge's. */
-type ProviderVariables = Record<
-  'provider' | 'model' | 'endpoint' | 'allowPlainHttp' | 'parameters' | 'apiKey' | 'rateLimitRpm' | 'rateLimitTpm',
-  string
->;
-
-const TARGET_VARIABLES: ProviderVariables = {
-  provider: RUNNER_ENV.provider,
-  model: RUNNER_ENV.model,
-  endpoint: RUNNER_ENV.endpoint,
-  allowPlainHttp: RUNNER_ENV.allowPlainHttp,
-  parameters: RUNNER_ENV.parameters,
-  apiKey: RUNNER_ENV.apiKey,
-  rateLimitRpm: RUNNER_ENV.rateLimitRpm,
-  rateLimitTpm: RUNNER_ENV.rateLimitTpm,
-};
-
-const JUDGE_VARIABLES: ProviderVariables = {
-  provider: RUNNER_ENV.judgeProvider,
-  model: RUNNER_ENV.judgeModel,
-  endpoint: RUNNER_ENV.judgeEndpoint,
-  allowPlainHttp: RUNNER_ENV.judgeAllowPlainHttp,
-  parameters: RUNNER_ENV.judgeParameters,
-  apiKey: RUNNER_ENV.judgeApiKey,
-  rateLimitRpm: RUNNER_ENV.judgeRateLimitRpm,
-  rateLimitTpm: RUNNER_ENV.judgeRateLimitTpm,
-};
 
 /** A provider and model with this run's share of its rate limits. */
 export interface ProviderEnvironment {

@@ -44,3 +44,38 @@ export const RUNNER_ENV = {
   /** The run's checkpoint directory (a PVC mount), instead of BENCH_CHECKPOINT_URL. */
   checkpointDir: 'BENCH_CHECKPOINT_DIR',
 } as const;
+
+/** The variables of a provider, its model and its limits: the target's, or the judge's. */
+export type ProviderVariables = Record<
+  | 'provider'
+  | 'model'
+  | 'endpoint'
+  | 'allowPlainHttp'
+  | 'parameters'
+  | 'apiKey'
+  | 'rateLimitRpm'
+  | 'rateLimitTpm',
+  string
+>;
+
+export const TARGET_VARIABLES: ProviderVariables = {
+  provider: RUNNER_ENV.provider,
+  model: RUNNER_ENV.model,
+  endpoint: RUNNER_ENV.endpoint,
+  allowPlainHttp: RUNNER_ENV.allowPlainHttp,
+  parameters: RUNNER_ENV.parameters,
+  apiKey: RUNNER_ENV.apiKey,
+  rateLimitRpm: RUNNER_ENV.rateLimitRpm,
+  rateLimitTpm: RUNNER_ENV.rateLimitTpm,
+};
+
+export const JUDGE_VARIABLES: ProviderVariables = {
+  provider: RUNNER_ENV.judgeProvider,
+  model: RUNNER_ENV.judgeModel,
+  endpoint: RUNNER_ENV.judgeEndpoint,
+  allowPlainHttp: RUNNER_ENV.judgeAllowPlainHttp,
+  parameters: RUNNER_ENV.judgeParameters,
+  apiKey: RUNNER_ENV.judgeApiKey,
+  rateLimitRpm: RUNNER_ENV.judgeRateLimitRpm,
+  rateLimitTpm: RUNNER_ENV.judgeRateLimitTpm,
+};

@@ -4,11 +4,11 @@ import { durationSeconds } from '../../meta/duration.ts';
 import { RUN_TIMEOUT_DEFAULT } from '../time/run-timeouts.ts';
 import { artifactsEnv, runArtifactsURL, type ArtifactStore } from './artifact-store.ts';
 import { judgeArgs, judgeEnv, type RunJudge } from './judge.ts';
-import { providerEnv, TARGET_VARIABLES } from './provider-env.ts';
+import { providerEnv } from './provider-env.ts';
 import { resumeEnv } from './resume.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
 import { jobName, runName } from './names.ts';
-import { RUNNER_ENV } from '../../../../runner/src/contract/env.ts';
+import { RUNNER_ENV, TARGET_VARIABLES } from '../../../../runner/src/contract/env.ts';
 import { EXIT } from '../../../../runner/src/contract/exit-codes.ts';
 
 type Benchmark = BenchmarkSuite['spec']['benchmarks'][number];

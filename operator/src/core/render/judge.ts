@@ -3,8 +3,8 @@
 // (bench-runner's --scorer=judge and --judge-* arguments; docs/runner-contract.md, Judge).
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { Judge, ProviderPolicy } from '../../api/v1alpha1/index.ts';
-import { RUNNER_ENV } from '../../../../runner/src/contract/env.ts';
-import { JUDGE_VARIABLES, providerEnv } from './provider-env.ts';
+import { JUDGE_VARIABLES, RUNNER_ENV } from '../../../../runner/src/contract/env.ts';
+import { providerEnv } from './provider-env.ts';
 
 /** A benchmark's judge with the ProviderPolicy it names. */
 export interface RunJudge {

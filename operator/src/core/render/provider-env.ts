@@ -1,44 +1,9 @@
 // The runner contract's variables that tell a run how to reach a provider: the target's
 // (BENCH_PROVIDER, BENCH_ENDPOINT, ...) and, for a benchmark with a judge, the judge's
-// (BENCH_JUDGE_PROVIDER, ...), the same shape under other names.
+// (BENCH_JUDGE_PROVIDER, ...), the same shape under other names (contract/env.ts names both).
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
-import { RUNNER_ENV } from '../../../../runner/src/contract/env.ts';
-
-type ProviderVariable =
-  | 'provider'
-  | 'model'
-  | 'endpoint'
-  | 'allowPlainHttp'
-  | 'parameters'
-  | 'apiKey'
-  | 'rateLimitRpm'
-  | 'rateLimitTpm';
-
-/** The names of one provider's variables: the target's or the judge's. */
-export type ProviderVariables = Record<ProviderVariable, string>;
-
-export const TARGET_VARIABLES: ProviderVariables = {
-  provider: RUNNER_ENV.provider,
-  model: RUNNER_ENV.model,
-  endpoint: RUNNER_ENV.endpoint,
-  allowPlainHttp: RUNNER_ENV.allowPlainHttp,
-  parameters: RUNNER_ENV.parameters,
-  apiKey: RUNNER_ENV.apiKey,
-  rateLimitRpm: RUNNER_ENV.rateLimitRpm,
-  rateLimitTpm: RUNNER_ENV.rateLimitTpm,
-};
-
-export const JUDGE_VARIABLES: ProviderVariables = {
-  provider: RUNNER_ENV.judgeProvider,
-  model: RUNNER_ENV.judgeModel,
-  endpoint: RUNNER_ENV.judgeEndpoint,
-  allowPlainHttp: RUNNER_ENV.judgeAllowPlainHttp,
-  parameters: RUNNER_ENV.judgeParameters,
-  apiKey: RUNNER_ENV.judgeApiKey,
-  rateLimitRpm: RUNNER_ENV.judgeRateLimitRpm,
-  rateLimitTpm: RUNNER_ENV.judgeRateLimitTpm,
-};
+import type { ProviderVariables } from '../../../../runner/src/contract/env.ts';
 
 /**
  * How a run reaches a provider: its type, endpoint, model and parameters, its share of the
