@@ -1,0 +1,112 @@
+import type { RunState } from '../suite/run-state.ts';
+import type { SuiteSnapshot } from './engine.ts';
+
+/** A suite as the candidate order needs it: its snapshot, its runs in use before the pass, its admissible runs. */
+export interface CandidateSuite {
+  snapshot: SuiteSnapshot;
+  use: { inUse: number };
+  /** The suite's admissible runs, in run order. */
+  queue: RunState[];
+}
+
+/**
+ * Admissible runs in admission order. Within a priority level this is a fair merge: each step
+ * takes the next run of the suite with the fewest runs in use so far (then the oldest suite), so
+ * one large suite cannot starve the others. `visit` says whether it admitted the run.
+ */
+export function forEachCandidate<S extends CandidateSuite>(
+  suites: S[],
+  visit: (suite: S, run: RunState) => boolean,
+): void {
+  // Entries of one shape (every field always present), so the comparison stays monomorphic.
+  const levels = new Map<number, Array<Entry<S>>>();
+  for (const suite of suites) {
+    const queue = suite.queue;
+    if (queue.length === 0) continue;
+    const level = levels.get(suite.snapshot.priority) ?? [];
+    level.push({
+      suite,
+      queue,
+      next: 0,
+      use: suite.use.inUse,
+      servedAt: suite.snapshot.lastAdmittedAt ?? -Infinity,
+    });
+    levels.set(suite.snapshot.priority, level);
+  }
+  for (const priority of [...levels.keys()].sort((a, b) => b - a)) {
+    const heap = new MinHeap(levels.get(priority)!, fairShare);
+    for (let entry = heap.pop(); entry; entry = heap.pop()) {
+      // A deferred run leaves its suite's weight as it was, so the suite would come straight back
+      // to the top: its runs are visited in a row until one is admitted (its use grows), and only
+      // then does the suite go back into the heap with its new weight.
+      while (entry.next < entry.queue.length) {
+        if (!visit(entry.suite, entry.queue[entry.next++]!)) continue;
+        entry.use++;
+        entry.servedAt = Infinity; // served in this pass: last in its tie
+        if (entry.next < entry.queue.length) heap.push(entry);
+        break;
+      }
+    }
+  }
+}
+
+interface Entry<S extends CandidateSuite> {
+  suite: S;
+  queue: RunState[];
+  next: number;
+  use: number;
+  servedAt: number;
+}
+
+/** Fewest runs in use first, then the suite served longest ago, then the oldest suite, then by key. */
+function fairShare(a: Entry<CandidateSuite>, b: Entry<CandidateSuite>): number {
+  const byUse = a.use - b.use;
+  if (byUse !== 0) return byUse;
+  if (a.servedAt !== b.servedAt) return a.servedAt < b.servedAt ? -1 : 1;
+  const x = a.suite.snapshot;
+  const y = b.suite.snapshot;
+  if (x.createdAt !== y.createdAt) return x.createdAt - y.createdAt;
+  return x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
+}
+
+/** A binary min-heap; the comparison is read on every push/pop, so changing weights are honoured for re-inserted items. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  private readonly less: (a: T, b: T) => number;
+  constructor(items: T[], less: (a: T, b: T) => number) {
+    this.less = less;
+    for (const item of items) this.push(item);
+  }
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.less(item, items[parent]!) >= 0) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = item;
+  }
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      // Sift the last item down from the root, moving smaller children up into the hole.
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let smallest = l < items.length && this.less(items[l]!, last) < 0 ? l : -1;
+        if (r < items.length && this.less(items[r]!, smallest === -1 ? last : items[l]!) < 0) smallest = r;
+        if (smallest === -1) break;
+        items[i] = items[smallest]!;
+        i = smallest;
+      }
+      items[i] = last;
+    }
+    return top;
+  }
+}
