@@ -1,20 +1,35 @@
-// The operator's main.ts under the V8 sampling profiler, for BENCH_CPU_PROF=1 runs. Not `node
-// --cpu-prof`: that writes only on a clean exit, and a saturated operator may not exit promptly.
-// On SIGTERM the profile goes to $BENCH_PROFILE (a .cpuprofile for Chrome DevTools / speedscope)
-// and the process exits.
-import { writeFileSync } from 'node:fs';
+// The operator's main.ts with what the benchmarks measure from inside it:
+// - BENCH_MEMORY_SAMPLES=<file>: process.memoryUsage() (rss, heapTotal, heapUsed, external,
+//   arrayBuffers, in bytes) appended to the file as a JSON line every BENCH_MEMORY_INTERVAL_MS
+//   (250), so the harness can say what the resident set was made of at its peak.
+// - BENCH_PROFILE=<file>: the V8 sampling profiler; on SIGTERM the profile goes to the file (a
+//   .cpuprofile for Chrome DevTools / speedscope) and the process exits. Not `node --cpu-prof`:
+//   that writes only on a clean exit, and a saturated operator may not exit promptly.
+// Heap snapshots need nothing here: the harness passes `--heapsnapshot-signal=SIGUSR2`.
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 
-const file = process.env.BENCH_PROFILE ?? 'operator.cpuprofile';
-const session = new Session();
-session.connect();
-await session.post('Profiler.enable');
-await session.post('Profiler.setSamplingInterval', { interval: 1000 });
-await session.post('Profiler.start');
-process.on('SIGTERM', () => {
-  void session.post('Profiler.stop').then(({ profile }) => {
-    writeFileSync(file, JSON.stringify(profile));
-    process.exit(0);
+const samples = process.env.BENCH_MEMORY_SAMPLES;
+if (samples) {
+  writeFileSync(samples, '');
+  const sample = () =>
+    appendFileSync(samples, `${JSON.stringify({ at: Date.now(), ...process.memoryUsage() })}\n`);
+  sample();
+  setInterval(sample, Number(process.env.BENCH_MEMORY_INTERVAL_MS ?? 250)).unref();
+}
+
+const profile = process.env.BENCH_PROFILE;
+if (profile) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  await session.post('Profiler.start');
+  process.on('SIGTERM', () => {
+    void session.post('Profiler.stop').then(({ profile: result }) => {
+      writeFileSync(profile, JSON.stringify(result));
+      process.exit(0);
+    });
   });
-});
+}
 await import('../../operator/src/main.ts');

@@ -529,3 +529,50 @@ export function peakRssInCgroup(
   }
   return best;
 }
+
+/** process.memoryUsage() in MiB, as the instrumented operator (profiled-operator.ts) samples it. */
+export interface MemoryBreakdown {
+  rssMiB: number;
+  heapTotalMiB: number;
+  heapUsedMiB: number;
+  externalMiB: number;
+  arrayBuffersMiB: number;
+}
+
+/**
+ * What a BENCH_MEMORY_SAMPLES file says, from `since` (epoch ms) on: the sample with the largest
+ * resident set (what it was made of at its peak) and each field's own peak.
+ */
+export function summariseMemory(
+  file: string,
+  since = 0,
+): { samples: number; atPeakRss: MemoryBreakdown; peaks: MemoryBreakdown } | undefined {
+  const toMiB = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  type Sample = {
+    at: number;
+    rss: number;
+    heapTotal: number;
+    heapUsed: number;
+    external: number;
+    arrayBuffers: number;
+  };
+  const samples = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Sample)
+    .filter((s) => s.at >= since);
+  if (samples.length === 0) return undefined;
+  const breakdown = (pick: (field: Exclude<keyof Sample, 'at'>) => number): MemoryBreakdown => ({
+    rssMiB: toMiB(pick('rss')),
+    heapTotalMiB: toMiB(pick('heapTotal')),
+    heapUsedMiB: toMiB(pick('heapUsed')),
+    externalMiB: toMiB(pick('external')),
+    arrayBuffersMiB: toMiB(pick('arrayBuffers')),
+  });
+  const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a));
+  return {
+    samples: samples.length,
+    atPeakRss: breakdown((field) => peak[field]),
+    peaks: breakdown((field) => samples.reduce((max, s) => Math.max(max, s[field]), 0)),
+  };
+}

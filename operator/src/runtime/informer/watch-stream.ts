@@ -34,17 +34,23 @@ export async function consumeWatch(
   const decoder = new TextDecoder();
   let buffered = '';
   let finished = false;
-  let stalled: (() => void) | undefined;
-  const stall = new Promise<'stalled'>((resolve) => (stalled = () => resolve('stalled')));
-  let timer = clock.setTimeout(() => stalled?.(), options.stallTimeoutMs);
+  // The deadline cancels the read in flight (it then reads as done). Not Promise.race with a
+  // promise that settles only on a stall: every race would add a reaction to that promise, each
+  // holding its read's chunk, so a watch kept everything it ever received until it ended.
+  let stalled = false;
+  const onStall = () => {
+    stalled = true;
+    void reader.cancel().catch(() => undefined);
+  };
+  let timer = clock.setTimeout(onStall, options.stallTimeoutMs);
   const resetDeadline = () => {
     clock.clearTimeout(timer);
-    timer = clock.setTimeout(() => stalled?.(), options.stallTimeoutMs);
+    timer = clock.setTimeout(onStall, options.stallTimeoutMs);
   };
   try {
     for (;;) {
-      const result = await Promise.race([reader.read(), stall]);
-      if (result === 'stalled') throw new WatchStalledError(options.stallTimeoutMs);
+      const result = await reader.read();
+      if (stalled) throw new WatchStalledError(options.stallTimeoutMs);
       if (result.done) break;
       buffered += decoder.decode(result.value, { stream: true });
       let newline: number;
@@ -62,6 +68,6 @@ export async function consumeWatch(
   } finally {
     clock.clearTimeout(timer);
     if (finished) reader.releaseLock();
-    else void reader.cancel().catch(() => undefined);
+    else if (!stalled) void reader.cancel().catch(() => undefined);
   }
 }
