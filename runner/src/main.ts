@@ -19,7 +19,7 @@ import { itemRequest } from './evaluate/item-request.ts';
 import { shardOutcomes } from './evaluate/outcomes.ts';
 import { runItems } from './evaluate/run-items.ts';
 import { summarize, type RunResult } from './evaluate/summary.ts';
-import { exitCodeOfKind, runOutcome, type RunOutcome } from './outcome/exit-code.ts';
+import { exitCodeOfProviderError, runOutcome, type RunOutcome } from './outcome/exit-code.ts';
 import { EXIT } from './contract/exit-codes.ts';
 import { RUNNER_ENV } from './contract/env.ts';
 import { terminationMessage } from './outcome/termination-message.ts';
@@ -53,7 +53,7 @@ function outcomeOfError(error: unknown): RunOutcome {
     return { code: EXIT.interrupted, reason: 'interrupted by SIGTERM before the items ran' };
   }
   if (error instanceof ConfigError) return { code: EXIT.configError, reason: error.message };
-  if (error instanceof ProviderError) return { code: exitCodeOfKind(error.kind), reason: error.message };
+  if (error instanceof ProviderError) return { code: exitCodeOfProviderError(error), reason: error.message };
   if (error instanceof DatasetUnavailableError) return { code: EXIT.runFailure, reason: error.message };
   return { code: EXIT.runFailure, reason: `unexpected error: ${(error as Error).stack ?? String(error)}` };
 }

@@ -9,6 +9,10 @@ export const EXIT = {
   providerUnavailable: 10,
   providerRateLimited: 11,
   credentialsRejected: 12,
+  /** The judge's provider (LLM-as-judge) failed as 10, 11 and 12 say for the target's. */
+  judgeUnavailable: 20,
+  judgeRateLimited: 21,
+  judgeCredentialsRejected: 22,
   /** 128 + SIGTERM, as a shell reports a process ended by it. */
   interrupted: 143,
 } as const;

@@ -30,7 +30,8 @@ export interface ItemResult {
   usage?: Usage;
   /** The judge's verdict, for items the judge scores. */
   judge?: JudgeRecord;
-  error?: { kind: FailureKind; message: string };
+  /** `judge`: the judge's provider failed, not the target's. */
+  error?: { kind: FailureKind; message: string; judge?: true };
 }
 
 function identity(item: DatasetItem): Pick<ItemResult, 'index' | 'line' | 'id' | 'category'> {
@@ -84,6 +85,6 @@ export function failedResult(item: DatasetItem, error: unknown): ItemResult {
     ...(error instanceof JudgeFailure
       ? { usage: error.answerUsage, judge: { usage: error.judgeUsage } }
       : {}),
-    error: { kind, message },
+    error: { kind, message, ...(error instanceof JudgeFailure ? { judge: true as const } : {}) },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { RequestPipeline } from '../client/pipeline.ts';
 import type { DatasetItem } from '../dataset/items.ts';
-import { failureLimitReached, noFailures, type FailureTally } from '../outcome/exit-code.ts';
+import { failureLimitReached, noFailures, tallyKind, type FailureTally } from '../outcome/exit-code.ts';
 import type { JudgeItem } from '../judge/judge-answer.ts';
 import type { CompletionRequest } from '../providers/types.ts';
 import { answeredResult, failedResult, type ItemResult } from './item-result.ts';
@@ -71,7 +71,7 @@ export async function runItems(input: RunItemsInput): Promise<ItemsRun> {
       const result = await evaluate(item);
       if (result === undefined) return;
       results.push(result);
-      if (result.error) failures[result.error.kind]++;
+      if (result.error) failures[tallyKind(result.error)]++;
       input.onResult(result);
       if (
         stopped === undefined &&

@@ -105,6 +105,20 @@ describe('bench-runner with a judge', { timeout: 120_000 }, () => {
     expect(run.stderr).toContain('judge: openai-compatible judge-model, 1-5 scale, passing from 4');
   });
 
+  it("exits 22, not the target's 12, when the judge's provider rejects its key", async () => {
+    const dataset = dir.file('items.jsonl', jsonl(ITEMS));
+    const run = await runRunner(
+      ['--dataset', dataset, '--scorer=judge', '--judge-scale=1-5', '--concurrency=1'],
+      { ...contract(), BENCH_JUDGE_API_KEY: 'sk-judge-wrong' },
+      dir.file('termination-log'),
+    );
+    expect(run.code, run.stderr).toBe(22);
+    expect(run.message).toContain("the judge's provider rejected the credentials");
+    // The first answer was asked for; its judge's refusal stopped the run.
+    expect(target.requests).toHaveLength(1);
+    expect(run.results[0]).toMatchObject({ status: 'failed', error: { kind: 'auth', judge: true } });
+  });
+
   it('exits 2 when items are to be judged but the run has no judge', async () => {
     const dataset = dir.file('items.jsonl', jsonl(ITEMS));
     const { BENCH_JUDGE_PROVIDER: _, ...noJudge } = contract();

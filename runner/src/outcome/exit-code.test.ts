@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { failureLimitReached, noFailures, runOutcome, type FailureTally } from './exit-code.ts';
+import {
+  exitCodeOfProviderError,
+  failureLimitReached,
+  noFailures,
+  runOutcome,
+  tallyKind,
+  type FailureTally,
+} from './exit-code.ts';
 import { EXIT } from '../contract/exit-codes.ts';
+import { JudgeFailure } from '../judge/judgement.ts';
+import { ProviderError } from '../providers/types.ts';
 
 const tally = (counts: Partial<FailureTally>): FailureTally => ({ ...noFailures(), ...counts });
 const outcome = (failures: Partial<FailureTally>, items = 100, interrupted = false) =>
@@ -36,6 +45,44 @@ describe('runOutcome', () => {
       reason: 'interrupted by SIGTERM: the result is partial',
     });
     expect(outcome({ unavailable: 50 }, 100, true).code).toBe(143);
+  });
+});
+
+describe("the judge's provider failures, apart from the target's", () => {
+  const noUsage = { inputTokens: 0, outputTokens: 0 };
+
+  it("count as the judge's kinds, except a request rejected as invalid and unexpected errors", () => {
+    expect(tallyKind({ kind: 'unavailable', judge: true })).toBe('judge_unavailable');
+    expect(tallyKind({ kind: 'rate_limited', judge: true })).toBe('judge_rate_limited');
+    expect(tallyKind({ kind: 'auth', judge: true })).toBe('judge_auth');
+    expect(tallyKind({ kind: 'invalid_request', judge: true })).toBe('invalid_request');
+    expect(tallyKind({ kind: 'other', judge: true })).toBe('other');
+    expect(tallyKind({ kind: 'unavailable' })).toBe('unavailable');
+  });
+
+  it('end the run with 20, 21 and 22, so the operator charges the judge provider, not the target', () => {
+    expect(outcome({ judge_unavailable: 6 })).toEqual({
+      code: EXIT.judgeUnavailable,
+      reason:
+        "6 of 100 items failed after retries (at most 5 may), most because the judge's provider was unavailable",
+    });
+    expect(outcome({ judge_rate_limited: 4, unavailable: 2 }).code).toBe(EXIT.judgeRateLimited);
+    // Ties go to the target's kinds.
+    expect(outcome({ judge_unavailable: 3, unavailable: 3 }).code).toBe(EXIT.providerUnavailable);
+    expect(outcome({ judge_auth: 1 })).toEqual({
+      code: EXIT.judgeCredentialsRejected,
+      reason: "the judge's provider rejected the credentials",
+    });
+    expect(outcome({ judge_auth: 1, auth: 1 }).code).toBe(EXIT.credentialsRejected);
+    expect(failureLimitReached(tally({ judge_auth: 1 }), 1000, 0.5)).toBe(true);
+  });
+
+  it('outside the items too', () => {
+    const rejected = new ProviderError('auth', '401');
+    expect(exitCodeOfProviderError(rejected)).toBe(EXIT.credentialsRejected);
+    expect(exitCodeOfProviderError(new JudgeFailure(rejected, noUsage, noUsage))).toBe(
+      EXIT.judgeCredentialsRejected,
+    );
   });
 });
 

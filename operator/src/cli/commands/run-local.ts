@@ -64,7 +64,8 @@ function mountOption(entry: string, previous: Record<string, string>): Record<st
 const EXIT_CODE_HELP = `
 Once bench-runner has started, benchctl exits with bench-runner's exit code (the runner contract: 0
 success, 2 benchmark or configuration error, 10 provider unavailable, 11 rate-limited, 12
-credentials rejected, 143 interrupted); before that, with the exit codes below.`;
+credentials rejected, 20, 21, 22 the same for the judge's provider, 143 interrupted); before that,
+with the exit codes below.`;
 
 export function registerRunLocal(program: Command, ctx: CliContext, wrap: Wrap): Command {
   return program

@@ -181,20 +181,31 @@ const cases: Case[] = [
   },
 ];
 
+/** The Job with its judge on `provider`. */
+const judgedBy = (provider: string, job: JobObject): JobObject => {
+  job.metadata.labels!['bench.dev/judge-provider'] = provider;
+  return job;
+};
+
 /**
  * A run on provider `other` judged by `p`, whose judge graded with 2,000 input and 50 output tokens:
  * 0.0045 USD at p's prices.
  */
-const judgedElsewhere = (() => {
-  const job = attemptJob(owner, {
+const judgedElsewhere = judgedBy(
+  'p',
+  attemptJob(owner, {
     run: 'j-t',
     provider: 'other',
     created: NOW - 60 * SECOND,
     end: { complete: NOW - 30 * SECOND },
-  });
-  job.metadata.labels!['bench.dev/judge-provider'] = 'p';
-  return job;
-})();
+  }),
+);
+/** Attempt `attempt` of run b-t on provider `other`, judged by `p`, failed with the exit code. */
+const judgeFailedWith = (exitCode: number, attempt: number, at: number): JobObject => {
+  const job = failedWith(exitCode, attempt, at);
+  job.metadata.labels!['bench.dev/provider'] = 'other';
+  return judgedBy('p', job);
+};
 const judgedPod = attemptPod(judgedElsewhere, {
   created: NOW - 60 * SECOND,
   terminationMessage:
@@ -214,6 +225,45 @@ cases.push({
   decisions: ['BudgetExhausted'],
   result: { requeueAfterMs: 12 * 3_600 * SECOND + SLACK_MS },
 });
+
+cases.push(
+  {
+    name: "the judge's provider failures (exit 20, 21) count for the provider that judged the run",
+    provider: providerObject('p', breaker),
+    jobs: [judgeFailedWith(20, 1, NOW - 30 * SECOND), judgeFailedWith(21, 2, NOW - 20 * SECOND)],
+    status: { circuit: { state: 'Open', consecutiveFailures: 2 } },
+    decisions: ['CircuitOpened'],
+    result: { requeueAfterMs: 40 * SECOND + SLACK_MS },
+  },
+  {
+    name: "the judge's provider failures do not count for the provider that served the run",
+    provider: providerObject('p', breaker),
+    jobs: [
+      judgedBy('other', failedWith(20, 1, NOW - 30 * SECOND)),
+      judgedBy('other', failedWith(21, 2, NOW - 20 * SECOND)),
+    ],
+    status: { circuit: { state: 'Closed', consecutiveFailures: 0 } },
+    decisions: [],
+    result: undefined,
+  },
+  {
+    name: "the judge's rejected credentials (exit 22) make the judge's provider Degraded, saying so",
+    provider: providerObject('p'),
+    jobs: [judgeFailedWith(22, 1, NOW - 30 * SECOND)],
+    status: {
+      conditions: expect.arrayContaining([
+        expect.objectContaining({
+          type: 'Degraded',
+          reason: 'CredentialsRejected',
+          message:
+            "run s-1-b-t exited 22: the provider rejected the judge's credentials; no run starts on this provider until its spec or credentials reference changes",
+        }),
+      ]),
+    },
+    decisions: ['CredentialsRejected'],
+    result: undefined,
+  },
+);
 
 describe('provider reconciler', () => {
   it.each(cases)('$name', async (c) => {

@@ -4,7 +4,7 @@ import { LABELS } from '../../core/render/labels.ts';
 import { account, nextPeriodStart, type FinishedRun, type Outcome } from '../../core/provider/accounting.ts';
 import { providerConditions } from '../../core/provider/conditions.ts';
 import { observeAttempt } from '../../core/suite/observe.ts';
-import { classifyFailure } from '../../core/suite/run-state.ts';
+import { classifyFailure, type FailureClass } from '../../core/suite/run-state.ts';
 import { isConflict } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/kube-client.ts';
 import type { ReconcileContext } from '../../runtime/controller/controller.ts';
@@ -31,16 +31,35 @@ export interface ProviderReconcilerDeps {
   pacer?: StatusPacer<Status> | undefined;
 }
 
-const OUTCOME_BY_CLASS: Record<string, Outcome> = {
+/** How a failure counts for the provider that served the run, and for the one that judged it. */
+const OUTCOME_AS_TARGET: Partial<Record<FailureClass, Outcome>> = {
   provider: 'providerFailure',
   credentials: 'credentialsRejected',
 };
+const OUTCOME_AS_JUDGE: Partial<Record<FailureClass, Outcome>> = {
+  judgeProvider: 'providerFailure',
+  judgeCredentials: 'credentialsRejected',
+};
 
 /**
- * The provider's runs that have finished, as the accounting counts them: those it served (their
- * outcome moves its circuit, their usage is its spend) and those it judged (their judge's usage is
- * its spend; a judge's part in a run's outcome is not told apart from the target's, so it moves
- * no circuit). A run judged by its own provider is one run of it, with both usages.
+ * How a finished run counts for a provider that served it, judged it, or both (no failure class:
+ * it succeeded): a success for each;
+ * a failure for the one whose failure it was (bench-runner's exit codes tell the judge's provider
+ * failures apart), nothing for the other.
+ */
+function outcomeFor(failureClass: FailureClass | undefined, served: boolean, judged: boolean): Outcome {
+  if (failureClass === undefined) return 'success';
+  return (
+    (served ? OUTCOME_AS_TARGET[failureClass] : undefined) ??
+    (judged ? OUTCOME_AS_JUDGE[failureClass] : undefined) ??
+    'other'
+  );
+}
+
+/**
+ * The provider's runs that have finished, as the accounting counts them: those it served and
+ * those it judged (their outcome moves its circuit as outcomeFor says; the usage it served or
+ * judged is its spend). A run judged by its own provider is one run of it, with both usages.
  */
 function finishedRuns(caches: Caches, jobs: JobObject[], provider: string): FinishedRun[] {
   return jobs.flatMap((job) => {
@@ -52,16 +71,20 @@ function finishedRuns(caches: Caches, jobs: JobObject[], provider: string): Fini
     const labels = job.metadata.labels ?? {};
     const served = labels[LABELS.provider] === provider;
     const judged = labels[LABELS.judgeProvider] === provider;
-    const outcome: Outcome = !served
-      ? 'other'
-      : attempt.phase === 'Succeeded'
-        ? 'success'
-        : (OUTCOME_BY_CLASS[classifyFailure(attempt)] ?? 'other');
+    const failureClass = attempt.phase === 'Succeeded' ? undefined : classifyFailure(attempt);
     const usage = addUsage(
       served ? attempt.result?.usage : undefined,
       judged ? attempt.result?.judgeUsage : undefined,
     );
-    return [{ job: attempt.job, completionTime: attempt.completionTime, outcome, usage }];
+    return [
+      {
+        job: attempt.job,
+        completionTime: attempt.completionTime,
+        outcome: outcomeFor(failureClass, served, judged),
+        usage,
+        ...(judged && failureClass === 'judgeCredentials' ? { asJudge: true as const } : {}),
+      },
+    ];
   });
 }
 

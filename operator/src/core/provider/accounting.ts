@@ -16,6 +16,8 @@ export interface FinishedRun {
   completionTime: string;
   outcome: Outcome;
   usage?: { inputTokens?: number; outputTokens?: number } | undefined;
+  /** The provider's part in the outcome was as the run's judge (LLM-as-judge). */
+  asJudge?: true;
 }
 
 export interface ProviderEvent {
@@ -233,7 +235,7 @@ export function account(
     events.push({
       reason: 'CredentialsRejected',
       type: 'Warning',
-      message: `run ${credentialsRejected.job} exited 12: the provider rejected the credentials; no run starts on this provider until its spec or credentials reference changes`,
+      message: `run ${credentialsRejected.job} exited ${credentialsRejected.asJudge ? "22: the provider rejected the judge's" : '12: the provider rejected the'} credentials; no run starts on this provider until its spec or credentials reference changes`,
       at: Date.parse(credentialsRejected.completionTime),
       job: credentialsRejected.job,
     });

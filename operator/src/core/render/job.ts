@@ -53,6 +53,9 @@ const CLASSIFIED_EXIT_CODES = [
   EXIT.providerUnavailable,
   EXIT.providerRateLimited,
   EXIT.credentialsRejected,
+  EXIT.judgeUnavailable,
+  EXIT.judgeRateLimited,
+  EXIT.judgeCredentialsRejected,
 ];
 
 /**

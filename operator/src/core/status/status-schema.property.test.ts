@@ -144,7 +144,7 @@ const message = (failed: boolean) =>
 /** A pod of an attempt: finished with its runner's message, or stopped or held by Kubernetes. */
 const pod = (succeeded: boolean) =>
   fc.record({
-    exitCode: succeeded ? fc.constant(0) : fc.oneof(fc.constantFrom(1, 2, 10, 11, 12, 137, 143), fc.nat(255)),
+    exitCode: succeeded ? fc.constant(0) : fc.oneof(fc.constantFrom(1, 2, 10, 11, 12, 20, 21, 22, 137, 143), fc.nat(255)),
     message: message(!succeeded),
     terminatedReason: rarely(fc.constantFrom('Error', 'OOMKilled', 'Completed', 'ContainerCannotRun')),
     podReason: rarely(fc.oneof(fc.constant('Evicted'), anyText(80))),

@@ -42,6 +42,10 @@ describe('failure classification', () => {
     [12, 'PodFailurePolicy', 'credentials'],
     [10, 'PodFailurePolicy', 'provider'],
     [11, 'PodFailurePolicy', 'provider'],
+    // The judge's provider's failures, apart: they count for the judge's provider, not the target's.
+    [20, 'PodFailurePolicy', 'judgeProvider'],
+    [21, 'PodFailurePolicy', 'judgeProvider'],
+    [22, 'PodFailurePolicy', 'judgeCredentials'],
     // A run timeout, and what Kubernetes did to the pod, are never the provider's failure.
     [undefined, 'DeadlineExceeded', 'run'],
     [undefined, 'ImagePullFailed', 'pod'],
@@ -61,9 +65,17 @@ describe('run states', () => {
       reason: 'BenchmarkError',
       admissible: false,
     });
-    expect(deriveRunState(input([failed(1, 12)]))).toMatchObject({
-      state: 'Failed',
-      reason: 'CredentialsRejected',
+    for (const code of [12, 22])
+      expect(deriveRunState(input([failed(1, code)]))).toMatchObject({
+        state: 'Failed',
+        reason: 'CredentialsRejected',
+      });
+  });
+
+  it("retries the judge's provider failures as the target's", () => {
+    expect(deriveRunState(input([failed(1, 20)]))).toMatchObject({
+      state: 'Retrying',
+      failureClass: 'judgeProvider',
     });
   });
 

@@ -13,20 +13,29 @@ export type RunStatusEntry = NonNullable<NonNullable<BenchmarkSuite['status']>['
 export type RunStateName = RunStatusEntry['state'];
 
 /**
- * How a failed attempt counts: the runner contract's exit codes; `pod` when Kubernetes ended it
- * (docs/run-failures.md), which is never the provider's failure; `run` for the rest, timeouts
- * included (a slow provider and a slow benchmark look the same from here).
+ * How a failed attempt counts: the runner contract's exit codes, the judge's provider's failures
+ * apart from the target's; `pod` when Kubernetes ended it (docs/run-failures.md), which is never
+ * the provider's failure; `run` for the rest, timeouts included (a slow provider and a slow
+ * benchmark look the same from here).
  */
-export type FailureClass = 'config' | 'credentials' | 'provider' | 'pod' | 'run';
+export type FailureClass =
+  'config' | 'credentials' | 'provider' | 'judgeCredentials' | 'judgeProvider' | 'pod' | 'run';
+
+const CLASS_OF_EXIT_CODE: Partial<Record<number, FailureClass>> = {
+  [EXIT.configError]: 'config',
+  [EXIT.credentialsRejected]: 'credentials',
+  [EXIT.providerUnavailable]: 'provider',
+  [EXIT.providerRateLimited]: 'provider',
+  [EXIT.judgeCredentialsRejected]: 'judgeCredentials',
+  [EXIT.judgeUnavailable]: 'judgeProvider',
+  [EXIT.judgeRateLimited]: 'judgeProvider',
+};
 
 export function classifyFailure(attempt: AttemptObservation): FailureClass {
   const reason = attempt.failure?.reason ?? '';
   if (isPodProblemReason(reason)) return 'pod';
   const code = attempt.failure?.exitCode;
-  if (code === EXIT.configError) return 'config';
-  if (code === EXIT.credentialsRejected) return 'credentials';
-  if (code === EXIT.providerUnavailable || code === EXIT.providerRateLimited) return 'provider';
-  return 'run';
+  return (code !== undefined && CLASS_OF_EXIT_CODE[code]) || 'run';
 }
 
 /** What the operator knows of one run now, before admission decides anything. */
@@ -130,6 +139,7 @@ export function deriveRunState(input: RunStateInput): RunState {
   if (
     failureClass === 'config' ||
     failureClass === 'credentials' ||
+    failureClass === 'judgeCredentials' ||
     (podReason && !RETRIED[podReason as keyof typeof RETRIED])
   ) {
     const reason = podReason ?? (failureClass === 'config' ? 'BenchmarkError' : 'CredentialsRejected');
