@@ -139,6 +139,30 @@ describe('SchedulingState', () => {
     expect(state.providerSnapshot('ns/p', policy, NOW).circuit?.state).toBe('Closed');
   });
 
+  it("3: a budgeted provider's finished run reserves its expected cost until its accounting has it", () => {
+    const { state } = counting();
+    const policy = providerObject('p', {
+      cost: { currency: 'USD', inputPerMillionTokens: '1', outputPerMillionTokens: '1' },
+      budget: { limit: '0.003', period: 'Day' },
+    });
+    const spent = {
+      spend: { periodStart: '2026-12-07T00:00:00Z', amount: '0.002', currency: 'USD', runs: 2 },
+    };
+    state.providerObserved('ns/p', policy, spent, undefined);
+    const done = jobOf(suiteA, false);
+    state.jobEvents.onUpdate!(jobOf(suiteA), done);
+    const held = state.providerSnapshot('ns/p', policy, NOW).budget!;
+    expect(held.describe).toContain('1 finished run not yet accounted');
+    expect(held.spent, "0.002 spent and the run's expected 0.001").toBe(held.limit);
+
+    const name = done.metadata.name!;
+    const accountedThrough = { completionTime: done.status!.completionTime!, job: name, jobs: [name] };
+    expect(state.providerObserved('ns/p', policy, { ...spent, accountedThrough }, undefined)).toBe(true);
+    expect(state.providerSnapshot('ns/p', policy, NOW).budget!.describe).toBe(
+      '0.002 of its 0.003 USD daily budget',
+    );
+  });
+
   it("4: replaces a suite's waiting reasons, saying whether they changed", () => {
     const { state } = counting();
     const capacity = new Map([['b-t', { reason: 'ProviderCapacity', message: 'p is full' }]]);

@@ -1,10 +1,11 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
 import type { ProviderSnapshot } from '../../core/scheduling/engine.ts';
 import type { SuiteRuns } from '../../core/scheduling/suite-snapshot.ts';
-import type { AttemptObservation } from '../../core/suite/observe.ts';
+import { observeAttempt, type AttemptObservation } from '../../core/suite/observe.ts';
 import type { EventHandler } from '../../runtime/informer/informer.ts';
 import {
   podViewChanged,
+  providersOfJob,
   suiteOfLabelled,
   type Labelled,
   type JobObject,
@@ -49,7 +50,8 @@ export interface ProviderStateSink {
  *    its Jobs and Pods (as far as the operator reads them), the suite object, and its ledger
  *    entries mark the suite stale; a ProviderPolicy or SchedulePolicy change marks every suite
  *    stale. Ledger changes go through this object, so they cannot forget to.
- * 3. A provider's freshest state (ProviderBook) applies only to the generation it was computed for.
+ * 3. A provider's freshest state (ProviderBook) applies only to the generation it was computed for;
+ *    a budgeted provider's finished runs reserve their expected cost until its accounting has them.
  * 4. Each pass replaces every suite's waiting reasons; a suite is woken only when its changed.
  */
 export class SchedulingState implements SuiteSchedulingView, ProviderStateSink {
@@ -163,6 +165,11 @@ export class SchedulingState implements SuiteSchedulingView, ProviderStateSink {
     if (suite === undefined) return;
     if (job.metadata.name) this.ledger.settle(suite, job.metadata.name);
     this.contexts.invalidate(suite);
+    const attempt = observeAttempt(job, []);
+    if (attempt.phase !== 'Active' && attempt.completionTime) {
+      const keys = providersOfJob(job).map(({ namespace, name }) => `${namespace}/${name}`);
+      this.providers.runFinished(keys, { job: attempt.job, completionTime: attempt.completionTime });
+    }
   }
 
   private staleOwner(object: Labelled): void {

@@ -74,7 +74,11 @@ const INT32_MAX = 2 ** 31 - 1;
 /** status.accountedThrough.jobs' maxItems in the CRD. */
 const MAX_WATERMARK_JOBS = 1000;
 
-const after = (run: FinishedRun, mark: Status['accountedThrough']): boolean => {
+/** Whether the run finished after the watermark: the accounting has not counted it yet. */
+export const afterWatermark = (
+  run: Pick<FinishedRun, 'job' | 'completionTime'>,
+  mark: Status['accountedThrough'],
+): boolean => {
   if (!mark?.completionTime) return true;
   const t = Date.parse(run.completionTime);
   const m = Date.parse(mark.completionTime);
@@ -171,7 +175,7 @@ export function account(
   let credentialsRejected: FinishedRun | undefined;
   let exhaustedBy: FinishedRun | undefined;
   const fresh = finished
-    .filter((run) => after(run, status?.accountedThrough))
+    .filter((run) => afterWatermark(run, status?.accountedThrough))
     .sort((a, b) => Date.parse(a.completionTime) - Date.parse(b.completionTime) || (a.job < b.job ? -1 : 1));
   for (const run of fresh) {
     const at = Date.parse(run.completionTime);
