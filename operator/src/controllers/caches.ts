@@ -9,6 +9,7 @@ import type { JobView, PodView } from '../core/suite/observe.ts';
 import type { SuiteInputs } from '../core/suite/inputs.ts';
 import type { KubeObject } from '../runtime/client/resource.ts';
 import type { Informer } from '../runtime/informer/informer.ts';
+import { project, type FieldSpec } from '../runtime/informer/projection.ts';
 import { byNamespace, byOwnerUid } from '../runtime/informer/store.ts';
 import type { Manager } from '../runtime/manager/manager.ts';
 import type { SuiteSchedulingView } from './scheduler/state.ts';
@@ -39,44 +40,67 @@ export type RoundObject = KubeObject & { spec: Pick<BenchmarkRound['spec'], 'rou
  */
 export const NOT_RUNNING_PODS = 'status.phase!=Running,status.phase!=Unknown';
 
-/**
- * The fields of a pod the operator reads, and nothing else: pending pods of every run in flight are
- * cached, and a pod's spec and full status are many times larger than this (make bench measures
- * the operator's memory).
- */
+// What the caches keep of each kind, and nothing else: each cached object is held for as long as it
+// exists (a Job until it is deleted, which a TTL or the suite's history may take days to do), and
+// the full objects are many times larger than what the controllers read (make bench measures the
+// operator's memory). caches.test.ts checks the readers against these lists.
+
+/** An owner reference as the owner index (uid) and `owns` (a controller owner's kind and name) read it. */
+const OWNER_REFERENCE: FieldSpec = { apiVersion: true, kind: true, name: true, uid: true, controller: true };
+
+const OBJECT_META: FieldSpec = {
+  name: true,
+  namespace: true,
+  uid: true,
+  resourceVersion: true,
+  labels: true,
+  creationTimestamp: true,
+  deletionTimestamp: true,
+  ownerReferences: OWNER_REFERENCE,
+};
+
+/** JobView's fields (core/suite/observe.ts): never the pod template, which is most of a Job. */
+export const JOB_FIELDS: FieldSpec = {
+  metadata: { ...OBJECT_META, annotations: true },
+  spec: { completions: true },
+  status: {
+    startTime: true,
+    completionTime: true,
+    active: true,
+    ready: true,
+    succeeded: true,
+    failed: true,
+    conditions: { type: true, status: true, reason: true, message: true, lastTransitionTime: true },
+  },
+};
+
+/** PodView's fields (core/suite/pod-problems.ts); podView also keeps only the conditions it reads. */
+export const POD_FIELDS: FieldSpec = {
+  metadata: OBJECT_META,
+  status: {
+    phase: true,
+    reason: true,
+    message: true,
+    conditions: { type: true, status: true, reason: true, message: true },
+    containerStatuses: { name: true, state: { waiting: true, terminated: true } },
+  },
+};
+
+/** What the operator reads of a BenchmarkRound: which suite and round it records, never its runs (up to a thousand). */
+export const ROUND_FIELDS: FieldSpec = { metadata: OBJECT_META, spec: { round: true } };
+
+/** The cached form of an operator Job. */
+export const jobView = (job: JobObject): JobObject => project(job, JOB_FIELDS);
+
+/** The cached form of a pending or finished pod: its scheduling and disruption conditions only. */
 export function podView(pod: KubeObject & PodView): PodObject {
-  const { metadata, status } = pod;
-  const view: PodObject = {
-    metadata: {
-      ...pick(metadata, [
-        'name',
-        'namespace',
-        'uid',
-        'resourceVersion',
-        'labels',
-        'creationTimestamp',
-        'deletionTimestamp',
-      ]),
-      ...(metadata.ownerReferences
-        ? { ownerReferences: metadata.ownerReferences.map(({ uid, controller }) => ({ uid, controller })) }
-        : {}),
-    },
-  } as PodObject;
-  if (!status) return view;
-  view.status = pick(status, ['phase', 'reason', 'message']);
-  if (status.conditions) {
-    view.status.conditions = status.conditions
-      .filter((c) => c.type === 'PodScheduled' || c.type === 'DisruptionTarget')
-      .map((c) => pick(c, ['type', 'status', 'reason', 'message']) as typeof c);
-  }
-  if (status.containerStatuses) {
-    view.status.containerStatuses = status.containerStatuses.map((c) => ({
-      name: c.name,
-      ...(c.state ? { state: pick(c.state, ['waiting', 'terminated']) } : {}),
-    }));
-  }
+  const view = project(pod, POD_FIELDS);
+  const conditions = view.status?.conditions;
+  if (conditions) view.status!.conditions = conditions.filter((c) => READ_POD_CONDITIONS.has(c.type));
   return view;
 }
+
+const READ_POD_CONDITIONS = new Set(['PodScheduled', 'DisruptionTarget']);
 
 /**
  * An update that changes what the operator reads of a pod. The kubelet and the scheduler update
@@ -90,32 +114,8 @@ export function podViewChanged(previous: PodObject, current: PodObject): boolean
   );
 }
 
-function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Pick<T, K> {
-  const picked = {} as Pick<T, K>;
-  for (const key of keys) if (object[key] !== undefined) picked[key] = object[key];
-  return picked;
-}
-
-/**
- * What the operator reads of a BenchmarkRound: which suite and round it records. A record holds up
- * to a thousand runs; the operator writes it once and never reads it back.
- */
-export function roundView(round: RoundObject): RoundObject {
-  const { name, namespace, uid, resourceVersion, labels, ownerReferences } = round.metadata;
-  return {
-    metadata: {
-      name,
-      namespace,
-      uid,
-      resourceVersion,
-      labels,
-      ...(ownerReferences
-        ? { ownerReferences: ownerReferences.map(({ uid, controller }) => ({ uid, controller })) }
-        : {}),
-    },
-    spec: { round: round.spec.round },
-  } as RoundObject;
-}
+/** The cached form of a BenchmarkRound: the operator writes a record once and never reads its runs back. */
+export const roundView = (round: RoundObject): RoundObject => project(round, ROUND_FIELDS);
 
 /** The informers the operator's controllers share. Jobs and Pods only with the operator's label. */
 export interface Caches {
@@ -139,6 +139,7 @@ export function createCaches(manager: Manager): Caches {
       type: jobType,
       labelSelector: MANAGED_SELECTOR,
       indexers: { owner: byOwnerUid, provider: byProvider },
+      transform: jobView,
     }),
     pods: manager.informer<PodObject>({
       type: podType,
