@@ -50,6 +50,10 @@ testenv: ## Build the control-plane binaries from the Go module proxy (cached).
 testenv-flux: ## Build Flux's source-controller and kustomize-controller for the GitOps e2e test (cached).
 	hack/testenv/build-flux.sh
 
+.PHONY: testenv-kueue
+testenv-kueue: ## Build Kueue's manager (v0.19.2) and copy its CRDs, for the Kueue e2e tests (cached).
+	hack/testenv/build-kueue.sh
+
 .PHONY: testenv-versitygw
 testenv-versitygw: ## Build versitygw (v1.8.0), the S3-compatible store of the artifact tests (cached).
 	hack/testenv/build-versitygw.sh
@@ -116,7 +120,7 @@ test-unit: $(DEPS) tools ## Unit tests (pure code, no cluster).
 	vitest run --project unit
 
 .PHONY: test-e2e
-test-e2e: $(DEPS) tools testenv testenv-flux testenv-versitygw testenv-argocd testenv-helm images ## End-to-end tests against the local cluster (started when needed).
+test-e2e: $(DEPS) tools testenv testenv-flux testenv-kueue testenv-versitygw testenv-argocd testenv-helm images ## End-to-end tests against the local cluster (started when needed).
 	vitest run --project e2e
 
 .PHONY: test-chaos
