@@ -3760,6 +3760,23 @@ export const schemas: {
             },
             additionalProperties: false,
           },
+          kueue: {
+            description:
+              "Hands the admission of run Jobs to Kueue as well: the operator creates them suspended, with the label kueue.x-k8s.io/queue-name, and Kueue starts each one when its LocalQueue's ClusterQueue has quota for it. The operator's own caps, budgets and priorities still decide which runs get a Job; a run whose Job Kueue has not admitted yet shows the reason WaitingForKueue, and the operator's start timeout counts only from Kueue's admission. Absent: Jobs start at once (docs/kueue.md).",
+            type: 'object',
+            required: ['localQueueName'],
+            properties: {
+              localQueueName: {
+                description:
+                  "The Kueue LocalQueue, in the suite's namespace, that run Jobs are submitted to (a DNS label, as Kueue's label value).",
+                type: 'string',
+                minLength: 1,
+                maxLength: 63,
+                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+              },
+            },
+            additionalProperties: false,
+          },
           maxConcurrentRuns: {
             description:
               'How many runs may execute at once across all suites that use this policy. Absent: no cap.',

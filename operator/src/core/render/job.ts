@@ -4,6 +4,7 @@ import { durationSeconds } from '../../meta/duration.ts';
 import { RUN_TIMEOUT_DEFAULT } from '../time/run-timeouts.ts';
 import { artifactsEnv, runArtifactsURL, type ArtifactStore } from './artifact-store.ts';
 import { judgeArgs, judgeEnv, type RunJudge } from './judge.ts';
+import { kueueJobFields } from './kueue.ts';
 import { providerEnv } from './provider-env.ts';
 import { resumeEnv } from './resume.ts';
 import { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.ts';
@@ -89,6 +90,7 @@ export function renderJob(input: JobRenderInput): V1Job {
   };
   const deadline = benchmark.timeout ?? policy?.runTimeout ?? RUN_TIMEOUT_DEFAULT;
   const placement = policy?.placement;
+  const kueue = kueueJobFields(policy);
 
   return {
     apiVersion: 'batch/v1',
@@ -96,7 +98,8 @@ export function renderJob(input: JobRenderInput): V1Job {
     metadata: {
       name,
       namespace: suite.metadata.namespace!,
-      labels,
+      // Kueue's queue label on the Job alone: Kueue reads it there, and the pods stay the operator's.
+      labels: { ...labels, ...kueue.labels },
       annotations,
       ownerReferences: [
         {
@@ -110,6 +113,7 @@ export function renderJob(input: JobRenderInput): V1Job {
       ],
     },
     spec: {
+      ...(kueue.suspend ? { suspend: true } : {}),
       completions: shards,
       parallelism: shards,
       ...(shards > 1 ? { completionMode: 'Indexed' } : {}),

@@ -1,3 +1,4 @@
+import { KUEUE_QUEUE_LABEL } from '../render/kueue.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import { podProblem, replacedByJob, type PodProblem, type PodView } from './pod-problems.ts';
 import { parseRunResult, combineResults, failureText, type RunResult } from './result.ts';
@@ -17,7 +18,8 @@ export interface JobView {
     creationTimestamp?: string;
     deletionTimestamp?: string;
   };
-  spec?: { completions?: number };
+  /** `suspend`: a Job of a Kueue LocalQueue is suspended until Kueue admits it (render/kueue.ts). */
+  spec?: { completions?: number; suspend?: boolean };
   status?: {
     startTime?: string;
     completionTime?: string;
@@ -72,6 +74,8 @@ export interface AttemptObservation {
   disrupted?: PodProblem;
   /** The operator stopped this attempt (annotations on its Job): why. */
   stopped?: { reason: string; message: string };
+  /** For an Active attempt whose Job is suspended in a Kueue LocalQueue: that queue, not admitted (yet, or again). */
+  kueue?: { localQueue: string };
 }
 
 const EXIT_CODE_IN_MESSAGE = /exit code (\d+)/;
@@ -131,7 +135,9 @@ function deriveAttempt(job: JobView, pods: PodView[]): AttemptObservation {
       message: job.metadata.annotations?.[ANNOTATIONS.stopMessage] ?? '',
     };
   }
-  if (phase === 'Active') Object.assign(observation, startProgress(job, pods));
+  const localQueue = job.metadata.labels?.[KUEUE_QUEUE_LABEL];
+  if (phase === 'Active' && localQueue && job.spec?.suspend === true) observation.kueue = { localQueue };
+  else if (phase === 'Active') Object.assign(observation, startProgress(job, pods));
 
   const terminated = pods.flatMap((pod) =>
     (pod.status?.containerStatuses ?? []).flatMap((c) => (c.state?.terminated ? [c.state.terminated] : [])),
@@ -182,11 +188,19 @@ function startProgress(job: JobView, pods: PodView[]): Pick<AttemptObservation, 
   } else if (pods.length === 0 && !job.status?.active && !job.status?.ready) {
     // No pod at all yet, as while a ResourceQuota or an admission webhook refuses them. (A Job
     // replacing a pod Kubernetes stopped has that pod, and is not counted from its own creation.)
-    progress.notStarted = { since: Date.parse(job.metadata.creationTimestamp ?? '') || 0 };
+    // A Job that was suspended (waiting for Kueue) is counted from when it was resumed.
+    const created = Date.parse(job.metadata.creationTimestamp ?? '') || 0;
+    progress.notStarted = { since: Math.max(created, resumedAt(job)) };
   }
   const disrupted = pods.map(podProblem).find((p) => p !== undefined && replacedByJob(p));
   if (disrupted) progress.disrupted = disrupted;
   return progress;
+}
+
+/** When the Job controller last saw the Job resumed (its Suspended condition turned False); 0 if never suspended. */
+function resumedAt(job: JobView): number {
+  const suspended = job.status?.conditions?.find((c) => c.type === 'Suspended' && c.status === 'False');
+  return Date.parse(suspended?.lastTransitionTime ?? '') || 0;
 }
 
 /** The attempts of each run in one round, oldest first, keyed by run name. */
