@@ -12,11 +12,12 @@ export interface CandidateSuite {
 /**
  * Admissible runs in admission order. Within a priority level this is a fair merge: each step
  * takes the next run of the suite with the fewest runs in use so far (then the oldest suite), so
- * one large suite cannot starve the others. `visit` says whether it admitted the run.
+ * one large suite cannot starve the others. `visit` is given the run's index in its suite's
+ * queue, and says whether it admitted the run.
  */
 export function forEachCandidate<S extends CandidateSuite>(
   suites: S[],
-  visit: (suite: S, run: RunState) => boolean,
+  visit: (suite: S, index: number) => boolean,
 ): void {
   // Entries of one shape (every field always present), so the comparison stays monomorphic.
   const levels = new Map<number, Array<Entry<S>>>();
@@ -40,7 +41,7 @@ export function forEachCandidate<S extends CandidateSuite>(
       // to the top: its runs are visited in a row until one is admitted (its use grows), and only
       // then does the suite go back into the heap with its new weight.
       while (entry.next < entry.queue.length) {
-        if (!visit(entry.suite, entry.queue[entry.next++]!)) continue;
+        if (!visit(entry.suite, entry.next++)) continue;
         entry.use++;
         entry.servedAt = Infinity; // served in this pass: last in its tie
         if (entry.next < entry.queue.length) heap.push(entry);

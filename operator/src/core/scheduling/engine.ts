@@ -177,17 +177,26 @@ export interface SchedulingResult {
 export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
   const decisions: Decision[] = [];
   const usage = new Usage(snapshot);
-  const suites = snapshot.suites.map((suite) => ({ ...usage.suite(suite), queue: [] as RunState[] }));
+  const suites = snapshot.suites.map((suite) => ({
+    ...usage.suite(suite),
+    queue: [] as RunState[],
+    targets: [] as RunPlacement[],
+  }));
   let nextWakeAt = Infinity;
 
   for (const suite of suites) {
-    const { snapshot: s, policy, queue } = suite;
-    for (const run of s.runs) {
-      if (run.admissible) queue.push(run);
+    const { snapshot: s, policy, queue, targets } = suite;
+    const placements = placementsInRunOrder(s);
+    for (let i = 0; i < s.runs.length; i++) {
+      const run = s.runs[i]!;
+      if (run.admissible) {
+        queue.push(run);
+        targets.push(placements[i]!);
+      }
       if (run.state === 'Running') {
-        const provider = run.provider ? usage.provider(`${s.namespace}/${run.provider}`) : undefined;
+        const provider = run.provider ? usage.providerIn(s.namespace, run.provider) : undefined;
         if (provider) provider.inUse++;
-        const judge = s.placement.get(run.spec.name)?.judge;
+        const judge = placements[i]?.judge;
         if (judge !== undefined && judge !== provider?.key) usage.provider(judge).inUse++;
         if (policy) policy.inUse++;
         suite.use.inUse++;
@@ -207,8 +216,9 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
     }
   }
 
-  forEachCandidate(suites, (suite, run) => {
+  forEachCandidate(suites, (suite, index) => {
     const s = suite.snapshot;
+    const run = suite.queue[index]!;
     if (s.gate) {
       decisions.push(deferred(s, run, s.gate.reason, s.gate.message));
       return false;
@@ -220,7 +230,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       return false;
     }
     // The policy's and the suite's caps hold wherever the run would go: no need to look up where.
-    const choice = sharedCapacity(suite) ?? usage.placement(s.placement.get(run.spec.name)!);
+    const choice = sharedCapacity(suite) ?? usage.placement(suite.targets[index]!);
     if (choice.type === 'defer') {
       const message = choice.queue ? choice.message + usage.queuePosition(choice.queue) : choice.message;
       if (choice.retryAt !== undefined) nextWakeAt = Math.min(nextWakeAt, choice.retryAt);
@@ -263,6 +273,23 @@ function deferred(
   return capacity
     ? { type: 'defer', suite: key, run: name, reason, message, priority, capacity }
     : { type: 'defer', suite: key, run: name, reason, message, priority };
+}
+
+/**
+ * The placement of each run, by its index in `suite.runs`. The map is built from the runs, in
+ * their order, so it is read in step with them (in memory order, no hashing), and by name from
+ * where it is not.
+ */
+function placementsInRunOrder(suite: SuiteSnapshot): Array<RunPlacement | undefined> {
+  const runs = suite.runs;
+  const placements = new Array<RunPlacement | undefined>(runs.length);
+  let i = 0;
+  for (const [name, placement] of suite.placement) {
+    if (i === runs.length || runs[i]!.spec.name !== name) break;
+    placements[i++] = placement;
+  }
+  for (; i < runs.length; i++) placements[i] = suite.placement.get(runs[i]!.spec.name);
+  return placements;
 }
 
 function heldUntil(suite: SuiteSnapshot, run: RunState, now: number): RunHold | undefined {

@@ -80,6 +80,7 @@ export interface SuiteUse {
 export class Usage {
   private readonly snapshot: SchedulingSnapshot;
   private readonly providers = new Map<string, ProviderState>();
+  private readonly byNamespace = new Map<string, Map<string, ProviderState>>();
   private readonly policies = new Map<string, PolicyState>();
   private readonly suites = new Map<string, SuiteState>();
   /** Admissions so far in this pass. */
@@ -89,6 +90,21 @@ export class Usage {
 
   constructor(snapshot: SchedulingSnapshot) {
     this.snapshot = snapshot;
+  }
+
+  /** The provider `name` of `namespace`, without building its key when it has been seen before. */
+  providerIn(namespace: string, name: string): ProviderState {
+    let names = this.byNamespace.get(namespace);
+    if (!names) {
+      names = new Map();
+      this.byNamespace.set(namespace, names);
+    }
+    let state = names.get(name);
+    if (!state) {
+      state = this.provider(`${namespace}/${name}`);
+      names.set(name, state);
+    }
+    return state;
   }
 
   provider(key: string): ProviderState {
