@@ -48,10 +48,16 @@ const suite = suiteObject(
   { round: 1, roundGeneration: 1, observedGeneration: 1 },
 );
 const provider = providerObject('p');
-const policy = policyObject('pol', { resources: { requests: { cpu: '10m', memory: '16Mi' } } });
+const resources = { requests: { cpu: '10m', memory: '16Mi' } };
+/** The suite's SchedulePolicy: plain, or one whose Jobs wait in a Kueue LocalQueue (created suspended). */
+const policies = [
+  policyObject('pol', { resources }),
+  policyObject('pol', { resources, kueue: { localQueueName: 'lq' } }),
+];
+type Policy = (typeof policies)[number];
 
 /** A Job as the API server sends it: the operator's rendered Job, with what the server and the Job controller add. */
-function fullJob(attempt: number, end: JobEnd): JobObject {
+function fullJob(policy: Policy, attempt: number, end: JobEnd): JobObject {
   const observed = attemptJob(suite, { attempt, created: NOW - 10 * MINUTE + attempt * MINUTE, end });
   const rendered = renderJob({
     suite,
@@ -187,14 +193,26 @@ function notKept(read: Set<string>, spec: FieldSpec): string[] {
   return [...read].filter((path) => !parents.has(path) && !kept.some((k) => path.startsWith(`${k}.`)));
 }
 
-/** The scenes the readers are run on: a failed attempt and its retry, running with a pending pod or finished. */
-function scenes() {
-  const failed = fullJob(1, { failed: NOW - 8 * MINUTE, reason: 'BackoffLimitExceeded', message: 'exit 1' });
-  const running = fullJob(2, { running: true });
-  const complete = fullJob(2, { complete: NOW - MINUTE });
+/**
+ * The scenes the readers are run on, under a policy: a failed attempt and its retry, running with a
+ * pending pod or finished.
+ */
+function scenes(policy: Policy) {
+  const failed = fullJob(policy, 1, {
+    failed: NOW - 8 * MINUTE,
+    reason: 'BackoffLimitExceeded',
+    message: 'exit 1',
+  });
+  const running = fullJob(policy, 2, { running: true });
+  const complete = fullJob(policy, 2, { complete: NOW - MINUTE });
   return [
-    { jobs: [failed, running], pods: [fullPod(running, { created: NOW - 5 * MINUTE, pending: true })] },
     {
+      policy,
+      jobs: [failed, running],
+      pods: [fullPod(running, { created: NOW - 5 * MINUTE, pending: true })],
+    },
+    {
+      policy,
       jobs: [failed, complete],
       pods: [
         fullPod(complete, {
@@ -207,7 +225,7 @@ function scenes() {
 }
 
 /** What the suite reconciler, the owner and provider indexes and `owns` make of the objects. */
-async function readAll(jobs: JobObject[], pods: PodObject[], rounds: RoundObject[]) {
+async function readAll(policy: Policy, jobs: JobObject[], pods: PodObject[], rounds: RoundObject[]) {
   const { caches } = testCaches({
     suites: [suite],
     providers: [provider],
@@ -243,14 +261,16 @@ async function readAll(jobs: JobObject[], pods: PodObject[], rounds: RoundObject
 describe('the cached views', () => {
   it('keep every field the readers read of a Job, a pod and a round', async () => {
     const read = { jobs: new Set<string>(), pods: new Set<string>(), rounds: new Set<string>() };
-    for (const scene of scenes()) {
+    for (const scene of policies.flatMap(scenes)) {
       await readAll(
+        scene.policy,
         scene.jobs.map((job) => recording(job, read.jobs)),
         scene.pods.map((pod) => recording(pod, read.pods)),
         [recording(fullRound(), read.rounds)],
       );
     }
     expect(read.jobs, 'the readers read Jobs').toContain('status.conditions.type');
+    expect(read.jobs, 'the readers read a Kueue Job').toContain('spec.suspend');
     expect(notKept(read.jobs, JOB_FIELDS), 'Job fields read but not cached').toEqual([]);
     expect(read.pods, 'the readers read pods').toContain('status.containerStatuses.state');
     expect(notKept(read.pods, POD_FIELDS), 'pod fields read but not cached').toEqual([]);
@@ -258,9 +278,9 @@ describe('the cached views', () => {
   });
 
   it('give the readers the same answers as the objects the API server sends', async () => {
-    for (const scene of scenes()) {
-      const full = await readAll(scene.jobs, scene.pods, [fullRound()]);
-      const cached = await readAll(scene.jobs.map(jobView), scene.pods.map(podView), [
+    for (const scene of policies.flatMap(scenes)) {
+      const full = await readAll(scene.policy, scene.jobs, scene.pods, [fullRound()]);
+      const cached = await readAll(scene.policy, scene.jobs.map(jobView), scene.pods.map(podView), [
         roundView(fullRound()),
       ]);
       expect(cached).toEqual(full);
@@ -269,7 +289,7 @@ describe('the cached views', () => {
   });
 
   it('leave out the pod template, managed fields and the conditions no reader reads', () => {
-    const job = jobView(fullJob(1, { complete: NOW }));
+    const job = jobView(fullJob(policies[0]!, 1, { complete: NOW }));
     expect(job).not.toHaveProperty('spec.template');
     expect(job).not.toHaveProperty('metadata.managedFields');
     const pod = podView(fullPod(job, { created: NOW, pending: true }));

@@ -62,7 +62,7 @@ const OBJECT_META: FieldSpec = {
 /** JobView's fields (core/suite/observe.ts): never the pod template, which is most of a Job. */
 export const JOB_FIELDS: FieldSpec = {
   metadata: { ...OBJECT_META, annotations: true },
-  spec: { completions: true },
+  spec: { completions: true, suspend: true },
   status: {
     startTime: true,
     completionTime: true,
