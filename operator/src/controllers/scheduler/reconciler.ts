@@ -3,6 +3,7 @@ import type { DecisionRecord } from '../../core/decisions/record.ts';
 import { suiteSubject, type SuiteSubject } from '../../core/decisions/suite.ts';
 import type { ArtifactStore } from '../../core/render/artifact-store.ts';
 import { renderJob } from '../../core/render/job.ts';
+import { KUEUE_QUEUE_LABEL } from '../../core/render/kueue.ts';
 import pLimit from 'p-limit';
 import { ANNOTATIONS } from '../../core/render/labels.ts';
 import { schedule, type Decision, type SuiteGate } from '../../core/scheduling/engine.ts';
@@ -144,6 +145,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
         judge,
       });
       if (deps.identity) job.metadata!.annotations![ANNOTATIONS.writtenBy] = deps.identity;
+      const localQueue = job.metadata!.labels![KUEUE_QUEUE_LABEL];
       admissions.set(decision, runAdmitted(subjectOf(ctx), run.spec, decision, job.metadata!.name!, now));
       // Counted before the first await, so no other pass or cache event can see the slot as free.
       deps.state.admitted(
@@ -156,6 +158,8 @@ export function schedulerReconciler(deps: SchedulerDeps) {
           provider: provider.metadata.name!,
           model: decision.model,
           phase: 'Active',
+          // Created suspended in a Kueue LocalQueue: waiting for Kueue from the start, not running.
+          ...(localQueue ? { kueue: { localQueue } } : {}),
         },
         now,
       );

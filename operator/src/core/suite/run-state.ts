@@ -3,8 +3,10 @@ import { EXIT } from '../../../../runner/src/contract/exit-codes.ts';
 import { RETRY_DEFAULTS, retryDelayMs } from '../scheduling/backoff.ts';
 import type { AttemptObservation } from './observe.ts';
 import { startTimeoutMs } from '../time/run-timeouts.ts';
+import { kueueWait } from './kueue-wait.ts';
 import { isPodProblemReason, RETRIED, stopsAtOnce } from './pod-problems.ts';
 import type { RunResult } from './result.ts';
+import type { RunCosts } from './run-costs.ts';
 import { runName } from '../render/names.ts';
 import { shorten } from '../status/text.ts';
 import type { RunSpec } from './runs.ts';
@@ -52,6 +54,8 @@ export interface RunState {
   startTime?: string;
   completionTime?: string;
   result?: RunResult;
+  /** What the result cost in money (run-costs.ts), where the providers have prices. */
+  costs?: RunCosts;
   /** The run may get a Job now (its dependencies allow it and any backoff has passed). */
   admissible: boolean;
   /** For a run waiting out a backoff: when it may be admitted (ms since the epoch). */
@@ -193,6 +197,7 @@ function activeProgress(
     ? `pod ${disrupted.pod} was ${disrupted.reason.toLowerCase()} (${disrupted.message}); the Job replaced it`
     : undefined;
   if (stopped) return { reason: stopped.reason, message: `stopping Job ${latest.job}: ${stopped.message}` };
+  if (latest.kueue) return kueueWait(latest, latest.kueue.localQueue, input.previous);
   if (!notStarted) {
     if (disrupted) return { reason: disrupted.reason, message: `Job ${latest.job} is running; ${replaced}` };
     return { reason: 'Running', message: `Job ${latest.job} is running` };
