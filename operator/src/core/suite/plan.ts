@@ -24,7 +24,6 @@ import type { JobView } from './observe.ts';
 import { roundRecordsToDelete, roundRecordToCreate, type RoundRecordView } from './round-record.ts';
 import type { RunState } from './run-state.ts';
 import type { SuiteInputs } from './inputs.ts';
-import { withCosts } from './run-costs.ts';
 import { runStates } from './round-runs.ts';
 import { roundState } from './round-state.ts';
 import { stallReason } from './stall.ts';
@@ -109,7 +108,7 @@ export function planSuite(inputs: SuiteInputs, context: SuitePlanContext): Suite
   }
 
   const stalled = stallReason(inputs);
-  const runs = withCosts(runStates(inputs, current, round.hold), inputs.providers);
+  const runs = runStates(inputs, current, round.hold);
   const status = computeSuiteStatus({
     suite,
     round: current,
