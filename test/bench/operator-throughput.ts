@@ -6,8 +6,8 @@
 //
 // Environment: BENCH_SUITES (200), BENCH_IDLE_SECONDS (60), BENCH_SUCCEEDED_WAIT_SECONDS (1200),
 // BENCH_CPU_PROF=1 (the operator runs under the V8 profiler: .cache/bench/profiles/operator.cpuprofile,
-// summarised in the results), BENCH_OPERATOR_HEAP_MIB (the operator's --max-old-space-size, e.g. the
-// heap limit it gets in a pod under config/manager's memory limit; default none, as a plain process),
+// summarised in the results), BENCH_OPERATOR_NODE_OPTIONS (the operator's NODE_OPTIONS; default the
+// ones config/manager ships, '' for V8's defaults on this machine; support.ts operatorNodeOptions),
 // BENCH_HEAP_SNAPSHOTS=1 (heap snapshots of the operator in .cache/bench/profiles/ when its last Job
 // is seen and when every suite is Succeeded; they inflate its peak RSS), BENCH_CEILING=0 (the
 // operator phase alone). Writes .cache/bench/operator-throughput.json.
@@ -53,6 +53,8 @@ import {
   RUNS_PER_SUITE,
   scrapeRequests,
   spawnNode,
+  operatorNodeOptions,
+  startOperator,
   type Suite,
   suiteManifest,
   summariseMemory,
@@ -65,14 +67,10 @@ import {
 const SUITES = Number(process.env.BENCH_SUITES ?? 200);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
-const HEAP_MIB = process.env.BENCH_OPERATOR_HEAP_MIB
-  ? Number(process.env.BENCH_OPERATOR_HEAP_MIB)
-  : undefined;
+const NODE_OPTIONS = operatorNodeOptions();
 const HEAP_SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS === '1';
 const CEILING = process.env.BENCH_CEILING !== '0';
-const PROFILES = path.join(resultsDir, 'profiles');
-const PROFILE = path.join(PROFILES, 'operator.cpuprofile');
-const MEMORY_SAMPLES = path.join(resultsDir, 'operator-memory.jsonl');
+const PROFILE = path.join(resultsDir, 'profiles', 'operator.cpuprofile');
 const PEAK_RSS_TARGET_MIB = 256;
 const RUNS = RUNS_PER_SUITE;
 const JOBS = SUITES * RUNS;
@@ -206,36 +204,13 @@ async function ceilingPhase(client: KubeClient, namespace: string) {
 async function operatorPhase(client: KubeClient, namespace: string, nodes: number) {
   log(`operator: namespace ${namespace}`);
   await createFixtures(client, namespace);
-  mkdirSync(PROFILES, { recursive: true });
-  const operator = spawnNode(
-    'operator',
-    [
-      'test/bench/profiled-operator.ts',
-      '--leader-elect=false',
-      `--namespaces=${namespace}`,
-      '--health-probe-bind-address=127.0.0.1:0',
-      '--metrics-bind-address=127.0.0.1:0',
-    ],
-    {
-      KUBECONFIG: benchKubeconfig,
-      POD_NAME: 'bench-operator-throughput',
-      BENCH_MEMORY_SAMPLES: MEMORY_SAMPLES,
-      BENCH_PROFILE: CPU_PROF ? PROFILE : '',
-    },
-    [
-      ...(HEAP_MIB ? [`--max-old-space-size=${HEAP_MIB}`] : []),
-      ...(HEAP_SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${PROFILES}`] : []),
-    ],
-  );
+  const started = await startOperator('operator', namespace, {
+    nodeOptions: NODE_OPTIONS,
+    heapSnapshots: HEAP_SNAPSHOTS,
+    ...(CPU_PROF ? { cpuProfile: PROFILE } : {}),
+  });
+  const { handle: operator, pid, metricsPort } = started;
   try {
-    const pid = operator.child.pid!;
-    const metricsPort = Number(await operator.waitForOutput(/"metricsPort":(\d+)/, 60_000));
-    const healthPort = Number(await operator.waitForOutput(/"healthPort":(\d+)/, 60_000));
-    await waitUntil('the operator to be ready', 60_000, async () => {
-      const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
-      return response?.status === 200;
-    });
-
     const jobs = new EventClock<Job>(client, jobType, namespace);
     const succeededAt = new Map<string, number>();
     const suites = new EventClock<Suite>(client, benchmarkSuiteType, namespace, (type, suite, at) => {
@@ -366,7 +341,7 @@ async function operatorPhase(client: KubeClient, namespace: string, nodes: numbe
       rssAtLastJobMiB: round(memoryAtLastJob.rssMiB),
       peakRssMiB: round(memory.peakRssMiB),
       // The sampled breakdown (profiled-operator.ts): its largest sample is a little under VmHWM.
-      memory: { maxOldSpaceMiB: HEAP_MIB ?? null, ...summariseMemory(MEMORY_SAMPLES) },
+      memory: { nodeOptions: NODE_OPTIONS, ...summariseMemory(started.memorySamples) },
       idle: {
         windowSeconds: IDLE_SECONDS,
         requests: idleDelta,
@@ -496,10 +471,11 @@ async function main(): Promise<void> {
         `${operator.cpuSecondsUntilLastJob} / ${operator.cpuSecondsUntilAllSucceeded} s`,
       ],
       [
-        `operator peak RSS (VmHWM)${HEAP_MIB ? `, --max-old-space-size=${HEAP_MIB}` : ', no heap limit'}`,
+        `operator peak RSS (VmHWM)${NODE_OPTIONS ? `, NODE_OPTIONS=${NODE_OPTIONS}` : ', V8 defaults'}`,
         `${operator.peakRssMiB} MiB`,
       ],
       ['at peak: heapUsed / heapTotal / external / arrayBuffers', atPeak],
+      ['largest live heap (heapUsed after a full GC)', `${operator.memory.liveHeapPeakMiB ?? '-'} MiB`],
       [`peak RSS < ${PEAK_RSS_TARGET_MIB} MiB`, peakRssMet ? 'met' : 'not met'],
       [
         'writes still due after all Succeeded',

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
+import { parseAllDocuments } from 'yaml';
 import type {
   BenchmarkSuite,
   ProviderPolicy,
@@ -115,6 +116,7 @@ export type Suite = BenchmarkSuite & KubeObject;
 export async function createFixtures(
   client: KubeClient,
   namespace: string,
+  policySpec: SchedulePolicy['spec'] = {},
 ): Promise<{ providers: Map<string, ProviderPolicy & KubeObject>; policy: SchedulePolicy & KubeObject }> {
   await createNamespace(client, namespace);
   const providers = new Map<string, ProviderPolicy & KubeObject>();
@@ -133,7 +135,7 @@ export async function createFixtures(
     apiVersion: 'bench.dev/v1alpha1',
     kind: 'SchedulePolicy',
     metadata: { name: 'bench', namespace },
-    spec: { resources: { requests: { cpu: '10m', memory: '16Mi' } } },
+    spec: { resources: { requests: { cpu: '10m', memory: '16Mi' } }, ...policySpec },
   });
   return { providers, policy };
 }
@@ -541,28 +543,33 @@ export interface MemoryBreakdown {
 
 /**
  * What a BENCH_MEMORY_SAMPLES file says, from `since` (epoch ms) on: the sample with the largest
- * resident set (what it was made of at its peak) and each field's own peak.
+ * resident set (what it was made of at its peak), each field's own peak, and the largest live heap
+ * (heapUsed right after a full collection; null when none happened).
  */
 export function summariseMemory(
   file: string,
   since = 0,
-): { samples: number; atPeakRss: MemoryBreakdown; peaks: MemoryBreakdown } | undefined {
+):
+  | { samples: number; atPeakRss: MemoryBreakdown; peaks: MemoryBreakdown; liveHeapPeakMiB: number | null }
+  | undefined {
   const toMiB = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
   type Sample = {
     at: number;
+    afterMajorGc?: boolean;
     rss: number;
     heapTotal: number;
     heapUsed: number;
     external: number;
     arrayBuffers: number;
   };
+  type Field = 'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers';
   const samples = readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Sample)
     .filter((s) => s.at >= since);
   if (samples.length === 0) return undefined;
-  const breakdown = (pick: (field: Exclude<keyof Sample, 'at'>) => number): MemoryBreakdown => ({
+  const breakdown = (pick: (field: Field) => number): MemoryBreakdown => ({
     rssMiB: toMiB(pick('rss')),
     heapTotalMiB: toMiB(pick('heapTotal')),
     heapUsedMiB: toMiB(pick('heapUsed')),
@@ -570,9 +577,92 @@ export function summariseMemory(
     arrayBuffersMiB: toMiB(pick('arrayBuffers')),
   });
   const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a));
+  const live = samples.filter((s) => s.afterMajorGc).map((s) => s.heapUsed);
   return {
     samples: samples.length,
     atPeakRss: breakdown((field) => peak[field]),
     peaks: breakdown((field) => samples.reduce((max, s) => Math.max(max, s[field]), 0)),
+    liveHeapPeakMiB: live.length > 0 ? toMiB(live.reduce((a, b) => Math.max(a, b))) : null,
   };
+}
+
+/** The operator as a benchmarked process: profiled-operator.ts around main.ts, its ports once ready. */
+export interface BenchOperator {
+  handle: ChildHandle;
+  pid: number;
+  metricsPort: number;
+  /** Where its process.memoryUsage() samples go (summariseMemory). */
+  memorySamples: string;
+}
+
+/**
+ * The V8 flags the operator ships with: NODE_OPTIONS of the manager container in config/manager
+ * ('' when it sets none). The benchmarks run the operator process with them, unless
+ * BENCH_OPERATOR_NODE_OPTIONS says otherwise ('' for V8's defaults on this machine).
+ */
+export function operatorNodeOptions(): string {
+  const fromEnv = process.env.BENCH_OPERATOR_NODE_OPTIONS;
+  if (fromEnv !== undefined) return fromEnv;
+  const documents = parseAllDocuments(
+    readFileSync(path.join(repoRoot, 'config/manager/manager.yaml'), 'utf8'),
+  );
+  for (const document of documents) {
+    const object = document.toJS() as {
+      kind?: string;
+      spec?: {
+        template?: {
+          spec?: { containers?: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> };
+        };
+      };
+    };
+    if (object?.kind !== 'Deployment') continue;
+    const manager = object.spec?.template?.spec?.containers?.find((c) => c.name === 'manager');
+    return manager?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  }
+  return '';
+}
+
+/**
+ * Starts the operator (as `make run`, without leader election) on one namespace and waits until it
+ * is ready. `nodeOptions` are its NODE_OPTIONS (operatorNodeOptions); `heapSnapshots` lets SIGUSR2
+ * write a heap snapshot to .cache/bench/profiles/; `cpuProfile` is a file for the V8 sampling profiler.
+ */
+export async function startOperator(
+  name: string,
+  namespace: string,
+  options: { nodeOptions: string; heapSnapshots?: boolean; cpuProfile?: string },
+): Promise<BenchOperator> {
+  const profiles = path.join(resultsDir, 'profiles');
+  mkdirSync(profiles, { recursive: true });
+  const memorySamples = path.join(resultsDir, `${name}-memory.jsonl`);
+  const handle = spawnNode(
+    name,
+    [
+      'test/bench/profiled-operator.ts',
+      '--leader-elect=false',
+      `--namespaces=${namespace}`,
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--metrics-bind-address=127.0.0.1:0',
+    ],
+    {
+      KUBECONFIG: benchKubeconfig,
+      POD_NAME: `bench-${name}`,
+      BENCH_MEMORY_SAMPLES: memorySamples,
+      BENCH_PROFILE: options.cpuProfile ?? '',
+      NODE_OPTIONS: options.nodeOptions,
+    },
+    options.heapSnapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${profiles}`] : [],
+  );
+  try {
+    const metricsPort = Number(await handle.waitForOutput(/"metricsPort":(\d+)/, 60_000));
+    const healthPort = Number(await handle.waitForOutput(/"healthPort":(\d+)/, 60_000));
+    await waitUntil(`${name} to be ready`, 60_000, async () => {
+      const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
+      return response?.status === 200;
+    });
+    return { handle, pid: handle.child.pid!, metricsPort, memorySamples };
+  } catch (error) {
+    await handle.stop('SIGKILL');
+    throw error;
+  }
 }
