@@ -1,19 +1,17 @@
 import type { RunState } from '../suite/run-state.ts';
 import type { SuiteSnapshot } from './engine.ts';
 
-/** A suite as the candidate order needs it: its snapshot, its runs in use before the pass, its admissible runs. */
+/** A suite as the candidate order needs it: its snapshot and its runs in use before the pass. */
 export interface CandidateSuite {
   snapshot: SuiteSnapshot;
   use: { inUse: number };
-  /** The suite's admissible runs, in run order. */
-  queue: RunState[];
 }
 
 /**
  * Admissible runs in admission order. Within a priority level this is a fair merge: each step
  * takes the next run of the suite with the fewest runs in use so far (then the oldest suite), so
  * one large suite cannot starve the others. `visit` is given the run's index in its suite's
- * queue, and says whether it admitted the run.
+ * runs, and says whether it admitted the run.
  */
 export function forEachCandidate<S extends CandidateSuite>(
   suites: S[],
@@ -22,13 +20,14 @@ export function forEachCandidate<S extends CandidateSuite>(
   // Entries of one shape (every field always present), so the comparison stays monomorphic.
   const levels = new Map<number, Array<Entry<S>>>();
   for (const suite of suites) {
-    const queue = suite.queue;
-    if (queue.length === 0) continue;
+    const runs = suite.snapshot.runs;
+    const next = nextAdmissible(runs, 0);
+    if (next === runs.length) continue;
     const level = levels.get(suite.snapshot.priority) ?? [];
     level.push({
       suite,
-      queue,
-      next: 0,
+      runs,
+      next,
       use: suite.use.inUse,
       servedAt: suite.snapshot.lastAdmittedAt ?? -Infinity,
     });
@@ -40,20 +39,31 @@ export function forEachCandidate<S extends CandidateSuite>(
       // A deferred run leaves its suite's weight as it was, so the suite would come straight back
       // to the top: its runs are visited in a row until one is admitted (its use grows), and only
       // then does the suite go back into the heap with its new weight.
-      while (entry.next < entry.queue.length) {
-        if (!visit(entry.suite, entry.next++)) continue;
+      const runs = entry.runs;
+      while (entry.next < runs.length) {
+        const index = entry.next;
+        entry.next = nextAdmissible(runs, index + 1);
+        if (!visit(entry.suite, index)) continue;
         entry.use++;
         entry.servedAt = Infinity; // served in this pass: last in its tie
-        if (entry.next < entry.queue.length) heap.push(entry);
+        if (entry.next < runs.length) heap.push(entry);
         break;
       }
     }
   }
 }
 
+/** The index of the first admissible run at or after `from`, or the number of runs if none. */
+function nextAdmissible(runs: RunState[], from: number): number {
+  let i = from;
+  while (i < runs.length && !runs[i]!.admissible) i++;
+  return i;
+}
+
 interface Entry<S extends CandidateSuite> {
   suite: S;
-  queue: RunState[];
+  runs: RunState[];
+  /** The index of its next admissible run. */
   next: number;
   use: number;
   servedAt: number;

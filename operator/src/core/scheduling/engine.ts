@@ -179,20 +179,14 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
   const usage = new Usage(snapshot);
   const suites = snapshot.suites.map((suite) => ({
     ...usage.suite(suite),
-    queue: [] as RunState[],
-    targets: [] as RunPlacement[],
+    placements: placementsInRunOrder(suite),
   }));
   let nextWakeAt = Infinity;
 
   for (const suite of suites) {
-    const { snapshot: s, policy, queue, targets } = suite;
-    const placements = placementsInRunOrder(s);
+    const { snapshot: s, policy, placements } = suite;
     for (let i = 0; i < s.runs.length; i++) {
       const run = s.runs[i]!;
-      if (run.admissible) {
-        queue.push(run);
-        targets.push(placements[i]!);
-      }
       if (run.state === 'Running') {
         const provider = run.provider ? usage.providerIn(s.namespace, run.provider) : undefined;
         if (provider) provider.inUse++;
@@ -218,7 +212,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
 
   forEachCandidate(suites, (suite, index) => {
     const s = suite.snapshot;
-    const run = suite.queue[index]!;
+    const run = s.runs[index]!;
     if (s.gate) {
       decisions.push(deferred(s, run, s.gate.reason, s.gate.message));
       return false;
@@ -230,7 +224,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       return false;
     }
     // The policy's and the suite's caps hold wherever the run would go: no need to look up where.
-    const choice = sharedCapacity(suite) ?? usage.placement(suite.targets[index]!);
+    const choice = sharedCapacity(suite) ?? usage.placement(suite.placements[index]!);
     if (choice.type === 'defer') {
       const message = choice.queue ? choice.message + usage.queuePosition(choice.queue) : choice.message;
       if (choice.retryAt !== undefined) nextWakeAt = Math.min(nextWakeAt, choice.retryAt);
@@ -283,9 +277,15 @@ function deferred(
 function placementsInRunOrder(suite: SuiteSnapshot): Array<RunPlacement | undefined> {
   const runs = suite.runs;
   const placements = new Array<RunPlacement | undefined>(runs.length);
+  // Keys and values apart: iterating entries would allocate a pair for each.
+  let inOrder = 0;
+  for (const name of suite.placement.keys()) {
+    if (inOrder === runs.length || runs[inOrder]!.spec.name !== name) break;
+    inOrder++;
+  }
   let i = 0;
-  for (const [name, placement] of suite.placement) {
-    if (i === runs.length || runs[i]!.spec.name !== name) break;
+  for (const placement of suite.placement.values()) {
+    if (i === inOrder) break;
     placements[i++] = placement;
   }
   for (; i < runs.length; i++) placements[i] = suite.placement.get(runs[i]!.spec.name);
@@ -310,14 +310,14 @@ function admissionInputs(
   const target = usage.provider(placement.provider);
   const { snapshot: s, policy } = suite;
   const state = (p: ProviderState): CircuitState => p.spec?.circuit?.state ?? 'Closed';
+  // Only the caps that apply, in this order (no spreads: this runs for every admission).
+  const capacity: AdmissionInputs['capacity'] = { provider: providerUse(chosen) };
+  if (placement.judge) capacity.judge = providerUse(usage.provider(placement.judge));
+  if (policy) capacity.policy = use(policy.inUse, policy.cap);
+  if (s.maxConcurrentRuns !== undefined) capacity.suite = use(suite.use.inUse, s.maxConcurrentRuns);
   return {
     priority: s.priority,
-    capacity: {
-      provider: providerUse(chosen),
-      ...(placement.judge ? { judge: providerUse(usage.provider(placement.judge)) } : {}),
-      ...(policy ? { policy: use(policy.inUse, policy.cap) } : {}),
-      ...(s.maxConcurrentRuns !== undefined ? { suite: use(suite.use.inUse, s.maxConcurrentRuns) } : {}),
-    },
+    capacity,
     circuit: chosen === target ? { state: state(chosen) } : { state: state(chosen), target: state(target) },
   };
 }
