@@ -279,10 +279,38 @@ export const schemas: {
                       additionalProperties: false,
                     },
                     cost: {
-                      description: "The run's cost from usage and the provider's prices, a decimal string.",
+                      description:
+                        "The cost of the run's own requests: usage at the prices (spec.cost) of the ProviderPolicy that served it, in currency, a decimal string (absent when that policy has no prices).",
                       type: 'string',
                       maxLength: 26,
                       pattern: '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,9})?$',
+                    },
+                    currency: {
+                      description:
+                        'The currency of cost and reusedCost, that of the prices (spec.cost.currency) of the ProviderPolicy that served the run.',
+                      type: 'string',
+                      maxLength: 3,
+                      pattern: '^[A-Z]{3}$',
+                    },
+                    reusedCost: {
+                      description:
+                        'What the items reused from an earlier attempt or round (docs/results.md#resume) cost when they were first asked, at the same prices: not paid again, a decimal string.',
+                      type: 'string',
+                      maxLength: 26,
+                      pattern: '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,9})?$',
+                    },
+                    judgeCost: {
+                      description:
+                        "The judge's cost from judgeUsage and the prices of the judge's ProviderPolicy, a decimal string in judgeCurrency (absent without a judge or its prices).",
+                      type: 'string',
+                      maxLength: 26,
+                      pattern: '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,9})?$',
+                    },
+                    judgeCurrency: {
+                      description: 'The currency of judgeCost.',
+                      type: 'string',
+                      maxLength: 3,
+                      pattern: '^[A-Z]{3}$',
                     },
                   },
                   additionalProperties: false,
@@ -2093,10 +2121,38 @@ export const schemas: {
                       additionalProperties: false,
                     },
                     cost: {
-                      description: "The run's cost from usage and the provider's prices, a decimal string.",
+                      description:
+                        "The cost of the run's own requests: usage at the prices (spec.cost) of the ProviderPolicy that served it, in currency, a decimal string (absent when that policy has no prices).",
                       type: 'string',
                       maxLength: 26,
                       pattern: '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,9})?$',
+                    },
+                    currency: {
+                      description:
+                        'The currency of cost and reusedCost, that of the prices (spec.cost.currency) of the ProviderPolicy that served the run.',
+                      type: 'string',
+                      maxLength: 3,
+                      pattern: '^[A-Z]{3}$',
+                    },
+                    reusedCost: {
+                      description:
+                        'What the items reused from an earlier attempt or round (docs/results.md#resume) cost when they were first asked, at the same prices: not paid again, a decimal string.',
+                      type: 'string',
+                      maxLength: 26,
+                      pattern: '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,9})?$',
+                    },
+                    judgeCost: {
+                      description:
+                        "The judge's cost from judgeUsage and the prices of the judge's ProviderPolicy, a decimal string in judgeCurrency (absent without a judge or its prices).",
+                      type: 'string',
+                      maxLength: 26,
+                      pattern: '^(0|[1-9][0-9]{0,14})(\\.[0-9]{1,9})?$',
+                    },
+                    judgeCurrency: {
+                      description: 'The currency of judgeCost.',
+                      type: 'string',
+                      maxLength: 3,
+                      pattern: '^[A-Z]{3}$',
                     },
                   },
                   additionalProperties: false,

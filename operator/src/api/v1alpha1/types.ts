@@ -188,9 +188,25 @@ export interface RunResult {
   usage?: TokenUsage;
   judgeUsage?: TokenUsage;
   /**
-   * The run's cost from usage and the provider's prices, a decimal string.
+   * The cost of the run's own requests: usage at the prices (spec.cost) of the ProviderPolicy that served it, in currency, a decimal string (absent when that policy has no prices).
    */
   cost?: string;
+  /**
+   * The currency of cost and reusedCost, that of the prices (spec.cost.currency) of the ProviderPolicy that served the run.
+   */
+  currency?: string;
+  /**
+   * What the items reused from an earlier attempt or round (docs/results.md#resume) cost when they were first asked, at the same prices: not paid again, a decimal string.
+   */
+  reusedCost?: string;
+  /**
+   * The judge's cost from judgeUsage and the prices of the judge's ProviderPolicy, a decimal string in judgeCurrency (absent without a judge or its prices).
+   */
+  judgeCost?: string;
+  /**
+   * The currency of judgeCost.
+   */
+  judgeCurrency?: string;
 }
 /**
  * Tokens used by the run.

@@ -1,7 +1,8 @@
 import type { ProviderPolicy } from '../../api/v1alpha1/index.ts';
 import { metaTime } from '../../meta/conditions.ts';
 import { parseDuration } from '../../meta/duration.ts';
-import { average, capAmount, formatMoney, parseMoney, tokenCost } from './money.ts';
+import { average, capAmount, formatMoney, parseMoney } from './money.ts';
+import { pricesOf, usageCost } from './prices.ts';
 
 type Spec = ProviderPolicy['spec'];
 type Status = NonNullable<ProviderPolicy['status']>;
@@ -151,13 +152,7 @@ export function account(
     }
   };
 
-  const costs =
-    spec.cost && spec.budget
-      ? {
-          input: parseMoney(spec.cost.inputPerMillionTokens),
-          output: parseMoney(spec.cost.outputPerMillionTokens),
-        }
-      : undefined;
+  const prices = spec.budget ? pricesOf(spec.cost) : undefined;
   const period = spec.budget?.period ?? 'Month';
   const start = spec.budget ? periodStart(period, now) : undefined;
   let spend: Spend | undefined;
@@ -212,13 +207,9 @@ export function account(
     } else if (run.outcome === 'credentialsRejected') {
       credentialsRejected = run;
     }
-    if (spend && costs && start !== undefined && at >= start && run.usage) {
+    if (spend && prices && start !== undefined && at >= start && run.usage) {
       // Capped so that status.spend.amount always fits the CRD's pattern (money.ts, MAX_AMOUNT).
-      spent = capAmount(
-        spent +
-          tokenCost(run.usage.inputTokens ?? 0, costs.input) +
-          tokenCost(run.usage.outputTokens ?? 0, costs.output),
-      );
+      spent = capAmount(spent + usageCost(run.usage, prices));
       spend.runs = Math.min(INT32_MAX, (spend.runs ?? 0) + 1);
       if (limit !== undefined && !exhaustedBy && spent >= limit) exhaustedBy = run;
     }

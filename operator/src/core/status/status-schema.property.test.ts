@@ -8,12 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../../runner/src/evaluate/summary.ts';
 import type { ItemResult } from '../../../../runner/src/evaluate/item-result.ts';
 import { terminationMessage } from '../../../../runner/src/outcome/termination-message.ts';
-import { API_VERSION, type BenchmarkSuite } from '../../api/index.ts';
+import { API_VERSION, type BenchmarkSuite, type ProviderPolicy } from '../../api/index.ts';
 import { validateManifest } from '../../validation/validate.ts';
 import { ANNOTATIONS, LABELS } from '../render/labels.ts';
 import { observeAttempt, type JobView, type PodView } from '../suite/observe.ts';
 import { HEADLINE_METRICS } from '../suite/result.ts';
 import { roundRecordToCreate } from '../suite/round-record.ts';
+import { withCosts } from '../suite/run-costs.ts';
 import { deriveRunStates } from '../suite/run-state.ts';
 import { expandRuns } from '../suite/runs.ts';
 import { jsonBytes } from './json-size.ts';
@@ -61,8 +62,26 @@ const suite = fc.record({
     maxLength: 4,
   }),
   retryLimit: fc.integer({ min: 0, max: 10 }),
+  /** The price per million tokens (input and output) of every provider, as the CRD admits it. */
+  price: fc.option(fc.constantFrom('0', '0.000000001', '2.5', '999999999999999.999999999'), {
+    nil: undefined,
+  }),
   annotation: fc.option(fc.oneof(anyText(40), anyText(2_000)), { nil: undefined }),
 });
+
+/** The targets' ProviderPolicies, all at `price` (or without prices). */
+function pricedProviders(targets: Array<{ providerRef: string }>, price: string | undefined) {
+  const cost = price && { currency: 'USD', inputPerMillionTokens: price, outputPerMillionTokens: price };
+  return new Map(
+    targets.map(({ providerRef }) => [
+      providerRef,
+      {
+        metadata: { name: providerRef },
+        spec: { provider: 'openai', ...(cost ? { cost } : {}) },
+      } as ProviderPolicy,
+    ]),
+  );
+}
 
 /** Absent mostly: Kubernetes' own say about a pod is the exception. */
 const rarely = <T>(arbitrary: fc.Arbitrary<T>) =>
@@ -144,7 +163,9 @@ const message = (failed: boolean) =>
 /** A pod of an attempt: finished with its runner's message, or stopped or held by Kubernetes. */
 const pod = (succeeded: boolean) =>
   fc.record({
-    exitCode: succeeded ? fc.constant(0) : fc.oneof(fc.constantFrom(1, 2, 10, 11, 12, 20, 21, 22, 137, 143), fc.nat(255)),
+    exitCode: succeeded
+      ? fc.constant(0)
+      : fc.oneof(fc.constantFrom(1, 2, 10, 11, 12, 20, 21, 22, 137, 143), fc.nat(255)),
     message: message(!succeeded),
     terminatedReason: rarely(fc.constantFrom('Error', 'OOMKilled', 'Completed', 'ContainerCannotRun')),
     podReason: rarely(fc.oneof(fc.constant('Evicted'), anyText(80))),
@@ -354,14 +375,17 @@ describe('the status of any suite, whatever its runs’ pods say (properties)', 
               observeAttempt(job, pods),
             ),
           );
-          const runs = deriveRunStates(
-            specs.map((run, i) => ({
-              spec: run,
-              attempts: observed[i]!,
-              retry: spec.retry,
-              suiteKey: `ns/${s.name}`,
-              now: NOW,
-            })),
+          const runs = withCosts(
+            deriveRunStates(
+              specs.map((run, i) => ({
+                spec: run,
+                attempts: observed[i]!,
+                retry: spec.retry,
+                suiteKey: `ns/${s.name}`,
+                now: NOW,
+              })),
+            ),
+            pricedProviders(s.targets, s.price),
           );
           const status = computeSuiteStatus({
             suite: { metadata, spec },
@@ -396,15 +420,19 @@ describe('the status of any suite, whatever its runs’ pods say (properties)', 
           const again = computeSuiteStatus({
             suite: object,
             round: 1,
-            runs: deriveRunStates(
-              specs.map((run) => ({
-                spec: run,
-                attempts: [],
-                previous: status.runs!.find((r) => r.name === run.name),
-                retry: spec.retry,
-                suiteKey: `ns/${s.name}`,
-                now: NOW,
-              })),
+            runs: withCosts(
+              deriveRunStates(
+                specs.map((run) => ({
+                  spec: run,
+                  attempts: [],
+                  previous: status.runs!.find((r) => r.name === run.name),
+                  retry: spec.retry,
+                  suiteKey: `ns/${s.name}`,
+                  now: NOW,
+                })),
+              ),
+              // Prices changed since: a finished run keeps the costs it was written with.
+              pricedProviders(s.targets, s.price && '7'),
             ),
             waiting: new Map(),
             now: new Date(NOW),

@@ -105,9 +105,19 @@ function widestRun(spec: RunState['spec']): RunState {
       judgeUsage: { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER },
       cost: '999999999999999.999999999',
     } as RunState['result'],
+    costs: WIDEST_COSTS,
     admissible: false,
   };
 }
+
+/** The operator's pricing of a run at its widest: every amount the most the API holds. */
+const WIDEST_COSTS = {
+  cost: '999999999999999.999999999',
+  currency: 'USD',
+  reusedCost: '999999999999999.999999999',
+  judgeCost: '999999999999999.999999999',
+  judgeCurrency: 'EUR',
+};
 
 /** MMLU-like results as bench-runner writes them: 57 subjects, 69 metrics. */
 function mmluRun(spec: RunState['spec'], job: string): RunState {
@@ -223,7 +233,9 @@ describe('the largest status', () => {
           score: LONGEST_NUMBER,
           usage: { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER },
           judgeUsage: { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER },
-          cost: '999999999999999.999999999',
+          // The last step keeps the run's own cost only.
+          cost: WIDEST_COSTS.cost,
+          currency: WIDEST_COSTS.currency,
         });
         expect(run.message).toMatch(/^<+…; 120 of 120 metrics left out$/);
         for (const text of [run.message, run.reason, run.model, run.provider, run.job]) {

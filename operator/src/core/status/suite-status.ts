@@ -3,6 +3,7 @@ import { metaTime, setCondition, removeCondition, type Condition } from '../../m
 import { isPodProblemReason } from '../suite/pod-problems.ts';
 import { isTerminal, type RunState, type RunStatusEntry } from '../suite/run-state.ts';
 import { boundedResult, STATUS_MAX_METRICS, type MetricsKept } from '../suite/result.ts';
+import type { RunCosts } from '../suite/run-costs.ts';
 import { storedBytes, stringBytes } from './json-size.ts';
 import { shorten, shortenBytes } from './text.ts';
 
@@ -167,6 +168,8 @@ export interface RunEntryTier {
    * tier, where a bound on characters alone (a character may take 6 bytes) would not bound the size.
    */
   bytes?: number;
+  /** Only the run's own cost and its currency of its costs (run-costs.ts): at the last tier. */
+  ownCostOnly?: true;
 }
 
 /**
@@ -179,7 +182,7 @@ export const RUN_ENTRY_TIERS: readonly RunEntryTier[] = [
   { metrics: 'all', message: RUN_STATUS_LIMITS.message },
   { metrics: 'headline', message: 256 },
   { metrics: 'none', message: 128 },
-  { metrics: 'none', message: 64, bytes: 64 },
+  { metrics: 'none', message: 64, bytes: 64, ownCostOnly: true },
 ];
 
 /**
@@ -239,7 +242,7 @@ function runEntry(
   let note = '';
   if (run.result) {
     const bounded = boundedResult(run.result, tier.metrics);
-    entry.result = bounded.result;
+    entry.result = run.costs ? { ...bounded.result, ...keptCosts(run.costs, tier) } : bounded.result;
     if (bounded.leftOut > 0) note = leftOutNote(bounded.leftOut, bounded.metrics, entry.job, tier);
   }
   const message = waits ? waiting.message : run.message;
@@ -253,6 +256,12 @@ function runEntry(
     entry.message = head ? `${head}; ${note}` : text(note, limit);
   }
   return entry;
+}
+
+function keptCosts(costs: RunCosts, tier: RunEntryTier): RunCosts {
+  if (!tier.ownCostOnly) return costs;
+  const { cost, currency } = costs;
+  return cost === undefined ? {} : { cost, ...(currency ? { currency } : {}) };
 }
 
 /**

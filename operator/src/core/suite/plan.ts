@@ -24,6 +24,7 @@ import type { JobView } from './observe.ts';
 import { roundRecordsToDelete, roundRecordToCreate, type RoundRecordView } from './round-record.ts';
 import type { RunState } from './run-state.ts';
 import type { SuiteInputs } from './inputs.ts';
+import { withCosts } from './run-costs.ts';
 import { runStates } from './round-runs.ts';
 import { roundState } from './round-state.ts';
 import { stallReason } from './stall.ts';
@@ -108,7 +109,7 @@ export function planSuite(inputs: SuiteInputs, context: SuitePlanContext): Suite
   }
 
   const stalled = stallReason(inputs);
-  const runs = runStates(inputs, current, round.hold);
+  const runs = withCosts(runStates(inputs, current, round.hold), inputs.providers);
   const status = computeSuiteStatus({
     suite,
     round: current,

@@ -6,6 +6,7 @@ import { startTimeoutMs } from '../time/run-timeouts.ts';
 import { kueueWait } from './kueue-wait.ts';
 import { isPodProblemReason, RETRIED, stopsAtOnce } from './pod-problems.ts';
 import type { RunResult } from './result.ts';
+import type { RunCosts } from './run-costs.ts';
 import { runName } from '../render/names.ts';
 import { shorten } from '../status/text.ts';
 import type { RunSpec } from './runs.ts';
@@ -53,6 +54,8 @@ export interface RunState {
   startTime?: string;
   completionTime?: string;
   result?: RunResult;
+  /** What the result cost in money (run-costs.ts), where the providers have prices. */
+  costs?: RunCosts;
   /** The run may get a Job now (its dependencies allow it and any backoff has passed). */
   admissible: boolean;
   /** For a run waiting out a backoff: when it may be admitted (ms since the epoch). */
