@@ -199,6 +199,12 @@ export function judgeOnTheRealNode(): void {
         }
         const succeeded = status.summary!.succeeded!;
         expect(succeeded + waiting.length).toBe(TARGETS.length);
+        // In money, apart: the grading at the judge's prices; the answers' provider has none.
+        for (const run of status.runs!.filter((r) => r.state === 'Succeeded')) {
+          expect(run.result).toMatchObject({ judgeCurrency: 'USD' });
+          expect(Number(run.result!.judgeCost)).toBeGreaterThan(0);
+          expect(run.result!.cost).toBeUndefined();
+        }
         expect(succeeded).toBeLessThan(TARGETS.length);
         // The judged runs that finished since the budget was set are charged to the judge (this
         // round's, and the first round's last if it was accounted after the patch), once accounted.
