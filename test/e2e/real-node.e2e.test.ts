@@ -21,6 +21,7 @@ import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
 import { kubeconfigPath, kubectlBinary, repoRoot } from '../support/paths.ts';
 import {
+  createStandInCredentials,
   BRIDGE,
   OPERATOR_DEPLOYMENT,
   OPERATOR_NAMESPACE,
@@ -143,12 +144,7 @@ describe('the real node', () => {
   beforeAll(async () => {
     standIn = await startBridgeStandIn({ apiKey: API_KEY, answer });
     const ns = namespace();
-    await kubectl(
-      ['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${API_KEY}`],
-      {
-        namespace: ns,
-      },
-    );
+    await createStandInCredentials(ns, API_KEY);
     await kubectlApply(
       [
         DATASETS,

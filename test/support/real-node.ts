@@ -13,7 +13,9 @@ import {
   type OpenAIFakeOptions,
 } from '../../runner/test/fakes/openai-compatible.ts';
 import type { FakeProvider } from '../../runner/test/fakes/core.ts';
+import { kubectl } from './kubectl.ts';
 import { repoRoot } from './paths.ts';
+import { startS3Server, type S3Server } from './s3.ts';
 
 function networkSetting(name: string): string {
   const file = path.join(repoRoot, 'hack/testenv/network.sh');
@@ -74,6 +76,43 @@ export function standInProviderPolicy(
       allowPlainHTTP: true,
       ...extra,
     },
+  };
+}
+
+/** The Secret `stand-in-credentials` standInProviderPolicy's policies take their key from. */
+export async function createStandInCredentials(namespace: string, apiKey: string): Promise<void> {
+  await kubectl(['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${apiKey}`], {
+    namespace,
+  });
+}
+
+/**
+ * An artifact store (versitygw) on the bridge address, where the node's runners reach it: its
+ * credentials as the Secret `bench-artifacts` in `namespace`, and the operator's flags for it.
+ */
+export async function startBridgeArtifactStore(
+  namespace: string,
+): Promise<{ store: S3Server; operatorArgs: string[] }> {
+  const store = await startS3Server({ host: BRIDGE_ADDRESS });
+  await kubectl(
+    [
+      'create',
+      'secret',
+      'generic',
+      'bench-artifacts',
+      `--from-literal=AWS_ACCESS_KEY_ID=${store.accessKeyId}`,
+      `--from-literal=AWS_SECRET_ACCESS_KEY=${store.secretAccessKey}`,
+    ],
+    { namespace },
+  );
+  return {
+    store,
+    operatorArgs: [
+      `--artifacts-s3-endpoint=${store.endpoint}`,
+      `--artifacts-s3-bucket=${store.bucket}`,
+      `--artifacts-s3-region=${store.region}`,
+      '--artifacts-secret=bench-artifacts',
+    ],
   };
 }
 

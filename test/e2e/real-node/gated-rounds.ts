@@ -43,13 +43,14 @@ import { useNamespace } from '../../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../../support/operator.ts';
 import { kubeconfigPath, repoRoot } from '../../support/paths.ts';
 import {
-  BRIDGE_ADDRESS,
+  createStandInCredentials,
   RUNNER_IMAGE,
+  startBridgeArtifactStore,
   realNodeSchedulePolicy,
   startBridgeStandIn,
   standInProviderPolicy,
 } from '../../support/real-node.ts';
-import { startS3Server, type S3Server } from '../../support/s3.ts';
+import type { S3Server } from '../../support/s3.ts';
 import { waitForSuite, type SuiteStatusView } from '../../support/suites.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -214,24 +215,9 @@ export function gatedRoundsOnTheRealNode(): void {
     const ns = namespace();
     standIn = await startBridgeStandIn({ apiKey: API_KEY, answer });
     github = await FakeGitHub.start({ token: TOKEN });
-    store = await startS3Server({ host: BRIDGE_ADDRESS });
-    await kubectl(
-      [
-        'create',
-        'secret',
-        'generic',
-        'bench-artifacts',
-        `--from-literal=AWS_ACCESS_KEY_ID=${store.accessKeyId}`,
-        `--from-literal=AWS_SECRET_ACCESS_KEY=${store.secretAccessKey}`,
-      ],
-      { namespace: ns },
-    );
-    await kubectl(
-      ['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${API_KEY}`],
-      {
-        namespace: ns,
-      },
-    );
+    const artifacts = await startBridgeArtifactStore(ns);
+    store = artifacts.store;
+    await createStandInCredentials(ns, API_KEY);
     await kubectl(['create', 'secret', 'generic', 'github-credentials', `--from-literal=token=${TOKEN}`], {
       namespace: ns,
     });
@@ -272,10 +258,7 @@ export function gatedRoundsOnTheRealNode(): void {
         '--gitops-github-secret=github-credentials',
         `--gitops-github-url=${github.url}`,
         '--gitops-github-repository=acme/evals',
-        `--artifacts-s3-endpoint=${store.endpoint}`,
-        `--artifacts-s3-bucket=${store.bucket}`,
-        `--artifacts-s3-region=${store.region}`,
-        '--artifacts-secret=bench-artifacts',
+        ...artifacts.operatorArgs,
       ],
     });
     await kubectlApply(

@@ -13,6 +13,7 @@ import { kubectl, kubectlApply, kubectlGetJson } from '../../support/kubectl.ts'
 import { useNamespace } from '../../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../../support/operator.ts';
 import {
+  createStandInCredentials,
   RUNNER_IMAGE,
   realNodeSchedulePolicy,
   startBridgeStandIn,
@@ -91,12 +92,7 @@ export function judgeOnTheRealNode(): void {
         delayMs: 200,
       });
       judge = await startBridgeStandIn({ apiKey: API_KEY, answer: verdict, delayMs: 200 });
-      await kubectl(
-        ['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${API_KEY}`],
-        {
-          namespace: ns,
-        },
-      );
+      await createStandInCredentials(ns, API_KEY);
       await kubectlApply(
         [
           {

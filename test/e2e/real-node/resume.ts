@@ -15,13 +15,14 @@ import { useNamespace } from '../../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../../support/operator.ts';
 import { kubeconfigPath } from '../../support/paths.ts';
 import {
-  BRIDGE_ADDRESS,
+  createStandInCredentials,
   RUNNER_IMAGE,
+  startBridgeArtifactStore,
   realNodeSchedulePolicy,
   startBridgeStandIn,
   standInProviderPolicy,
 } from '../../support/real-node.ts';
-import { startS3Server, type S3Server } from '../../support/s3.ts';
+import type { S3Server } from '../../support/s3.ts';
 import { waitForSuite, type SuiteStatusView } from '../../support/suites.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -119,7 +120,8 @@ export function resumeOnTheRealNode(): void {
     // Inside the describe: the hooks run when its tests do, after the other real-node tests.
     beforeAll(async () => {
       const ns = namespace();
-      store = await startS3Server({ host: BRIDGE_ADDRESS });
+      const artifacts = await startBridgeArtifactStore(ns);
+      store = artifacts.store;
       for (const which of ['deleted', 'outage', 'whole'] as const) {
         standIns[which] = await startBridgeStandIn({
           apiKey: API_KEY,
@@ -130,23 +132,7 @@ export function resumeOnTheRealNode(): void {
           delayMs: ANSWER_DELAY_MS,
         });
       }
-      await kubectl(
-        ['create', 'secret', 'generic', 'stand-in-credentials', `--from-literal=apiKey=${API_KEY}`],
-        {
-          namespace: ns,
-        },
-      );
-      await kubectl(
-        [
-          'create',
-          'secret',
-          'generic',
-          'bench-artifacts',
-          `--from-literal=AWS_ACCESS_KEY_ID=${store.accessKeyId}`,
-          `--from-literal=AWS_SECRET_ACCESS_KEY=${store.secretAccessKey}`,
-        ],
-        { namespace: ns },
-      );
+      await createStandInCredentials(ns, API_KEY);
       await kubectlApply(
         [
           {
@@ -166,12 +152,7 @@ export function resumeOnTheRealNode(): void {
       );
       startOperator({
         namespaces: [ns],
-        extraArgs: [
-          `--artifacts-s3-endpoint=${store.endpoint}`,
-          `--artifacts-s3-bucket=${store.bucket}`,
-          `--artifacts-s3-region=${store.region}`,
-          '--artifacts-secret=bench-artifacts',
-        ],
+        extraArgs: [...artifacts.operatorArgs],
       });
       // The third suite starts in its own test, so that its provider goes down while it runs.
       await kubectlApply([suite('whole', 'whole'), suite('deleted', 'deleted')].join('---\n'), {
