@@ -10,7 +10,7 @@ import { withArtifacts } from './artifacts/run-artifacts.ts';
 import { createPipeline } from './client/pipeline.ts';
 import { parseArguments, withTargetParameters, type BenchmarkOptions } from './config/args.ts';
 import { readEnvironment, DEFAULT_TERMINATION_MESSAGE_PATH, type RunnerEnvironment } from './config/env.ts';
-import { createJudge } from './judge/create-judge.ts';
+import { createJudge, judgeRubric } from './judge/create-judge.ts';
 import { ConfigError } from './config/errors.ts';
 import { parseDataset } from './dataset/items.ts';
 import { itemsOfShard } from './dataset/shard.ts';
@@ -75,10 +75,11 @@ async function benchmark(
     `${runner.run ?? 'run'}: ${items.length} items (shard ${runner.shard.index + 1} of ${runner.shard.count}, ` +
       `${dataset.length} in the dataset), ${options.mode} mode, ${runner.provider.type} ${runner.model}`,
   );
+  const rubric = judgeRubric(items, options, env);
   // The items an earlier attempt of this run answered are reported as they were and not asked again.
   const resume = await openResumeAt(runner.checkpoint, {
     items,
-    context: resumeContext(runner, options),
+    context: resumeContext(runner, options, rubric),
     signal: interrupt.signal,
     clean: (text) => out.clean(text),
     log,
@@ -105,7 +106,7 @@ async function benchmark(
     items,
     runner,
     options,
-    env,
+    rubric,
     signal: cancel.signal,
     onRetry: () => progress.retry(),
     log,

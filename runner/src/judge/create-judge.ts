@@ -18,14 +18,28 @@ export interface JudgeInput {
   items: readonly DatasetItem[];
   runner: Pick<RunnerEnvironment, 'judge'>;
   options: Pick<BenchmarkOptions, 'judge' | 'concurrency' | 'requestTimeoutMs' | 'maxAttempts'>;
-  /** For --judge-rubric env:NAME. */
-  env: NodeJS.ProcessEnv;
+  /** --judge-rubric's text (judgeRubric). */
+  rubric: string | undefined;
   /** The run's cancellation: stops the judge's requests with the target's. */
   signal: AbortSignal;
   onRetry: () => void;
   log: (line: string) => void;
   /** Time for the judge's rate limits; tests pass a fake one. */
   clock?: Clock;
+}
+
+/**
+ * --judge-rubric's text, read once, when an item is scored by the judge: the judge grades by it, and
+ * the resume key holds it (not how it was given: a new text behind the same env:NAME or path is
+ * another rubric).
+ */
+export function judgeRubric(
+  items: readonly DatasetItem[],
+  options: Pick<BenchmarkOptions, 'judge'>,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  if (options.judge.rubric === undefined || !items.some((item) => item.judge)) return undefined;
+  return readRubric(options.judge.rubric, env);
 }
 
 /** Undefined when no item is scored by the judge; a ConfigError when some are but the run has no judge. */
@@ -37,8 +51,7 @@ export function createJudge(input: JudgeInput): JudgeItem | undefined {
       `items are scored by the judge, but ${RUNNER_ENV.judgeProvider} is not set: the operator sets the BENCH_JUDGE_* variables from the benchmark's judge`,
     );
   }
-  const { options } = input;
-  const rubric = options.judge.rubric === undefined ? undefined : readRubric(options.judge.rubric, input.env);
+  const { options, rubric } = input;
   const pipeline = createPipeline(createProvider(judge.provider), {
     ...(judge.requestsPerMinute !== undefined ? { requestsPerMinute: judge.requestsPerMinute } : {}),
     ...(judge.tokensPerMinute !== undefined ? { tokensPerMinute: judge.tokensPerMinute } : {}),

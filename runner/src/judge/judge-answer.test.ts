@@ -11,7 +11,7 @@ import { ConfigError } from '../config/errors.ts';
 import { parseDataset, type DatasetItem } from '../dataset/items.ts';
 import { answeredResult, failedResult } from '../evaluate/item-result.ts';
 import type { CompletionResponse } from '../providers/types.ts';
-import { createJudge } from './create-judge.ts';
+import { createJudge, judgeRubric } from './create-judge.ts';
 import { JudgeFailure } from './judgement.ts';
 
 const JUDGE_KEY = 'sk-judge-7f3a9c1e5d';
@@ -82,7 +82,7 @@ function setUp(
     items: dataset,
     runner,
     options,
-    env: { RUBRIC: 'Is polite.' },
+    rubric: judgeRubric(dataset, options, { RUBRIC: 'Is polite.' }),
     signal: cancel.signal,
     onRetry: () => {},
     log: () => {},
@@ -251,7 +251,7 @@ describe('the judge scorer', () => {
     const options = parseArguments(['--dataset', 'x'], () => {}) as BenchmarkOptions;
     const common = {
       options,
-      env: {},
+      rubric: undefined,
       signal: new AbortController().signal,
       onRetry: () => {},
       log: () => {},

@@ -205,9 +205,9 @@ describe('resumeKey', () => {
       temperature: 0.5,
       maxOutputTokens: 64,
       topP: 0.9,
-      judge: { scale: '1-5' as const, pass: 4, rubric: 'be strict', calibration: false },
+      judge: { scale: '1-5' as const, pass: 4, rubric: 'env:RUBRIC', calibration: false },
     };
-    expect(resumeContext({ provider, model: 'llama', judge: undefined }, options)).toEqual({
+    expect(resumeContext({ provider, model: 'llama', judge: undefined }, options, undefined)).toEqual({
       provider: 'groq',
       model: 'llama',
       mode: 'latency',
@@ -215,7 +215,8 @@ describe('resumeKey', () => {
       parameters: { topP: '0.9' },
       scorerVersions: SCORER_VERSIONS,
     });
-    expect(resumeContext({ provider, model: 'llama', judge }, options).judge).toEqual({
+    // The rubric's text, not how it was given: a new text behind the same env:RUBRIC is another key.
+    expect(resumeContext({ provider, model: 'llama', judge }, options, 'be strict').judge).toEqual({
       provider: 'openai',
       model: 'grader',
       parameters: { topP: '0.9' },

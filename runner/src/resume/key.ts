@@ -31,7 +31,8 @@ export interface ResumeContext {
     provider: ProviderType;
     model: string;
     parameters: Readonly<Record<string, string>>;
-    grading: Pick<BenchmarkOptions['judge'], 'scale' | 'pass' | 'rubric'>;
+    /** The rubric's text, however --judge-rubric gave it. */
+    grading: Pick<BenchmarkOptions['judge'], 'scale' | 'pass'> & { rubric: string | undefined };
   };
 }
 
@@ -40,6 +41,8 @@ export type KeyedItem = Pick<DatasetItem, 'id' | 'line' | 'messages' | 'judge'>;
 export function resumeContext(
   runner: Pick<RunnerEnvironment, 'provider' | 'model' | 'judge'>,
   options: Pick<BenchmarkOptions, 'mode' | 'temperature' | 'maxOutputTokens' | 'topP' | 'judge'>,
+  /** --judge-rubric's text (judgeRubric), for the items without their own. */
+  rubric: string | undefined,
 ): ResumeContext {
   const { judge } = runner;
   return {
@@ -59,7 +62,7 @@ export function resumeContext(
             provider: judge.provider.type,
             model: judge.model,
             parameters: judge.provider.parameters,
-            grading: { scale: options.judge.scale, pass: options.judge.pass, rubric: options.judge.rubric },
+            grading: { scale: options.judge.scale, pass: options.judge.pass, rubric },
           },
         }
       : {}),

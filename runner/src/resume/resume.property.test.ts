@@ -66,6 +66,7 @@ const context = resumeContext(
     topP: undefined,
     judge: { scale: 'pass-fail', pass: 1, rubric: undefined, calibration: false },
   },
+  undefined,
 );
 
 /** A provider answering `0` to every question, its usage a function of the item. */

@@ -29,6 +29,7 @@ const context = resumeContext(
     topP: undefined,
     judge: { scale: 'pass-fail', pass: 1, rubric: undefined, calibration: false },
   },
+  undefined,
 );
 const answer = (item: DatasetItem, tokens: number): ItemResult =>
   answeredResult(item, {
