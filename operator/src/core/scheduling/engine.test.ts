@@ -269,6 +269,75 @@ describe('scheduling engine (properties)', () => {
   });
 });
 
+describe('scheduling engine (properties of each decision)', () => {
+  it('decides once for every admissible run and for nothing else, a suite’s runs in run order', () => {
+    fc.assert(
+      fc.property(snapshotArb, (snapshot) => {
+        const { decisions } = schedule(snapshot);
+        for (const suite of snapshot.suites) {
+          const decided = decisions.filter((d) => d.suite === suite.key).map((d) => d.run);
+          expect(decided).toEqual(suite.runs.filter((r) => r.admissible).map((r) => r.spec.name));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('says, for each run a cap holds back, the use when it was decided and its place in that cap’s queue', () => {
+    fc.assert(
+      fc.property(snapshotArb, (snapshot) => {
+        const { decisions } = schedule(snapshot);
+        // Use as it grows along the decisions, from the runs already running (usage() above).
+        const use = usage(snapshot, []).before;
+        const bump = (map: Map<string, number>, key: string | undefined) =>
+          key !== undefined && map.set(key, (map.get(key) ?? 0) + 1);
+        const queued = new Map<string, number>();
+        for (const d of decisions) {
+          const suite = snapshot.suites.find((s) => s.key === d.suite)!;
+          const placement = suite.placement.get(d.run)!;
+          if (d.type === 'admit') {
+            bump(use.provider, d.provider);
+            if (placement.judge !== d.provider) bump(use.provider, placement.judge);
+            bump(use.policy, suite.schedulePolicy);
+            bump(use.suite, suite.key);
+            continue;
+          }
+          if (!d.capacity) continue;
+          const [map, key] =
+            d.reason === 'PolicyCapacity'
+              ? [use.policy, `policy ${suite.schedulePolicy}`]
+              : d.reason === 'SuiteCapacity'
+                ? [use.suite, `suite ${suite.key}`]
+                : [
+                    use.provider,
+                    `provider ${d.message.startsWith('judge: ') ? placement.judge : placement.provider}`,
+                  ];
+          expect(d.capacity.inUse).toBe(map.get(key.slice(key.indexOf(' ') + 1)) ?? 0);
+          const ahead = queued.get(key) ?? 0;
+          queued.set(key, ahead + 1);
+          const position =
+            ahead === 0 ? 'first in line' : `${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`;
+          expect(d.message.endsWith(`; ${position}`)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decides the same whatever the order of a suite’s placements', () => {
+    fc.assert(
+      fc.property(snapshotArb, (snapshot) => {
+        const reversed = {
+          ...snapshot,
+          suites: snapshot.suites.map((s) => ({ ...s, placement: new Map([...s.placement].reverse()) })),
+        };
+        expect(schedule(reversed)).toEqual(schedule(snapshot));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe('scheduling engine (examples)', () => {
   describe('a judge', () => {
     /** Runs on p0 whose benchmark's judge is on `judge`. */
