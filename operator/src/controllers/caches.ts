@@ -1,9 +1,4 @@
-import type {
-  BenchmarkRound,
-  BenchmarkSuite,
-  ProviderPolicy,
-  SchedulePolicy,
-} from '../api/v1alpha1/index.ts';
+import type { BenchmarkSuite, ProviderPolicy, SchedulePolicy } from '../api/v1alpha1/index.ts';
 import { LABELS, MANAGED_SELECTOR } from '../core/render/labels.ts';
 import type { JobView, PodView } from '../core/suite/observe.ts';
 import type { SuiteInputs } from '../core/suite/inputs.ts';
@@ -27,8 +22,8 @@ export type ProviderObject = ProviderPolicy & KubeObject;
 export type PolicyObject = SchedulePolicy & KubeObject;
 export type JobObject = JobView & KubeObject;
 export type PodObject = PodView & KubeObject;
-/** A BenchmarkRound as cached: its metadata and round number (roundView), never its runs. */
-export type RoundObject = KubeObject & { spec: Pick<BenchmarkRound['spec'], 'round'> };
+/** A BenchmarkRound as cached: its metadata only (its round is its bench.dev/round label), never its runs. */
+export type RoundObject = KubeObject;
 
 /**
  * Pods the operator reads: pending and finished ones. A finished pod holds the run's result (its
@@ -86,8 +81,12 @@ export const POD_FIELDS: FieldSpec = {
   },
 };
 
-/** What the operator reads of a BenchmarkRound: which suite and round it records, never its runs (up to a thousand). */
-export const ROUND_FIELDS: FieldSpec = { metadata: OBJECT_META, spec: { round: true } };
+/**
+ * What the operator reads of a BenchmarkRound: which suite and round it records (its owner and
+ * labels). The informer asks for metadata only: a record holds up to a thousand runs, and a page of
+ * whole records could be hundreds of megabytes to decode.
+ */
+export const ROUND_FIELDS: FieldSpec = { metadata: OBJECT_META };
 
 /** The cached form of an operator Job. */
 export const jobView = (job: JobObject): JobObject => project(job, JOB_FIELDS);
@@ -153,6 +152,7 @@ export function createCaches(manager: Manager): Caches {
       labelSelector: MANAGED_SELECTOR,
       indexers: { owner: byOwnerUid },
       transform: roundView,
+      metadataOnly: true,
     }),
   };
 }
@@ -206,7 +206,12 @@ export function suiteInputs(
     schedulePolicy: policyName ? caches.policies.store.getByName(namespace, policyName) : undefined,
     roundRecords: caches.rounds.store
       .byIndex('owner', suite.metadata.uid!)
-      .map((r) => ({ name: r.metadata.name!, uid: r.metadata.uid, round: r.spec.round })),
+      .map((r) => ({
+        name: r.metadata.name!,
+        uid: r.metadata.uid,
+        round: Number(r.metadata.labels?.[LABELS.round]),
+      }))
+      .filter((r) => Number.isInteger(r.round)),
     now,
   };
 }

@@ -58,10 +58,10 @@ const roundRecord = (name: string, round: number): RoundObject =>
       namespace: 'ns',
       name,
       uid: `uid-${name}`,
+      labels: { 'bench.dev/round': String(round) },
       ownerReferences: [{ uid: 'uid-s', controller: true }],
     },
-    spec: { round },
-  }) as RoundObject;
+  }) as unknown as RoundObject;
 
 const round1 = inRound1();
 const twoRuns = inRound1({

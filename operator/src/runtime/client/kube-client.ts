@@ -2,6 +2,16 @@ import type { Response } from 'undici';
 import { resourcePath, type KubeObject, type ObjectList, type ResourceType } from './resource.ts';
 import type { RestClient } from './rest-client.ts';
 
+/**
+ * Asks for objects as PartialObjectMetadata (their apiVersion, kind and metadata only), as
+ * client-go's metadata informers do: the server leaves the rest out, so a large object costs the
+ * reader nothing to transfer and decode. Falls back to whole objects where the server cannot.
+ */
+const METADATA_ONLY = {
+  list: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+  watch: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json',
+};
+
 export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
@@ -9,6 +19,8 @@ export interface ListOptions {
   limit?: number;
   continue?: string;
   resourceVersion?: string;
+  /** Metadata only (PartialObjectMetadata). */
+  metadataOnly?: boolean;
   signal?: AbortSignal;
 }
 
@@ -18,6 +30,8 @@ export interface WatchOptions {
   fieldSelector?: string;
   resourceVersion?: string;
   timeoutSeconds?: number;
+  /** Metadata only (PartialObjectMetadata). */
+  metadataOnly?: boolean;
   signal?: AbortSignal;
 }
 
@@ -87,6 +101,7 @@ export class KubeClient {
         continue: options.continue,
         resourceVersion: options.resourceVersion,
       },
+      ...(options.metadataOnly ? { accept: METADATA_ONLY.list } : {}),
       signal: options.signal,
     });
   }
@@ -104,6 +119,7 @@ export class KubeClient {
         resourceVersion: options.resourceVersion,
         timeoutSeconds: options.timeoutSeconds,
       },
+      ...(options.metadataOnly ? { accept: METADATA_ONLY.watch } : {}),
       signal: options.signal,
       timeoutMs: 0,
     });

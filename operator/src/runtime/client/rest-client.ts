@@ -22,6 +22,8 @@ export interface RawRequest {
   signal?: AbortSignal;
   /** Per-request deadline; watches pass 0 (none) and rely on timeoutSeconds and stall detection. */
   timeoutMs?: number;
+  /** The Accept header; application/json when absent. */
+  accept?: string;
 }
 
 export interface RestClientOptions {
@@ -141,7 +143,7 @@ export class RestClient {
   private async send(url: URL, request: RawRequest): Promise<Response> {
     const headers = await this.authHeaders();
     headers['user-agent'] = this.userAgent;
-    headers.accept = 'application/json';
+    headers.accept = request.accept ?? 'application/json';
     if (request.body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
     const timeoutMs = request.timeoutMs ?? this.defaultTimeoutMs;
     const signals = [request.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter(

@@ -14,6 +14,8 @@ export interface ResourceSelection {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Objects as PartialObjectMetadata: metadata only, for readers that need no more. */
+  metadataOnly?: boolean;
 }
 
 export function listerWatcherFor<T extends KubeObject>(
@@ -24,6 +26,7 @@ export function listerWatcherFor<T extends KubeObject>(
     namespace: selection.namespace,
     labelSelector: selection.labelSelector,
     fieldSelector: selection.fieldSelector,
+    ...(selection.metadataOnly ? { metadataOnly: true } : {}),
   };
   return {
     list: (options) => client.list<T>(selection.type, { ...scope, ...options }),

@@ -38,6 +38,8 @@ export interface InformerRequest<T extends KubeObject> {
    * The first request for an informer sets it: later requests share that informer's objects.
    */
   transform?: (object: T) => T;
+  /** Objects as PartialObjectMetadata (metadata only), for readers that need no more (client-go's metadata informer). */
+  metadataOnly?: boolean;
 }
 
 export interface ManagerDependencies {
@@ -136,7 +138,7 @@ export class Manager {
 
   /** The shared informer for a resource and selector, created on first request. */
   informer<T extends KubeObject>(request: InformerRequest<T>): Informer<T> {
-    const { type, labelSelector, fieldSelector } = request;
+    const { type, labelSelector, fieldSelector, metadataOnly } = request;
     const scope = request.namespace ? [request.namespace] : (request.namespaces ?? this.options.namespaces);
     const namespaces = type.namespaced && scope.length > 0 ? scope : [undefined];
     const key = [
@@ -146,6 +148,7 @@ export class Manager {
       namespaces.join(','),
       labelSelector ?? '',
       fieldSelector ?? '',
+      metadataOnly ? 'metadata' : '',
     ].join('|');
     let informer = this.informers.get(key) as Informer<T> | undefined;
     if (!informer) {
@@ -154,7 +157,13 @@ export class Manager {
         logger: this.logger,
         sources: namespaces.map((namespace) => ({
           ...(namespace ? { namespace } : {}),
-          listerWatcher: listerWatcherFor<T>(this.client, { type, namespace, labelSelector, fieldSelector }),
+          listerWatcher: listerWatcherFor<T>(this.client, {
+            type,
+            namespace,
+            labelSelector,
+            fieldSelector,
+            metadataOnly,
+          }),
         })),
         indexers: request.indexers ?? {},
         transform: request.transform ?? stripManagedFields,
