@@ -281,7 +281,8 @@ function measureSnapshot(count: number): SnapshotResult {
         namespace,
         uid: `uid-${i}`,
         generation: 1,
-        creationTimestamp: new Date(NOW - 3_600_000 + i),
+        // A string, as the operator's cache holds it (V1ObjectMeta's type says Date).
+        creationTimestamp: new Date(NOW - 3_600_000 + i).toISOString() as unknown as Date,
       },
       spec: {
         runner: { image: 'ghcr.io/bench-operator/bench-runner:0.1.0' },
