@@ -132,7 +132,7 @@ chaos: $(DEPS) testenv ## The full chaos test: 1,000 runs, 50 leader kills, API 
 	CHAOS_SCALE=full hack/chaos.sh
 
 .PHONY: bench
-bench: $(DEPS) testenv ## Benchmarks (test/bench/) on a separate 100-node cluster; results in .cache/bench/.
+bench: $(DEPS) testenv testenv-kueue ## Benchmarks (test/bench/) on a separate 100-node cluster; results in .cache/bench/.
 	hack/bench.sh
 
 ##@ Release
