@@ -304,20 +304,26 @@ function admissionInputs(
   chosen: ProviderState,
   usage: Usage,
 ): AdmissionInputs {
-  const use = (inUse: number, limit: number | undefined): CapacityUse =>
-    limit === undefined ? { inUse } : { inUse, limit };
-  const providerUse = (p: ProviderState) => use(p.inUse, p.spec?.maxConcurrentRuns);
   const target = usage.provider(placement.provider);
   const { snapshot: s, policy } = suite;
-  const state = (p: ProviderState): CircuitState => p.spec?.circuit?.state ?? 'Closed';
   // Only the caps that apply, in this order (no spreads: this runs for every admission).
   const capacity: AdmissionInputs['capacity'] = { provider: providerUse(chosen) };
   if (placement.judge) capacity.judge = providerUse(usage.provider(placement.judge));
-  if (policy) capacity.policy = use(policy.inUse, policy.cap);
-  if (s.maxConcurrentRuns !== undefined) capacity.suite = use(suite.use.inUse, s.maxConcurrentRuns);
+  if (policy) capacity.policy = capacityUse(policy.inUse, policy.cap);
+  if (s.maxConcurrentRuns !== undefined) capacity.suite = capacityUse(suite.use.inUse, s.maxConcurrentRuns);
   return {
     priority: s.priority,
     capacity,
-    circuit: chosen === target ? { state: state(chosen) } : { state: state(chosen), target: state(target) },
+    circuit:
+      chosen === target
+        ? { state: circuitOf(chosen) }
+        : { state: circuitOf(chosen), target: circuitOf(target) },
   };
 }
+
+const capacityUse = (inUse: number, limit: number | undefined): CapacityUse =>
+  limit === undefined ? { inUse } : { inUse, limit };
+
+const providerUse = (p: ProviderState): CapacityUse => capacityUse(p.inUse, p.spec?.maxConcurrentRuns);
+
+const circuitOf = (p: ProviderState): CircuitState => p.spec?.circuit?.state ?? 'Closed';
