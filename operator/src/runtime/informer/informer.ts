@@ -186,7 +186,9 @@ export class Informer<T extends KubeObject> {
         signal,
       });
       const transform = this.options.transform;
-      items.push(...(transform ? page.items.map(transform) : page.items));
+      // An empty PartialObjectMetadataList comes with `items: null`.
+      const pageItems = page.items ?? [];
+      items.push(...(transform ? pageItems.map(transform) : pageItems));
       continueToken = page.metadata.continue || undefined;
       listVersion = page.metadata.resourceVersion ?? listVersion;
     } while (continueToken);
