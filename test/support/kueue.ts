@@ -173,8 +173,12 @@ function ensureMetricsCertificate(certificates: { cert: string; key: string }): 
   writeFileSync(path.join(METRICS_CERT_DIR, 'tls.key'), certificates.key, { mode: 0o600 });
 }
 
-/** Starts Kueue's manager with its CRDs and webhooks, for Jobs of `namespaces`. */
-export async function startKueue(namespaces: string[]): Promise<KueueManager> {
+/**
+ * Starts Kueue's manager with its CRDs and webhooks, for Jobs of `namespaces`. `logLevel` is its
+ * --zap-log-level: 3 by default, for the tests' logs; a benchmark gives the one Kueue's manifests
+ * ship (2), since logging costs CPU.
+ */
+export async function startKueue(namespaces: string[], { logLevel = 3 } = {}): Promise<KueueManager> {
   const folder = await installKueueCrds();
   await kubectl(['create', 'namespace', KUEUE_NAMESPACE], { allowFailure: true });
   const id = `${namespaces[0]}-${randomBytes(3).toString('hex')}`;
@@ -195,7 +199,7 @@ export async function startKueue(namespaces: string[]): Promise<KueueManager> {
   const child: ChildProcess = spawn(
     path.join(folder, 'bin', 'kueue'),
     // The visibility API server would be one more server (an aggregated API) nothing here reads.
-    [`--config=${configFile}`, '--feature-gates=VisibilityOnDemand=false', '--zap-log-level=3'],
+    [`--config=${configFile}`, '--feature-gates=VisibilityOnDemand=false', `--zap-log-level=${logLevel}`],
     { env: { ...process.env, KUBECONFIG: kubeconfigPath }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let tail = '';
