@@ -16,31 +16,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=flux/versions.sh
 source "$here/flux/versions.sh"
 
+# shellcheck source=cached-build.sh
+source "$here/cached-build.sh"
 stamp="$FLUX_CACHE/.complete"
-if [[ -f "$stamp" ]]; then
-  echo "$FLUX_CACHE"
-  exit 0
-fi
-# The cache is shared by every clone on the machine: one builds, the others wait for its stamp.
-mkdir -p "$(dirname "$FLUX_CACHE")"
-exec 9>"$FLUX_CACHE.lock"
-flock 9
-if [[ -f "$stamp" ]]; then
-  echo "$FLUX_CACHE"
-  exit 0
-fi
-
-log() { printf '[testenv] %s\n' "$*" >&2; }
+reuse_or_lock "$stamp" "$FLUX_CACHE"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -p=2"
 started=$SECONDS
-
-step() { # step NAME COMMAND...: runs COMMAND, reporting how long it took
-  local name=$1 t0=$SECONDS
-  shift
-  log "$name ..."
-  "$@"
-  log "$name: $((SECONDS - t0))s"
-}
 
 # module_dir WRAPPER MODULE VERSION: the module's folder in the module cache, after checking that
 # the wrapper pins the version flux/versions.sh names.

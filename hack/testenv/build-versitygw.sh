@@ -17,21 +17,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versitygw/versions.sh"
 
 bin="$VERSITYGW_CACHE/bin/versitygw"
+# shellcheck source=cached-build.sh
+source "$here/cached-build.sh"
 stamp="$VERSITYGW_CACHE/.complete"
-if [[ -f "$stamp" ]]; then
-  echo "$bin"
-  exit 0
-fi
-# The cache is shared by every clone on the machine: one builds, the others wait for its stamp.
-mkdir -p "$(dirname "$VERSITYGW_CACHE")"
-exec 9>"$VERSITYGW_CACHE.lock"
-flock 9
-if [[ -f "$stamp" ]]; then
-  echo "$bin"
-  exit 0
-fi
-
-log() { printf '[testenv] %s\n' "$*" >&2; }
+reuse_or_lock "$stamp" "$bin"
 started=$SECONDS
 log "cold versitygw $VERSITYGW_VERSION build into $VERSITYGW_CACHE (Go $(go env GOVERSION), $(nproc) cores)"
 mkdir -p "$VERSITYGW_CACHE/bin"

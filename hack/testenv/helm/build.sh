@@ -21,29 +21,11 @@ export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -p=2"
 
 version=$(cd "$here" && go list -m -f '{{.Version}}' helm.sh/helm/v4)
 bin="$TESTENV_CACHE/helm-$version/bin"
+# shellcheck source=../cached-build.sh
+source "$here/../cached-build.sh"
 stamp="$bin/.complete"
-if [[ -f "$stamp" ]]; then
-  echo "$bin/helm"
-  exit 0
-fi
-# The cache is shared by every clone on the machine: one builds, the others wait for its stamp.
-mkdir -p "$bin"
-exec 9>"$bin/.lock"
-flock 9
-if [[ -f "$stamp" ]]; then
-  echo "$bin/helm"
-  exit 0
-fi
-
-log() { printf '[testenv] %s\n' "$*" >&2; }
+reuse_or_lock "$stamp" "$bin/helm"
 started=$SECONDS
-step() { # step NAME COMMAND...: runs COMMAND, reporting how long it took
-  local name=$1 t0=$SECONDS
-  shift
-  log "$name ..."
-  "$@"
-  log "$name: $((SECONDS - t0))s"
-}
 
 download() { (cd "$here" && go mod download); }
 
