@@ -541,6 +541,37 @@ describe('scheduling engine (examples)', () => {
     );
   });
 
+  it('fails over a run whose model the failover allows after one whose model it does not', () => {
+    const runs = [run('a', 'Queued', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
+    const { decisions } = schedule({
+      now: NOW,
+      suites: [
+        {
+          ...suiteOnP0(runs),
+          placement: new Map([
+            ['a', { provider: 'ns/p0', model: 'm' }],
+            ['b', { provider: 'ns/p0', model: 'n' }],
+          ]),
+        },
+      ],
+      providers: new Map<string, ProviderSnapshot>([
+        [
+          'ns/p0',
+          {
+            circuit: { state: 'Open', openUntil: NOW + 1000, halfOpenMaxRuns: 1 },
+            failover: [{ provider: 'ns/p1', models: {} }],
+          },
+        ],
+        ['ns/p1', { models: ['n'] }],
+      ]),
+      policies: new Map(),
+    });
+    expect(decisions).toMatchObject([
+      { run: 'a', type: 'defer', reason: 'CircuitOpen' },
+      { run: 'b', type: 'admit', reason: 'FailedOver', provider: 'ns/p1', model: 'n' },
+    ]);
+  });
+
   it("counts Jobs of a suite's earlier rounds still running against the provider's cap", () => {
     const runs = [run('a', 'Queued', 'ns/p0'), run('b', 'Queued', 'ns/p0')];
     const suite = suiteOnP0(runs, { earlierRounds: new Map([['ns/p0', 2]]) });

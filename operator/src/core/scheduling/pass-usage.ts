@@ -49,11 +49,12 @@ export interface ProviderState extends Queue {
   /** The same, for runs whose judge it is (its message says so). */
   asJudge: Deferral | undefined | null;
   /**
-   * The deferral of a run targeting this provider while its circuit is open and no failover
-   * provider could take it, with the pass's admissions when it was derived: it depends on several
-   * providers' use, so it is kept only while nothing at all has been admitted since.
+   * The deferral of a run targeting this provider (with `model`) while its circuit is open and no
+   * failover provider could take it, with the pass's admissions when it was derived: it depends on
+   * several providers' use, so it is kept only while nothing at all has been admitted since; and
+   * on the model (the failovers' model mappings and allow-lists).
    */
-  failover: { admissions: number; deferral: Deferral } | undefined;
+  failover: { admissions: number; model: string; deferral: Deferral } | undefined;
 }
 
 export interface PolicyState extends Queue {
@@ -193,7 +194,7 @@ export class Usage {
     if (!primary) return { type: 'admit', target, provider, model: target.model, why: '' };
     if (primary.reason !== 'CircuitOpen') return primary;
     const known = provider.failover;
-    if (known && known.admissions === this.admissions) return known.deferral;
+    if (known && known.admissions === this.admissions && known.model === target.model) return known.deferral;
     const tried: string[] = [];
     for (const alternative of provider.spec?.failover ?? []) {
       const model = alternative.models[target.model] ?? target.model;
@@ -214,7 +215,7 @@ export class Usage {
         ? `${primary.message}; no failover provider can take it (${tried.join('; ')})`
         : primary.message,
     };
-    provider.failover = { admissions: this.admissions, deferral };
+    provider.failover = { admissions: this.admissions, model: target.model, deferral };
     return deferral;
   }
 
