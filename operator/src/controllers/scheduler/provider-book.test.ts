@@ -26,18 +26,17 @@ describe('ProviderBook.snapshot', () => {
 });
 
 describe("ProviderBook: a budgeted provider's finished runs before its accounting has them", () => {
-  const policy = (status?: ProviderPolicy['status']): ProviderPolicy =>
-    ({
-      apiVersion: 'bench.dev/v1alpha1',
-      kind: 'ProviderPolicy',
-      metadata: { namespace: 'ns', name: 'p', generation: 1 },
-      spec: {
-        provider: 'openai',
-        cost: { currency: 'USD', inputPerMillionTokens: '1', outputPerMillionTokens: '1' },
-        budget: { limit: '0.003', period: 'Day' },
-      },
-      ...(status ? { status } : {}),
-    }) as ProviderPolicy;
+  const policy = (status?: ProviderPolicy['status']): ProviderPolicy => ({
+    apiVersion: 'bench.dev/v1alpha1',
+    kind: 'ProviderPolicy',
+    metadata: { namespace: 'ns', name: 'p', generation: 1 },
+    spec: {
+      provider: 'openai',
+      cost: { currency: 'USD', inputPerMillionTokens: '1', outputPerMillionTokens: '1' },
+      budget: { limit: '0.003', period: 'Day' },
+    },
+    ...(status ? { status } : {}),
+  });
   /** The status once `runs` runs spending `amount` are accounted, `jobs` the last second of them. */
   const accounted = (
     amount: string,

@@ -65,7 +65,7 @@ export class ProviderBook {
     for (const key of keys) {
       if (!afterWatermark(run, this.entries.get(key)?.status.accountedThrough)) continue;
       let runs = this.unaccounted.get(key);
-      if (!runs) this.unaccounted.set(key, (runs = new Map()));
+      if (!runs) this.unaccounted.set(key, (runs = new Map<string, FinishedRun>()));
       runs.set(run.job, run);
     }
   }

@@ -12,7 +12,7 @@ const provider = (name: string, cost?: ProviderPolicy['spec']['cost']): [string,
     kind: 'ProviderPolicy',
     metadata: { name, namespace: 'ns' },
     spec: { provider: 'openai', ...(cost ? { cost } : {}) },
-  } as ProviderPolicy,
+  },
 ];
 const providers = new Map([
   provider('p', { currency: 'USD', inputPerMillionTokens: '2', outputPerMillionTokens: '10' }),
@@ -22,21 +22,20 @@ const providers = new Map([
 ]);
 
 const spec = suite().spec;
-const run = (over: Partial<RunState> = {}, judge?: string): RunState =>
-  ({
-    spec: {
-      name: 'b-t',
-      benchmark: { name: 'b', ...(judge ? { judge: { providerRef: judge, model: 'j' } } : {}) },
-      target: spec.targets[0]!,
-      order: 0,
-    },
-    state: 'Succeeded',
-    reason: 'Succeeded',
-    message: '',
-    attempt: 2,
-    admissible: false,
-    ...over,
-  }) as RunState;
+const run = (over: Partial<RunState> = {}, judge?: string): RunState => ({
+  spec: {
+    name: 'b-t',
+    benchmark: { name: 'b', ...(judge ? { judge: { providerRef: judge, model: 'j' } } : {}) },
+    target: spec.targets[0],
+    order: 0,
+  },
+  state: 'Succeeded',
+  reason: 'Succeeded',
+  message: '',
+  attempt: 2,
+  admissible: false,
+  ...over,
+});
 
 /** 1,000,000 input and 100,000 output tokens asked anew; 500,000 and 50,000 reused from attempt 1. */
 const result = {
