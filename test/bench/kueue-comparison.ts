@@ -46,6 +46,7 @@ import {
   benchClient,
   benchKubeconfig,
   createNamespace,
+  deleteNamespaces,
   EventClock,
   kubectl,
   log,
@@ -54,6 +55,7 @@ import {
   operatorNodeOptions,
   percentile,
   resultsDir,
+  runBenchmark,
   startOperator,
   type Suite,
   table,
@@ -429,16 +431,7 @@ async function main(): Promise<void> {
   );
   log(`results: ${path.relative(process.cwd(), file)}`);
 
-  // Leave a reused cluster tidy; hack/bench.sh removes its cluster anyway.
-  for (const namespace of [operatorNamespace, kueueNamespace]) {
-    await client.delete(namespaceType, undefined, namespace).catch(() => undefined);
-  }
+  await deleteNamespaces(client, [operatorNamespace, kueueNamespace]);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

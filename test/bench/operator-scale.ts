@@ -31,16 +31,17 @@ import { renderNodes } from '../../hack/testenv/nodes.ts';
 import {
   benchClient,
   createFixtures,
+  deleteNamespaces,
   log,
   memoryOf,
-  namespaceType,
   now,
-  resultsDir,
-  RUNS_PER_SUITE,
   operatorNodeOptions,
+  resultsDir,
+  runBenchmark,
+  RUNS_PER_SUITE,
   startOperator,
-  summariseMemory,
   suiteManifest,
+  summariseMemory,
   table,
   waitUntil,
 } from './support.ts';
@@ -266,15 +267,9 @@ async function main(): Promise<void> {
     log(`results: ${path.relative(process.cwd(), file)}`);
   } finally {
     await operator.handle.stop();
-    await client.delete(namespaceType, undefined, namespace).catch(() => undefined);
+    await deleteNamespaces(client, [namespace]);
     await pLimit(16).map(added, (name) => client.delete(nodeType, undefined, name).catch(() => undefined));
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

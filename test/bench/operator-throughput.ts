@@ -42,18 +42,20 @@ import {
   benchKubeconfig,
   cpuSecondsOf,
   createFixtures,
+  deleteNamespaces,
   EventClock,
   log,
   memoryOf,
   namespaceType,
   now,
+  operatorNodeOptions,
   percentile,
   requestDelta,
   resultsDir,
+  runBenchmark,
   RUNS_PER_SUITE,
   scrapeRequests,
   spawnNode,
-  operatorNodeOptions,
   startOperator,
   type Suite,
   suiteManifest,
@@ -491,16 +493,7 @@ async function main(): Promise<void> {
   }
   log(`results: ${path.relative(process.cwd(), file)}`);
 
-  // Leave a reused cluster tidy; hack/bench.sh removes its cluster anyway.
-  for (const namespace of [ceilingNamespace, operatorNamespace]) {
-    await client.delete(namespaceType, undefined, namespace).catch(() => undefined);
-  }
+  await deleteNamespaces(client, [ceilingNamespace, operatorNamespace]);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

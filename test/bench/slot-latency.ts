@@ -31,12 +31,13 @@ import {
   benchClient,
   benchKubeconfig,
   createNamespace,
+  deleteNamespaces,
   EventClock,
   log,
-  namespaceType,
   now,
   percentile,
   resultsDir,
+  runBenchmark,
   spawnNode,
   table,
   waitUntil,
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
       new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000)),
     ]);
     if (code === 'timeout') await operator.stop('SIGKILL');
-    await client.delete(namespaceType, undefined, namespace).catch(() => undefined);
+    await deleteNamespaces(client, [namespace]);
   }
 
   const values = samples.map((s) => s.ms);
@@ -188,10 +189,4 @@ async function main(): Promise<void> {
   log(`results: ${path.relative(process.cwd(), file)}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

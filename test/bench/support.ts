@@ -666,3 +666,22 @@ export async function startOperator(
     throw error;
   }
 }
+
+/**
+ * Leaves a reused cluster tidy (hack/bench.sh removes its cluster anyway): deletes the
+ * benchmark's namespaces, not waiting for them to go.
+ */
+export async function deleteNamespaces(client: KubeClient, names: string[]): Promise<void> {
+  for (const name of names) await client.delete(namespaceType, undefined, name).catch(() => undefined);
+}
+
+/** Runs a benchmark's main: exits 0 once it is done, or 1 with the error printed. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
