@@ -50,11 +50,13 @@ import {
   EventClock,
   kubectl,
   log,
+  machine,
   namespaceType,
   now,
   operatorNodeOptions,
   percentile,
   resultsDir,
+  round,
   runBenchmark,
   startOperator,
   type Suite,
@@ -85,7 +87,6 @@ type Job = V1Job & KubeObject;
 type Pod = V1Pod & KubeObject;
 
 const podType: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** Suite `index`'s target `t`: on provider index + t, so that every provider gets the same share. */
 function target(index: number, t: number): Suite['spec']['targets'][number] {
@@ -369,13 +370,7 @@ async function main(): Promise<void> {
     benchmark: 'kueue-comparison',
     date: new Date().toISOString(),
     note: 'KWOK pods run at once and do nothing: these are control-plane times (admission, Job controller, scheduler), not real workloads.',
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryGiB: round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      loadAverage: load,
-    },
+    machine: machine(load),
     config: {
       nodes,
       suites: SUITES,

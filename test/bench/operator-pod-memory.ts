@@ -51,6 +51,7 @@ import {
   EventClock,
   kubectl,
   log,
+  machine,
   namespaceType,
   now,
   peakRssInCgroup,
@@ -59,6 +60,7 @@ import {
   readCgroupMemory,
   repoRoot,
   resultsDir,
+  round,
   RUNS_PER_SUITE,
   type Suite,
   suiteManifest,
@@ -87,7 +89,6 @@ const leaseType: ResourceType = {
   namespaced: true,
 };
 
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 const mib = (bytes: number) => round(bytes / MiB);
 
 /** Runs a script of the repository; its stderr goes on to ours when `show`. */
@@ -669,12 +670,7 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'operator-pod-memory',
       date: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model,
-        memoryGiB: round(os.totalmem() / 2 ** 30),
-        loadAverage: load,
-      },
+      machine: machine(load),
       config: {
         cluster: CLUSTER,
         nodes,

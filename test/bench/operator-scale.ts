@@ -33,10 +33,12 @@ import {
   createFixtures,
   deleteNamespaces,
   log,
+  machine,
   memoryOf,
   now,
   operatorNodeOptions,
   resultsDir,
+  round,
   runBenchmark,
   RUNS_PER_SUITE,
   startOperator,
@@ -57,7 +59,6 @@ const POLL_MS = 10_000;
 const SCALE_POOL = 'scale';
 
 const nodeType: ResourceType = { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false };
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** Adds KWOK nodes (kwok-scale-<i>) until the cluster has `total`; returns their names. */
 async function addNodes(client: KubeClient, total: number): Promise<string[]> {
@@ -189,12 +190,7 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'operator-scale',
       date: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        memoryGiB: round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        loadAverage: load,
-      },
+      machine: machine(load),
       config: {
         nodes,
         suites: SUITES,

@@ -45,6 +45,7 @@ import {
   deleteNamespaces,
   EventClock,
   log,
+  machine,
   memoryOf,
   namespaceType,
   now,
@@ -52,6 +53,7 @@ import {
   percentile,
   requestDelta,
   resultsDir,
+  round,
   runBenchmark,
   RUNS_PER_SUITE,
   scrapeRequests,
@@ -101,8 +103,6 @@ function rate(times: number[]): {
     last,
   };
 }
-
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function countNodes(client: KubeClient): Promise<number> {
   const nodeType: ResourceType = {
@@ -407,13 +407,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'operator-throughput',
     date: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryGiB: round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      loadAverage: load,
-    },
+    machine: machine(load),
     config: {
       nodes,
       suites: SUITES,
