@@ -36,6 +36,7 @@ import {
   schedule,
   type PolicySnapshot,
   type ProviderSnapshot,
+  type RunPlacement,
   type SchedulingSnapshot,
   type SuiteSnapshot,
 } from '../../operator/src/core/scheduling/engine.ts';
@@ -157,7 +158,8 @@ export function buildSnapshot(queued: number, seed = 42): SchedulingSnapshot {
     const policyIndex =
       s % 4 === 0 ? nsIndex + NAMESPACES.length * int(0, POLICIES / NAMESPACES.length - 1) : undefined;
     const runs: RunState[] = [];
-    const placement = new Map<string, { provider: string; model: string }>();
+    const placements: RunPlacement[] = [];
+    const shared = new Map<string, RunPlacement>();
     for (let r = 0; r < size && admissible < queued; r++) {
       const providerIndex = targets[r % targets.length]!;
       const provider = `provider-${providerIndex}`;
@@ -173,7 +175,14 @@ export function buildSnapshot(queued: number, seed = 42): SchedulingSnapshot {
       }
       if (state.admissible) admissible++;
       runs.push(state);
-      placement.set(name, { provider: `${namespace}/${provider}`, model });
+      // One placement per target and model, shared by its runs, as suiteRuns() makes them.
+      const key = `${provider}/${model}`;
+      let placement = shared.get(key);
+      if (!placement) {
+        placement = { provider: `${namespace}/${provider}`, model };
+        shared.set(key, placement);
+      }
+      placements.push(placement);
     }
     suites.push({
       key: `${namespace}/suite-${s}`,
@@ -185,7 +194,7 @@ export function buildSnapshot(queued: number, seed = 42): SchedulingSnapshot {
       schedulePolicy: policyIndex !== undefined ? policyKey(policyIndex) : undefined,
       gate: s % 50 === 49 ? { reason: 'Suspended', message: 'the suite is suspended' } : undefined,
       runs,
-      placement,
+      placements,
     });
   }
   return { now: NOW, suites, providers: providers(), policies: policies() };

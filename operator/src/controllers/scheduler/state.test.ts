@@ -18,7 +18,7 @@ const runsWith = (runs: Array<Partial<RunState>> = []): SuiteRuns => ({
   revision: undefined,
   runs: runs as RunState[],
   policy: undefined,
-  placement: new Map(),
+  placements: [],
   lastStarted: undefined,
   unstarted: false,
   earlierRounds: undefined,

@@ -32,7 +32,7 @@ describe('admission decisions', () => {
     createdAt: 0,
     priority: 5,
     runs,
-    placement: new Map(runs.map((r) => [r.spec.name, { provider: 'ns/p0', model: 'm' }])),
+    placements: runs.map(() => ({ provider: 'ns/p0', model: 'm' })),
   };
   const { decisions } = schedule({
     now: NOW,

@@ -27,10 +27,11 @@ export interface SuiteSnapshot {
   /** The runs of the current round, in run order. */
   runs: RunState[];
   /**
-   * The run's target provider (`namespace/name` of its ProviderPolicy) and model, by run name, and
-   * the provider of its judge (`namespace/name`) when its benchmark has one.
+   * Where each run goes, by its index in `runs`: its target provider (`namespace/name` of its
+   * ProviderPolicy) and model, and the provider of its judge (`namespace/name`) when its benchmark
+   * has one. An array in step with the runs, so a pass reads both in memory order.
    */
-  placement: Map<string, RunPlacement>;
+  placements: readonly RunPlacement[];
   /**
    * Jobs of the suite's earlier rounds still running (`concurrencyPolicy: Allow` keeps them, and a
    * replaced round's take a while to go), by provider (`namespace/name`): they use capacity too.
@@ -177,20 +178,17 @@ export interface SchedulingResult {
 export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
   const decisions: Decision[] = [];
   const usage = new Usage(snapshot);
-  const suites = snapshot.suites.map((suite) => ({
-    ...usage.suite(suite),
-    placements: placementsInRunOrder(suite),
-  }));
+  const suites = snapshot.suites.map((suite) => usage.suite(suite));
   let nextWakeAt = Infinity;
 
   for (const suite of suites) {
-    const { snapshot: s, policy, placements } = suite;
+    const { snapshot: s, policy } = suite;
     for (let i = 0; i < s.runs.length; i++) {
       const run = s.runs[i]!;
       if (run.state === 'Running') {
         const provider = run.provider ? usage.providerIn(s.namespace, run.provider) : undefined;
         if (provider) provider.inUse++;
-        const judge = placements[i]?.judge;
+        const judge = s.placements[i]!.judge;
         if (judge !== undefined && judge !== provider?.key) usage.provider(judge).inUse++;
         if (policy) policy.inUse++;
         suite.use.inUse++;
@@ -224,7 +222,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       return false;
     }
     // The policy's and the suite's caps hold wherever the run would go: no need to look up where.
-    const choice = sharedCapacity(suite) ?? usage.placement(suite.placements[index]!);
+    const choice = sharedCapacity(suite) ?? usage.placement(s.placements[index]!);
     if (choice.type === 'defer') {
       const message = choice.queue ? choice.message + usage.queuePosition(choice.queue) : choice.message;
       if (choice.retryAt !== undefined) nextWakeAt = Math.min(nextWakeAt, choice.retryAt);
@@ -267,29 +265,6 @@ function deferred(
   return capacity
     ? { type: 'defer', suite: key, run: name, reason, message, priority, capacity }
     : { type: 'defer', suite: key, run: name, reason, message, priority };
-}
-
-/**
- * The placement of each run, by its index in `suite.runs`. The map is built from the runs, in
- * their order, so it is read in step with them (in memory order, no hashing), and by name from
- * where it is not.
- */
-function placementsInRunOrder(suite: SuiteSnapshot): Array<RunPlacement | undefined> {
-  const runs = suite.runs;
-  const placements = new Array<RunPlacement | undefined>(runs.length);
-  // Keys and values apart: iterating entries would allocate a pair for each.
-  let inOrder = 0;
-  for (const name of suite.placement.keys()) {
-    if (inOrder === runs.length || runs[inOrder]!.spec.name !== name) break;
-    inOrder++;
-  }
-  let i = 0;
-  for (const placement of suite.placement.values()) {
-    if (i === inOrder) break;
-    placements[i++] = placement;
-  }
-  for (; i < runs.length; i++) placements[i] = suite.placement.get(runs[i]!.spec.name);
-  return placements;
 }
 
 function heldUntil(suite: SuiteSnapshot, run: RunState, now: number): RunHold | undefined {
