@@ -8,7 +8,9 @@
 # this machine, as root): it runs last, once the other benchmarks are done, with the node added to
 # the cluster then (so that they run without its processes beside them). Only one real node can run
 # on a machine: while another cluster's (the dev cluster's) runs, such a benchmark is skipped with
-# node.sh's reason, and make bench fails.
+# node.sh's reason, and make bench fails. A benchmark with the line `// bench: own-clusters` makes
+# its own fresh clusters (it deletes and recreates this script's cluster, CLUSTER_NAME, as it
+# goes): it runs after the no-cluster ones and before the shared cluster starts.
 #
 # Environment: BENCH_ONLY=<name> (run one benchmark), BENCH_KEEP_CLUSTER=1 (do not delete the
 # cluster afterwards), BENCH_NODES (default 100), plus each benchmark's own (see its header).
@@ -27,6 +29,7 @@ export CLUSTER_EXTRA_ARGS="kube-controller-manager=concurrent-job-syncs=50"
 # Benchmarks without a cluster run first, on a machine not yet busy with one (nor still deleting
 # the 4,000 Jobs and pods an operator-throughput run leaves behind).
 no_cluster=()
+own_clusters=()
 with_cluster=()
 real_node=()
 for bench in test/bench/*.ts; do
@@ -35,6 +38,8 @@ for bench in test/bench/*.ts; do
   [[ -n "${BENCH_ONLY:-}" && "$name" != "$BENCH_ONLY" ]] && continue
   if grep -qx '// bench: no-cluster' "$bench"; then
     no_cluster+=("$bench")
+  elif grep -qx '// bench: own-clusters' "$bench"; then
+    own_clusters+=("$bench")
   elif grep -qx '// bench: real-node' "$bench"; then
     real_node+=("$bench")
   else
@@ -57,6 +62,8 @@ if [[ "${#real_node[@]}" -gt 0 ]] && ! why=$(hack/testenv/node/node.sh available
   real_node=()
   status=1
 fi
+
+for bench in "${own_clusters[@]}"; do run "$bench"; done
 
 cleanup() {
   if [[ "${BENCH_KEEP_CLUSTER:-}" != 1 ]]; then hack/testenv/cluster.sh down || true; fi

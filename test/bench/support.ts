@@ -321,6 +321,26 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Jobs/s of a set of arrival times: how many over the span from the first to the last. */
+export function rate(times: number[]): {
+  jobs: number;
+  spanMs: number;
+  perSecond: number;
+  first: number;
+  last: number;
+} {
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const spanMs = last - first;
+  return {
+    jobs: times.length,
+    spanMs,
+    perSecond: spanMs > 0 ? (times.length / spanMs) * 1000 : NaN,
+    first,
+    last,
+  };
+}
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
