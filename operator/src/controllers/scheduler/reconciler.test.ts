@@ -10,7 +10,7 @@ import type { Caches, JobObject, ProviderObject, SuiteObject } from '../caches.t
 import type { DecisionRecorder } from '../decision-recorder.ts';
 import { informer, reconcileContext, suiteObject } from '../test-objects.ts';
 import { ADMISSION_EXPECTATION_TTL_MS } from './ledger.ts';
-import { nextPass, schedulerReconciler } from './reconciler.ts';
+import { MAX_ADMISSIONS_PER_PASS, nextPass, schedulerReconciler } from './reconciler.ts';
 import { REJECTION_BACKOFF, RejectionBook, TRANSIENT_BACKOFF } from './rejections.ts';
 import { SchedulingState } from './state.ts';
 
@@ -318,5 +318,39 @@ describe('scheduling pass: what holds a provider slot', () => {
     expect(t.applied, 'the run counts as admitted until then').toEqual([]);
     await t.run(NOW + ADMISSION_EXPECTATION_TTL_MS);
     expect(t.applied).toEqual(['s-1-b-t']);
+  });
+});
+
+describe('scheduling pass: a burst of runs', () => {
+  it('admits at most MAX_ADMISSIONS_PER_PASS, looks again at once, and leaves the runs it did not reach as they were', async () => {
+    const benchmarks = Array.from({ length: 30 }, (_, i) => ({
+      name: `b${i}`,
+    })) as SuiteObject['spec']['benchmarks'];
+    const targets = Array.from({ length: 10 }, (_, i) => ({
+      name: `t${i}`,
+      providerRef: 'p',
+      model: 'm',
+    })) as SuiteObject['spec']['targets'];
+    const t = passOver({ suites: [suite('burst', { benchmarks, targets })] });
+    const last = 'b29-t9';
+    t.state.replaceWaiting(
+      'ns/burst',
+      new Map([[last, { reason: 'ProviderCapacity', message: 'said before' }]]),
+    );
+
+    expect(await t.run(NOW), 'the next pass is due at once').toEqual({ requeueAfterMs: 1 });
+    expect(t.applied).toHaveLength(MAX_ADMISSIONS_PER_PASS);
+    expect(t.applied).not.toContain(`burst-1-${last}`);
+    expect(t.state.waitingRuns('ns/burst').get(last), 'not reached: what the last pass said').toEqual({
+      reason: 'ProviderCapacity',
+      message: 'said before',
+    });
+
+    expect(await t.run(NOW), 'every run admitted: only the expectations of their Jobs are due').toEqual({
+      requeueAfterMs: ADMISSION_EXPECTATION_TTL_MS,
+    });
+    expect(t.applied).toHaveLength(300 - MAX_ADMISSIONS_PER_PASS);
+    expect(t.applied).toContain(`burst-1-${last}`);
+    expect(t.state.waitingRuns('ns/burst').size, 'no run waits').toBe(0);
   });
 });

@@ -6,7 +6,12 @@ import { renderJob } from '../../core/render/job.ts';
 import { KUEUE_QUEUE_LABEL } from '../../core/render/kueue.ts';
 import pLimit from 'p-limit';
 import { ANNOTATIONS } from '../../core/render/labels.ts';
-import { schedule, type Decision, type SuiteGate } from '../../core/scheduling/engine.ts';
+import {
+  schedule,
+  type Decision,
+  type SchedulingResult,
+  type SuiteGate,
+} from '../../core/scheduling/engine.ts';
 import { suiteContext, suiteRuns, type SuiteContext } from '../../core/scheduling/suite-snapshot.ts';
 import type { RunState } from '../../core/suite/run-state.ts';
 import { isRefusal } from '../../runtime/client/errors.ts';
@@ -25,6 +30,15 @@ import type { Waiting } from './waiting-book.ts';
 
 /** Job creations in flight at once within a pass. */
 export const CREATE_CONCURRENCY = 16;
+
+/**
+ * Admissions in one pass, at most. A pass renders its Jobs and holds them until they are created,
+ * and decides nothing else meanwhile: without a bound, a burst of suites without caps (thousands
+ * of runs) was admitted in one pass, held tens of thousands of rendered Jobs in memory and kept a
+ * suite of higher priority created meanwhile waiting until the last of them was created. The next
+ * pass starts at once and goes on from there.
+ */
+export const MAX_ADMISSIONS_PER_PASS = 16 * CREATE_CONCURRENCY;
 
 export interface SchedulerDeps {
   caches: Caches;
@@ -110,6 +124,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       suites: [...contexts.values()].map((c) => c.snapshot),
       providers,
       policies,
+      maxAdmissions: MAX_ADMISSIONS_PER_PASS,
     });
 
     const admitted = result.decisions.filter(
@@ -273,10 +288,11 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       }
     }
 
-    publishWaiting(deps, contexts, result.decisions, admitted, refused);
+    publishWaiting(deps, contexts, result, admitted, refused);
     const retryTransient = transientFailures > 0 || recordFailed ? now + transient.failed() : undefined;
     if (retryTransient === undefined) transient.succeeded();
     return nextPass(now, [
+      result.more ? now : undefined,
       result.nextWakeAt,
       retryTransient,
       deps.state.nextExpiry(),
@@ -357,20 +373,28 @@ function deferralRecord(
   return runDeferred(subjectOf(ctx), run.spec, run.attempt + 1, decision, previous, now);
 }
 
-/** Records why runs wait, and wakes the suites whose status should change. */
+/**
+ * Records why runs wait, and wakes the suites whose status should change. A pass stopped at its
+ * admissions bound (`more`) did not reach every run: those keep what the last pass said of them.
+ */
 function publishWaiting(
   deps: SchedulerDeps,
   contexts: Map<string, SuiteContext>,
-  decisions: Decision[],
-  admitted: Array<{ suite: string }>,
+  { decisions, more }: SchedulingResult,
+  admitted: Array<{ suite: string; run: string }>,
   refused: Refused[],
 ): void {
   const bySuite = new Map<string, Map<string, Waiting>>();
-  const add = (suite: string, run: string, waiting: Waiting) => {
-    const entries = bySuite.get(suite) ?? new Map<string, Waiting>();
-    entries.set(run, waiting);
-    bySuite.set(suite, entries);
+  const entriesOf = (suite: string) => {
+    let entries = bySuite.get(suite);
+    if (!entries) {
+      entries = more ? new Map(deps.state.waitingRuns(suite)) : new Map<string, Waiting>();
+      bySuite.set(suite, entries);
+    }
+    return entries;
   };
+  const add = (suite: string, run: string, waiting: Waiting) => entriesOf(suite).set(run, waiting);
+  if (more) for (const a of admitted) entriesOf(a.suite).delete(a.run);
   for (const decision of decisions) {
     if (decision.type === 'defer')
       add(decision.suite, decision.run, { reason: decision.reason, message: decision.message });
@@ -379,7 +403,8 @@ function publishWaiting(
   for (const r of refused) add(r.suite, r.run, { reason: 'JobRejected', message: r.message });
   const wake = new Set(admitted.map((a) => a.suite));
   for (const key of new Set([...contexts.keys(), ...deps.state.waitingSuites()])) {
-    if (deps.state.replaceWaiting(key, bySuite.get(key) ?? new Map<string, Waiting>())) wake.add(key);
+    const entries = bySuite.get(key) ?? (more ? deps.state.waitingRuns(key) : new Map<string, Waiting>());
+    if (deps.state.replaceWaiting(key, entries)) wake.add(key);
   }
   for (const key of wake) {
     const [namespace, name] = key.split('/') as [string, string];

@@ -11,12 +11,13 @@ export interface CandidateSuite {
  * Admissible runs in admission order. Within a priority level this is a fair merge: each step
  * takes the next run of the suite with the fewest runs in use so far (then the oldest suite), so
  * one large suite cannot starve the others. `visit` is given the run's index in its suite's
- * runs, and says whether it admitted the run.
+ * runs, and says whether it admitted the run, or 'stop' to end the walk there (that run not
+ * visited). Returns whether it was stopped.
  */
 export function forEachCandidate<S extends CandidateSuite>(
   suites: S[],
-  visit: (suite: S, index: number) => boolean,
-): void {
+  visit: (suite: S, index: number) => boolean | 'stop',
+): boolean {
   // Entries of one shape (every field always present), so the comparison stays monomorphic.
   const levels = new Map<number, Array<Entry<S>>>();
   for (const suite of suites) {
@@ -42,8 +43,10 @@ export function forEachCandidate<S extends CandidateSuite>(
       const runs = entry.runs;
       while (entry.next < runs.length) {
         const index = entry.next;
+        const visited = visit(entry.suite, index);
+        if (visited === 'stop') return true;
         entry.next = nextAdmissible(runs, index + 1);
-        if (!visit(entry.suite, index)) continue;
+        if (!visited) continue;
         entry.use++;
         entry.servedAt = Infinity; // served in this pass: last in its tie
         if (entry.next < runs.length) heap.push(entry);
@@ -51,6 +54,7 @@ export function forEachCandidate<S extends CandidateSuite>(
       }
     }
   }
+  return false;
 }
 
 /** The index of the first admissible run at or after `from`, or the number of runs if none. */

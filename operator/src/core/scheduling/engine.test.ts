@@ -217,6 +217,27 @@ describe('scheduling engine (properties)', () => {
     );
   });
 
+  it('stops at maxAdmissions: its decisions are those of the unbounded pass up to the next one after the last admission', () => {
+    fc.assert(
+      fc.property(snapshotArb, fc.integer({ min: 0, max: 6 }), (snapshot, maxAdmissions) => {
+        const all = schedule(snapshot).decisions;
+        const bounded = schedule({ ...snapshot, maxAdmissions });
+        let admissions = 0;
+        let end = all.length;
+        for (let i = 0; i < all.length; i++) {
+          if (admissions === maxAdmissions) {
+            end = i;
+            break;
+          }
+          if (all[i]!.type === 'admit') admissions++;
+        }
+        expect(bounded.decisions).toEqual(all.slice(0, end));
+        expect(bounded.more ?? false, 'more: undecided runs are left').toBe(end < all.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('is deterministic: the same snapshot gives the same decisions', () => {
     fc.assert(
       fc.property(snapshotArb, (snapshot) => {

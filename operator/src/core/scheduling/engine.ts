@@ -83,6 +83,11 @@ export interface SchedulingSnapshot {
   suites: SuiteSnapshot[];
   providers: Map<string, ProviderSnapshot>;
   policies: Map<string, PolicySnapshot>;
+  /**
+   * At most this many admissions in the pass (absent: no bound). Once it has made them the pass
+   * stops: the runs it has not reached get no decision (`more` says there are some).
+   */
+  maxAdmissions?: number | undefined;
 }
 
 export type DeferralReason =
@@ -164,6 +169,8 @@ export interface SchedulingResult {
   decisions: Decision[];
   /** The earliest time (ms) a run waiting out a backoff becomes admissible: when to look again. */
   nextWakeAt?: number;
+  /** The pass stopped at `maxAdmissions` with admissible runs it did not decide: look again at once. */
+  more?: true;
 }
 
 /**
@@ -208,7 +215,10 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
     }
   }
 
-  forEachCandidate(suites, (suite, index) => {
+  const maxAdmissions = snapshot.maxAdmissions ?? Infinity;
+  let admissions = 0;
+  const more = forEachCandidate(suites, (suite, index) => {
+    if (admissions === maxAdmissions) return 'stop';
     const s = suite.snapshot;
     const run = s.runs[index]!;
     if (s.gate) {
@@ -247,9 +257,13 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         : `admitted on provider ${name} (priority ${s.priority})`,
       inputs,
     });
+    admissions++;
     return true;
   });
-  return { decisions, ...(nextWakeAt !== Infinity ? { nextWakeAt } : {}) };
+  const result: SchedulingResult = { decisions };
+  if (nextWakeAt !== Infinity) result.nextWakeAt = nextWakeAt;
+  if (more) result.more = true;
+  return result;
 }
 
 /** A deferral decision; `capacity` only for the capacity reasons (absent, not undefined, otherwise). */
