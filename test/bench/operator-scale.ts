@@ -8,7 +8,8 @@
 // BENCH_SCALE_NODES (1000: KWOK nodes are added to the cluster's up to this many, and removed
 // after), BENCH_SCALE_TTL (the SchedulePolicy's ttlAfterFinished, 1m), BENCH_SCALE_WAIT_SECONDS
 // (7200: how long every suite may take to succeed), BENCH_OPERATOR_NODE_OPTIONS (as in
-// operator-throughput: config/manager's by default). Writes .cache/bench/operator-scale.json.
+// operator-throughput: config/manager's by default), BENCH_HEAP_SNAPSHOTS=1 (SIGUSR2 to the
+// operator writes a heap snapshot to .cache/bench/profiles/). Writes .cache/bench/operator-scale.json.
 //
 // The operator runs as a process (profiled-operator.ts samples its memory) on one namespace with
 // two ProviderPolicies without caps; the suites are created 16 at a time. Every 10 s the harness
@@ -128,7 +129,10 @@ async function main(): Promise<void> {
     `operator-scale: ${nodes} nodes (${added.length} added); ${SUITES} suites × ${RUNS_PER_SUITE} runs = ${JOBS} Jobs, TTL ${TTL}`,
   );
   await createFixtures(client, namespace, { ttlAfterFinished: TTL });
-  const operator = await startOperator('operator-scale', namespace, { nodeOptions: NODE_OPTIONS });
+  const operator = await startOperator('operator-scale', namespace, {
+    nodeOptions: NODE_OPTIONS,
+    heapSnapshots: process.env.BENCH_HEAP_SNAPSHOTS === '1',
+  });
   try {
     // The idle operator, caches synced and empty: what the slope is measured over.
     const idleAt = now();
