@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['operator/**/*.test.ts', 'runner/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: [
+            'operator/**/*.test.ts',
+            'runner/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+            'test/bench/**/*.test.ts',
+          ],
           environment: 'node',
           // Unit tests assert behaviour, never speed (make bench measures that). The property tests
           // take about a second each alone; with every worker busy on a 2-core machine (and e2e
