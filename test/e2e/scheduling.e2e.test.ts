@@ -55,6 +55,27 @@ interface ProviderStatus {
   };
 }
 
+/** Watches the namespace's Jobs from now on and keeps the most running at once, sampled at every change. */
+async function watchRunningJobs(ns: string): Promise<{ peak: number; samples: number }> {
+  const { client } = await runtimeClient();
+  const jobs = new Informer<KubeObject & JobView>({
+    name: 'capacity-watcher',
+    logger: testLogger(),
+    sources: [{ namespace: ns, listerWatcher: listerWatcherFor(client, { type: jobType, namespace: ns }) }],
+  });
+  informers.push(jobs);
+  const seen = { peak: 0, samples: 0 };
+  const sample = () => {
+    seen.samples++;
+    const running = jobs.store.list().filter((j) => observeAttempt(j, []).phase === 'Active').length;
+    seen.peak = Math.max(seen.peak, running);
+  };
+  jobs.addEventHandler({ onAdd: sample, onUpdate: sample, onDelete: sample });
+  jobs.start();
+  await jobs.waitForSync();
+  return seen;
+}
+
 describe('scheduling engine on the cluster', () => {
   it('never runs more than a provider allows at once', async () => {
     const ns = namespace();
@@ -66,30 +87,51 @@ describe('scheduling engine on the cluster', () => {
         benchmarks: Array.from({ length: 10 }, (_, i) => ({ name: `b${i}` })),
       }),
     );
-    // Watch the Jobs from the start and sample the number running at every change.
-    const { client } = await runtimeClient();
-    const jobs = new Informer<KubeObject & JobView>({
-      name: 'capacity-watcher',
-      logger: testLogger(),
-      sources: [{ namespace: ns, listerWatcher: listerWatcherFor(client, { type: jobType, namespace: ns }) }],
-    });
-    informers.push(jobs);
-    let peak = 0;
-    let samples = 0;
-    const sample = () => {
-      samples++;
-      const running = jobs.store.list().filter((j) => observeAttempt(j, []).phase === 'Active').length;
-      peak = Math.max(peak, running);
-    };
-    jobs.addEventHandler({ onAdd: sample, onUpdate: sample, onDelete: sample });
-    jobs.start();
-    await jobs.waitForSync();
-
+    const running = await watchRunningJobs(ns);
     startOperator({ namespaces: [ns] });
     const done = await waitForSuite(ns, 'capped', (s) => s.phase === 'Succeeded', 90_000);
     expect(done.summary?.succeeded).toBe(10);
-    expect(samples).toBeGreaterThan(20);
-    expect(peak, `peak of running Jobs over ${samples} samples`).toBe(2);
+    expect(running.samples).toBeGreaterThan(20);
+    expect(running.peak, `peak of running Jobs over ${running.samples} samples`).toBe(2);
+  });
+
+  it("never runs more than the operator's own cap at once over every suite and provider (its --scheduler-config ConfigMap)", async () => {
+    const ns = namespace();
+    await apply(
+      ns,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'bench-scheduler' },
+        data: { maxActiveRuns: '2' },
+      },
+      provider('left', {}),
+      provider('right', {}),
+      ...['one', 'two'].map((name) =>
+        suite(name, {
+          targets: [
+            { name: 'l', providerRef: 'left', model: 'm' },
+            { name: 'r', providerRef: 'right', model: 'm' },
+          ],
+          benchmarks: [{ name: 'a' }, { name: 'b' }],
+        }),
+      ),
+    );
+    const running = await watchRunningJobs(ns);
+    startOperator({ namespaces: [ns], extraArgs: ['--scheduler-config=bench-scheduler'] });
+    for (const name of ['one', 'two']) {
+      const done = await waitForSuite(ns, name, (s) => s.phase === 'Succeeded', 90_000);
+      expect(done.summary?.succeeded).toBe(4);
+    }
+    expect(running.peak, `peak of running Jobs over ${running.samples} samples`).toBe(2);
+    const waits = (await Promise.all(['one', 'two'].map((name) => eventsFor('BenchmarkSuite', name, ns))))
+      .flat()
+      .filter((e) => e.reason === 'RunDeferred')
+      .map((e) => e.note);
+    expect(
+      waits.some((note) => /waits \(OperatorCapacity\): 2 of 2 runs in use across the operator/.test(note)),
+      waits.join('\n'),
+    ).toBe(true);
   });
 
   it('opens the circuit on provider failures, fails over, and closes it after a successful probe', async () => {

@@ -4,8 +4,8 @@
 // namespace holds its own, which its run pods reference.
 import type { ArtifactStore } from '../core/render/artifact-store.ts';
 import type { KubeClient } from '../runtime/client/kube-client.ts';
-import { readConfigMapData } from './cluster-sources.ts';
-import { groupSettingsFromConfigMap, type FlagGroup, type GroupFlags } from './flag-group.ts';
+import { loadGroupSettings } from './cluster-sources.ts';
+import type { FlagGroup, GroupFlags } from './flag-group.ts';
 
 /** As given, by flag (`--artifacts-<name>`) or ConfigMap key. */
 export interface ArtifactSettings {
@@ -93,12 +93,5 @@ export async function loadArtifactStore(
   client: KubeClient,
   namespace: string,
 ): Promise<ArtifactStore | undefined> {
-  const fromConfigMap = flags.configMap
-    ? groupSettingsFromConfigMap(
-        ARTIFACTS_FLAGS,
-        flags.configMap,
-        await readConfigMapData(client, namespace, flags.configMap, 'the artifacts ConfigMap'),
-      )
-    : {};
-  return resolveArtifactStore({ ...fromConfigMap, ...flags.settings });
+  return resolveArtifactStore(await loadGroupSettings(ARTIFACTS_FLAGS, flags, client, namespace));
 }

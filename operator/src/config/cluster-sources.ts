@@ -2,6 +2,7 @@
 // administrator names for it, both in the operator's own namespace (config/rbac grants each
 // Secret by name only). Errors name what was being read; values are never part of a message.
 import type { KubeClient } from '../runtime/client/kube-client.ts';
+import { groupSettingsFromConfigMap, type FlagGroup, type GroupFlags } from './flag-group.ts';
 import type { KubeObject, ResourceType } from '../runtime/client/resource.ts';
 
 export const configMapType: ResourceType = {
@@ -48,4 +49,21 @@ export async function readSecretData(
   return Object.fromEntries(
     Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
   );
+}
+
+/** A flag group's settings: its flags over the keys of the ConfigMap named by `--<prefix>-config`. */
+export async function loadGroupSettings<S extends object>(
+  group: FlagGroup<S>,
+  flags: GroupFlags<S>,
+  client: KubeClient,
+  namespace: string,
+): Promise<S> {
+  const fromConfigMap = flags.configMap
+    ? groupSettingsFromConfigMap(
+        group,
+        flags.configMap,
+        await readConfigMapData(client, namespace, flags.configMap, `the ${group.what} ConfigMap`),
+      )
+    : {};
+  return { ...fromConfigMap, ...flags.settings };
 }

@@ -20,6 +20,8 @@ export interface ControllerOptions {
   revisions?: ManagedRevisions | undefined;
   /** Where runs write their artifacts, when the administrator configured a store (--artifacts-*). */
   artifacts?: ArtifactStore | undefined;
+  /** Runs in use at once over every suite, at most (--scheduler-max-active-runs; absent: no cap). */
+  maxActiveRuns?: number | undefined;
   clock?: Clock;
 }
 
@@ -67,6 +69,7 @@ export function setupControllers(manager: Manager, options: ControllerOptions = 
     identity,
     metrics,
     artifacts: options.artifacts,
+    maxActiveRuns: options.maxActiveRuns,
   });
   setupProviderPolicyController(manager, {
     ...common,

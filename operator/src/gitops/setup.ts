@@ -1,5 +1,4 @@
-import { readConfigMapData, readSecretData } from '../config/cluster-sources.ts';
-import { groupSettingsFromConfigMap } from '../config/flag-group.ts';
+import { loadGroupSettings, readSecretData } from '../config/cluster-sources.ts';
 import type { KubeClient } from '../runtime/client/kube-client.ts';
 import { GITOPS_FLAGS, resolveGitOpsConfig, type GitOpsConfig, type GitOpsFlags } from './config.ts';
 
@@ -12,18 +11,8 @@ export async function loadGitOpsConfig(
   client: KubeClient,
   namespace: string,
 ): Promise<GitOpsConfig> {
-  const fromConfigMap = flags.configMap
-    ? groupSettingsFromConfigMap(
-        GITOPS_FLAGS,
-        flags.configMap,
-        await readConfigMapData(client, namespace, flags.configMap, 'the gitops ConfigMap'),
-      )
-    : {};
-  return resolveGitOpsConfig(
-    { ...fromConfigMap, ...flags.settings },
-    {
-      namespace,
-      readSecret: (name) => readSecretData(client, namespace, name, 'the GitHub credentials Secret'),
-    },
-  );
+  return resolveGitOpsConfig(await loadGroupSettings(GITOPS_FLAGS, flags, client, namespace), {
+    namespace,
+    readSecret: (name) => readSecretData(client, namespace, name, 'the GitHub credentials Secret'),
+  });
 }

@@ -12,6 +12,7 @@ const DEFERRAL_KIND: Record<DeferralReason, Kind> = {
   ProviderCapacity: 'admission',
   PolicyCapacity: 'admission',
   SuiteCapacity: 'admission',
+  OperatorCapacity: 'admission',
   CircuitOpen: 'admission',
   ProviderDegraded: 'admission',
   BudgetExhausted: 'admission',

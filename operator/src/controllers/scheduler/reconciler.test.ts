@@ -60,6 +60,8 @@ interface PassInputs {
   suites: SuiteObject[];
   jobs?: JobObject[];
   maxConcurrentRuns?: number;
+  /** The operator's own cap (--scheduler-max-active-runs). */
+  maxActiveRuns?: number;
   /** What the API server answers a Job's apply with, when not the Job. */
   refuse?: (job: KubeObject) => Error | undefined;
 }
@@ -118,6 +120,7 @@ function passOver(inputs: PassInputs) {
     clock,
     enqueueSuite: () => {},
     rejections,
+    maxActiveRuns: inputs.maxActiveRuns,
   });
   const context = reconcileContext();
   return {
@@ -352,5 +355,28 @@ describe('scheduling pass: a burst of runs', () => {
     expect(t.applied).toHaveLength(300 - MAX_ADMISSIONS_PER_PASS);
     expect(t.applied).toContain(`burst-1-${last}`);
     expect(t.state.waitingRuns('ns/burst').size, 'no run waits').toBe(0);
+  });
+});
+
+describe("scheduling pass: the operator's own cap", () => {
+  it('creates Jobs up to --scheduler-max-active-runs over every suite; the others wait with reason OperatorCapacity, without a pass at once', async () => {
+    const benchmarks = [{ name: 'b0' }, { name: 'b1' }] as SuiteObject['spec']['benchmarks'];
+    const t = passOver({
+      suites: [suite('first', { benchmarks }), suite('second', { benchmarks })],
+      maxActiveRuns: 3,
+    });
+
+    const next = await t.run(NOW);
+    expect(next, 'nothing due at once: only the expectations of the Jobs created').toEqual({
+      requeueAfterMs: ADMISSION_EXPECTATION_TTL_MS,
+    });
+    expect(t.applied).toHaveLength(3);
+    const waiting = [...t.state.waitingSuites()].flatMap((key) => [...t.state.waitingRuns(key).values()]);
+    expect(waiting).toEqual([
+      {
+        reason: 'OperatorCapacity',
+        message: '3 of 3 runs in use across the operator (its --scheduler-max-active-runs); first in line',
+      },
+    ]);
   });
 });

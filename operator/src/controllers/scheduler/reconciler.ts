@@ -57,6 +57,8 @@ export interface SchedulerDeps {
   identity?: string;
   /** The artifact store the Jobs write to, when configured. */
   artifacts?: ArtifactStore | undefined;
+  /** Runs in use at once over every suite, at most (--scheduler-max-active-runs; absent: no cap). */
+  maxActiveRuns?: number | undefined;
 }
 
 const AUDIT_BACKLOG_REASON = 'AuditBacklogFull';
@@ -125,6 +127,7 @@ export function schedulerReconciler(deps: SchedulerDeps) {
       providers,
       policies,
       maxAdmissions: MAX_ADMISSIONS_PER_PASS,
+      maxActiveRuns: deps.maxActiveRuns,
     });
 
     const admitted = result.decisions.filter(

@@ -93,12 +93,14 @@ const snapshotArb: fc.Arbitrary<SchedulingSnapshot> = fc
     policyCaps: fc.tuple(
       ...POLICIES.map(() => fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined })),
     ),
+    maxActiveRuns: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
   })
-  .map(({ suites, providers, policyCaps }) => ({
+  .map(({ suites, providers, policyCaps, maxActiveRuns }) => ({
     now: NOW,
     suites,
     providers: new Map(PROVIDERS.map((p, i) => [p, providers[i]!])),
     policies: new Map(POLICIES.map((p, i) => [p, { maxConcurrentRuns: policyCaps[i] }])),
+    maxActiveRuns,
   }));
 
 const admitted = (decisions: Decision[]) => decisions.filter((d) => d.type === 'admit');
@@ -112,6 +114,8 @@ function usage(snapshot: SchedulingSnapshot, decisions: Decision[]) {
   const byProvider = new Map<string, number>();
   const byPolicy = new Map<string, number>();
   const bySuite = new Map<string, number>();
+  // Every run counts against the operator's own cap: one key.
+  const byOperator = new Map<string, number>();
   const add = (map: Map<string, number>, key: string | undefined) =>
     key && map.set(key, (map.get(key) ?? 0) + 1);
   // A run takes a slot of its judge's provider too, when that is another.
@@ -125,9 +129,15 @@ function usage(snapshot: SchedulingSnapshot, decisions: Decision[]) {
       addJudge(placement.judge, placement.provider);
       add(byPolicy, suite.schedulePolicy);
       add(bySuite, suite.key);
+      add(byOperator, OPERATOR);
     }
   }
-  const before = { provider: new Map(byProvider), policy: new Map(byPolicy), suite: new Map(bySuite) };
+  const before = {
+    provider: new Map(byProvider),
+    policy: new Map(byPolicy),
+    suite: new Map(bySuite),
+    operator: new Map(byOperator),
+  };
   for (const d of admitted(decisions)) {
     if (d.type !== 'admit') continue;
     const suite = snapshot.suites.find((s) => s.key === d.suite)!;
@@ -135,12 +145,15 @@ function usage(snapshot: SchedulingSnapshot, decisions: Decision[]) {
     addJudge(placementOf(suite, d.run).judge, d.provider);
     add(byPolicy, suite.schedulePolicy);
     add(bySuite, suite.key);
+    add(byOperator, OPERATOR);
   }
-  return { before, after: { provider: byProvider, policy: byPolicy, suite: bySuite } };
+  return { before, after: { provider: byProvider, policy: byPolicy, suite: bySuite, operator: byOperator } };
 }
 
+const OPERATOR = 'operator';
+
 describe('scheduling engine (properties)', () => {
-  it('never exceeds a provider (as target or judge), policy or suite cap that was not already exceeded', () => {
+  it('never exceeds a provider (as target or judge), policy, suite or operator cap that was not already exceeded', () => {
     fc.assert(
       fc.property(snapshotArb, (snapshot) => {
         const { decisions } = schedule(snapshot);
@@ -169,6 +182,10 @@ describe('scheduling engine (properties)', () => {
             Math.max(suite.maxConcurrentRuns, before.suite.get(suite.key) ?? 0),
           );
         }
+        if (snapshot.maxActiveRuns !== undefined)
+          expect(after.operator.get(OPERATOR) ?? 0).toBeLessThanOrEqual(
+            Math.max(snapshot.maxActiveRuns, before.operator.get(OPERATOR) ?? 0),
+          );
       }),
       { numRuns: 300 },
     );
@@ -325,6 +342,7 @@ describe('scheduling engine (properties of each decision)', () => {
             if (placement.judge !== d.provider) bump(use.provider, placement.judge);
             bump(use.policy, suite.schedulePolicy);
             bump(use.suite, suite.key);
+            bump(use.operator, OPERATOR);
             continue;
           }
           if (!d.capacity) continue;
@@ -333,10 +351,12 @@ describe('scheduling engine (properties of each decision)', () => {
               ? [use.policy, `policy ${suite.schedulePolicy}`]
               : d.reason === 'SuiteCapacity'
                 ? [use.suite, `suite ${suite.key}`]
-                : [
-                    use.provider,
-                    `provider ${d.message.startsWith('judge: ') ? placement.judge : placement.provider}`,
-                  ];
+                : d.reason === 'OperatorCapacity'
+                  ? [use.operator, `operator ${OPERATOR}`]
+                  : [
+                      use.provider,
+                      `provider ${d.message.startsWith('judge: ') ? placement.judge : placement.provider}`,
+                    ];
           expect(d.capacity.inUse).toBe(map.get(key.slice(key.indexOf(' ') + 1)) ?? 0);
           const ahead = queued.get(key) ?? 0;
           queued.set(key, ahead + 1);
@@ -591,6 +611,60 @@ describe('scheduling engine (examples)', () => {
     const { decisions } = schedule({ now: NOW, suites: [suite], providers, policies: new Map() });
     expect(decisions.map((d) => d.type)).toEqual(['admit', 'defer']);
     expect(decisions[1]).toMatchObject({ reason: 'ProviderCapacity', capacity: { inUse: 3, limit: 3 } });
+  });
+
+  it("holds runs of every suite and provider behind the operator's own cap, counting earlier rounds' Jobs", () => {
+    const first = suiteOnP0([run('a', 'Running', 'ns/p0'), run('b', 'Queued', 'ns/p0')], {
+      earlierRounds: new Map([['ns/p0', 1]]),
+    });
+    const second: SuiteSnapshot = {
+      ...suiteOnP0([run('c', 'Queued', 'ns/p1'), run('d', 'Queued', 'ns/p1')]),
+      key: 'ns/t',
+      createdAt: 1,
+      placements: [
+        { provider: 'ns/p1', model: 'm' },
+        { provider: 'ns/p1', model: 'm' },
+      ],
+    };
+    const { decisions, more } = schedule({
+      now: NOW,
+      suites: [first, second],
+      providers: new Map([
+        ['ns/p0', {}],
+        ['ns/p1', {}],
+      ]),
+      policies: new Map(),
+      maxActiveRuns: 3,
+    });
+    // Fair share: suite t has no run in use, so it goes first.
+    expect(decisions[0]).toMatchObject({
+      type: 'admit',
+      run: 'c',
+      inputs: { capacity: { provider: { inUse: 0 }, operator: { inUse: 2, limit: 3 } } },
+    });
+    expect(decisions.slice(1)).toEqual([
+      {
+        type: 'defer',
+        suite: 'ns/t',
+        run: 'd',
+        reason: 'OperatorCapacity',
+        message: '3 of 3 runs in use across the operator (its --scheduler-max-active-runs); first in line',
+        priority: 0,
+        capacity: { inUse: 3, limit: 3 },
+      },
+      {
+        type: 'defer',
+        suite: 'ns/s',
+        run: 'b',
+        reason: 'OperatorCapacity',
+        message:
+          '3 of 3 runs in use across the operator (its --scheduler-max-active-runs); 1 run ahead of this one',
+        priority: 0,
+        capacity: { inUse: 3, limit: 3 },
+      },
+    ]);
+    // Runs held by the cap are decided, not left for another pass at once.
+    expect(more).toBeUndefined();
   });
 
   it('holds back runs whose provider budget would be exceeded by the runs in flight', () => {

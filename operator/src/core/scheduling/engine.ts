@@ -88,12 +88,19 @@ export interface SchedulingSnapshot {
    * stops: the runs it has not reached get no decision (`more` says there are some).
    */
   maxAdmissions?: number | undefined;
+  /**
+   * The operator's own cap: runs in use at once over every suite (--scheduler-max-active-runs,
+   * which bounds the Jobs and pods it holds in memory). Absent: none.
+   */
+  maxActiveRuns?: number | undefined;
 }
 
 export type DeferralReason =
   | 'ProviderCapacity'
   | 'PolicyCapacity'
   | 'SuiteCapacity'
+  /** The operator's own cap over every suite (SchedulingSnapshot.maxActiveRuns). */
+  | 'OperatorCapacity'
   | 'Suspended'
   | 'OutsideWindow'
   | 'CircuitOpen'
@@ -133,9 +140,15 @@ export interface AdmissionInputs {
   priority: number;
   /**
    * Use of the provider the run goes to, of its judge's provider, of the suite's SchedulePolicy and
-   * of the suite, before it.
+   * of the suite, and the operator's own use, before it.
    */
-  capacity: { provider: CapacityUse; judge?: CapacityUse; policy?: CapacityUse; suite?: CapacityUse };
+  capacity: {
+    provider: CapacityUse;
+    judge?: CapacityUse;
+    policy?: CapacityUse;
+    suite?: CapacityUse;
+    operator?: CapacityUse;
+  };
   /** The circuit of the provider the run goes to, and, after a failover, of its own provider. */
   circuit: { state: CircuitState; target?: CircuitState };
 }
@@ -199,6 +212,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
         if (judge !== undefined && judge !== provider?.key) usage.provider(judge).inUse++;
         if (policy) policy.inUse++;
         suite.use.inUse++;
+        usage.operator.inUse++;
       }
       if (run.retryAt !== undefined && !run.admissible) nextWakeAt = Math.min(nextWakeAt, run.retryAt);
       const hold = run.admissible ? heldUntil(s, run, snapshot.now) : undefined;
@@ -208,6 +222,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       usage.provider(provider).inUse += count;
       if (policy) policy.inUse += count;
       suite.use.inUse += count;
+      usage.operator.inUse += count;
     }
     // A suite held back as a whole (e.g. outside its time windows) is looked at again when that lifts.
     if (s.gate?.retryAt !== undefined && s.runs.some((r) => r.admissible)) {
@@ -231,8 +246,9 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
       decisions.push(deferred(s, run, hold.reason, hold.message));
       return false;
     }
-    // The policy's and the suite's caps hold wherever the run would go: no need to look up where.
-    const choice = sharedCapacity(suite) ?? usage.placement(s.placements[index]!);
+    // The operator's, the policy's and the suite's caps hold wherever the run would go: no need to
+    // look up where.
+    const choice = usage.operatorCapacity() ?? sharedCapacity(suite) ?? usage.placement(s.placements[index]!);
     if (choice.type === 'defer') {
       const message = choice.queue ? choice.message + usage.queuePosition(choice.queue) : choice.message;
       if (choice.retryAt !== undefined) nextWakeAt = Math.min(nextWakeAt, choice.retryAt);
@@ -300,6 +316,8 @@ function admissionInputs(
   if (placement.judge) capacity.judge = providerUse(usage.provider(placement.judge));
   if (policy) capacity.policy = capacityUse(policy.inUse, policy.cap);
   if (s.maxConcurrentRuns !== undefined) capacity.suite = capacityUse(suite.use.inUse, s.maxConcurrentRuns);
+  const { operator } = usage;
+  if (operator.cap !== undefined) capacity.operator = capacityUse(operator.inUse, operator.cap);
   return {
     priority: s.priority,
     capacity,

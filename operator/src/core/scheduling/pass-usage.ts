@@ -64,6 +64,13 @@ export interface PolicyState extends Queue {
   deferral: Deferral | undefined | null;
 }
 
+/** The operator's use over every suite, against its own cap (SchedulingSnapshot.maxActiveRuns). */
+export interface OperatorState extends Queue {
+  cap: number | undefined;
+  inUse: number;
+  deferral: Deferral | undefined | null;
+}
+
 /** A suite's use (by its key); once full it admits nothing more in this pass, so its deferral is kept. */
 interface SuiteState extends Queue {
   inUse: number;
@@ -84,6 +91,7 @@ export class Usage {
   private readonly byNamespace = new Map<string, Map<string, ProviderState>>();
   private readonly policies = new Map<string, PolicyState>();
   private readonly suites = new Map<string, SuiteState>();
+  readonly operator: OperatorState;
   /** Admissions so far in this pass. */
   private admissions = 0;
   /** Queue position texts by the number of runs ahead, shared by every queue. */
@@ -91,6 +99,7 @@ export class Usage {
 
   constructor(snapshot: SchedulingSnapshot) {
     this.snapshot = snapshot;
+    this.operator = { cap: snapshot.maxActiveRuns, inUse: 0, deferral: null, waiting: 0 };
   }
 
   /** The provider `name` of `namespace`, without building its key when it has been seen before. */
@@ -171,7 +180,31 @@ export class Usage {
       suite.policy.deferral = null;
     }
     suite.use.inUse++;
+    this.operator.inUse++;
+    this.operator.deferral = null;
     this.admissions++;
+  }
+
+  /**
+   * Why no run may start anywhere now: the operator's own cap is reached. Use only grows during a
+   * pass, so once reached it holds every run behind it in one queue.
+   */
+  operatorCapacity(): Deferral | undefined {
+    const operator = this.operator;
+    if (operator.deferral === null) {
+      const { cap, inUse } = operator;
+      operator.deferral =
+        cap !== undefined && inUse >= cap
+          ? {
+              type: 'defer',
+              reason: 'OperatorCapacity',
+              queue: operator,
+              capacity: { inUse, limit: cap },
+              message: `${inUse} of ${cap} runs in use across the operator (its --scheduler-max-active-runs)`,
+            }
+          : undefined;
+    }
+    return operator.deferral;
   }
 
   /**
