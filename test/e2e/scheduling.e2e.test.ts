@@ -2,24 +2,18 @@
 // simulated provider of hack/testenv/stages/pod-simulated-provider-failure.yaml.
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { jobType } from '../../operator/src/controllers/resources.ts';
-import type { JobView } from '../../operator/src/core/suite/observe.ts';
-import { observeAttempt } from '../../operator/src/core/suite/observe.ts';
-import type { KubeObject } from '../../operator/src/runtime/client/resource.ts';
-import { Informer } from '../../operator/src/runtime/informer/informer.ts';
-import { listerWatcherFor } from '../../operator/src/runtime/informer/lister-watcher.ts';
 import { eventsFor } from '../support/events.ts';
 import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
-import { runtimeClient, testLogger } from '../support/runtime.ts';
+import { watchRunningJobs, type RunningJobs } from '../support/running-jobs.ts';
 import { waitForSuite } from '../support/suites.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('sched');
 stopOperatorsAfterAll();
-const informers: Array<Informer<KubeObject>> = [];
-afterAll(() => Promise.all(informers.map((i) => i.stop())));
+const watchers: RunningJobs[] = [];
+afterAll(() => Promise.all(watchers.map((w) => w.stop())));
 
 const runner = {
   image: 'ghcr.io/bench-operator/bench-runner:0.1.0',
@@ -55,27 +49,6 @@ interface ProviderStatus {
   };
 }
 
-/** Watches the namespace's Jobs from now on and keeps the most running at once, sampled at every change. */
-async function watchRunningJobs(ns: string): Promise<{ peak: number; samples: number }> {
-  const { client } = await runtimeClient();
-  const jobs = new Informer<KubeObject & JobView>({
-    name: 'capacity-watcher',
-    logger: testLogger(),
-    sources: [{ namespace: ns, listerWatcher: listerWatcherFor(client, { type: jobType, namespace: ns }) }],
-  });
-  informers.push(jobs);
-  const seen = { peak: 0, samples: 0 };
-  const sample = () => {
-    seen.samples++;
-    const running = jobs.store.list().filter((j) => observeAttempt(j, []).phase === 'Active').length;
-    seen.peak = Math.max(seen.peak, running);
-  };
-  jobs.addEventHandler({ onAdd: sample, onUpdate: sample, onDelete: sample });
-  jobs.start();
-  await jobs.waitForSync();
-  return seen;
-}
-
 describe('scheduling engine on the cluster', () => {
   it('never runs more than a provider allows at once', async () => {
     const ns = namespace();
@@ -88,50 +61,12 @@ describe('scheduling engine on the cluster', () => {
       }),
     );
     const running = await watchRunningJobs(ns);
+    watchers.push(running);
     startOperator({ namespaces: [ns] });
     const done = await waitForSuite(ns, 'capped', (s) => s.phase === 'Succeeded', 90_000);
     expect(done.summary?.succeeded).toBe(10);
     expect(running.samples).toBeGreaterThan(20);
     expect(running.peak, `peak of running Jobs over ${running.samples} samples`).toBe(2);
-  });
-
-  it("never runs more than the operator's own cap at once over every suite and provider (its --scheduler-config ConfigMap)", async () => {
-    const ns = namespace();
-    await apply(
-      ns,
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'bench-scheduler' },
-        data: { maxActiveRuns: '2' },
-      },
-      provider('left', {}),
-      provider('right', {}),
-      ...['one', 'two'].map((name) =>
-        suite(name, {
-          targets: [
-            { name: 'l', providerRef: 'left', model: 'm' },
-            { name: 'r', providerRef: 'right', model: 'm' },
-          ],
-          benchmarks: [{ name: 'a' }, { name: 'b' }],
-        }),
-      ),
-    );
-    const running = await watchRunningJobs(ns);
-    startOperator({ namespaces: [ns], extraArgs: ['--scheduler-config=bench-scheduler'] });
-    for (const name of ['one', 'two']) {
-      const done = await waitForSuite(ns, name, (s) => s.phase === 'Succeeded', 90_000);
-      expect(done.summary?.succeeded).toBe(4);
-    }
-    expect(running.peak, `peak of running Jobs over ${running.samples} samples`).toBe(2);
-    const waits = (await Promise.all(['one', 'two'].map((name) => eventsFor('BenchmarkSuite', name, ns))))
-      .flat()
-      .filter((e) => e.reason === 'RunDeferred')
-      .map((e) => e.note);
-    expect(
-      waits.some((note) => /waits \(OperatorCapacity\): 2 of 2 runs in use across the operator/.test(note)),
-      waits.join('\n'),
-    ).toBe(true);
   });
 
   it('opens the circuit on provider failures, fails over, and closes it after a successful probe', async () => {
