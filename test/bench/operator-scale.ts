@@ -20,7 +20,7 @@
 // once, and the growth of the live heap (heapUsed right after a full collection) over the idle
 // operator's heap, per suite and per live Job: RSS grows with V8's slack as much as with the data,
 // so the live heap is what another size is extrapolated from (said so wherever it is).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -31,6 +31,7 @@ import type { KubeObject, ResourceType } from '../../operator/src/runtime/client
 import { renderNodes } from '../../hack/testenv/nodes.ts';
 import {
   benchClient,
+  type ChildHandle,
   createFixtures,
   deleteNamespaces,
   log,
@@ -119,6 +120,18 @@ async function schedulingPasses(metricsPort: number) {
   };
 }
 
+/**
+ * How the operator ended, if it has: its exit code or signal, and whether V8 ran out of heap (the
+ * fatal error is the last thing it writes, so the log's tail is read, not the kept output).
+ */
+function exitOf(handle: ChildHandle): string | undefined {
+  const { exitCode, signalCode } = handle.child;
+  if (exitCode === null && signalCode === null) return undefined;
+  const tail = readFileSync(path.join(resultsDir, 'operator-scale.log'), 'utf8').slice(-20_000);
+  const oom = /heap out of memory/.test(tail) ? ': its V8 heap ran out (JavaScript heap out of memory)' : '';
+  return `exited (${exitCode ?? signalCode})${oom}; its log: .cache/bench/operator-scale.log`;
+}
+
 async function main(): Promise<void> {
   const { client } = await benchClient();
   const load: Record<string, number[]> = { start: os.loadavg() };
@@ -160,6 +173,8 @@ async function main(): Promise<void> {
       `${SUITES} suites Succeeded`,
       WAIT_MS,
       async () => {
+        const died = exitOf(operator.handle);
+        if (died) throw new Error(`the operator ${died} after ${round((now() - start) / 1000, 0)} s`);
         const liveJobs = await count(client, jobType, namespace);
         succeeded = await succeededSuites(client, namespace);
         peakLiveJobs = Math.max(peakLiveJobs, liveJobs);
@@ -179,11 +194,14 @@ async function main(): Promise<void> {
         return false;
       },
     );
-    await creating;
+    // Once the operator is gone the harness stops creating suites.
+    const operatorExit = exitOf(operator.handle);
+    if (!operatorExit) await creating;
     const doneAt = now();
-    const memory = memoryOf(operator.pid);
     const sampled = summariseMemory(operator.memorySamples, idleAt);
-    const passes = await schedulingPasses(operator.metricsPort);
+    // A process that has exited has no VmHWM left: its largest sampled RSS stands in.
+    const memory = operatorExit ? { peakRssMiB: sampled?.peaks.rssMiB ?? NaN } : memoryOf(operator.pid);
+    const passes = operatorExit ? null : await schedulingPasses(operator.metricsPort);
     const growthMiB = (sampled?.liveHeapPeakMiB ?? NaN) - idleHeapMiB;
     const perThousandSuitesMiB = round((growthMiB / SUITES) * 1000, 2);
     const perThousandLiveJobsMiB = peakLiveJobs > 0 ? round((growthMiB / peakLiveJobs) * 1000, 2) : null;
@@ -204,6 +222,7 @@ async function main(): Promise<void> {
         nodeOptions: NODE_OPTIONS,
       },
       allSucceeded,
+      operatorExit,
       suitesSucceeded: succeeded,
       suitesCreatedAfterMs: suitesCreatedAt === undefined ? null : round(suitesCreatedAt - start, 0),
       allSucceededAfterMs: allSucceeded ? round(doneAt - start, 0) : null,
@@ -217,7 +236,7 @@ async function main(): Promise<void> {
         SUITES === fullSuites ? null : { suites: fullSuites, liveHeapMiB: extrapolatedFullLiveHeapMiB },
       schedulingPasses: passes,
       targets: { peakRssMiB: PEAK_RSS_TARGET_MIB },
-      peakRssMet: memory.peakRssMiB < PEAK_RSS_TARGET_MIB,
+      peakRssMet: !operatorExit && memory.peakRssMiB < PEAK_RSS_TARGET_MIB,
       timeline: {
         columns: ['seconds', 'suitesCreated', 'liveJobs', 'suitesSucceeded', 'rssMiB'],
         rows: timeline,
@@ -233,6 +252,7 @@ async function main(): Promise<void> {
           'all suites Succeeded after',
           allSucceeded ? `${result.allSucceededAfterMs} ms` : `only ${succeeded} of ${SUITES}`,
         ],
+        ...(operatorExit ? ([['the operator', operatorExit]] as Array<[string, string]>) : []),
         ['most Jobs alive at once', String(peakLiveJobs)],
         [
           `operator peak RSS (VmHWM)${NODE_OPTIONS ? `, NODE_OPTIONS=${NODE_OPTIONS}` : ', V8 defaults'}`,
@@ -260,11 +280,14 @@ async function main(): Promise<void> {
         [`peak RSS < ${PEAK_RSS_TARGET_MIB} MiB`, result.peakRssMet ? 'met' : 'not met'],
         [
           'scheduling passes: count, mean, p50 / p99 (bucket bounds, Job creations included)',
-          `${passes.passes}, ${passes.meanMs} ms, ≤ ${passes.p50AtMostMs} / ≤ ${passes.p99AtMostMs} ms`,
+          passes
+            ? `${passes.passes}, ${passes.meanMs} ms, ≤ ${passes.p50AtMostMs} / ≤ ${passes.p99AtMostMs} ms`
+            : 'not read (the operator had exited)',
         ],
       ]),
     );
     log(`results: ${path.relative(process.cwd(), file)}`);
+    if (operatorExit) throw new Error(`the operator ${operatorExit}`);
   } finally {
     await operator.handle.stop();
     await deleteNamespaces(client, [namespace]);
