@@ -57,19 +57,24 @@ export interface ProviderState extends Queue {
   failover: { admissions: number; model: string; deferral: Deferral } | undefined;
 }
 
-export interface PolicyState extends Queue {
-  key: string;
+/**
+ * A cap shared by several suites during a pass: its use, and why it holds runs back, kept until an
+ * admission counts against it (null: not derived since).
+ */
+interface SharedCap extends Queue {
   cap: number | undefined;
   inUse: number;
   deferral: Deferral | undefined | null;
+  /** What its message says is in use, after "N of M runs ". */
+  what: string;
+}
+
+export interface PolicyState extends SharedCap {
+  key: string;
 }
 
 /** The operator's use over every suite, against its own cap (SchedulingSnapshot.maxActiveRuns). */
-export interface OperatorState extends Queue {
-  cap: number | undefined;
-  inUse: number;
-  deferral: Deferral | undefined | null;
-}
+export type OperatorState = SharedCap;
 
 /** A suite's use (by its key); once full it admits nothing more in this pass, so its deferral is kept. */
 interface SuiteState extends Queue {
@@ -99,7 +104,13 @@ export class Usage {
 
   constructor(snapshot: SchedulingSnapshot) {
     this.snapshot = snapshot;
-    this.operator = { cap: snapshot.maxActiveRuns, inUse: 0, deferral: null, waiting: 0 };
+    this.operator = {
+      cap: snapshot.maxActiveRuns,
+      inUse: 0,
+      deferral: null,
+      waiting: 0,
+      what: 'in use across the operator (its --scheduler-max-active-runs)',
+    };
   }
 
   /** The provider `name` of `namespace`, without building its key when it has been seen before. */
@@ -149,7 +160,14 @@ export class Usage {
     let state = this.policies.get(key);
     if (!state) {
       const cap = this.snapshot.policies.get(key)?.maxConcurrentRuns;
-      state = { key, cap, inUse: 0, deferral: null, waiting: 0 };
+      state = {
+        key,
+        cap,
+        inUse: 0,
+        deferral: null,
+        waiting: 0,
+        what: `of SchedulePolicy ${nameOf(key)} in use`,
+      };
       this.policies.set(key, state);
     }
     return state;
@@ -190,21 +208,7 @@ export class Usage {
    * pass, so once reached it holds every run behind it in one queue.
    */
   operatorCapacity(): Deferral | undefined {
-    const operator = this.operator;
-    if (operator.deferral === null) {
-      const { cap, inUse } = operator;
-      operator.deferral =
-        cap !== undefined && inUse >= cap
-          ? {
-              type: 'defer',
-              reason: 'OperatorCapacity',
-              queue: operator,
-              capacity: { inUse, limit: cap },
-              message: `${inUse} of ${cap} runs in use across the operator (its --scheduler-max-active-runs)`,
-            }
-          : undefined;
-    }
-    return operator.deferral;
+    return sharedCapDeferral(this.operator, 'OperatorCapacity');
   }
 
   /**
@@ -312,27 +316,31 @@ function deriveProviderDeferral(provider: ProviderState, now: number): Deferral 
   return undefined;
 }
 
+/** Why a shared cap holds runs back now (memoized until an admission counts against it), or undefined. */
+function sharedCapDeferral(state: SharedCap, reason: DeferralReason): Deferral | undefined {
+  if (state.deferral === null) {
+    const { cap, inUse } = state;
+    state.deferral =
+      cap !== undefined && inUse >= cap
+        ? {
+            type: 'defer',
+            reason,
+            queue: state,
+            capacity: { inUse, limit: cap },
+            message: `${inUse} of ${cap} runs ${state.what}`,
+          }
+        : undefined;
+  }
+  return state.deferral;
+}
+
 /**
  * Why the suite's SchedulePolicy, or the suite itself, has no room now (memoized like a
  * provider's): these caps hold wherever its runs go.
  */
 export function sharedCapacity({ snapshot, use, policy }: SuiteUse): Deferral | undefined {
-  if (policy) {
-    if (policy.deferral === null) {
-      const { cap, inUse } = policy;
-      policy.deferral =
-        cap !== undefined && inUse >= cap
-          ? {
-              type: 'defer',
-              reason: 'PolicyCapacity',
-              queue: policy,
-              capacity: { inUse, limit: cap },
-              message: `${inUse} of ${cap} runs of SchedulePolicy ${nameOf(policy.key)} in use`,
-            }
-          : undefined;
-    }
-    if (policy.deferral) return policy.deferral;
-  }
+  const byPolicy = policy && sharedCapDeferral(policy, 'PolicyCapacity');
+  if (byPolicy) return byPolicy;
   const cap = snapshot.maxConcurrentRuns;
   if (cap === undefined) return undefined;
   if (use.deferral) return use.deferral;
