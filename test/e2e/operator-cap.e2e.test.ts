@@ -1,18 +1,17 @@
 // The operator's own cap (--scheduler-max-active-runs, docs/scheduling.md#the-operators-own-cap) on
 // the real control plane: one operator over its own namespace, configured by its ConfigMap.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { eventsFor } from '../support/events.ts';
 import { kubectlApply } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
-import { watchRunningJobs, type RunningJobs } from '../support/running-jobs.ts';
+import { stopRunningJobWatchesAfterAll, watchRunningJobs } from '../support/running-jobs.ts';
 import { waitForSuite } from '../support/suites.ts';
 
 const namespace = useNamespace('opcap');
 stopOperatorsAfterAll();
-const watchers: RunningJobs[] = [];
-afterAll(() => Promise.all(watchers.map((w) => w.stop())));
+stopRunningJobWatchesAfterAll();
 
 const runner = {
   image: 'ghcr.io/bench-operator/bench-runner:0.1.0',
@@ -55,7 +54,6 @@ describe("the operator's own cap", () => {
     ];
     await kubectlApply(objects.map((o) => stringify(o)).join('---\n'), { namespace: ns });
     const running = await watchRunningJobs(ns);
-    watchers.push(running);
     startOperator({ namespaces: [ns], extraArgs: ['--scheduler-config=bench-scheduler'] });
     for (const name of ['one', 'two']) {
       const done = await waitForSuite(ns, name, (s) => s.phase === 'Succeeded', 90_000);

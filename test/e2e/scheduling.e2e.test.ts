@@ -1,19 +1,18 @@
 // The scheduling engine on the real control plane, with run failures injected through the
 // simulated provider of hack/testenv/stages/pod-simulated-provider-failure.yaml.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { eventsFor } from '../support/events.ts';
 import { kubectl, kubectlApply, kubectlGetJson } from '../support/kubectl.ts';
 import { useNamespace } from '../support/namespace.ts';
 import { startOperator, stopOperatorsAfterAll } from '../support/operator.ts';
-import { watchRunningJobs, type RunningJobs } from '../support/running-jobs.ts';
+import { stopRunningJobWatchesAfterAll, watchRunningJobs } from '../support/running-jobs.ts';
 import { waitForSuite } from '../support/suites.ts';
 import { waitFor } from '../support/wait.ts';
 
 const namespace = useNamespace('sched');
 stopOperatorsAfterAll();
-const watchers: RunningJobs[] = [];
-afterAll(() => Promise.all(watchers.map((w) => w.stop())));
+stopRunningJobWatchesAfterAll();
 
 const runner = {
   image: 'ghcr.io/bench-operator/bench-runner:0.1.0',
@@ -61,7 +60,6 @@ describe('scheduling engine on the cluster', () => {
       }),
     );
     const running = await watchRunningJobs(ns);
-    watchers.push(running);
     startOperator({ namespaces: [ns] });
     const done = await waitForSuite(ns, 'capped', (s) => s.phase === 'Succeeded', 90_000);
     expect(done.summary?.succeeded).toBe(10);

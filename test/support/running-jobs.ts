@@ -1,3 +1,4 @@
+import { afterAll } from 'vitest';
 import { jobType } from '../../operator/src/controllers/resources.ts';
 import { observeAttempt, type JobView } from '../../operator/src/core/suite/observe.ts';
 import type { KubeObject } from '../../operator/src/runtime/client/resource.ts';
@@ -9,7 +10,13 @@ export interface RunningJobs {
   /** The most Jobs running at once, sampled at every change. */
   peak: number;
   samples: number;
-  stop(): Promise<void>;
+}
+
+const watching: Array<Informer<KubeObject & JobView>> = [];
+
+/** Stops, after the calling file's tests, the watches watchRunningJobs started. */
+export function stopRunningJobWatchesAfterAll(): void {
+  afterAll(() => Promise.all(watching.splice(0).map((jobs) => jobs.stop())));
 }
 
 /** Watches the namespace's Jobs from now on (synced before it returns) and keeps the most running at once. */
@@ -20,7 +27,8 @@ export async function watchRunningJobs(namespace: string): Promise<RunningJobs> 
     logger: testLogger(),
     sources: [{ namespace, listerWatcher: listerWatcherFor(client, { type: jobType, namespace }) }],
   });
-  const seen: RunningJobs = { peak: 0, samples: 0, stop: () => jobs.stop() };
+  watching.push(jobs);
+  const seen: RunningJobs = { peak: 0, samples: 0 };
   const sample = () => {
     seen.samples++;
     const running = jobs.store.list().filter((j) => observeAttempt(j, []).phase === 'Active').length;

@@ -25,9 +25,9 @@ export interface SchedulerConfig {
 
 /**
  * The default cap on runs in use at once. Each run in use holds its Job and, while it is not
- * running, its pod in the operator's caches: the default keeps them within the heap V8 sizes for
- * the 512Mi limit config/manager ships, with room for the suites themselves (docs/performance.md,
- * "At scale"). Raise it with the memory limit.
+ * running, its pod in the operator's caches: the default bounds them well within the heap V8 sizes
+ * for the 512Mi limit config/manager ships (docs/performance.md, "At scale", measures what they and
+ * the suites take). Raise it with the memory limit.
  */
 export const DEFAULT_MAX_ACTIVE_RUNS = 10_000;
 
