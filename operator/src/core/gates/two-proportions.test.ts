@@ -117,5 +117,9 @@ describe('newcombeUnpairedInterval and pooledTwoProportionPValue', () => {
         expect(pooledTwoProportionPValue(b, a)).toBe(p);
       }),
     );
+    // Found by this property: z ≈ 8.8, where the normal tail's series cancels to a rounding error.
+    expect(pooledTwoProportionPValue({ successes: 3838, trials: 41306 }, { successes: 10, trials: 14 })).toBe(
+      0,
+    );
   });
 });

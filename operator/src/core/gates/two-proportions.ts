@@ -63,6 +63,7 @@ function standardNormalUpperTail(z: number): number {
     if (next === sum) break;
     sum = next;
   }
-  // 0.5 + sum·φ(z) is P(Z ≤ z); ln √(2π) = 0.9189385332046728.
-  return 0.5 - sum * Math.exp(-square / 2 - 0.9189385332046728);
+  // 0.5 + sum·φ(z) is P(Z ≤ z); ln √(2π) = 0.9189385332046728. Toward z = 9 the subtraction
+  // cancels to the last bits of 0.5, whose rounding may fall below 0: a probability is not.
+  return Math.max(0, 0.5 - sum * Math.exp(-square / 2 - 0.9189385332046728));
 }
