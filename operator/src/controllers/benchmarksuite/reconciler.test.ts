@@ -71,6 +71,18 @@ const twoRuns = inRound1({
 const stuck = attemptJob(twoRuns, { run: 'b-t', created: NOW - 3 * MINUTE, end: { running: true } });
 const starting = attemptJob(twoRuns, { run: 'c-t', created: NOW - MINUTE, end: { running: true } });
 const done = attemptJob(round1, { created: NOW - 5 * MINUTE, end: { complete: NOW - MINUTE } });
+/** Suite s in round 2, keeping one round record, and the Job that finished round 2. */
+const inRound2KeepingOne = suiteObject(
+  's',
+  NOW,
+  { roundHistoryLimit: 1 },
+  { round: 2, roundGeneration: 1, observedGeneration: 1 },
+);
+const doneInRound2 = attemptJob(inRound2KeepingOne, {
+  round: 2,
+  created: NOW - 5 * MINUTE,
+  end: { complete: NOW - MINUTE },
+});
 /** Its spec changed since round 1 started. */
 const respecified = { ...inRound1(), metadata: { ...inRound1().metadata, generation: 2 } };
 const ofReplacedRound = attemptJob(respecified, { created: NOW - MINUTE, end: { running: true } });
@@ -113,6 +125,18 @@ const cases: Case[] = [
       ],
     },
     creates: ['BenchmarkRound/s-1'],
+    result: undefined,
+    schedulingPass: false,
+    decisions: ['RunSucceeded', 'RoundCompleted'],
+  },
+  {
+    name: 'the record of a round that just finished counts against the history limit at once',
+    suites: [inRound2KeepingOne],
+    jobs: [doneInRound2],
+    rounds: [roundRecord('s-1', 1)],
+    status: { round: 2, phase: 'Succeeded' },
+    creates: ['BenchmarkRound/s-2'],
+    deletes: [{ kind: 'BenchmarkRound', name: 's-1', preconditions: { uid: 'uid-s-1' } }],
     result: undefined,
     schedulingPass: false,
     decisions: ['RunSucceeded', 'RoundCompleted'],

@@ -163,10 +163,16 @@ export function planSuite(inputs: SuiteInputs, context: SuitePlanContext): Suite
     ...runs.map((r) => r.wakeAt ?? Infinity),
   );
   const jobsByName = new Map(inputs.jobs.map((job) => [job.metadata.name, job]));
+  const roundRecord = roundRecordToCreate(suite, status, inputs.roundRecords, context.artifacts, outcomes);
+  // The record made now counts against the history limit at once: when the status says the round
+  // finished, the history already holds no more than the limit.
+  const records = roundRecord
+    ? [...inputs.roundRecords, { name: roundRecord.metadata.name!, round: roundRecord.spec.round }]
+    : inputs.roundRecords;
   return {
     decisions,
-    roundRecord: roundRecordToCreate(suite, status, inputs.roundRecords, context.artifacts, outcomes),
-    expiredRecords: roundRecordsToDelete(inputs.roundRecords, suite.spec.roundHistoryLimit),
+    roundRecord,
+    expiredRecords: roundRecordsToDelete(records, suite.spec.roundHistoryLimit),
     deletions: doomed.map((d) => d.job),
     stops: stops.flatMap(({ stop }) => {
       const job = jobsByName.get(stop.job);
