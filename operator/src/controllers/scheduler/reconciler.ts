@@ -398,9 +398,17 @@ function publishWaiting(
   };
   const add = (suite: string, run: string, waiting: Waiting) => entriesOf(suite).set(run, waiting);
   if (more) for (const a of admitted) entriesOf(a.suite).delete(a.run);
+  // Runs waiting for the same reason with the same message (the engine shares messages) share one
+  // entry: at 10,000 suites most of 90,000 waiting runs do.
+  const shared = new Map<string, Map<string, Waiting>>();
   for (const decision of decisions) {
-    if (decision.type === 'defer')
-      add(decision.suite, decision.run, { reason: decision.reason, message: decision.message });
+    if (decision.type !== 'defer') continue;
+    const { reason, message } = decision;
+    let byMessage = shared.get(reason);
+    if (!byMessage) shared.set(reason, (byMessage = new Map<string, Waiting>()));
+    let waiting = byMessage.get(message);
+    if (!waiting) byMessage.set(message, (waiting = { reason, message }));
+    add(decision.suite, decision.run, waiting);
   }
   // Admitted in this pass but refused: the run is back to waiting, and its status says why.
   for (const r of refused) add(r.suite, r.run, { reason: 'JobRejected', message: r.message });

@@ -1,6 +1,6 @@
 export interface Waiting {
-  reason: string;
-  message: string;
+  readonly reason: string;
+  readonly message: string;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type SchedulingSnapshot,
   type SuiteSnapshot,
 } from './engine.ts';
+import { EXACT_QUEUE_PLACES, placeInLine } from './pass-usage.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const PROVIDERS = ['ns/p0', 'ns/p1', 'ns/p2'];
@@ -360,9 +361,7 @@ describe('scheduling engine (properties of each decision)', () => {
           expect(d.capacity.inUse).toBe(map.get(key.slice(key.indexOf(' ') + 1)) ?? 0);
           const ahead = queued.get(key) ?? 0;
           queued.set(key, ahead + 1);
-          const position =
-            ahead === 0 ? 'first in line' : `${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`;
-          expect(d.message.endsWith(`; ${position}`)).toBe(true);
+          expect(d.message.endsWith(placeInLine(ahead))).toBe(true);
         }
       }),
       { numRuns: 300 },
@@ -487,6 +486,31 @@ describe('scheduling engine (examples)', () => {
         capacity: { inUse: 1, limit: 1 },
       },
     ]);
+  });
+
+  it('gives exact places in line near the front of a queue, and beyond it the power of ten of the runs ahead', () => {
+    const waiting = 12_000;
+    const runs = [
+      run('a', 'Running', 'ns/p0'),
+      ...Array.from({ length: waiting }, (_, i) => run(`r${i}`, 'Queued', 'ns/p0')),
+    ];
+    const { decisions } = schedule({
+      now: NOW,
+      suites: [suiteOnP0(runs)],
+      providers: new Map([['ns/p0', { maxConcurrentRuns: 1 }]]),
+      policies: new Map(),
+    });
+    const messages = decisions.map((d) => d.message);
+    expect(messages).toHaveLength(waiting);
+    const cap = '1 of 1 runs of provider p0 in use; ';
+    expect(messages[0]).toBe(`${cap}first in line`);
+    expect(messages[EXACT_QUEUE_PLACES - 1]).toBe(`${cap}99 runs ahead of this one`);
+    expect(messages[EXACT_QUEUE_PLACES]).toBe(`${cap}100 or more runs ahead of this one`);
+    expect(messages[999]).toBe(`${cap}100 or more runs ahead of this one`);
+    expect(messages[1_000]).toBe(`${cap}1,000 or more runs ahead of this one`);
+    expect(messages[10_000]).toBe(`${cap}10,000 or more runs ahead of this one`);
+    // Runs behind the exact places keep their message while the queue moves up by one.
+    expect(new Set(messages).size).toBe(EXACT_QUEUE_PLACES + 3);
   });
 
   it('fails over to the first failover provider with room while the circuit is open, mapping the model', () => {

@@ -12,6 +12,14 @@ interface Queue {
   waiting: number;
 }
 
+/**
+ * Places in line are exact up to here; further back a run's message says only the power of ten of
+ * the runs ahead. Exact places deep in a long queue change for every run behind each admission:
+ * every waiting run's status would then be rewritten after each pass, and each message be a string
+ * of its own. The runs near the front, whose place matters, keep theirs.
+ */
+export const EXACT_QUEUE_PLACES = 100;
+
 /** Why a run may not start now. */
 export interface Deferral {
   type: 'defer';
@@ -20,6 +28,8 @@ export interface Deferral {
   capacity?: CapacityUse;
   /** Runs waiting for the same cap share a queue. */
   queue?: Queue;
+  /** Its message with each place in line (by placeSlot), shared by the runs at that place. */
+  placed?: string[];
   retryAt?: number;
 }
 
@@ -99,8 +109,6 @@ export class Usage {
   readonly operator: OperatorState;
   /** Admissions so far in this pass. */
   private admissions = 0;
-  /** Queue position texts by the number of runs ahead, shared by every queue. */
-  private readonly positions: string[] = [];
 
   constructor(snapshot: SchedulingSnapshot) {
     this.snapshot = snapshot;
@@ -173,15 +181,12 @@ export class Usage {
     return state;
   }
 
-  /** The next queue position of `queue`, as the end of a deferral's message. */
-  queuePosition(queue: Queue): string {
+  /** The message of the next run to wait in `queue` for `deferral`: its message and the run's place in line. */
+  queuedMessage(deferral: Deferral, queue: Queue): string {
     const ahead = queue.waiting++;
-    let text = this.positions[ahead];
-    if (text === undefined) {
-      text = ahead === 0 ? '; first in line' : `; ${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`;
-      this.positions[ahead] = text;
-    }
-    return text;
+    const slot = placeSlot(ahead);
+    const placed = (deferral.placed ??= []);
+    return (placed[slot] ??= deferral.message + placeInLine(ahead));
   }
 
   /** Counts an admission on `provider`, and forgets the answers it changed. */
@@ -353,4 +358,21 @@ export function sharedCapacity({ snapshot, use, policy }: SuiteUse): Deferral | 
     message: `${use.inUse} of ${cap} runs of this suite in use`,
   };
   return use.deferral;
+}
+
+/** Exact places first, then one slot per power of ten: a small dense index into Deferral.placed. */
+function placeSlot(ahead: number): number {
+  if (ahead < EXACT_QUEUE_PLACES) return ahead;
+  let slot = EXACT_QUEUE_PLACES;
+  for (let floor = EXACT_QUEUE_PLACES * 10; floor <= ahead; floor *= 10) slot++;
+  return slot;
+}
+
+/** How a message ends with the place in line of a run that has `ahead` runs before it. */
+export function placeInLine(ahead: number): string {
+  if (ahead === 0) return '; first in line';
+  if (ahead < EXACT_QUEUE_PLACES) return `; ${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`;
+  let floor = EXACT_QUEUE_PLACES;
+  while (floor * 10 <= ahead) floor *= 10;
+  return `; ${floor.toLocaleString('en-US')} or more runs ahead of this one`;
 }
