@@ -23,7 +23,7 @@ import { MANAGED_SELECTOR } from '../../operator/src/core/render/labels.ts';
 import { renderJob } from '../../operator/src/core/render/job.ts';
 import { expandRuns } from '../../operator/src/core/suite/runs.ts';
 import type { KubeClient } from '../../operator/src/runtime/client/kube-client.ts';
-import { Informer, stripManagedFields } from '../../operator/src/runtime/informer/informer.ts';
+import { Informer, stripApplyBookkeeping } from '../../operator/src/runtime/informer/informer.ts';
 import { listerWatcherFor } from '../../operator/src/runtime/informer/lister-watcher.ts';
 import { createLogger } from '../../operator/src/runtime/log/logger.ts';
 import {
@@ -140,8 +140,8 @@ async function main(): Promise<void> {
     async () => (await unschedulable(client)) >= PODS,
     2000,
   );
-  const finishedOnly = await cacheCost(client, FINISHED_PODS, stripManagedFields);
-  const wholePods = await cacheCost(client, NOT_RUNNING_PODS, stripManagedFields);
+  const finishedOnly = await cacheCost(client, FINISHED_PODS, stripApplyBookkeeping);
+  const wholePods = await cacheCost(client, NOT_RUNNING_PODS, stripApplyBookkeeping);
   const podViews = await cacheCost(client, NOT_RUNNING_PODS, podView);
   const output = {
     benchmark: 'pending-pod-cache',

@@ -29,7 +29,7 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
-  /** Server-side apply bookkeeping; dropped from cached objects (informer stripManagedFields). */
+  /** Server-side apply bookkeeping; dropped from cached objects (informer stripApplyBookkeeping). */
   managedFields?: unknown[];
 }
 

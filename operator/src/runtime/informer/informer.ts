@@ -45,14 +45,21 @@ export interface InformerOptions<T extends KubeObject> {
   transform?: (object: T) => T;
 }
 
+/** Client-side apply's copy of the applied object (kubectl apply, Argo CD): as large as the spec again. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
 /**
- * Drops metadata.managedFields, as controller-runtime's cache.TransformStripManagedFields: no
- * reconciler reads them, and a Pod's (five writers) are often larger than the rest of it, so the
- * cache and the collector carry a fraction. Writes are unaffected: the API server keeps the stored
- * managedFields when a status update or a merge patch has none.
+ * Drops what only apply reads: metadata.managedFields, as controller-runtime's
+ * cache.TransformStripManagedFields (a Pod's, from five writers, is often larger than the rest of
+ * it), and client-side apply's last-applied annotation (a suite applied with kubectl or Argo CD
+ * carries its whole spec twice). No reconciler reads them, so the cache and the collector carry a
+ * fraction. Writes are unaffected: the operator writes status and merge patches, and the API server
+ * keeps the stored managedFields and annotations when a write has none.
  */
-export function stripManagedFields<T extends KubeObject>(object: T): T {
+export function stripApplyBookkeeping<T extends KubeObject>(object: T): T {
   if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
+  const annotations = object.metadata?.annotations;
+  if (annotations?.[LAST_APPLIED_ANNOTATION] !== undefined) delete annotations[LAST_APPLIED_ANNOTATION];
   return object;
 }
 

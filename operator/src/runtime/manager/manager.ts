@@ -12,7 +12,7 @@ import {
   type SingletonReconciler,
 } from '../controller/singleton.ts';
 import { EventRecorder } from '../events/recorder.ts';
-import { Informer, stripManagedFields } from '../informer/informer.ts';
+import { Informer, stripApplyBookkeeping } from '../informer/informer.ts';
 import { WritePriority } from '../client/write-priority.ts';
 import { listerWatcherFor } from '../informer/lister-watcher.ts';
 import type { IndexFunc } from '../informer/store.ts';
@@ -166,7 +166,7 @@ export class Manager {
           }),
         })),
         indexers: request.indexers ?? {},
-        transform: request.transform ?? stripManagedFields,
+        transform: request.transform ?? stripApplyBookkeeping,
       });
       this.informers.set(key, informer as unknown as Informer<KubeObject>);
     } else {
