@@ -4,29 +4,10 @@ import type { AuditTrail } from '../audit/setup.ts';
 import type { DecisionRecord } from '../core/decisions/record.ts';
 import type { EventRecord } from '../runtime/events/event.ts';
 import type { EventRecorder } from '../runtime/events/recorder.ts';
+import { auditRecord as decision } from '../../../test/support/audit-records.ts';
 import { DECISION_ID_ANNOTATION, DecisionRecorder, REMEMBERED_DECISIONS } from './decision-recorder.ts';
 
 const context = { controller: 'test', reconcileId: 'r' };
-
-function decision(id: string): DecisionRecord {
-  return {
-    id,
-    reason: 'RunAdmitted',
-    eventReason: 'RunAdmitted',
-    type: 'Normal',
-    action: 'Admit',
-    regarding: {
-      apiVersion: 'bench.dev/v1alpha1',
-      kind: 'BenchmarkSuite',
-      namespace: 'ns',
-      name: 's',
-      uid: 'u',
-    },
-    message: `decision ${id}`,
-    time: '2026-12-07T12:00:00.000Z',
-    facts: {},
-  };
-}
 
 function recording() {
   const events: EventRecord[] = [];
@@ -56,7 +37,10 @@ describe('DecisionRecorder', () => {
   it('forgets the oldest decisions beyond what it remembers, and records them again then', async () => {
     const { recorder, audited } = recording();
     const ids = Array.from({ length: REMEMBERED_DECISIONS + 1 }, (_, i) => `u/r${i}/a/a1/Admitted`);
-    await recorder.record(ids.map(decision), context);
+    await recorder.record(
+      ids.map((id) => decision(id)),
+      context,
+    );
     await recorder.record([decision(ids[1]!), decision(ids[0]!)], context);
     // The first was forgotten, the second is still remembered.
     expect(audited.slice(ids.length)).toEqual([ids[0]]);
