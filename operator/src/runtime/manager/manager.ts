@@ -13,6 +13,7 @@ import {
 } from '../controller/singleton.ts';
 import { EventRecorder } from '../events/recorder.ts';
 import { Informer, stripApplyBookkeeping } from '../informer/informer.ts';
+import { StringPool } from '../informer/string-pool.ts';
 import { WritePriority } from '../client/write-priority.ts';
 import { listerWatcherFor } from '../informer/lister-watcher.ts';
 import type { IndexFunc } from '../informer/store.ts';
@@ -76,6 +77,8 @@ export class Manager {
   readonly events: EventRecorder;
   /** Urgent writes (Job creations) and those that step aside for them (status, Events). */
   readonly priority: WritePriority;
+  /** Strings the caches share (StringPool): one pool, so a Job's labels share its suite's names. */
+  private readonly strings = new StringPool();
   /** Resolves with the process exit code once the manager has stopped. */
   readonly done: Promise<number>;
   private readonly informers = new Map<string, Informer<KubeObject>>();
@@ -166,7 +169,7 @@ export class Manager {
           }),
         })),
         indexers: request.indexers ?? {},
-        transform: request.transform ?? stripApplyBookkeeping,
+        transform: pooled(request.transform ?? stripApplyBookkeeping, this.strings),
       });
       this.informers.set(key, informer as unknown as Informer<KubeObject>);
     } else {
@@ -337,4 +340,9 @@ export class Manager {
       });
     }
   }
+}
+
+/** `transform`, then the pool's strings in place of the object's own. */
+function pooled<T extends KubeObject>(transform: (object: T) => T, strings: StringPool): (object: T) => T {
+  return (object) => strings.internAll(transform(object));
 }
