@@ -1,6 +1,6 @@
 import type { RunState } from '../suite/run-state.ts';
 import { forEachCandidate } from './candidate-order.ts';
-import { sharedCapacity, Usage, type ProviderState, type SuiteUse } from './pass-usage.ts';
+import { queuedMessage, sharedCapacity, Usage, type ProviderState, type SuiteUse } from './pass-usage.ts';
 
 /** A suite as one scheduling pass sees it. */
 export interface SuiteSnapshot {
@@ -250,7 +250,7 @@ export function schedule(snapshot: SchedulingSnapshot): SchedulingResult {
     // look up where.
     const choice = usage.operatorCapacity() ?? sharedCapacity(suite) ?? usage.placement(s.placements[index]!);
     if (choice.type === 'defer') {
-      const message = choice.queue ? usage.queuedMessage(choice, choice.queue) : choice.message;
+      const message = choice.queue ? queuedMessage(choice, choice.queue) : choice.message;
       if (choice.retryAt !== undefined) nextWakeAt = Math.min(nextWakeAt, choice.retryAt);
       decisions.push(deferred(s, run, choice.reason, message, choice.capacity));
       return false;

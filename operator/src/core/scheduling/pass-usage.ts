@@ -28,7 +28,7 @@ export interface Deferral {
   capacity?: CapacityUse;
   /** Runs waiting for the same cap share a queue. */
   queue?: Queue;
-  /** Its message with each place in line (by placeSlot), shared by the runs at that place. */
+  /** Its message with each place in line (queuedMessage), shared by the runs at that place. */
   placed?: string[];
   retryAt?: number;
 }
@@ -179,14 +179,6 @@ export class Usage {
       this.policies.set(key, state);
     }
     return state;
-  }
-
-  /** The message of the next run to wait in `queue` for `deferral`: its message and the run's place in line. */
-  queuedMessage(deferral: Deferral, queue: Queue): string {
-    const ahead = queue.waiting++;
-    const slot = placeSlot(ahead);
-    const placed = (deferral.placed ??= []);
-    return (placed[slot] ??= deferral.message + placeInLine(ahead));
   }
 
   /** Counts an admission on `provider`, and forgets the answers it changed. */
@@ -360,19 +352,30 @@ export function sharedCapacity({ snapshot, use, policy }: SuiteUse): Deferral | 
   return use.deferral;
 }
 
-/** Exact places first, then one slot per power of ten: a small dense index into Deferral.placed. */
-function placeSlot(ahead: number): number {
-  if (ahead < EXACT_QUEUE_PLACES) return ahead;
-  let slot = EXACT_QUEUE_PLACES;
-  for (let floor = EXACT_QUEUE_PLACES * 10; floor <= ahead; floor *= 10) slot++;
-  return slot;
+/**
+ * The message of the next run to wait in `queue` for `deferral`: its message and the run's place in
+ * line, one string per place (Deferral.placed: the exact places, then one per power of ten).
+ */
+export function queuedMessage(deferral: Deferral, queue: Queue): string {
+  const ahead = queue.waiting++;
+  const floor = placeFloor(ahead);
+  const slot =
+    floor === undefined ? ahead : EXACT_QUEUE_PLACES + String(floor / EXACT_QUEUE_PLACES).length - 1;
+  const placed = (deferral.placed ??= []);
+  return (placed[slot] ??= deferral.message + placeInLine(ahead));
 }
 
 /** How a message ends with the place in line of a run that has `ahead` runs before it. */
 export function placeInLine(ahead: number): string {
-  if (ahead === 0) return '; first in line';
-  if (ahead < EXACT_QUEUE_PLACES) return `; ${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`;
+  const floor = placeFloor(ahead);
+  if (floor !== undefined) return `; ${floor.toLocaleString('en-US')} or more runs ahead of this one`;
+  return ahead === 0 ? '; first in line' : `; ${ahead} run${ahead === 1 ? '' : 's'} ahead of this one`;
+}
+
+/** Beyond the exact places: the largest power of ten at most `ahead`; undefined within them. */
+function placeFloor(ahead: number): number | undefined {
+  if (ahead < EXACT_QUEUE_PLACES) return undefined;
   let floor = EXACT_QUEUE_PLACES;
   while (floor * 10 <= ahead) floor *= 10;
-  return `; ${floor.toLocaleString('en-US')} or more runs ahead of this one`;
+  return floor;
 }
